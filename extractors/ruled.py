@@ -1,0 +1,195 @@
+"""Ruled tables and free text of a PDF page, read with pdfplumber.
+
+pdfplumber finds the cells of a ruled table but leaves spans implicit (a merged cell is one bbox, the
+positions it covers are None) and keeps every visual line break. We rebuild the grid with explicit
+row/column spans from the cell boxes, read each cell's text ourselves so that footnote marks and
+subscripts are handled by glyph geometry, and return the text outside tables as visual lines for the
+parser to find headings and footnotes in.
+"""
+
+from __future__ import annotations
+
+import bisect
+from statistics import median
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pdfplumber
+import regex
+
+from extractors.geometry import merge_segments, segments_from_objects
+from extractors.textlines import VisualLine, group_lines
+from pipeline.textnorm import fold_text, join_cell_lines
+
+GRID_TOLERANCE = 1.5
+PAGE_NUMBER = regex.compile(r"^[\-‐－–—―]?\s*\d{1,4}\s*[\-‐－–—―]?$")
+# Tables smaller than this (points) are boxes around a word, not data tables.
+MIN_TABLE_SIDE = 20.0
+
+
+@dataclass
+class GridCell:
+    """One cell of a ruled table: grid position with spans, box, text and the footnote marks it carried."""
+
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    text: str
+    marks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TableFragment:
+    """The part of a table printed on one page. A table that runs over a page break has several."""
+
+    page: int
+    index: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    n_rows: int
+    n_cols: int
+    cells: list[GridCell]
+    body_size: float = 0.0  # median glyph size of the cell text: the reference for heading sizes
+
+    @property
+    def table_id(self) -> str:
+        return f"p{self.page:03d}-t{self.index:02d}"
+
+    def rows(self) -> list[list[GridCell]]:
+        """Cells grouped by the row they start in, left to right."""
+        grouped: dict[int, list[GridCell]] = {}
+        for cell in self.cells:
+            grouped.setdefault(cell.row, []).append(cell)
+        return [sorted(grouped[r], key=lambda c: c.col) for r in sorted(grouped)]
+
+
+@dataclass
+class PageLayout:
+    """Everything the parser needs from one page."""
+
+    page: int
+    width: float
+    height: float
+    fragments: list[TableFragment]
+    lines: list[VisualLine]  # text outside tables, page numbers removed
+    page_label: str | None
+    char_count: int
+
+
+def _cluster(values: list[float], tolerance: float = GRID_TOLERANCE) -> list[float]:
+    edges: list[float] = []
+    for value in sorted(values):
+        if edges and value - edges[-1] <= tolerance:
+            continue
+        edges.append(value)
+    return edges
+
+
+def _index(edges: list[float], value: float) -> int:
+    position = bisect.bisect_left(edges, value - GRID_TOLERANCE)
+    return min(position, len(edges) - 1)
+
+
+def _fold_chars(chars: list[dict]) -> list[dict]:
+    folded = []
+    for char in chars:
+        text = fold_text(char["text"])
+        if text != char["text"]:
+            char = dict(char, text=text)
+        folded.append(char)
+    return folded
+
+
+def _inside(char: dict, box: tuple[float, float, float, float], slack: float = 0.5) -> bool:
+    cx = (char["x0"] + char["x1"]) / 2
+    cy = (char["top"] + char["bottom"]) / 2
+    return box[0] - slack <= cx <= box[2] + slack and box[1] - slack <= cy <= box[3] + slack
+
+
+def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars: list[dict]) -> TableFragment:
+    xs = _cluster([b[0] for b in cell_boxes] + [b[2] for b in cell_boxes])
+    ys = _cluster([b[1] for b in cell_boxes] + [b[3] for b in cell_boxes])
+    cells: list[GridCell] = []
+    buckets: list[list[dict]] = [[] for _ in cell_boxes]
+    for char in chars:
+        for i, box in enumerate(cell_boxes):
+            if _inside(char, box):
+                buckets[i].append(char)
+                break
+    for box, cell_chars in zip(cell_boxes, buckets):
+        x0, top, x1, bottom = box
+        col, col_end = _index(xs, x0), _index(xs, x1)
+        row, row_end = _index(ys, top), _index(ys, bottom)
+        lines = group_lines(cell_chars)
+        marks = [m for line in lines for m in line.leading_marks + line.marks]
+        cells.append(GridCell(
+            row=row, col=col, rowspan=max(1, row_end - row), colspan=max(1, col_end - col),
+            x0=round(x0, 2), top=round(top, 2), x1=round(x1, 2), bottom=round(bottom, 2),
+            text=join_cell_lines([line.text for line in lines]), marks=marks,
+        ))
+    cells.sort(key=lambda c: (c.row, c.col))
+    table_box = (min(b[0] for b in cell_boxes), min(b[1] for b in cell_boxes),
+                 max(b[2] for b in cell_boxes), max(b[3] for b in cell_boxes))
+    return TableFragment(page=page_number, index=index, x0=round(table_box[0], 2), top=round(table_box[1], 2),
+                         x1=round(table_box[2], 2), bottom=round(table_box[3], 2),
+                         n_rows=len(ys) - 1, n_cols=len(xs) - 1, cells=cells,
+                         body_size=round(median(c["size"] for c in chars), 2) if chars else 0.0)
+
+
+def read_page(page: pdfplumber.page.Page) -> PageLayout:
+    """Read one page: ruled tables with spans, and the visual lines outside them."""
+    page_number = page.page_number
+    chars = _fold_chars(page.dedupe_chars().chars)
+    segments = merge_segments(segments_from_objects(page.lines, page.rects))
+    settings = {
+        "vertical_strategy": "explicit",
+        "horizontal_strategy": "explicit",
+        "explicit_vertical_lines": [s.as_edge() for s in segments if s.orientation == "v"],
+        "explicit_horizontal_lines": [s.as_edge() for s in segments if s.orientation == "h"],
+        "snap_tolerance": 2,
+        "join_tolerance": 2,
+        "intersection_tolerance": 2,
+    }
+    fragments: list[TableFragment] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    found = page.find_tables(table_settings=settings) if segments else []
+    for table in sorted(found, key=lambda t: (t.bbox[1], t.bbox[0])):
+        x0, top, x1, bottom = table.bbox
+        if x1 - x0 < MIN_TABLE_SIDE or bottom - top < MIN_TABLE_SIDE or len(table.cells) < 2:
+            continue
+        inside = [c for c in chars if _inside(c, table.bbox)]
+        fragments.append(_build_fragment(page_number, len(fragments) + 1, list(table.cells), inside))
+        boxes.append(table.bbox)
+
+    outside = [c for c in chars if not any(_inside(c, box) for box in boxes)]
+    lines = group_lines(outside)
+    page_label = None
+    kept: list[VisualLine] = []
+    for line in lines:
+        if PAGE_NUMBER.match(line.text.strip()) and line.top > 0.85 * page.height:
+            page_label = line.text.strip()
+            continue
+        kept.append(line)
+    return PageLayout(page=page_number, width=page.width, height=page.height, fragments=fragments,
+                      lines=kept, page_label=page_label, char_count=len(chars))
+
+
+def read_pages(pdf_path: Path, progress: bool | None = None) -> Iterator[PageLayout]:
+    """Yield each page's layout, showing per-page progress only on a terminal."""
+    from pipeline.progress import progress_bar
+
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in progress_bar(pdf.pages, desc=f"extract {Path(pdf_path).name}", unit="page",
+                                 enabled=progress):
+            try:
+                yield read_page(page)
+            finally:
+                page.close()

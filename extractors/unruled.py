@@ -1,0 +1,545 @@
+"""Unruled two-column tables (the 抜粋 overview): rows found from white space, not from rules.
+
+The excerpt PDF prints each area as a heading, a header row on grey filled boxes and then rows with no
+rules at all. pdfplumber's table finder needs rules (or guesses columns from text alignment, which
+splits wrapped Japanese lines badly), so we rebuild the grid ourselves from three observations that hold
+for this kind of layout:
+
+* the header boxes give the column split (their x extents), or, without boxes, the widest x-gap between
+  the header words;
+* inside a cell wrapped lines touch (≈0 pt apart) while rows are separated by clear white space, so
+  vertical gaps within one column tell rows apart;
+* the short cell of a row is vertically centred against the long one, so the cells of one row overlap
+  vertically and rows are the connected runs of overlapping cell blocks.
+
+A table that runs over a page break has no repeated header: body lines at the top of a page, before any
+heading or header, continue the last table of the previous page, and a row cut by the page break (one
+column empty on the new page) is glued back to its first part.
+
+Only the meaning of the header labels (HEADER_LABELS) is built in; no coordinates and no body texts.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pdfplumber
+
+from pipeline.textnorm import fold_text, join_cell_lines
+
+# What header labels of such a table can say, one set of alternatives per column. Only used by the
+# fallback that finds a header without shaded boxes; the boxes themselves need no texts.
+HEADER_LABELS: tuple[tuple[str, ...], ...] = (
+    ("主な連携事業", "連携事業名", "連携事業", "事業名"),
+    ("事業概要", "概要", "取組内容", "内容"),
+)
+# A line this much larger than the body text is a heading (14 pt headings over 9 pt body here).
+HEADING_SIZE_RATIO = 1.2
+# Boxes whose tops/bottoms differ by less than this belong to one header band.
+ALIGN_TOLERANCE = 1.5
+# A filled rectangle thinner than this is a rule, not a header box.
+HAIRLINE_MAX = 2.0
+# "- 3 -", "－3－", "— 12 —": page numbers, never table text.
+PAGE_NUMBER_RE = re.compile(r"^\s*[-‐‑–—―－ー]\s*\d+\s*[-‐‑–—―－ー]\s*$")
+
+
+@dataclass
+class CellFragment:
+    """A part of a cell printed on another page than its first part (a row cut by a page break)."""
+
+    page: int
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass
+class UnruledCell:
+    """One cell: its joined, folded text and where it was printed.
+
+    ``row`` is 0 for header cells and 1.. for body rows (so the header can sit in the same grid as the
+    body in the provenance table); ``page`` and the bbox are those of the cell's first part. When a row
+    was cut by a page break the later parts are kept in ``continuations`` rather than unioned into the
+    bbox, because a union of boxes on two pages is not a place on either page.
+    """
+
+    row: int
+    col: int
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    page: int
+    continuations: list[CellFragment] = field(default_factory=list)
+
+    @property
+    def pages(self) -> list[int]:
+        """Every page this cell has text on, first part first."""
+        return [self.page] + [c.page for c in self.continuations if c.page != self.page]
+
+
+@dataclass
+class UnruledTable:
+    """One unruled table; a table continued over a page break is one table.
+
+    ``table_id`` is "p{page:03d}-t{n:02d}" with the page of its first body row and its index among the
+    tables starting on that page, so ids stay stable when only later pages change.
+    """
+
+    table_id: str
+    page: int
+    heading: str
+    header: list[str]
+    rows: list[list[UnruledCell]]
+    header_cells: list[UnruledCell] = field(default_factory=list)
+    column_bounds: list[tuple[float, float]] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------------
+# Small geometry helpers
+
+
+@dataclass
+class _Line:
+    """A visual text line: chars that share a baseline band, left to right."""
+
+    chars: list[dict]
+
+    @property
+    def x0(self) -> float:
+        return min(c["x0"] for c in self.chars)
+
+    @property
+    def x1(self) -> float:
+        return max(c["x1"] for c in self.chars)
+
+    @property
+    def top(self) -> float:
+        return min(c["top"] for c in self.chars)
+
+    @property
+    def bottom(self) -> float:
+        return max(c["bottom"] for c in self.chars)
+
+    @property
+    def size(self) -> float:
+        return max(c["size"] for c in self.chars)
+
+    @property
+    def text(self) -> str:
+        return _chars_to_text(self.chars)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _chars_to_text(chars: list[dict]) -> str:
+    """Concatenate a line's glyphs.
+
+    A visible gap becomes a space only between two ASCII word characters: Japanese lines are often
+    justified (均等割付), which widens gaps between glyphs without meaning a word break.
+    """
+    ordered = sorted(chars, key=lambda c: c["x0"])
+    out: list[str] = []
+    prev: dict | None = None
+    for c in ordered:
+        if prev is not None and out and out[-1] and c["text"]:
+            gap = c["x0"] - prev["x1"]
+            if gap > 0.25 * c["size"] and _is_word_char(out[-1][-1]) and _is_word_char(c["text"][0]):
+                out.append(" ")
+        out.append(c["text"])
+        prev = c
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def _group_lines(chars: Iterable[dict]) -> list[_Line]:
+    """Group chars into visual lines.
+
+    A char joins a line when its vertical middle falls inside the band of the line's first char; a
+    raised or lowered glyph (CO₂, a footnote mark) therefore stays on its line, while the name and the
+    summary columns, offset by half a line, are never given to this function together.
+    """
+    lines: list[_Line] = []
+    bands: list[tuple[float, float]] = []
+    for c in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        if not c["text"].strip():
+            # Keep real spaces (they separate sentences: 「…実施する。 斎場…」) but never start a line.
+            mid = (c["top"] + c["bottom"]) / 2
+            for line, (top, bottom) in zip(lines, bands):
+                if top <= mid <= bottom:
+                    line.chars.append(c)
+                    break
+            continue
+        mid = (c["top"] + c["bottom"]) / 2
+        for line, (top, bottom) in zip(reversed(lines), reversed(bands)):
+            if top <= mid <= bottom:
+                line.chars.append(c)
+                break
+        else:
+            lines.append(_Line([c]))
+            bands.append((c["top"], c["bottom"]))
+    lines.sort(key=lambda l: (l.top, l.x0))
+    return lines
+
+
+# --------------------------------------------------------------------------------------------------
+# Page-level structure
+
+
+@dataclass
+class _Header:
+    top: float
+    bottom: float
+    bounds: list[tuple[float, float]]  # per column: x0, x1 of the header box / words
+    splits: list[float]  # x positions between columns
+    cells: list[tuple[str, tuple[float, float, float, float]]]
+    page: int = 0
+    # Box-less headers: labels are usually centred over their columns, so the midpoint between two
+    # label words is not where the columns meet; the first rows move each split into the body's gutter.
+    refine_from_body: bool = False
+
+
+@dataclass
+class _PageLayout:
+    page_no: int
+    headings: list[_Line]
+    headers: list[_Header]
+    body_chars: list[dict]  # chars that are neither heading, header nor page number
+
+
+def _header_from_rects(page, chars: list[dict]) -> list[_Header]:
+    """Header bands: two or more filled, unstroked boxes side by side, same top and bottom, with text."""
+    boxes = [r for r in page.rects
+             if r.get("fill") and (r["bottom"] - r["top"]) > HAIRLINE_MAX and (r["x1"] - r["x0"]) > HAIRLINE_MAX]
+    boxes.sort(key=lambda r: (round(r["top"]), r["x0"]))
+    bands: list[list[dict]] = []
+    for r in boxes:
+        for band in bands:
+            if abs(band[0]["top"] - r["top"]) <= ALIGN_TOLERANCE and abs(band[0]["bottom"] - r["bottom"]) <= ALIGN_TOLERANCE:
+                band.append(r)
+                break
+        else:
+            bands.append([r])
+    headers: list[_Header] = []
+    for band in bands:
+        if len(band) < 2:
+            continue
+        band.sort(key=lambda r: r["x0"])
+        cells = []
+        for r in band:
+            inside = [c for c in chars if r["x0"] - 1 <= (c["x0"] + c["x1"]) / 2 <= r["x1"] + 1
+                      and r["top"] - 1 <= (c["top"] + c["bottom"]) / 2 <= r["bottom"] + 1]
+            text = fold_text(_chars_to_text(inside)) if inside else ""
+            cells.append((text, (r["x0"], r["top"], r["x1"], r["bottom"])))
+        if not any(text for text, _ in cells):
+            continue  # shading without labels is decoration, not a header
+        splits = [(a["x1"] + b["x0"]) / 2 for a, b in zip(band, band[1:])]
+        headers.append(_Header(min(r["top"] for r in band), max(r["bottom"] for r in band),
+                               [(r["x0"], r["x1"]) for r in band], splits, cells))
+    return headers
+
+
+def _label_column(word: str) -> int | None:
+    folded = fold_text(word).replace(" ", "")
+    for i, labels in enumerate(HEADER_LABELS):
+        if folded in labels:
+            return i
+    return None
+
+
+def _header_from_words(line: _Line) -> _Header | None:
+    """Fallback header: a line whose words are header labels, split at the widest gap between words."""
+    chars = sorted(line.chars, key=lambda c: c["x0"])
+    words: list[list[dict]] = [[chars[0]]]
+    for c in chars[1:]:
+        if c["x0"] - words[-1][-1]["x1"] > 0.5 * c["size"] or not c["text"].strip():
+            words.append([])
+        if c["text"].strip():
+            words[-1].append(c)
+    words = [w for w in words if w]
+    if len(words) < 2:
+        return None
+    texts = [_chars_to_text(w) for w in words]
+    if [_label_column(t) for t in texts] != list(range(len(texts))):
+        return None
+    splits = [(a[-1]["x1"] + b[0]["x0"]) / 2 for a, b in zip(words, words[1:])]
+    cells = [(fold_text(t), (w[0]["x0"], line.top, w[-1]["x1"], line.bottom)) for t, w in zip(texts, words)]
+    return _Header(line.top, line.bottom, [(w[0]["x0"], w[-1]["x1"]) for w in words], splits, cells,
+                   refine_from_body=True)
+
+
+def _refine_splits(header: _Header, chars: list[dict]) -> None:
+    """Move each split of a box-less header into the widest white gutter of the body between the labels."""
+    for i in range(len(header.splits)):
+        lo, hi = header.bounds[i][1], header.bounds[i + 1][0]
+        spans = sorted((c["x0"], c["x1"]) for c in chars if c["text"].strip() and c["x1"] > lo and c["x0"] < hi)
+        best: tuple[float, float] | None = None
+        edge = lo
+        for x0, x1 in spans + [(hi, hi)]:
+            if x0 > edge and (best is None or x0 - edge > best[1] - best[0]):
+                best = (edge, x0)
+            edge = max(edge, x1)
+        if best is not None:
+            header.splits[i] = (best[0] + best[1]) / 2
+    # Column extents follow the splits, for the boxes of empty cells.
+    printed = [c for c in chars if c["text"].strip()]
+    left = min([header.bounds[0][0]] + [c["x0"] for c in printed])
+    right = max([header.bounds[-1][1]] + [c["x1"] for c in printed])
+    xs = [left] + header.splits + [right]
+    header.bounds = [(min(a, header.bounds[j][0]), max(b, header.bounds[j][1]))
+                     for j, (a, b) in enumerate(zip(xs, xs[1:]))]
+    header.refine_from_body = False
+
+
+def _layout(page, page_no: int, body_size: float) -> _PageLayout:
+    """Sort a page's chars into headings, header bands, page numbers and table body."""
+    chars = [c for c in page.chars if c["text"]]
+    headers = _header_from_rects(page, chars)
+    for h in headers:
+        h.page = page_no
+
+    def in_band(c: dict, top: float, bottom: float) -> bool:
+        return top - 1 <= (c["top"] + c["bottom"]) / 2 <= bottom + 1
+
+    rest = [c for c in chars if not any(in_band(c, h.top, h.bottom) for h in headers)]
+    rest_ids = {id(c) for c in rest}
+    spaces = [c for c in rest if not c["text"].strip()]
+    headings: list[_Line] = []
+    skipped: list[_Line] = []  # page numbers and box-less headers: their spaces are not body text
+    body: list[dict] = []
+    # Page-wide lines, only to classify headings, page numbers and box-less headers. pdfplumber leaves
+    # whitespace glyphs out of a line's chars; a heading gets its printed spaces back ("1 圏域…").
+    for tl in page.extract_text_lines(return_chars=True, strip=True):
+        line_chars = [c for c in tl["chars"] if id(c) in rest_ids]
+        if not line_chars:
+            continue
+        line = _Line(line_chars)
+        if PAGE_NUMBER_RE.match(fold_text(tl["text"])):
+            skipped.append(line)
+            continue
+        if line.size >= HEADING_SIZE_RATIO * body_size:
+            line.chars += [c for c in spaces if in_band(c, line.top, line.bottom) and line.x0 <= c["x0"] <= line.x1]
+            headings.append(line)
+            continue
+        fallback = _header_from_words(line)
+        if fallback is not None:
+            fallback.page = page_no
+            headers.append(fallback)
+            skipped.append(line)
+            continue
+        body.extend(line_chars)
+    # Real spaces between body glyphs stay (they separate sentences: 「…実施する。 斎場…」).
+    body.extend(c for c in spaces
+                if not any(in_band(c, l.top, l.bottom) for l in headings + skipped))
+    headers.sort(key=lambda h: h.top)
+    headings.sort(key=lambda l: l.top)
+    return _PageLayout(page_no, headings, headers, body)
+
+
+# --------------------------------------------------------------------------------------------------
+# Rows of one table fragment (one page's part of a table)
+
+
+@dataclass
+class _Block:
+    """Consecutive lines of one column with no row-sized white space between them."""
+
+    col: int
+    lines: list[_Line]
+
+    @property
+    def top(self) -> float:
+        return min(l.top for l in self.lines)
+
+    @property
+    def bottom(self) -> float:
+        return max(l.bottom for l in self.lines)
+
+
+def _column_of(x: float, splits: list[float]) -> int:
+    for i, s in enumerate(splits):
+        if x < s:
+            return i
+    return len(splits)
+
+
+def _fragment_rows(chars: list[dict], splits: list[float]) -> list[list[_Block | None]]:
+    """Rows of one page's part of a table: per column blocks, then rows as overlapping blocks.
+
+    The row gap threshold adapts to the leading: half a line height above the tightest line-to-line
+    gap found (capped at half a line, so a column whose cells are all one line — where the tightest gap
+    *is* a row gap — cannot make rows merge).
+    """
+    ncols = len(splits) + 1
+    per_col: list[list[dict]] = [[] for _ in range(ncols)]
+    for c in chars:
+        per_col[_column_of((c["x0"] + c["x1"]) / 2, splits)].append(c)
+    col_lines = [_group_lines(cs) for cs in per_col]
+    all_lines = [l for ls in col_lines for l in ls]
+    if not all_lines:
+        return []
+    height = statistics.median(l.bottom - l.top for l in all_lines)
+    gaps = [b.top - a.bottom for ls in col_lines for a, b in zip(ls, ls[1:])]
+    tightest = min(gaps) if gaps else 0.0
+    threshold = max(0.0, min(tightest, 0.5 * height)) + 0.5 * height
+
+    blocks: list[_Block] = []
+    for col, ls in enumerate(col_lines):
+        for line in ls:
+            if blocks and blocks[-1].col == col and line.top - blocks[-1].bottom <= threshold:
+                blocks[-1].lines.append(line)
+            else:
+                blocks.append(_Block(col, [line]))
+    blocks.sort(key=lambda b: (b.top, b.col))
+    rows: list[list[_Block]] = []
+    row_bottom = float("-inf")
+    for b in blocks:
+        if rows and b.top <= row_bottom:
+            rows[-1].append(b)
+            row_bottom = max(row_bottom, b.bottom)
+        else:
+            rows.append([b])
+            row_bottom = b.bottom
+    out: list[list[_Block | None]] = []
+    for row in rows:
+        cells: list[_Block | None] = [None] * ncols
+        for b in row:
+            if cells[b.col] is None:
+                cells[b.col] = b
+            else:  # two blocks of one column joined by a tall neighbour: one cell
+                cells[b.col] = _Block(b.col, cells[b.col].lines + b.lines)
+        out.append(cells)
+    return out
+
+
+def _cell_text(block: _Block | None) -> str:
+    if block is None:
+        return ""
+    lines = sorted(block.lines, key=lambda l: l.top)
+    return fold_text(join_cell_lines([fold_text(l.text) for l in lines]))
+
+
+# --------------------------------------------------------------------------------------------------
+# Public entry point
+
+
+@dataclass
+class _OpenTable:
+    heading: str
+    header: _Header
+    rows: list[list[UnruledCell]] = field(default_factory=list)
+    first_page: int | None = None
+
+
+def _body_size(pdf) -> float:
+    sizes = [round(c["size"], 1) for p in pdf.pages for c in p.chars if c["text"].strip()]
+    return statistics.mode(sizes) if sizes else 0.0
+
+
+def extract_unruled_tables(pdf_path: Path) -> list[UnruledTable]:
+    """Every unruled heading/header/rows table in the PDF, continued tables stitched over page breaks."""
+    tables: list[_OpenTable] = []
+    with pdfplumber.open(pdf_path) as pdf:
+        pages = [p.dedupe_chars() for p in pdf.pages]
+        body_size = _body_size(pdf)
+        current: _OpenTable | None = None
+        last_heading = ""
+        for page_no, page in enumerate(pages, start=1):
+            layout = _layout(page, page_no, body_size)
+            # Events top to bottom: a heading closes the open table, a header opens a new one. Body
+            # text above the page's first event continues the table left open on the previous page.
+            events: list[tuple[float, object]] = sorted(
+                [(l.top, l) for l in layout.headings] + [(h.top, h) for h in layout.headers],
+                key=lambda e: e[0])
+            region_top = float("-inf")
+            owner: _OpenTable | None = current
+            for top, event in events + [(float("inf"), None)]:
+                region = [c for c in layout.body_chars if region_top <= c["top"] < top]
+                if owner is not None and region:
+                    _add_rows(owner, region, page_no, continued=region_top == float("-inf"))
+                if isinstance(event, _Line):
+                    last_heading = fold_text(event.text)
+                    owner = None
+                elif isinstance(event, _Header):
+                    owner = _OpenTable(last_heading, event)
+                    tables.append(owner)
+                region_top = top
+            current = owner
+    return _finish(tables)
+
+
+def _add_rows(table: _OpenTable, chars: list[dict], page_no: int, continued: bool) -> None:
+    """Append one page's rows to a table; glue a row cut by the page break back to its first part."""
+    if table.header.refine_from_body:
+        _refine_splits(table.header, chars)
+    frag = _fragment_rows(chars, table.header.splits)
+    for i, blocks in enumerate(frag):
+        empty = [b is None for b in blocks]
+        if continued and i == 0 and table.rows and any(empty) and not all(empty):
+            # The first row of a continuation page with a column empty is the tail of a row cut by the
+            # page break (its name went on wrapping; the summary already ended on the previous page).
+            _glue_to_previous_row(table.rows[-1], blocks, page_no)
+            continue
+        if table.first_page is None:
+            table.first_page = page_no
+        row_no = len(table.rows) + 1
+        present = [b for b in blocks if b is not None]
+        row_top, row_bottom = min(b.top for b in present), max(b.bottom for b in present)
+        cells: list[UnruledCell] = []
+        for col, b in enumerate(blocks):
+            if b is None:
+                # An empty cell still has a place: its column's box across the row's height.
+                x0, x1 = table.header.bounds[col]
+                cells.append(UnruledCell(row_no, col, "", x0, row_top, x1, row_bottom, page_no))
+            else:
+                cells.append(UnruledCell(row_no, col, _cell_text(b), *_bbox(b), page=page_no))
+        table.rows.append(cells)
+
+
+def _bbox(block: _Block) -> tuple[float, float, float, float]:
+    return (min(l.x0 for l in block.lines), block.top, max(l.x1 for l in block.lines), block.bottom)
+
+
+def _glue_to_previous_row(prev: list[UnruledCell], blocks: list[_Block | None], page_no: int) -> None:
+    """Append a row's tail (printed on the next page) to the row's first part."""
+    for col, block in enumerate(blocks):
+        if block is None:
+            continue
+        text = _cell_text(block)
+        cell = prev[col]
+        if not cell.text:
+            # Nothing of this cell was printed before the break: the tail is the whole cell.
+            cell.text, cell.page = text, page_no
+            cell.x0, cell.top, cell.x1, cell.bottom = _bbox(block)
+            continue
+        cell.text = fold_text(join_cell_lines([cell.text, text]))
+        cell.continuations.append(CellFragment(page_no, text, *_bbox(block)))
+
+
+def _finish(tables: list[_OpenTable]) -> list[UnruledTable]:
+    out: list[UnruledTable] = []
+    per_page: dict[int, int] = {}
+    for t in tables:
+        if not t.rows:
+            continue
+        page = t.first_page if t.first_page is not None else t.rows[0][0].page
+        per_page[page] = per_page.get(page, 0) + 1
+        header_cells = [UnruledCell(0, col, text, *bbox, page=t.header.page) for col, (text, bbox) in enumerate(t.header.cells)]
+        out.append(UnruledTable(
+            table_id=f"p{page:03d}-t{per_page[page]:02d}",
+            page=page,
+            heading=t.heading,
+            header=[text for text, _ in t.header.cells],
+            rows=t.rows,
+            header_cells=header_cells,
+            column_bounds=list(t.header.bounds),
+        ))
+    return out

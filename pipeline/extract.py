@@ -1,0 +1,62 @@
+"""Extract stage: PDF → layout.json (tables with spans and cell text, free text lines, per page).
+
+The file is the extract stage's whole output, so parse can be rerun and debugged without touching the
+PDF again; the `cells` table is written from it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from extractors.ruled import GridCell, PageLayout, TableFragment, read_pages
+from extractors.textlines import VisualLine
+from pipeline.inputs import check_pdf, require_text_layer
+
+
+def extract_layout(pdf_path: Path, progress: bool | None = None) -> list[PageLayout]:
+    check_pdf(pdf_path)
+    pages = list(read_pages(pdf_path, progress=progress))
+    require_text_layer(pdf_path, sum(p.char_count for p in pages))
+    return pages
+
+
+def layout_to_json(pages: list[PageLayout]) -> dict:
+    return {"pages": [asdict(p) for p in pages]}
+
+
+def layout_from_json(data: dict) -> list[PageLayout]:
+    pages = []
+    for p in data["pages"]:
+        fragments = [TableFragment(**{**f, "cells": [GridCell(**c) for c in f["cells"]]}) for f in p["fragments"]]
+        lines = [VisualLine(**{**line, "fontnames": tuple(line["fontnames"])}) for line in p["lines"]]
+        pages.append(PageLayout(**{**p, "fragments": fragments, "lines": lines}))
+    return pages
+
+
+def write_json(data: dict, path: Path) -> None:
+    """Write JSON deterministically and atomically (temp file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def cell_rows(pages: list[PageLayout]) -> list[dict]:
+    """Rows of the contract's `cells` table for the plan PDF."""
+    rows = []
+    for page in pages:
+        for fragment in page.fragments:
+            for c in fragment.cells:
+                rows.append({
+                    "source": "plan", "page": page.page, "table_id": fragment.table_id, "row": c.row,
+                    "col": c.col, "rowspan": c.rowspan, "colspan": c.colspan, "text": c.text,
+                    "marks": ",".join(c.marks) if c.marks else None,
+                    "x0": c.x0, "top": c.top, "x1": c.x1, "bottom": c.bottom,
+                })
+    return rows

@@ -1,0 +1,124 @@
+"""Stage-boundary records: what the parse stage hands to the normalise stage.
+
+Everything here is still text as printed (folded and joined, nothing interpreted), each value with the
+place it came from, so that normalisation can be rerun and checked on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Source:
+    """Where a value sits in the PDF: page, table fragment and grid position."""
+
+    page: int
+    table_id: str
+    row: int
+    col: int
+    colspan: int = 1
+
+
+@dataclass
+class TextValue:
+    text: str
+    source: Source
+
+
+@dataclass
+class BudgetCell:
+    """One printed amount cell and the fiscal-year columns it covers (a merged cell covers several)."""
+
+    text: str
+    year_headers: list[str]
+    source: Source
+
+
+@dataclass
+class IndicatorRow:
+    item: str
+    baseline: str
+    target: str
+    source: Source
+
+
+@dataclass
+class PartyRow:
+    party: str
+    text: str
+    source: Source
+
+
+@dataclass
+class ProjectRecord:
+    project_no: int
+    name: str
+    summary: str
+    municipalities: TextValue
+    area_no: int
+    area_title: str
+    field_no: int | None
+    field_title: str | None
+    category_code: str
+    category_title: str
+    pages: list[int]
+    table_id: str
+    roles: list[PartyRow]
+    cost_shares: list[PartyRow]
+    year_headers: list[TextValue]
+    budget_cells: list[BudgetCell]
+    indicators: list[IndicatorRow]
+    marks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class KpiRecord:
+    area_no: int
+    kpi_no: int
+    name: str
+    current: str
+    target: str
+    source: Source
+
+
+@dataclass
+class FootnoteRecord:
+    footnote_no: int
+    term: str
+    text: str
+    page: int
+
+
+@dataclass
+class ParsedDocument:
+    projects: list[ProjectRecord]
+    kpis: list[KpiRecord]
+    footnotes: list[FootnoteRecord]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ParsedDocument":
+        def source(d: dict) -> Source:
+            return Source(**d)
+
+        projects = []
+        for p in data["projects"]:
+            projects.append(ProjectRecord(
+                **{k: v for k, v in p.items() if k not in {
+                    "municipalities", "roles", "cost_shares", "year_headers", "budget_cells", "indicators"}},
+                municipalities=TextValue(p["municipalities"]["text"], source(p["municipalities"]["source"])),
+                roles=[PartyRow(r["party"], r["text"], source(r["source"])) for r in p["roles"]],
+                cost_shares=[PartyRow(r["party"], r["text"], source(r["source"])) for r in p["cost_shares"]],
+                year_headers=[TextValue(h["text"], source(h["source"])) for h in p["year_headers"]],
+                budget_cells=[BudgetCell(b["text"], b["year_headers"], source(b["source"]))
+                              for b in p["budget_cells"]],
+                indicators=[IndicatorRow(i["item"], i["baseline"], i["target"], source(i["source"]))
+                            for i in p["indicators"]],
+            ))
+        kpis = [KpiRecord(**{**k, "source": source(k["source"])}) for k in data["kpis"]]
+        footnotes = [FootnoteRecord(**f) for f in data["footnotes"]]
+        return cls(projects=projects, kpis=kpis, footnotes=footnotes)
