@@ -9,6 +9,7 @@ printer, where matching on code points would not (many PDFs print marks as plain
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import unicodedata
 from statistics import median
 from typing import Sequence
 
@@ -33,6 +34,10 @@ class VisualLine:
     marks: list[str] = field(default_factory=list)
     leading_marks: list[str] = field(default_factory=list)  # marks printed before any body text
     fontnames: tuple[str, ...] = ()
+
+
+def _is_wide(text: str) -> bool:
+    return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
 
 
 def _vertical_overlap(a_top: float, a_bottom: float, b_top: float, b_bottom: float) -> float:
@@ -129,7 +134,9 @@ def _assemble(row: dict) -> VisualLine:
         if current_mark:
             (marks if seen_body else leading).append(current_mark)
             current_mark = ""
-        if previous_body is not None:
+        if previous_body is not None and not (_is_wide(previous_body["text"]) or _is_wide(char["text"])):
+            # Only a gap between two Latin-script glyphs is a word space; next to Japanese text a gap
+            # is justification or a font switch, never a space.
             gap = char["x0"] - previous_body["x1"]
             if gap > SPACE_GAP_RATIO * size:
                 text_parts.append(" ")

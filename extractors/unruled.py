@@ -160,30 +160,43 @@ def _chars_to_text(chars: list[dict]) -> str:
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
+# A glyph smaller than this fraction of the body size (a subscript, a mark) never starts a line.
+SMALL_GLYPH_RATIO = 0.8
+
+
 def _group_lines(chars: Iterable[dict]) -> list[_Line]:
     """Group chars into visual lines.
 
-    A char joins a line when its vertical middle falls inside the band of the line's first char; a
-    raised or lowered glyph (CO₂, a footnote mark) therefore stays on its line, while the name and the
-    summary columns, offset by half a line, are never given to this function together.
+    Full-size glyphs define the lines: one joins a line when its vertical middle falls inside the band
+    of the line's first glyph. Small glyphs (CO₂'s 2, a footnote mark) and spaces are then attached to
+    the line they overlap most, so a raised or lowered glyph stays on its line whatever its top. The
+    name and summary columns, offset by half a line, are never given to this function together.
     """
+    chars = list(chars)
+    printed = [c for c in chars if c["text"].strip()]
+    if not printed:
+        return []
+    body_size = statistics.median(c["size"] for c in printed)
+    full = [c for c in printed if c["size"] >= SMALL_GLYPH_RATIO * body_size]
+    full_ids = {id(c) for c in full}
+    extra = [c for c in chars if id(c) not in full_ids]
     lines: list[_Line] = []
     bands: list[tuple[float, float]] = []
-    for c in sorted(chars, key=lambda c: (c["top"], c["x0"])):
-        if not c["text"].strip():
-            # Keep real spaces (they separate sentences: 「…実施する。 斎場…」) but never start a line.
-            mid = (c["top"] + c["bottom"]) / 2
-            for line, (top, bottom) in zip(lines, bands):
-                if top <= mid <= bottom:
-                    line.chars.append(c)
-                    break
-            continue
+    for c in sorted(full, key=lambda c: (c["top"], c["x0"])):
         mid = (c["top"] + c["bottom"]) / 2
         for line, (top, bottom) in zip(reversed(lines), reversed(bands)):
             if top <= mid <= bottom:
                 line.chars.append(c)
                 break
         else:
+            lines.append(_Line([c]))
+            bands.append((c["top"], c["bottom"]))
+    for c in sorted(extra, key=lambda c: (c["top"], c["x0"])):
+        overlaps = [(min(bottom, c["bottom"]) - max(top, c["top"]), i) for i, (top, bottom) in enumerate(bands)]
+        best = max(overlaps, default=(0.0, -1))
+        if best[0] > 0:
+            lines[best[1]].chars.append(c)
+        elif c["text"].strip():  # a small glyph on its own line (rare): keep its text
             lines.append(_Line([c]))
             bands.append((c["top"], c["bottom"]))
     lines.sort(key=lambda l: (l.top, l.x0))
@@ -277,13 +290,17 @@ def _header_from_words(line: _Line) -> _Header | None:
 
 
 def _refine_splits(header: _Header, chars: list[dict]) -> None:
-    """Move each split of a box-less header into the widest white gutter of the body between the labels."""
+    """Move each split of a box-less header into the widest white gutter of the body between the labels.
+
+    Only gutters closed on the right by body text count: the white space between the end of the
+    right column's text and the label over it is margin, not a column boundary.
+    """
     for i in range(len(header.splits)):
         lo, hi = header.bounds[i][1], header.bounds[i + 1][0]
         spans = sorted((c["x0"], c["x1"]) for c in chars if c["text"].strip() and c["x1"] > lo and c["x0"] < hi)
         best: tuple[float, float] | None = None
         edge = lo
-        for x0, x1 in spans + [(hi, hi)]:
+        for x0, x1 in spans:
             if x0 > edge and (best is None or x0 - edge > best[1] - best[0]):
                 best = (edge, x0)
             edge = max(edge, x1)

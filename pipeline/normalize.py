@@ -1,0 +1,163 @@
+"""Normalise stage: parsed records (text as printed) → rows of the contract's tables.
+
+Here, and only here, text becomes numbers, years and codes. Every interpreted column sits beside the
+raw text it came from and the cell it was read in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from pipeline.eras import parse_year_header
+from pipeline.municipalities import expand_municipalities, lg_code
+from pipeline.parse import ParseError
+from pipeline.quantity import parse_budget_cell, parse_quantity
+from pipeline.records import ParsedDocument, ProjectRecord, Source
+
+Rows = list[dict[str, Any]]
+
+
+def _where(project: ProjectRecord) -> str:
+    return f"project {project.project_no} (page {project.pages[0]}, table {project.table_id})"
+
+
+def project_rows(doc: ParsedDocument) -> Rows:
+    return [{
+        "project_no": p.project_no, "name": p.name, "summary": p.summary,
+        "area_no": p.area_no, "area_title": p.area_title, "field_no": p.field_no, "field_title": p.field_title,
+        "category_code": p.category_code, "category_title": p.category_title,
+        "municipalities_raw": p.municipalities.text, "page_start": p.pages[0], "page_end": p.pages[-1],
+        "table_id": p.table_id,
+    } for p in doc.projects]
+
+
+def municipality_rows(doc: ParsedDocument) -> Rows:
+    rows = []
+    for p in doc.projects:
+        src = p.municipalities.source
+        try:
+            names = expand_municipalities(p.municipalities.text)
+        except ValueError as error:
+            raise ParseError(f"{_where(p)}: 連携市町村 {p.municipalities.text!r}: {error}") from None
+        for order, name in enumerate(names, start=1):
+            rows.append({"project_no": p.project_no, "municipality": name, "lg_code": lg_code(name),
+                         "list_order": order, "page": src.page, "table_id": src.table_id, "row": src.row,
+                         "col": src.col})
+    return rows
+
+
+def responsibility_rows(doc: ParsedDocument) -> Rows:
+    rows = []
+    for p in doc.projects:
+        roles = {r.party: r for r in p.roles}
+        costs = {r.party: r for r in p.cost_shares}
+        for party in sorted(set(roles) | set(costs)):
+            role, cost = roles.get(party), costs.get(party)
+            rows.append({
+                "project_no": p.project_no, "party": party,
+                "role": role.text if role else None, "cost_share": cost.text if cost else None,
+                "role_page": role.source.page if role else None,
+                "role_table_id": role.source.table_id if role else None,
+                "role_row": role.source.row if role else None,
+                "cost_share_page": cost.source.page if cost else None,
+                "cost_share_table_id": cost.source.table_id if cost else None,
+                "cost_share_row": cost.source.row if cost else None,
+            })
+    return rows
+
+
+def budget_rows(doc: ParsedDocument) -> Rows:
+    """Five rows per project. A cell merged over several years gives its note to each year it covers, and
+    its amount to the first of them only, so that sums over years never count one amount twice."""
+    rows = []
+    for p in doc.projects:
+        years: list[tuple[str, int, str]] = []
+        for header in p.year_headers:
+            try:
+                year, era = parse_year_header(header.text)
+            except ValueError as error:
+                raise ParseError(f"{_where(p)}: fiscal-year header {header.text!r}: {error}") from None
+            years.append((header.text, year, era))
+        for header_text, year, era in years:
+            cell = next((b for b in p.budget_cells if header_text in b.year_headers), None)
+            if cell is None:
+                raise ParseError(f"{_where(p)}: no budget cell under {header_text!r}")
+            amount, note = parse_budget_cell(cell.text)
+            first_year = cell.year_headers[0] == header_text
+            amount = amount if first_year else None
+            rows.append({
+                "project_no": p.project_no, "fiscal_year": year, "era_label": era, "raw": cell.text,
+                "amount_thousand_yen": amount, "amount_yen": amount * 1000 if amount is not None else None,
+                "note": note, "page": cell.source.page, "table_id": cell.source.table_id,
+                "row": cell.source.row, "col": cell.source.col, "colspan": cell.source.colspan,
+            })
+    return rows
+
+
+def indicator_rows(doc: ParsedDocument) -> Rows:
+    rows = []
+    for p in doc.projects:
+        for number, ind in enumerate(p.indicators, start=1):
+            rows.append({
+                "project_no": p.project_no, "indicator_no": number, "item": ind.item,
+                **parse_quantity(ind.baseline).as_columns("baseline"),
+                **parse_quantity(ind.target).as_columns("target"),
+                "page": ind.source.page, "table_id": ind.source.table_id, "row": ind.source.row,
+            })
+    return rows
+
+
+def kpi_rows(doc: ParsedDocument) -> Rows:
+    return [{
+        "area_no": k.area_no, "kpi_no": k.kpi_no, "name": k.name,
+        **parse_quantity(k.current).as_columns("current"),
+        **parse_quantity(k.target).as_columns("target"),
+        "page": k.source.page, "table_id": k.source.table_id, "row": k.source.row,
+    } for k in doc.kpis]
+
+
+def footnote_rows(doc: ParsedDocument) -> Rows:
+    """Link each footnote to the project whose table carries its mark (the first, if several do)."""
+    marked_by: dict[int, int] = {}
+    for p in sorted(doc.projects, key=lambda p: p.project_no):
+        for mark in p.marks:
+            if mark.isdigit():
+                marked_by.setdefault(int(mark), p.project_no)
+    return [{"footnote_no": f.footnote_no, "term": f.term, "text": f.text,
+             "project_no": marked_by.get(f.footnote_no), "page": f.page} for f in doc.footnotes]
+
+
+def normalize_document(doc: ParsedDocument) -> dict[str, Rows]:
+    numbers = [p.project_no for p in doc.projects]
+    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+    if duplicates:
+        raise ParseError(f"project numbers printed twice: {duplicates}")
+    return {
+        "projects": project_rows(doc),
+        "project_municipalities": municipality_rows(doc),
+        "responsibilities": responsibility_rows(doc),
+        "budgets": budget_rows(doc),
+        "indicators": indicator_rows(doc),
+        "kpis": kpi_rows(doc),
+        "footnotes": footnote_rows(doc),
+    }
+
+
+def metrics(tables: dict[str, Rows]) -> dict[str, Any]:
+    """Counts and budget totals for `dvc metrics` and the validation suite's reconciliation."""
+    area_of = {p["project_no"]: p["area_no"] for p in tables["projects"]}
+    by_year: dict[int, int] = defaultdict(int)
+    by_area_year: dict[str, int] = defaultdict(int)
+    for b in tables["budgets"]:
+        amount = b["amount_thousand_yen"] or 0
+        by_year[b["fiscal_year"]] += amount
+        by_area_year[f"area{area_of[b['project_no']]}_fy{b['fiscal_year']}"] += amount
+    return {
+        "counts": {name: len(rows) for name, rows in sorted(tables.items()) if name != "cells"},
+        "budget_thousand_yen": {
+            "total": sum(by_year.values()),
+            "by_fiscal_year": {f"fy{y}": v for y, v in sorted(by_year.items())},
+            "by_area_fiscal_year": dict(sorted(by_area_year.items())),
+        },
+    }

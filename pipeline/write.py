@@ -1,0 +1,85 @@
+"""Write contract tables as Parquet, deterministically and atomically.
+
+Same table in, byte-identical file out (for a fixed pyarrow version): fixed codec and level, fixed
+row-group size, dictionary encoding and statistics on, no page index, no pandas metadata, nothing
+time- or host-dependent. Each file is written to ``path.with_suffix('.tmp')``, fsynced, then moved
+into place with ``os.replace``; on any error the temporary file is removed and a previous file at
+``path`` is left untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from schemas.enforce import SchemaError, enforce
+from schemas.tables import TABLES, datapackage
+
+PARQUET_OPTIONS = dict(
+    compression="zstd",
+    compression_level=9,
+    use_dictionary=True,
+    write_statistics=True,
+    version="2.6",
+    data_page_version="1.0",
+    row_group_size=1_000_000,
+    write_page_index=False,
+    write_page_checksum=False,
+    store_schema=True,
+)
+
+DATAPACKAGE_NAME = "datapackage.json"
+
+
+def _atomic_write(path: Path, write: Callable[[object], None]) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_table(table: pa.Table, path: Path) -> None:
+    """Write ``table`` to ``path`` as Parquet (deterministic bytes, atomic replace)."""
+    if not isinstance(table, pa.Table):
+        raise TypeError(f"write_table() needs a pyarrow Table, got {type(table).__name__}")
+    _atomic_write(Path(path), lambda f: pq.write_table(table, f, **PARQUET_OPTIONS))
+
+
+def write_json(obj: object, path: Path) -> None:
+    """Write ``obj`` as JSON (sorted keys, indent 2, UTF-8 unescaped, trailing newline), atomically."""
+    text = json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    _atomic_write(Path(path), lambda f: f.write(text.encode("utf-8")))
+
+
+def write_tables(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> dict[str, int]:
+    """Enforce and write each frame as ``out_dir/<name>.parquet``, then ``out_dir/datapackage.json``
+    describing exactly those tables. All frames are enforced before anything is written, so a
+    schema error leaves ``out_dir`` as it was. Returns row counts per table, in contract order."""
+    unknown = [n for n in frames if n not in TABLES]
+    if unknown:
+        raise SchemaError(f"table {unknown[0]!r}: unknown table; known: {', '.join(TABLES)}")
+    names = [n for n in TABLES if n in frames]
+    tables = {n: enforce(frames[n], n) for n in names}
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for n in names:
+        write_table(tables[n], out_dir / f"{n}.parquet")
+    write_json(datapackage(names), out_dir / DATAPACKAGE_NAME)
+    return {n: tables[n].num_rows for n in names}

@@ -1,0 +1,360 @@
+"""Turn a pandas DataFrame into a pyarrow Table of a contract table, or refuse it.
+
+``enforce(df, table)`` checks, in this order, and raises ``SchemaError`` (one line, naming the
+table and the column) at the first defect:
+
+1. column set: no missing column, no unknown extra column, no duplicated column name;
+2. per column, in the table's column order: every value representable *exactly* in the declared
+   type (no strings in numeric columns, no bools in numeric columns, no numbers in string columns,
+   no fractional or non-finite floats in integer columns, no out-of-range integers, no integers
+   beyond 2**53 in float64 columns); no nulls in a non-nullable column; the value constraints of
+   ``schemas.fields.CONSTRAINTS`` (enum / full-match regex pattern);
+3. primary key: no nulls (key columns are non-nullable), no duplicates.
+
+Null values accepted on input: None, NaN (float and in object columns), pd.NA, pd.NaT. NaN is
+always read as null, never kept as a float NaN. The DataFrame's index is ignored; columns are
+reordered to the contract's order; rows are sorted by the primary key (ascending; strings by
+Unicode code point), so the result does not depend on the input row order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemas.fields import CONSTRAINTS
+from schemas.tables import TABLES, arrow_schema
+
+_MAX_EXACT_FLOAT_INT = 2**53
+
+
+class SchemaError(ValueError):
+    """A DataFrame does not fit its contract table. The message is one line."""
+
+
+def _one_line(value: Any, limit: int = 60) -> str:
+    if isinstance(value, np.generic):
+        value = value.item()
+    s = repr(value)
+    s = s.replace("\n", "\\n").replace("\r", "\\r")
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+class _Column:
+    """Context for error messages about one column."""
+
+    def __init__(self, table: str, name: str, series: pd.Series):
+        self.table, self.name, self.series = table, name, series
+
+    def error(self, reason: str) -> SchemaError:
+        return SchemaError(f"table {self.table!r} column {self.name!r}: {reason}")
+
+    def bad_at(self, reason: str, positions: list[int]) -> SchemaError:
+        pos = positions[0]
+        label = self.series.index[pos]
+        value = self.series.iloc[pos]
+        return self.error(
+            f"{reason}: {len(positions)} value(s), first {_one_line(value)} at index {_one_line(label)}"
+        )
+
+    def bad_mask(self, reason: str, mask: pa.Array) -> SchemaError | None:
+        """Error for the positions where ``mask`` is true (nulls in mask count as false)."""
+        m = np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+        positions = np.flatnonzero(m).tolist()
+        return self.bad_at(reason, positions) if positions else None
+
+
+# --------------------------------------------------------------------------------------------
+# object columns: check each Python value
+# --------------------------------------------------------------------------------------------
+
+
+def _is_null(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, (float, np.floating)):
+        return math.isnan(v)
+    if isinstance(v, np.datetime64):
+        return bool(np.isnat(v))
+    return False
+
+
+def _int_bounds(t: pa.DataType) -> tuple[int, int]:
+    info = np.iinfo(t.to_pandas_dtype())
+    return int(info.min), int(info.max)
+
+
+def _py_converter(target: pa.DataType) -> Callable[[Any], Any]:
+    """A function value -> exact Python value for ``target``; raises ValueError with a reason."""
+    if pa.types.is_integer(target):
+        lo, hi = _int_bounds(target)
+
+        def to_int(v: Any) -> int:
+            if isinstance(v, (bool, np.bool_)):
+                raise ValueError(f"boolean in {target} column")
+            if isinstance(v, (int, np.integer)):
+                iv = int(v)
+            elif isinstance(v, (float, np.floating)):
+                if not math.isfinite(v) or not float(v).is_integer():
+                    raise ValueError(f"not an integer, cannot be represented as {target}")
+                iv = int(v)
+            else:
+                raise ValueError(f"{type(v).__name__} cannot be represented as {target}")
+            if not lo <= iv <= hi:
+                raise ValueError(f"out of range for {target} [{lo}, {hi}]")
+            return iv
+
+        return to_int
+    if pa.types.is_floating(target):
+
+        def to_float(v: Any) -> float:
+            if isinstance(v, (bool, np.bool_)):
+                raise ValueError(f"boolean in {target} column")
+            if isinstance(v, (int, np.integer)):
+                if abs(int(v)) > _MAX_EXACT_FLOAT_INT:
+                    raise ValueError(f"integer too large to be exact in {target}")
+                return float(v)
+            if isinstance(v, (float, np.floating)):
+                return float(v)
+            raise ValueError(f"{type(v).__name__} cannot be represented as {target}")
+
+        return to_float
+    if pa.types.is_string(target) or pa.types.is_large_string(target):
+
+        def to_str(v: Any) -> str:
+            if isinstance(v, str):
+                return str(v)
+            raise ValueError(f"{type(v).__name__} in a string column")
+
+        return to_str
+    if pa.types.is_boolean(target):
+
+        def to_bool(v: Any) -> bool:
+            if isinstance(v, (bool, np.bool_)):
+                return bool(v)
+            raise ValueError(f"{type(v).__name__} in a boolean column")
+
+        return to_bool
+
+    def generic(v: Any) -> Any:
+        try:
+            return pa.array([v], type=target)[0].as_py()
+        except (pa.ArrowException, TypeError, ValueError, OverflowError) as e:
+            raise ValueError(f"{type(v).__name__} cannot be represented as {target}") from e
+
+    return generic
+
+
+def _from_objects(col: _Column, values: list[Any], target: pa.DataType) -> pa.Array:
+    convert = _py_converter(target)
+    out: list[Any] = []
+    bad: list[int] = []
+    first_reason = ""
+    for i, v in enumerate(values):
+        if _is_null(v):
+            out.append(None)
+            continue
+        try:
+            out.append(convert(v))
+        except ValueError as e:
+            if not bad:
+                first_reason = str(e)
+            bad.append(i)
+            out.append(None)
+    if bad:
+        raise col.bad_at(first_reason, bad)
+    return pa.array(out, type=target)
+
+
+# --------------------------------------------------------------------------------------------
+# typed columns: convert with pyarrow and check with compute functions
+# --------------------------------------------------------------------------------------------
+
+
+def _nan_to_null(arr: pa.Array) -> pa.Array:
+    if pa.types.is_floating(arr.type) and len(arr):
+        nan = pc.fill_null(pc.is_nan(arr), False)
+        if pc.any(nan).as_py():
+            arr = pc.if_else(nan, pa.scalar(None, arr.type), arr)
+    return arr
+
+
+def _widen(arr: pa.Array) -> pa.Array:
+    """Integers to int64/uint64, floats to float64 (lossless), for comparing with Python bounds."""
+    t = arr.type
+    if pa.types.is_unsigned_integer(t):
+        return pc.cast(arr, pa.uint64())
+    if pa.types.is_integer(t):
+        return pc.cast(arr, pa.int64())
+    return pc.cast(arr, pa.float64())
+
+
+def _outside(arr: pa.Array, lo: int, hi: int) -> pa.Array:
+    """Boolean mask: value < lo or value > hi (nulls stay null). Float input must be integral."""
+    w = _widen(arr)
+    if pa.types.is_floating(w.type):
+        # lo = -2**k and hi + 1 = 2**k are exact doubles; hi itself may not be
+        return pc.or_(pc.greater_equal(w, float(hi + 1)), pc.less(w, float(lo)))
+    above = pc.greater(w, pa.scalar(hi, w.type))
+    if pa.types.is_unsigned_integer(w.type):
+        return above
+    return pc.or_(above, pc.less(w, pa.scalar(lo, w.type)))
+
+
+def _from_arrow(col: _Column, arr: pa.Array, target: pa.DataType) -> pa.Array:
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    arr = _nan_to_null(arr)
+    t = arr.type
+    if pa.types.is_null(t) or arr.null_count == len(arr):
+        # no values, or only nulls: nothing can be misrepresented, whatever the input dtype
+        return pa.nulls(len(arr), type=target)
+    if t == target:
+        return arr
+
+    mismatch = f"values of type {t} cannot be represented as {target}"
+
+    def refuse_all(reason: str = mismatch) -> SchemaError:
+        err = col.bad_mask(reason, pc.is_valid(arr))
+        return err if err is not None else col.error(reason)
+
+    if pa.types.is_integer(target):
+        lo, hi = _int_bounds(target)
+        if pa.types.is_integer(t):
+            pass
+        elif pa.types.is_floating(t):
+            finite = pc.is_finite(arr)
+            integral = pc.and_(finite, pc.equal(pc.floor(arr), arr))
+            err = col.bad_mask(f"not an integer, cannot be represented as {target}", pc.invert(integral))
+            if err:
+                raise err
+        else:
+            raise refuse_all()
+        err = col.bad_mask(f"out of range for {target} [{lo}, {hi}]", _outside(arr, lo, hi))
+        if err:
+            raise err
+        return pc.cast(arr, target, safe=True)
+
+    if pa.types.is_floating(target):
+        if pa.types.is_floating(t):
+            return pc.cast(arr, target, safe=True)
+        if pa.types.is_integer(t):
+            too_big = _outside(arr, -_MAX_EXACT_FLOAT_INT, _MAX_EXACT_FLOAT_INT)
+            err = col.bad_mask(f"integer too large to be exact in {target}", too_big)
+            if err:
+                raise err
+            return pc.cast(arr, target, safe=True)
+        raise refuse_all()
+
+    if pa.types.is_string(target) or pa.types.is_large_string(target):
+        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+            return pc.cast(arr, target, safe=True)
+        raise refuse_all()
+
+    try:
+        return pc.cast(arr, target, safe=True)
+    except (pa.ArrowException, TypeError, ValueError) as e:
+        raise refuse_all() from e
+
+
+def _to_arrow(col: _Column, target: pa.DataType) -> pa.Array:
+    s = col.series
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
+    if s.dtype == object:
+        return _from_objects(col, list(s.array), target)
+    try:
+        arr = pa.array(s, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError) as e:
+        raise col.error(f"dtype {s.dtype} cannot be converted to {target} ({_one_line(str(e))})") from e
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return _from_arrow(col, arr, target)
+
+
+def _check_constraints(col: _Column, arr: pa.Array) -> None:
+    c = CONSTRAINTS.get(col.name)
+    if not c or not len(arr):
+        return
+    if "enum" in c:
+        allowed = pa.array(c["enum"], type=arr.type)
+        err = col.bad_mask(
+            f"value not in {c['enum']}", pc.and_(pc.is_valid(arr), pc.invert(pc.is_in(arr, value_set=allowed)))
+        )
+        if err:
+            raise err
+    if "pattern" in c:
+        ok = pc.match_substring_regex(arr, f"^(?:{c['pattern']})$")
+        err = col.bad_mask(f"value does not match pattern {c['pattern']!r}", pc.invert(ok))
+        if err:
+            raise err
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def enforce(df: pd.DataFrame, table: str) -> pa.Table:
+    """Check ``df`` against contract table ``table``; return it as a Table with the exact schema,
+    rows sorted by the primary key. Raises ``SchemaError`` on the first defect."""
+    if table not in TABLES:
+        raise SchemaError(f"table {table!r}: unknown table; known: {', '.join(TABLES)}")
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"enforce() needs a pandas DataFrame, got {type(df).__name__}")
+    spec = TABLES[table]
+    schema = arrow_schema(table)
+
+    columns = list(df.columns)
+    dupes = sorted({str(c) for c in columns if columns.count(c) > 1})
+    if dupes:
+        raise SchemaError(f"table {table!r} column {dupes[0]!r}: duplicated column name(s) {dupes}")
+    missing = [f for f in spec.fields if f not in columns]
+    if missing:
+        index_names = [n for n in df.index.names if n is not None]
+        hint = " (it is in the index: call reset_index())" if missing[0] in index_names else ""
+        raise SchemaError(f"table {table!r} column {missing[0]!r}: missing column{hint}; all missing: {missing}")
+    extra = [c for c in columns if c not in spec.fields]
+    if extra:
+        raise SchemaError(f"table {table!r} column {extra[0]!r}: unknown extra column; all extra: {extra}")
+
+    arrays = []
+    for field in schema:
+        col = _Column(table, field.name, df[field.name])
+        arr = _to_arrow(col, field.type)
+        if not field.nullable and arr.null_count:
+            err = col.bad_mask("null in a non-nullable column", pc.is_null(arr))
+            assert err is not None
+            raise err
+        _check_constraints(col, arr)
+        arrays.append(arr)
+
+    result = pa.Table.from_arrays(arrays, schema=schema)
+    _check_primary_key(result, table, spec.primary_key)
+    if result.num_rows:
+        result = result.sort_by([(k, "ascending") for k in spec.primary_key])
+    result = result.combine_chunks()
+    assert result.schema.equals(schema, check_metadata=True)
+    return result
+
+
+def _check_primary_key(t: pa.Table, table: str, key: list[str]) -> None:
+    for k in key:  # key columns are non-nullable, so this holds already; keep it explicit
+        if t.column(k).null_count:
+            raise SchemaError(f"table {table!r} column {k!r}: null in primary key {key}")
+    if t.num_rows < 2:
+        return
+    counts = t.select(key).group_by(key).aggregate([([], "count_all")])
+    dup = counts.filter(pc.greater(counts.column("count_all"), 1))
+    if dup.num_rows:
+        dup = dup.sort_by([(k, "ascending") for k in key])
+        first = dup.slice(0, 1).to_pylist()[0]
+        shown = ", ".join(f"{k}={_one_line(first[k])}" for k in key)
+        raise SchemaError(
+            f"table {table!r} primary key columns {key}: duplicate key ({shown}) occurs "
+            f"{first['count_all']} times; {dup.num_rows} duplicated key(s) in all"
+        )

@@ -1,0 +1,46 @@
+"""Shared fixtures: the plan is built once per test session (extraction is the slow part)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "raw"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class Build:
+    """A finished build directory with its tables loaded as pandas frames (pyarrow dtypes)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._cache: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        if table not in self._cache:
+            self._cache[table] = pd.read_parquet(self.path / f"{table}.parquet", dtype_backend="pyarrow")
+        return self._cache[table]
+
+
+@pytest.fixture(scope="session")
+def plan_build(tmp_path_factory) -> Build:
+    from pipeline.stages import build
+
+    out = tmp_path_factory.mktemp("plan") / "out"
+    build(RAW / "plan_vi.pdf", RAW / "overview.pdf", out, progress=False)
+    return Build(out)
+
+
+@pytest.fixture(scope="session")
+def revised_build(tmp_path_factory) -> Build:
+    from pipeline.stages import build
+
+    out = tmp_path_factory.mktemp("revised") / "out"
+    build(FIXTURES / "plan_vi_revised_sample.pdf", None, out, progress=False)
+    return Build(out)
