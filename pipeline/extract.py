@@ -35,14 +35,6 @@ def layout_from_json(data: dict) -> list[PageLayout]:
     return pages
 
 
-def write_json(data: dict, path: Path) -> None:
-    """Write JSON deterministically and atomically (temp file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
 def read_json(path: Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 

@@ -25,7 +25,7 @@ never raises.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import regex
 from kanjize import kanji2number
@@ -165,7 +165,7 @@ def parse_quantity(raw: str | None) -> Quantity:
         if not period and fields.get("text") == "毎年度":
             period = {"period": "every_year"}
         return Quantity(raw=raw, **{**fields, **period})
-    except (ValueError, ArithmeticError, InvalidOperation):
+    except (ValueError, ArithmeticError):  # decimal.InvalidOperation is an ArithmeticError
         return Quantity(raw=raw, text=folded)
 
 

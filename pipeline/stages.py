@@ -19,11 +19,12 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from pipeline.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json, write_json
+from pipeline.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json
 from pipeline.inputs import check_pdf
 from pipeline.normalize import metrics, normalize_document
 from pipeline.parse import parse_layout
 from pipeline.records import ParsedDocument
+from pipeline.write import write_json
 
 CONTRACT_VERSION = "1"
 PACKAGES = ("pdfplumber", "pdfminer.six", "pandas", "pyarrow", "regex", "kanjize", "rapidfuzz")

