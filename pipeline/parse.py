@@ -31,6 +31,8 @@ CATEGORY_HEADING = regex.compile(r"^([a-zA-Z])\s*(?=[\p{Han}\p{Katakana}\p{Hirag
 FOOTNOTE_START = regex.compile(r"^(\d{1,3})?\s*【([^】]+)】\s*(.*)$")
 PARTIES = ("札幌市", "連携市町村")
 LABEL_SLACK = 2.0
+SECTION_LABELS = {"header": "No.", "summary": "事業概要", "municipalities": "連携市町村", "roles": "役割分担",
+                  "cost_shares": "費用負担", "budget": "事業予定年度", "indicators": "評価指標"}
 
 
 def _squash(text: str) -> str:
@@ -178,6 +180,11 @@ class _Parser:
         return ParsedDocument(self.projects, self.kpis, self.footnotes)
 
 
+def _unbalanced(texts: list[str]) -> bool:
+    """True when a bracket opened in a cell is not closed there: the cell was cut by a page break."""
+    return any(t.count("(") > t.count(")") for t in texts)
+
+
 def _data_cells(row: _Row, label_x1: float) -> list[GridCell]:
     return [c for c in row.cells if c.x0 >= label_x1 - LABEL_SLACK]
 
@@ -194,12 +201,21 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
     project_no: int | None = None
     name = ""
     marks: list[str] = []
+    seen: set[str] = set()
     for row in table.rows:
         for cell in row.cells:
             marks.extend(cell.marks)
         lead = row.cells[0]
         kind = _label_kind(lead.text) if abs(lead.x0 - left_edge) <= LABEL_SLACK and lead.text.strip() else None
         if kind is not None:
+            if kind in seen and kind != section:
+                # Each section comes once (a label repeated on a continued page continues its section).
+                # A second one means another project's rows ran into this one: a table whose No. row
+                # could not be read was taken for a continuation. Never merge two projects silently.
+                raise ParseError(
+                    f"page {row.fragment.page}, table {row.fragment.table_id}: a second {SECTION_LABELS[kind]} "
+                    f"row in project {project_no} ({where}): a project table whose No. row cannot be read?")
+            seen.add(kind)
             section = kind
             label_x1 = lead.x1
             if kind != "header":
@@ -225,7 +241,11 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
             fields["summary"].extend(c.text for c in cells if c.text)
         elif section == "municipalities":
             texts = [c for c in cells if c.text]
-            if texts:
+            if texts and fields["municipalities"] is not None:
+                # The rest of a row the printer broke over a page.
+                previous = fields["municipalities"]
+                previous.text = join_cell_lines([previous.text, *(c.text for c in texts)])
+            elif texts:
                 fields["municipalities"] = TextValue(join_cell_lines([c.text for c in texts]), row.source(texts[0]))
         elif section in ("roles", "cost_shares"):
             party_cells = [c for c in row.cells if _squash(c.text) in PARTIES]
@@ -245,6 +265,16 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
                 fields[section].append(PartyRow(_squash(party.text), join_cell_lines([c.text for c in values]),
                                                 row.source(values[0])))
         elif section == "budget":
+            if fields["year_columns"] and not fields["budget_cells"] and _unbalanced(
+                    [h.text for h in fields["year_headers"]]):
+                # The header row was broken over a page ("2024年度(R6" / "年度)"): glue the rest back on.
+                for c in cells:
+                    for i, (header, x0, x1) in enumerate(fields["year_columns"]):
+                        if c.text and _overlap(c.x0, c.x1, x0, x1) > 0.5 * (x1 - x0):
+                            joined = join_cell_lines([header, c.text])
+                            fields["year_columns"][i] = (joined, x0, x1)
+                            fields["year_headers"][i].text = joined
+                continue
             if not fields["year_columns"]:
                 for c in cells:
                     if c.text:
@@ -281,6 +311,8 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
                     values[key].append(c.text)
             if not any(values.values()):
                 continue
+            if not values["item"] and not fields["indicators"]:
+                continue  # the rest of the header row, broken over a page ("年)" under 基準値(基準…)
             if not values["item"] and fields["indicators"]:
                 # Remainder of an indicator row broken over a page: extend the previous indicator.
                 previous = fields["indicators"][-1]
@@ -297,6 +329,16 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
         raise ParseError(f"{where}: project {project_no} has no 連携事業名")
     if fields["municipalities"] is None:
         raise ParseError(f"{where}: project {project_no} has no 連携市町村 row")
+    for key, label in (("summary", "事業概要"), ("roles", "役割分担"), ("cost_shares", "費用負担"),
+                       ("year_headers", "事業予定年度"), ("budget_cells", "事業費見込額")):
+        if not fields[key]:
+            raise ParseError(f"{where}: project {project_no} has no {label} row")
+    if fields["indicator_columns"] is None:
+        raise ParseError(f"{where}: project {project_no} has no 評価指標 row")
+    for key, label in (("roles", "役割分担"), ("cost_shares", "費用負担")):
+        parties = [r.party for r in fields[key]]
+        if len(set(parties)) != len(parties):
+            raise ParseError(f"{where}: project {project_no} names a party twice under {label}: {parties}")
     ctx = table.context
     pages = sorted({r.fragment.page for r in table.rows})
     return ProjectRecord(

@@ -1,0 +1,378 @@
+"""`python -m pipeline diff OLD_DIR NEW_DIR`: what changed between two builds (two editions of the plan).
+
+``diff_builds(old_dir, new_dir) -> DiffResult`` does the comparison; ``DiffResult.to_json()`` is the
+contract's JSON shape (data-contract.md, "Diff"); ``pipeline.diff_report`` renders it as JSON, Markdown or
+HTML; ``run_diff`` is the CLI entry point.
+
+- Projects are matched by identity (``pipeline.diff_match``): same name, else name+summary similarity
+  above a threshold, else added/removed. Renumbering and renames are reported under ``projects`` only.
+- ``changes``: rows of matched projects, matched by natural key (``ROW_KEYS``), and rows of ``kpis`` (by
+  name) and ``footnotes`` (by term); one entry per changed content column; a row on one side only has
+  ``old`` or ``new`` null and lists its non-null columns. Provenance and position columns are not compared
+  (``is_compared``). footnotes' ``project_no`` is compared as the linked project's identity: it is reported
+  (with the numbers as printed in each edition) only when the footnote moved to another project; a
+  footnote that comes or goes with an added or removed project is part of that project's entry.
+- ``overview`` and ``cells`` are not compared (the excerpt is optional; cells are provenance).
+- Every list is sorted (projects by number; changes by new project number, table, key, column), values
+  are plain JSON (ints, floats, strings; NaN → null), so two runs give identical bytes.
+
+Exit status (pudl-diff's convention): 0 identical, 1 differences found, 2 the comparison failed (missing
+directory, manifest or table, different contract versions): one line on stderr, no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.diff_match import MATCH_THRESHOLD, Matching, Project, match_projects
+from schemas.tables import CONTRACT_VERSION, TABLES
+
+__all__ = [
+    "MATCH_THRESHOLD", "COMPARED_TABLES", "ROW_KEYS", "Change", "DiffError", "DiffResult", "diff_builds",
+    "compare_tables", "load_build", "is_compared", "run_diff",
+]
+
+# Tables compared, in report order. Those with a project_no belong to a project (except footnotes,
+# whose project_no is a link, compared by identity).
+COMPARED_TABLES = ("projects", "project_municipalities", "responsibilities", "budgets", "indicators", "kpis",
+                   "footnotes")
+PROJECT_TABLES = ("projects", "project_municipalities", "responsibilities", "budgets", "indicators")
+
+# Natural key of a row (within its project for the project tables).
+ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "projects": (),
+    "project_municipalities": ("municipality",),
+    "responsibilities": ("party",),
+    "budgets": ("fiscal_year",),
+    "indicators": ("item",),
+    "kpis": ("name",),
+    "footnotes": ("term",),
+}
+
+# Not content: where a value was printed, or its position in a list.
+PROVENANCE_COLUMNS = frozenset({
+    "page", "page_start", "page_end", "table_id", "row", "col", "rowspan", "colspan", "list_order",
+    "x0", "x1", "top", "bottom", "source", "marks",
+})
+PROVENANCE_SUFFIXES = ("_page", "_table_id", "_row", "_col")
+POSITION_COLUMNS = frozenset({"project_no", "indicator_no", "kpi_no", "footnote_no"})
+
+
+def is_compared(table: str, column: str) -> bool:
+    """Whether ``column`` of ``table`` is content that the diff compares (key columns excluded)."""
+    if column in ROW_KEYS[table]:
+        return False
+    if table == "projects" and column == "name":
+        return False  # a rename is reported under projects.renamed
+    if table == "footnotes" and column == "project_no":
+        return True  # compared as the linked project's identity
+    if column in PROVENANCE_COLUMNS or column in POSITION_COLUMNS:
+        return False
+    return not column.endswith(PROVENANCE_SUFFIXES)
+
+
+class DiffError(Exception):
+    """The comparison cannot be made (not a build, a table missing, contract versions differ)."""
+
+
+# -- loading ---------------------------------------------------------------------------------------
+@dataclass
+class Build:
+    path: Path
+    contract_version: str
+    source: str  # the plan PDF's file name, for the report's heading
+    tables: dict[str, list[dict[str, Any]]]
+    columns: dict[str, list[str]]
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def load_build(path: Path) -> Build:
+    path = Path(path)
+    if not path.is_dir():
+        raise DiffError(f"{path}: no such build directory")
+    manifest_file = path / "manifest.json"
+    try:
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DiffError(f"{path}: no manifest.json, not a build directory") from None
+    except (OSError, ValueError) as error:
+        raise DiffError(f"{manifest_file}: unreadable ({_one_line(error)})") from None
+    version = manifest.get("contract_version") if isinstance(manifest, dict) else None
+    if version is None:
+        raise DiffError(f"{manifest_file}: no contract_version")
+    sources = manifest.get("sources") or {}
+    source = (sources.get("plan") or {}).get("file") or path.name
+    tables: dict[str, list[dict[str, Any]]] = {}
+    columns: dict[str, list[str]] = {}
+    for name in COMPARED_TABLES:
+        file = path / f"{name}.parquet"
+        if not file.exists():
+            raise DiffError(f"{path}: table {name} missing ({file.name})")
+        try:
+            table = pq.read_table(file)
+        except (OSError, pa.ArrowException) as error:
+            raise DiffError(f"{file}: unreadable ({_one_line(error)})") from None
+        missing = [c for c in TABLES[name].fields if c not in table.column_names]
+        if missing:
+            raise DiffError(f"{file}: column {missing[0]} missing")
+        columns[name] = list(table.column_names)
+        tables[name] = [{k: _clean(v) for k, v in row.items()} for row in table.to_pylist()]
+    return Build(path, str(version), str(source), tables, columns)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:200]
+
+
+# -- the result ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Change:
+    table: str
+    name: str | None  # the project's name in NEW (None for kpis and footnotes)
+    key: tuple[tuple[str, Any], ...]
+    column: str
+    old: Any
+    new: Any
+    # For the report, not in the JSON:
+    new_no: int | None = None
+    old_no: int | None = None
+    row: str = "both"  # "both", "old" (row removed) or "new" (row added)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"table": self.table, "name": self.name, "key": dict(self.key), "column": self.column,
+                "old": self.old, "new": self.new}
+
+
+@dataclass
+class DiffResult:
+    matching: Matching
+    changes: list[Change] = field(default_factory=list)
+    old_source: str = "old"
+    new_source: str = "new"
+    old_count: int = 0
+    new_count: int = 0
+
+    @property
+    def renamed(self) -> list:
+        return [p for p in self.matching.pairs if p.renamed]
+
+    @property
+    def renumbered(self) -> list:
+        """Matched projects whose number changed, renamed ones excluded (``renamed`` carries both numbers)."""
+        return [p for p in self.matching.pairs if p.renumbered and not p.renamed]
+
+    @property
+    def identical(self) -> bool:
+        return not (self.matching.added or self.matching.removed or self.renamed or self.renumbered
+                    or self.changes)
+
+    def projects_json(self) -> dict[str, list[dict[str, Any]]]:
+        m = self.matching
+        return {
+            "added": [{"no": p.no, "name": p.name} for p in m.added],
+            "removed": [{"no": p.no, "name": p.name} for p in m.removed],
+            "renamed": [{"old_no": p.old.no, "new_no": p.new.no, "old_name": p.old.name, "new_name": p.new.name}
+                        for p in self.renamed],
+            "renumbered": [{"name": p.new.name, "old_no": p.old.no, "new_no": p.new.no} for p in self.renumbered],
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {"projects": self.projects_json(), "changes": [c.to_json() for c in self.changes]}
+
+
+# -- comparing -------------------------------------------------------------------------------------
+def _sortable(value: Any) -> tuple:
+    return (1,) if value is None else (0, value)
+
+
+def _column_order(table: str, old_columns: list[str], new_columns: list[str]) -> list[str]:
+    """Compared columns present in both builds: the contract's order, then extra columns by name."""
+    both = set(old_columns) & set(new_columns)
+    spec = [c for c in TABLES[table].fields if c in both]
+    extra = sorted(both - set(spec))
+    return [c for c in spec + extra if is_compared(table, c)]
+
+
+def _keyed(rows: list[dict], table: str, other: list[dict]) -> dict[tuple, dict]:
+    """Rows by natural key. A key that occurs more than once (on either side) gets an ``occurrence``
+    (1, 2, … in the order of the table's primary key), so duplicates pair up in printed order."""
+    key_cols = ROW_KEYS[table]
+    order = TABLES[table].primary_key
+
+    def natural(row: dict) -> tuple:
+        return tuple((c, row[c]) for c in key_cols)
+
+    mine, theirs = Counter(map(natural, rows)), Counter(map(natural, other))
+    dup = {k for k in mine | theirs if max(mine[k], theirs[k]) > 1}
+    seen: dict[tuple, int] = defaultdict(int)
+    out: dict[tuple, dict] = {}
+    for row in sorted(rows, key=lambda r: tuple(_sortable(r[c]) for c in order)):
+        k = natural(row)
+        if k in dup:
+            seen[k] += 1
+            k = k + (("occurrence", seen[k]),)
+        out[k] = row
+    return out
+
+
+def _compare_rows(table: str, old_rows: list[dict], new_rows: list[dict], columns: list[str],
+                  name: str | None, old_no: int | None, new_no: int | None,
+                  same: Callable[[str, Any, Any], bool] | None = None,
+                  one_sided: Callable[[str, dict], bool] | None = None) -> list[Change]:
+    """Changes between two lists of rows, matched by natural key. ``same(column, old, new)`` overrides
+    equality for rows on both sides; ``one_sided(side, row)`` false drops a row found on one side only."""
+    old_keyed = _keyed(old_rows, table, new_rows)
+    new_keyed = _keyed(new_rows, table, old_rows)
+    changes = []
+    for key in sorted(set(old_keyed) | set(new_keyed), key=lambda k: tuple((c, _sortable(v)) for c, v in k)):
+        o, n = old_keyed.get(key), new_keyed.get(key)
+        row = "both" if o is not None and n is not None else "old" if o is not None else "new"
+        if row != "both" and one_sided is not None and not one_sided(row, o if n is None else n):
+            continue
+        for column in columns:
+            a = o[column] if o is not None else None
+            b = n[column] if n is not None else None
+            equal = same(column, a, b) if same is not None and o is not None and n is not None else a == b
+            if not equal:
+                changes.append(Change(table, name, key, column, a, b, new_no, old_no, row))
+        if row != "both" and not any(c.key == key for c in changes):
+            # A row on one side only whose compared columns are all null: still say it is there.
+            changes += [Change(table, name, key, column, None, None, new_no, old_no, row) for column in columns]
+    return changes
+
+
+def compare_builds(old: Build, new: Build, threshold: float = MATCH_THRESHOLD) -> DiffResult:
+    if old.contract_version != new.contract_version:
+        raise DiffError(f"contract versions differ: {old.contract_version} in {old.path}, "
+                        f"{new.contract_version} in {new.path}")
+    if old.contract_version != CONTRACT_VERSION:
+        raise DiffError(f"contract version {old.contract_version}; this diff reads version {CONTRACT_VERSION}")
+    return compare_tables(old.tables, new.tables, old.columns, new.columns, threshold=threshold,
+                          old_source=old.source, new_source=new.source)
+
+
+def compare_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
+                   old_columns: dict[str, list[str]] | None = None,
+                   new_columns: dict[str, list[str]] | None = None,
+                   threshold: float = MATCH_THRESHOLD,
+                   old_source: str = "old", new_source: str = "new") -> DiffResult:
+    """Compare two builds given as {table: rows (dicts of plain values)}."""
+    def cols(tables: dict, given: dict | None, name: str) -> list[str]:
+        if given is not None:
+            return given[name]
+        return list(tables[name][0]) if tables[name] else list(TABLES[name].fields)
+
+    def projects(rows: list[dict]) -> list[Project]:
+        return [Project(int(r["project_no"]), r["name"] or "", r["summary"] or "") for r in rows]
+
+    try:
+        matching = match_projects(projects(old["projects"]), projects(new["projects"]), threshold)
+    except ValueError as error:
+        raise DiffError(str(error)) from None
+    result = DiffResult(matching, old_source=old_source, new_source=new_source,
+                        old_count=len(old["projects"]), new_count=len(new["projects"]))
+    changes: list[Change] = []
+    table_rank = {t: i for i, t in enumerate(COMPARED_TABLES)}
+
+    # Rows of matched projects.
+    for table in PROJECT_TABLES:
+        columns = _column_order(table, cols(old, old_columns, table), cols(new, new_columns, table))
+        old_by: dict[int, list[dict]] = defaultdict(list)
+        new_by: dict[int, list[dict]] = defaultdict(list)
+        for r in old[table]:
+            old_by[int(r["project_no"])].append(r)
+        for r in new[table]:
+            new_by[int(r["project_no"])].append(r)
+        for pair in matching.pairs:
+            changes += _compare_rows(table, old_by.get(pair.old.no, []), new_by.get(pair.new.no, []), columns,
+                                     pair.new.name, pair.old.no, pair.new.no)
+
+    # KPIs by name.
+    columns = _column_order("kpis", cols(old, old_columns, "kpis"), cols(new, new_columns, "kpis"))
+    changes += _compare_rows("kpis", old["kpis"], new["kpis"], columns, None, None, None)
+
+    # Footnotes by term; the linked project compared by identity, not number.
+    identity_old = {p.old.no: ("matched", p.new.no) for p in matching.pairs}
+    identity_old.update({p.no: ("removed", p.no) for p in matching.removed})
+    identity_new = {p.new.no: ("matched", p.new.no) for p in matching.pairs}
+    identity_new.update({p.no: ("added", p.no) for p in matching.added})
+
+    def same_footnote_value(column: str, a: Any, b: Any) -> bool:
+        if column != "project_no":
+            return a == b
+        ia = None if a is None else identity_old.get(int(a), ("unknown", a))
+        ib = None if b is None else identity_new.get(int(b), ("unknown", b))
+        return ia == ib
+
+    def not_of_added_or_removed(side: str, row: dict) -> bool:
+        # A footnote that comes or goes with its project is part of that project's addition/removal.
+        identity = (identity_old if side == "old" else identity_new).get(row["project_no"])
+        return identity is None or identity[0] == "matched"
+
+    columns = _column_order("footnotes", cols(old, old_columns, "footnotes"), cols(new, new_columns, "footnotes"))
+    changes += _compare_rows("footnotes", old["footnotes"], new["footnotes"], columns, None, None, None,
+                             same=same_footnote_value, one_sided=not_of_added_or_removed)
+
+    column_rank = {t: {c: i for i, c in enumerate(TABLES[t].fields)} for t in COMPARED_TABLES}
+
+    def order(c: Change) -> tuple:
+        """Project rows by new number, then kpis, then footnotes; within: table, key, column."""
+        in_project = c.table in PROJECT_TABLES
+        ranks = column_rank[c.table]
+        return (0 if in_project else 1, c.new_no if in_project else 0, table_rank[c.table],
+                tuple((k, _sortable(v)) for k, v in c.key), ranks.get(c.column, len(ranks)), c.column)
+
+    result.changes = sorted(changes, key=order)
+    return result
+
+
+def diff_builds(old_dir: Path, new_dir: Path, threshold: float = MATCH_THRESHOLD) -> DiffResult:
+    """Load and compare two build directories. Raises ``DiffError``."""
+    return compare_builds(load_build(old_dir), load_build(new_dir), threshold)
+
+
+# -- CLI -------------------------------------------------------------------------------------------
+def run_diff(old_dir: Path, new_dir: Path, fmt: str, out: Path | None) -> int:
+    """Compare, write the report (``out`` or stdout); 0 identical, 1 differences, 2 failure."""
+    from pipeline.diff_report import render
+
+    try:
+        result = diff_builds(old_dir, new_dir)
+        text = render(result, fmt)
+    except DiffError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        if out is not None:
+            out = Path(out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_name(out.name + ".tmp")
+            tmp.write_bytes(text.encode("utf-8"))
+            tmp.replace(out)
+        else:
+            stream = getattr(sys.stdout, "buffer", None)
+            if stream is not None:
+                sys.stdout.flush()
+                stream.write(text.encode("utf-8"))
+                stream.flush()
+            else:
+                sys.stdout.write(text)
+    except OSError as error:
+        print(f"error: cannot write the report: {_one_line(error)}", file=sys.stderr)
+        return 2
+    return 0 if result.identical else 1

@@ -1,0 +1,280 @@
+"""Render a ``DiffResult`` as JSON (the contract's shape), Markdown or HTML (for people).
+
+The Markdown and HTML reports: a summary line; added, removed, renamed and renumbered projects; a table
+of budget deltas per project and fiscal year (千円: old, new, change); then the other changes grouped by
+project (then 基本KPI, then footnotes), one item per changed row with a line per column. Changed text
+is shown as a character-level diff (Japanese has no word boundaries): ``difflib.SequenceMatcher`` over
+characters, deleted runs in ``<del>``, inserted runs in ``<ins>``. Markdown uses the same two tags rather
+than ``~~``/``**``: CommonMark's flanking rules do not close ``**…**`` next to CJK punctuation such as
+``（``, while GitHub and most renderers keep ``<del>``/``<ins>``. All text is escaped; the HTML page has its
+CSS inline and loads nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable
+from difflib import SequenceMatcher
+from itertools import groupby
+from typing import Any
+
+from pipeline.diff import PROJECT_TABLES, Change, DiffResult
+
+FORMATS = ("json", "md", "html")
+BUDGET_AMOUNT = "amount_thousand_yen"
+BUDGET_DERIVED = {"raw", "amount_thousand_yen", "amount_yen"}  # shown in the budget table instead
+REWRITE_RATIO = 0.5
+
+
+def render(result: DiffResult, fmt: str) -> str:
+    if fmt == "json":
+        return render_json(result)
+    if fmt == "md":
+        return render_markdown(result)
+    if fmt == "html":
+        return render_html(result)
+    raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+
+
+def render_json(result: DiffResult) -> str:
+    return json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+# -- shared pieces ---------------------------------------------------------------------------------
+Escape = Callable[[str], str]
+
+_MD_SPECIAL = re.compile(r"([\\`*_~\[\]<>|&])")
+
+
+def md_escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
+def html_escape(text: str) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def md_code(identifier: str) -> str:
+    """A table or column name as a code span (they never contain a backtick; escaped otherwise)."""
+    return f"`{identifier}`" if "`" not in identifier else md_escape(identifier)
+
+
+def html_code(identifier: str) -> str:
+    return f"<code>{html_escape(identifier)}</code>"
+
+
+def char_diff(old: str, new: str, escape: Escape) -> str:
+    """``old`` → ``new`` as one string: unchanged runs plain, deleted runs in <del>, inserted in <ins>.
+    Texts that share less than half their characters are shown as one replacement (an interleaving of
+    single shared characters reads worse than the two texts)."""
+    out = []
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    if matcher.ratio() < REWRITE_RATIO:
+        return (f"<del>{escape(old)}</del>" if old else "") + (f"<ins>{escape(new)}</ins>" if new else "")
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(escape(old[i1:i2]))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{escape(old[i1:i2])}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{escape(new[j1:j2])}</ins>")
+    return "".join(out)
+
+
+def fmt_value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e18:
+            return f"{int(value):,}"
+        return f"{value:,}"
+    return str(value)
+
+
+def fmt_amount(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def fmt_delta(old: int | None, new: int | None) -> str:
+    delta = (new or 0) - (old or 0)
+    return f"{delta:+,}" if delta else "0"
+
+
+def value_change(old: Any, new: Any, escape: Escape) -> str:
+    if isinstance(old, str) and isinstance(new, str):
+        return char_diff(old, new, escape)
+    if old is None and new is not None:
+        return f"<ins>{escape(fmt_value(new))}</ins>"
+    if new is None and old is not None:
+        return f"<del>{escape(fmt_value(old))}</del>"
+    return f"{escape(fmt_value(old))} → {escape(fmt_value(new))}"
+
+
+def key_label(change: Change) -> str:
+    return ", ".join(str(v) if k != "occurrence" else f"#{v}" for k, v in change.key)
+
+
+def summary_line(result: DiffResult) -> str:
+    if result.identical:
+        return f"No differences ({result.old_count} projects)."
+    in_projects = [c for c in result.changes if c.table in PROJECT_TABLES]
+    kpis = sum(c.table == "kpis" for c in result.changes)
+    footnotes = sum(c.table == "footnotes" for c in result.changes)
+    m = result.matching
+    return (f"{result.old_count} → {result.new_count} projects: {len(m.added)} added, {len(m.removed)} removed, "
+            f"{len(result.renamed)} renamed, {len(result.renumbered)} renumbered; {len(result.changes)} changed "
+            f"values: {len(in_projects)} in {len({c.new_no for c in in_projects})} projects, {kpis} in KPIs, "
+            f"{footnotes} in footnotes.")
+
+
+def budget_rows(result: DiffResult) -> list[Change]:
+    return [c for c in result.changes if c.table == "budgets" and c.column == BUDGET_AMOUNT]
+
+
+def other_groups(result: DiffResult) -> list[tuple[str, list[list[Change]]]]:
+    """[(group title, [rows: [changes of one row]])]: by project, then KPIs, then footnotes."""
+    in_table = {(c.new_no, c.key) for c in budget_rows(result)}
+    rest = [c for c in result.changes
+            if not (c.table == "budgets" and c.column in BUDGET_DERIVED and (c.new_no, c.key) in in_table)]
+    groups = []
+    for (table_group, no, name), items in groupby(
+            rest, key=lambda c: (c.table in PROJECT_TABLES, c.new_no, c.name) if c.table in PROJECT_TABLES
+            else (False, None, c.table)):
+        if table_group:
+            title = f"No. {no} {name}"
+        else:
+            title = "基本KPI (kpis)" if name == "kpis" else "注釈 (footnotes)"
+        rows = [list(g) for _, g in groupby(items, key=lambda c: (c.table, c.key))]
+        groups.append((title, rows))
+    return groups
+
+
+def row_heading(row: list[Change], escape: Escape, code: Callable[[str], str]) -> str:
+    """The row's table, key and presence (row added/removed), as markup."""
+    first = row[0]
+    label = code(first.table) + (f" · {escape(key_label(first))}" if first.key else "")
+    if first.row == "new":
+        label += " (row added)"
+    elif first.row == "old":
+        label += " (row removed)"
+    return label
+
+
+def _project_names(result: DiffResult) -> tuple[dict[int, str], dict[int, str]]:
+    m = result.matching
+    old = {p.old.no: p.old.name for p in m.pairs} | {p.no: p.name for p in m.removed}
+    new = {p.new.no: p.new.name for p in m.pairs} | {p.no: p.name for p in m.added}
+    return old, new
+
+
+def column_change(change: Change, result: DiffResult, escape: Escape) -> str:
+    if change.table == "footnotes" and change.column == "project_no":
+        old_names, new_names = _project_names(result)
+
+        def project(no: Any, names: dict[int, str]) -> str:
+            return "—" if no is None else f"No. {no} {names.get(int(no), '?')}"
+
+        old = escape(project(change.old, old_names))
+        new = escape(project(change.new, new_names))
+        return f"<del>{old}</del> → <ins>{new}</ins>"
+    return value_change(change.old, change.new, escape)
+
+
+# -- Markdown --------------------------------------------------------------------------------------
+def render_markdown(result: DiffResult) -> str:
+    e = md_escape
+    lines = [f"# Diff: {e(result.old_source)} → {e(result.new_source)}", "",
+             f"**Summary:** {e(summary_line(result))}", ""]
+    m = result.matching
+
+    def table(title: str, header: list[str], align: list[str], rows: list[list[str]]) -> None:
+        if not rows:
+            return
+        lines.extend([f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"])
+        lines.extend("| " + " | ".join(r) + " |" for r in rows)
+        lines.append("")
+
+    table("Added projects", ["No.", "連携事業名"], ["---:", "---"], [[str(p.no), e(p.name)] for p in m.added])
+    table("Removed projects", ["No.", "連携事業名"], ["---:", "---"], [[str(p.no), e(p.name)] for p in m.removed])
+    table("Renamed projects", ["Old No.", "New No.", "連携事業名 (old → new)"], ["---:", "---:", "---"],
+          [[str(p.old.no), str(p.new.no), char_diff(p.old.name, p.new.name, e)] for p in result.renamed])
+    table("Renumbered projects", ["Old No.", "New No.", "連携事業名"], ["---:", "---:", "---"],
+          [[str(p.old.no), str(p.new.no), e(p.new.name)] for p in result.renumbered])
+    table("Budget changes (千円)", ["No.", "連携事業名", "Fiscal year", "Old", "New", "Change"],
+          ["---:", "---", "---:", "---:", "---:", "---:"],
+          [[str(c.new_no), e(c.name or ""), e(key_label(c)), fmt_amount(c.old), fmt_amount(c.new),
+            fmt_delta(c.old, c.new)] for c in budget_rows(result)])
+    groups = other_groups(result)
+    if groups:
+        lines.extend(["## Other changes", ""])
+        for title, rows in groups:
+            lines.extend([f"### {e(title)}", ""])
+            for row in rows:
+                lines.append(f"- {row_heading(row, e, md_code)}")
+                lines.extend(f"  - {md_code(c.column)}: {column_change(c, result, e)}" for c in row)
+            lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# -- HTML ------------------------------------------------------------------------------------------
+CSS = """
+body { font-family: system-ui, "Hiragino Sans", "Yu Gothic", "Noto Sans CJK JP", sans-serif; margin: 2em;
+       color: #1a1a1a; line-height: 1.5; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
+h3 { font-size: 1em; margin-bottom: 0.3em; }
+table { border-collapse: collapse; margin: 0.5em 0; }
+th, td { border: 1px solid #bbb; padding: 0.2em 0.6em; vertical-align: top; }
+th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+del { background: #ffd7d5; color: #82071e; text-decoration: line-through; }
+ins { background: #ccffd8; color: #055d20; text-decoration: none; }
+ul { margin-top: 0.2em; } .summary { font-weight: bold; }
+code { font-family: ui-monospace, monospace; font-size: 0.9em; }
+""".strip()
+
+
+def render_html(result: DiffResult) -> str:
+    e = html_escape
+    title = f"Diff: {result.old_source} → {result.new_source}"
+    out = ["<!DOCTYPE html>", '<html lang="ja">', "<head>", '<meta charset="utf-8">',
+           f"<title>{e(title)}</title>", f"<style>\n{CSS}\n</style>", "</head>", "<body>",
+           f"<h1>{e(title)}</h1>", f'<p class="summary">{e(summary_line(result))}</p>']
+    m = result.matching
+
+    def table(heading: str, header: list[str], numeric: list[bool], rows: list[list[str]]) -> None:
+        if not rows:
+            return
+        out.append(f"<h2>{e(heading)}</h2>")
+        out.append("<table>")
+        out.append("<tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>")
+        for r in rows:
+            out.append("<tr>" + "".join(f'<td class="num">{v}</td>' if n else f"<td>{v}</td>"
+                                        for v, n in zip(r, numeric)) + "</tr>")
+        out.append("</table>")
+
+    table("Added projects", ["No.", "連携事業名"], [True, False], [[str(p.no), e(p.name)] for p in m.added])
+    table("Removed projects", ["No.", "連携事業名"], [True, False], [[str(p.no), e(p.name)] for p in m.removed])
+    table("Renamed projects", ["Old No.", "New No.", "連携事業名 (old → new)"], [True, True, False],
+          [[str(p.old.no), str(p.new.no), char_diff(p.old.name, p.new.name, e)] for p in result.renamed])
+    table("Renumbered projects", ["Old No.", "New No.", "連携事業名"], [True, True, False],
+          [[str(p.old.no), str(p.new.no), e(p.new.name)] for p in result.renumbered])
+    table("Budget changes (千円)", ["No.", "連携事業名", "Fiscal year", "Old", "New", "Change"],
+          [True, False, True, True, True, True],
+          [[str(c.new_no), e(c.name or ""), e(key_label(c)), fmt_amount(c.old), fmt_amount(c.new),
+            fmt_delta(c.old, c.new)] for c in budget_rows(result)])
+    groups = other_groups(result)
+    if groups:
+        out.append("<h2>Other changes</h2>")
+        for heading, rows in groups:
+            out.append(f"<h3>{e(heading)}</h3>")
+            out.append("<ul>")
+            for row in rows:
+                items = "".join(f"<li>{html_code(c.column)}: {column_change(c, result, e)}</li>" for c in row)
+                out.append(f"<li>{row_heading(row, e, html_code)}<ul>{items}</ul></li>")
+            out.append("</ul>")
+    out.extend(["</body>", "</html>"])
+    return "\n".join(out) + "\n"

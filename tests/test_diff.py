@@ -1,0 +1,436 @@
+"""`python -m pipeline diff`: project matching, row changes, reports and exit codes.
+
+Unit tests run on tiny hand-made build directories (written with the contract's schemas through
+pipeline.write.write_tables); the end-to-end tests compare raw/plan_vi.pdf with
+tests/fixtures/plan_vi_revised_sample.pdf, whose changes are listed in shared/docs/document.md, and
+require the diff to report exactly those.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.cli import main as cli_main
+from pipeline.diff import DiffError, diff_builds, is_compared, run_diff
+from pipeline.diff_match import MATCH_THRESHOLD, Project, match_projects, similarity
+from pipeline.diff_report import char_diff, html_escape, md_escape, render
+from pipeline.write import write_json, write_tables
+from schemas.tables import CONTRACT_VERSION, TABLES
+
+DIFF_TABLES = ("projects", "project_municipalities", "responsibilities", "budgets", "indicators", "kpis",
+               "footnotes")
+
+
+# -- tiny builds -------------------------------------------------------------------------------------
+def _fill(table: str, row: dict) -> dict:
+    """A full contract row: the given values, defaults for the other non-nullable columns."""
+    spec = TABLES[table]
+    out = {}
+    for name in spec.fields:
+        if name in row:
+            out[name] = row[name]
+            continue
+        f = spec.field(name)
+        if f.nullable:
+            out[name] = None
+        elif str(f.type).startswith("int"):
+            out[name] = 1
+        else:
+            out[name] = "p001-t01" if name.endswith("table_id") else "-"
+    return out
+
+
+def _project(no: int, name: str, summary: str, **extra) -> dict:
+    return {"project_no": no, "name": name, "summary": summary, "area_no": 1, "area_title": "圏域全体の経済成長のけん引",
+            "category_code": "a", "category_title": "経済戦略の推進", "municipalities_raw": "全市町村",
+            "page_start": no, "page_end": no, "table_id": f"p{no:03d}-t01", **extra}
+
+
+def _budgets(no: int, amounts: dict[int, int | None]) -> list[dict]:
+    return [{"project_no": no, "fiscal_year": fy, "era_label": f"令和{fy - 2018}年度",
+             "raw": "-" if a is None else f"{a:,}", "amount_thousand_yen": a,
+             "amount_yen": None if a is None else a * 1000, "page": no, "row": 2, "col": fy - 2022}
+            for fy, a in amounts.items()]
+
+
+def make_build(path: Path, projects: list[dict], *, budgets=(), indicators=(), municipalities=(),
+               responsibilities=(), kpis=(), footnotes=(), version: str = CONTRACT_VERSION,
+               source: str = "plan.pdf") -> Path:
+    rows = {"projects": projects, "budgets": budgets, "indicators": indicators,
+            "project_municipalities": municipalities, "responsibilities": responsibilities, "kpis": kpis,
+            "footnotes": footnotes}
+    frames = {t: pd.DataFrame([_fill(t, r) for r in rows[t]], columns=TABLES[t].fields) for t in DIFF_TABLES}
+    write_tables(frames, path)
+    write_json({"contract_version": version, "sources": {"plan": {"file": source}}}, path / "manifest.json")
+    return path
+
+
+A = _project(1, "連携事業の企画、立案、効果検証", "連携事業の効果的な実施のため、企画立案と効果検証を行う。")
+B = _project(2, "連携した企業誘致の推進", "圏域内への企業立地を促進するため、連携して誘致活動を行う。")
+C = _project(3, "MICE誘致の推進", "国際会議等の誘致を圏域で連携して行い、経済効果を波及させる。")
+D = _project(4, "森林整備等に関する取組の推進", "森林環境の保全のため、森林整備や地域材の利用を広域で行う。")
+NEW = _project(2, "事業承継の支援", "中小企業の円滑な事業承継を支援するため、相談対応やセミナーを行う。")
+
+
+def _renumber(project: dict, no: int) -> dict:
+    return {**project, "project_no": no, "page_start": no, "page_end": no, "table_id": f"p{no:03d}-t01"}
+
+
+def _diff(tmp_path: Path, old: dict, new: dict) -> dict:
+    a = make_build(tmp_path / "old", **old)
+    b = make_build(tmp_path / "new", **new)
+    return diff_builds(a, b).to_json()
+
+
+EMPTY_PROJECTS = {"added": [], "removed": [], "renamed": [], "renumbered": []}
+
+
+# -- matching ----------------------------------------------------------------------------------------
+def test_exact_match_no_differences(tmp_path):
+    build = make_build(tmp_path / "b", [A, B, C], budgets=_budgets(2, {2024: 100, 2025: None}))
+    assert diff_builds(build, build).to_json() == {"projects": EMPTY_PROJECTS, "changes": []}
+
+
+def test_fuzzy_rename_is_reported_once(tmp_path):
+    renamed = {**C, "name": "MICE誘致・開催の推進"}
+    out = _diff(tmp_path, {"projects": [A, B, C], "budgets": _budgets(3, {2024: 10})},
+                {"projects": [A, B, renamed], "budgets": _budgets(3, {2024: 20})})
+    assert out["projects"] == {**EMPTY_PROJECTS, "renamed": [
+        {"old_no": 3, "new_no": 3, "old_name": "MICE誘致の推進", "new_name": "MICE誘致・開催の推進"}]}
+    # No `name` change; the row changes carry the new name.
+    assert {(c["table"], c["name"], c["column"]) for c in out["changes"]} == {
+        ("budgets", "MICE誘致・開催の推進", "raw"), ("budgets", "MICE誘致・開催の推進", "amount_thousand_yen"),
+        ("budgets", "MICE誘致・開催の推進", "amount_yen")}
+
+
+def test_insertion_is_one_addition_and_a_renumbering(tmp_path):
+    old = {"projects": [A, B, C], "budgets": _budgets(2, {2024: 5}) + _budgets(3, {2024: 7}),
+           "municipalities": [{"project_no": 3, "municipality": "小樽市", "lg_code": "012033", "list_order": 1}]}
+    new = {"projects": [A, NEW, _renumber(B, 3), _renumber(C, 4)],
+           "budgets": _budgets(2, {2024: 1}) + _budgets(3, {2024: 5}) + _budgets(4, {2024: 7}),
+           "municipalities": [{"project_no": 4, "municipality": "小樽市", "lg_code": "012033", "list_order": 1,
+                               "page": 9, "row": 5}]}
+    out = _diff(tmp_path, old, new)
+    assert out == {"projects": {
+        "added": [{"no": 2, "name": "事業承継の支援"}], "removed": [], "renamed": [],
+        "renumbered": [{"name": "連携した企業誘致の推進", "old_no": 2, "new_no": 3},
+                       {"name": "MICE誘致の推進", "old_no": 3, "new_no": 4}]},
+        "changes": []}
+
+
+def test_removal(tmp_path):
+    out = _diff(tmp_path, {"projects": [A, B, C, D], "budgets": _budgets(4, {2024: 9})},
+                {"projects": [A, B, C]})
+    assert out == {"projects": {**EMPTY_PROJECTS, "removed": [{"no": 4, "name": "森林整備等に関する取組の推進"}]},
+                   "changes": []}
+
+
+def test_unrelated_projects_are_not_paired(tmp_path):
+    # D removed and NEW added at the same number: different identities, not a rename.
+    out = _diff(tmp_path, {"projects": [A, _renumber(D, 2)]}, {"projects": [A, NEW]})
+    assert out["projects"] == {**EMPTY_PROJECTS, "added": [{"no": 2, "name": "事業承継の支援"}],
+                               "removed": [{"no": 2, "name": "森林整備等に関する取組の推進"}]}
+    assert out["changes"] == []
+
+
+def test_matching_is_one_to_one_with_deterministic_ties():
+    old = [Project(1, "X事業の推進", "同じ概要"), Project(2, "X事業の推進", "同じ概要")]
+    new = [Project(7, "X事業の推進", "同じ概要")]
+    m = match_projects(old, new)
+    assert [(p.old.no, p.new.no) for p in m.pairs] == [(1, 7)]
+    assert [p.no for p in m.removed] == [2]
+    # Best score wins over order; every project is used at most once.
+    old = [Project(1, "観光の推進", "観光資源を活用する。"), Project(2, "観光PRの推進", "観光資源をPRする。")]
+    new = [Project(5, "観光PRの推進等", "観光資源をPRする。"), Project(6, "観光の推進等", "観光資源を活用する。")]
+    m = match_projects(old, new)
+    assert sorted((p.old.no, p.new.no) for p in m.pairs) == [(1, 6), (2, 5)]
+    assert match_projects(list(reversed(old)), list(reversed(new))).pairs == m.pairs
+
+
+def test_threshold_separates_rename_from_similar_projects():
+    rename = similarity(Project(12, "MICE誘致の推進", C["summary"]), Project(13, "MICE誘致・開催の推進", C["summary"]))
+    assert rename >= MATCH_THRESHOLD
+    # Two real projects of the plan whose names share the boilerplate.
+    unrelated = similarity(
+        Project(21, "特色ある教育活動の充実に向けた取組の推進", "圏域内の特色ある教育活動を促進するため、児童生徒の交流を行う。"),
+        Project(22, "文化的な教育活動の充実に向けた取組の推進", "圏域内における文化的な教育活動を促進するため、演奏の鑑賞機会を提供する。"))
+    assert unrelated < MATCH_THRESHOLD
+
+
+# -- row changes -------------------------------------------------------------------------------------
+def _indicator(no: int, item: str, target_raw: str, value: float | None, **extra) -> dict:
+    return {"project_no": no, "indicator_no": 1, "item": item, "baseline_raw": "-", "target_raw": target_raw,
+            "target_value": value, "target_unit": "名", "target_canonical_value": value,
+            "target_canonical_unit": "名", "target_period": "every_year", **extra}
+
+
+def test_changes_by_natural_key_with_json_types(tmp_path):
+    old = {"projects": [A, B], "budgets": _budgets(1, {2024: 10, 2025: None}),
+           "indicators": [_indicator(1, "参加者数", "5,000名(毎年度)", 5000.0)],
+           "responsibilities": [{"project_no": 2, "party": "札幌市", "role": "企画", "cost_share": "負担"}],
+           "kpis": [{"area_no": 1, "kpi_no": 1, "name": "観光入込客数", "current_raw": "1", "target_raw": "35,000千人",
+                     "target_value": 35000.0}],
+           "footnotes": [{"footnote_no": 10, "term": "MICE", "text": "会議等の総称", "project_no": 2}]}
+    new = {"projects": [A, {**B, "summary": B["summary"].replace("連携して", "連携して広域で")}],
+           "budgets": _budgets(1, {2024: 10, 2025: 1_250_000}),
+           "indicators": [_indicator(1, "参加者数", "6,000名(毎年度)", 6000.0, indicator_no=3, row=9)],
+           "responsibilities": [{"project_no": 2, "party": "札幌市", "role": "企画・実施", "cost_share": "負担"},
+                                {"project_no": 2, "party": "連携市町村", "role": "協力", "cost_share": "負担なし"}],
+           "kpis": [{"area_no": 1, "kpi_no": 2, "name": "観光入込客数", "current_raw": "1", "target_raw": "35,000千人",
+                     "target_value": float("nan"), "page": 4}],
+           "footnotes": [{"footnote_no": 11, "term": "MICE", "text": "会議等の総称", "project_no": 2, "page": 7}]}
+    a, b = make_build(tmp_path / "old", **old), make_build(tmp_path / "new", **new)
+    out = diff_builds(a, b).to_json()
+    assert out["projects"] == EMPTY_PROJECTS
+    budget = "連携事業の企画、立案、効果検証"
+    assert out["changes"] == [
+        {"table": "budgets", "name": budget, "key": {"fiscal_year": 2025}, "column": "raw", "old": "-",
+         "new": "1,250,000"},
+        {"table": "budgets", "name": budget, "key": {"fiscal_year": 2025}, "column": "amount_thousand_yen",
+         "old": None, "new": 1250000},
+        {"table": "budgets", "name": budget, "key": {"fiscal_year": 2025}, "column": "amount_yen", "old": None,
+         "new": 1250000000},
+        {"table": "indicators", "name": budget, "key": {"item": "参加者数"}, "column": "target_raw",
+         "old": "5,000名(毎年度)", "new": "6,000名(毎年度)"},
+        {"table": "indicators", "name": budget, "key": {"item": "参加者数"}, "column": "target_value", "old": 5000.0,
+         "new": 6000.0},
+        {"table": "indicators", "name": budget, "key": {"item": "参加者数"}, "column": "target_canonical_value",
+         "old": 5000.0, "new": 6000.0},
+        {"table": "projects", "name": "連携した企業誘致の推進", "key": {}, "column": "summary", "old": B["summary"],
+         "new": new["projects"][1]["summary"]},
+        {"table": "responsibilities", "name": "連携した企業誘致の推進", "key": {"party": "札幌市"}, "column": "role",
+         "old": "企画", "new": "企画・実施"},
+        {"table": "responsibilities", "name": "連携した企業誘致の推進", "key": {"party": "連携市町村"}, "column": "role",
+         "old": None, "new": "協力"},
+        {"table": "responsibilities", "name": "連携した企業誘致の推進", "key": {"party": "連携市町村"},
+         "column": "cost_share", "old": None, "new": "負担なし"},
+        {"table": "kpis", "name": None, "key": {"name": "観光入込客数"}, "column": "target_value", "old": 35000.0,
+         "new": None},
+    ]
+    text = render(diff_builds(a, b), "json")
+    assert '"new": 1250000\n' in text and '"new": 6000.0\n' in text and "NaN" not in text
+
+
+def test_footnote_project_compared_by_identity(tmp_path):
+    note = {"footnote_no": 10, "term": "MICE", "text": "会議等の総称"}
+    # Renumbered with its project: no change.
+    out = _diff(tmp_path / "same", {"projects": [A, B, C], "footnotes": [{**note, "project_no": 3}]},
+                {"projects": [A, NEW, _renumber(B, 3), _renumber(C, 4)], "footnotes": [{**note, "project_no": 4}]})
+    assert out["changes"] == []
+    # Same number, other project: a change.
+    out = _diff(tmp_path / "moved", {"projects": [A, B, C], "footnotes": [{**note, "project_no": 3}]},
+                {"projects": [A, NEW, _renumber(B, 3), _renumber(C, 4)], "footnotes": [{**note, "project_no": 3}]})
+    assert out["changes"] == [{"table": "footnotes", "name": None, "key": {"term": "MICE"}, "column": "project_no",
+                               "old": 3, "new": 3}]
+    # A footnote that comes with an added project or goes with a removed one is part of that project's entry;
+    # one that appears in a matched project is a change.
+    other = {"footnote_no": 11, "term": "PR", "text": "宣伝"}
+    out = _diff(tmp_path / "with", {"projects": [A, _renumber(D, 2)], "footnotes": [{**note, "project_no": 2}]},
+                {"projects": [A, NEW],
+                 "footnotes": [{**other, "project_no": 2}, {**note, "term": "新語", "project_no": 1}]})
+    assert out["changes"] == [{"table": "footnotes", "name": None, "key": {"term": "新語"}, "column": c, "old": None,
+                               "new": v} for c, v in (("text", "会議等の総称"), ("project_no", 1))]
+
+
+def test_duplicate_natural_keys_pair_in_order(tmp_path):
+    old = [_indicator(1, "参加者数", "1名", 1.0), _indicator(1, "参加者数", "2名", 2.0, indicator_no=2)]
+    new = [_indicator(1, "参加者数", "1名", 1.0), _indicator(1, "参加者数", "3名", 3.0, indicator_no=2)]
+    out = _diff(tmp_path, {"projects": [A], "indicators": old}, {"projects": [A], "indicators": new})
+    assert {(c["column"], json.dumps(c["key"], ensure_ascii=False)) for c in out["changes"]} == {
+        (col, '{"item": "参加者数", "occurrence": 2}')
+        for col in ("target_raw", "target_value", "target_canonical_value")}
+
+
+def test_only_content_columns_are_compared():
+    for table, column in [("projects", "page_start"), ("projects", "table_id"), ("projects", "project_no"),
+                          ("projects", "name"), ("budgets", "colspan"), ("budgets", "col"),
+                          ("responsibilities", "role_page"), ("responsibilities", "cost_share_row"),
+                          ("project_municipalities", "list_order"), ("indicators", "indicator_no"),
+                          ("kpis", "kpi_no"), ("footnotes", "footnote_no"), ("footnotes", "page")]:
+        assert not is_compared(table, column), (table, column)
+    for table, column in [("projects", "summary"), ("projects", "municipalities_raw"), ("budgets", "note"),
+                          ("responsibilities", "cost_share"), ("project_municipalities", "lg_code"),
+                          ("indicators", "target_unit"), ("kpis", "current_year"), ("footnotes", "project_no")]:
+        assert is_compared(table, column), (table, column)
+
+
+# -- reports -----------------------------------------------------------------------------------------
+def test_char_diff_and_escaping():
+    assert char_diff("MICE誘致の推進", "MICE誘致・開催の推進", html_escape) == "MICE誘致<ins>・開催</ins>の推進"
+    assert char_diff("5,000名", "6,000名", html_escape) == "<del>5</del><ins>6</ins>,000名"
+    assert char_diff("a<b", "a&b", html_escape) == "a<del>&lt;</del><ins>&amp;</ins>b"
+    assert char_diff("圏域内の企業", "別の概要", html_escape) == "<del>圏域内の企業</del><ins>別の概要</ins>"
+    assert md_escape("*x*|<y>") == r"\*x\*\|\<y\>"
+
+
+def test_reports_escape_text_and_render_offline(tmp_path):
+    evil = {**B, "summary": "<script>alert(1)</script> *強調* | 区切り"}
+    a = make_build(tmp_path / "old", [A, B], budgets=_budgets(2, {2024: 100}))
+    b = make_build(tmp_path / "new", [A, evil], budgets=_budgets(2, {2024: 90}))
+    result = diff_builds(a, b)
+    page = render(result, "html")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "http://" not in page and "https://" not in page and "<link" not in page and "<style>" in page
+    assert "<td class=\"num\">100</td><td class=\"num\">90</td><td class=\"num\">-10</td>" in page
+    md = render(result, "md")
+    assert "| 2 | 連携した企業誘致の推進 | 2024 | 100 | 90 | -10 |" in md
+    assert r"\<script\>" in md and "<script>" not in md.replace("<ins>", "").replace("</ins>", "")
+
+
+def test_reports_are_deterministic(tmp_path):
+    a = make_build(tmp_path / "old", [A, B, C, D], budgets=_budgets(2, {2024: 1}))
+    b = make_build(tmp_path / "new", [A, NEW, _renumber(B, 3), {**_renumber(C, 4), "name": "MICE誘致・開催の推進"}],
+                   budgets=_budgets(3, {2024: 2}))
+    for fmt in ("json", "md", "html"):
+        first, second = tmp_path / f"1.{fmt}", tmp_path / f"2.{fmt}"
+        assert run_diff(a, b, fmt, first) == 1
+        assert run_diff(a, b, fmt, second) == 1
+        assert first.read_bytes() == second.read_bytes()
+
+
+# -- exit status -------------------------------------------------------------------------------------
+def test_exit_codes(tmp_path, capsys):
+    a = make_build(tmp_path / "a", [A, B])
+    b = make_build(tmp_path / "b", [A, {**B, "summary": "別の概要"}])
+    assert run_diff(a, a, "json", None) == 0
+    assert json.loads(capsys.readouterr().out) == {"projects": EMPTY_PROJECTS, "changes": []}
+    assert cli_main(["diff", str(a), str(b), "--format", "md"]) == 1
+    assert f"<del>{B['summary']}</del><ins>別の概要</ins>" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("break_it", ["missing_dir", "missing_table", "missing_manifest", "other_version"])
+def test_failures_exit_2_with_one_line(tmp_path, capsys, break_it):
+    a = make_build(tmp_path / "a", [A, B])
+    b = make_build(tmp_path / "b", [A, B], version="2" if break_it == "other_version" else CONTRACT_VERSION)
+    if break_it == "missing_dir":
+        b = tmp_path / "nowhere"
+    elif break_it == "missing_table":
+        (b / "budgets.parquet").unlink()
+    elif break_it == "missing_manifest":
+        (b / "manifest.json").unlink()
+    out = tmp_path / "report.json"
+    assert cli_main(["diff", str(a), str(b), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists()
+    with pytest.raises(DiffError):
+        diff_builds(a, b)
+
+
+# -- the revised sample (document.md lists every change it carries) -------------------------------------
+RENUMBERED = [  # old No. 10–35 move down by one (事業承継の支援 is inserted as No. 10); No. 12 is renamed
+    "共同プロモーションや観光資源の活用等の推進", "圏域の共同PR", None, "三次救急医療等の提供", "丘珠空港の利用促進",
+    "札幌駅交流拠点の整備等", "社会や企業等のニーズに対応できる人材の育成", "公共施設の相互利用や配置に関する検討",
+    "救急医療の維持・向上等に向けた取組の推進", "保育サービスの向上に向けた取組の推進",
+    "生活困窮者自立支援法の任意事業に関する情報共有", "特色ある教育活動の充実に向けた取組の推進",
+    "文化的な教育活動の充実に向けた取組の推進", "公立夜間中学の共同活用", "図書館間のネットワークに関する取組の推進",
+    "都市計画に関する情報共有", "にぎわいの創出", "女性活躍の推進", "子どもの社会体験活動等の場の創出に関する取組の促進",
+    "子育て環境の向上に向けた取組の推進", "災害に備える連携の推進", "消防の連携・協力の推進", "災害時における連携の推進",
+    "廃棄物対策における連携の推進", "脱炭素に向けた取組の推進", "鳥獣対策等に関する取組の推進",
+]
+SUMMARY_6 = "次世代半導体メーカーの千歳市進出{}を契機に、圏域の産業活性化のため必要となる取組や人材育成について、情報の共有等を行う。"
+HOIKU = "保育サービスの向上に向けた取組の推進"
+PARTNERS_8 = "小樽市、岩見沢市、江別市、千歳市、恵庭市、北広島市、石狩市、当別町"
+
+
+@pytest.fixture(scope="module")
+def revised_diff(plan_build, revised_build):
+    return diff_builds(plan_build.path, revised_build.path)
+
+
+def test_revised_sample_projects(revised_diff):
+    assert revised_diff.to_json()["projects"] == {
+        "added": [{"no": 10, "name": "事業承継の支援"}],
+        "removed": [{"no": 36, "name": "森林整備等に関する取組の推進"}],
+        "renamed": [{"old_no": 12, "new_no": 13, "old_name": "MICE誘致の推進", "new_name": "MICE誘致・開催の推進"}],
+        "renumbered": [{"name": name, "old_no": no, "new_no": no + 1}
+                       for no, name in enumerate(RENUMBERED, start=10) if name is not None],
+    }
+
+
+def _changes(result) -> dict[tuple, tuple]:
+    out = {}
+    for c in result.to_json()["changes"]:
+        key = (c["table"], c["name"], tuple(c["key"].items()), c["column"])
+        assert key not in out, key
+        out[key] = (c["old"], c["new"])
+    return out
+
+
+def test_revised_sample_changes_are_exactly_the_documented_ones(revised_diff):
+    changes = _changes(revised_diff)
+    budget = {"raw", "amount_thousand_yen", "amount_yen"}
+    expected = {
+        # FY2025 budgets of 連携した企業誘致の推進 and 三次救急医療等の提供, FY2024 of 鳥獣対策等に関する取組の推進
+        *{("budgets", "連携した企業誘致の推進", (("fiscal_year", 2025),), c) for c in budget},
+        *{("budgets", "三次救急医療等の提供", (("fiscal_year", 2025),), c) for c in budget},
+        *{("budgets", "鳥獣対策等に関する取組の推進", (("fiscal_year", 2024),), c) for c in budget},
+        # 創業の促進 target 5,000名 → 6,000名（毎年度）
+        *{("indicators", "創業の促進", (("item", "事業の参加者数"),), c)
+          for c in ("target_raw", "target_value", "target_canonical_value")},
+        # 南幌町 and 長沼町 added to 保育サービスの向上に向けた取組の推進
+        ("projects", HOIKU, (), "municipalities_raw"),
+        ("project_municipalities", HOIKU, (("municipality", "南幌町"),), "lg_code"),
+        ("project_municipalities", HOIKU, (("municipality", "長沼町"),), "lg_code"),
+        # the summary of 新たな企業進出等を契機とした連携の推進
+        ("projects", "新たな企業進出等を契機とした連携の推進", (), "summary"),
+        # 観光入込客数 target → 36,000千人 (2028年度)
+        *{("kpis", None, (("name", "観光入込客数"),), c)
+          for c in ("target_raw", "target_value", "target_canonical_value")},
+    }
+    assert set(changes) == expected
+
+    def budget(name: str, year: int, column: str) -> tuple:
+        return changes[("budgets", name, (("fiscal_year", year),), column)]
+
+    assert budget("連携した企業誘致の推進", 2025, "raw") == ("-", "1,250,000")
+    assert budget("連携した企業誘致の推進", 2025, "amount_thousand_yen") == (None, 1_250_000)
+    assert budget("連携した企業誘致の推進", 2025, "amount_yen") == (None, 1_250_000_000)
+    assert budget("三次救急医療等の提供", 2025, "raw") == ("-", "1,950,000")
+    assert budget("三次救急医療等の提供", 2025, "amount_thousand_yen") == (None, 1_950_000)
+    assert budget("三次救急医療等の提供", 2025, "amount_yen") == (None, 1_950_000_000)
+    assert budget("鳥獣対策等に関する取組の推進", 2024, "raw") == ("124,573", "130,000")
+    assert budget("鳥獣対策等に関する取組の推進", 2024, "amount_thousand_yen") == (124_573, 130_000)
+    assert budget("鳥獣対策等に関する取組の推進", 2024, "amount_yen") == (124_573_000, 130_000_000)
+    for value in (v for pair in changes.values() for v in pair):
+        assert type(value) in (int, float, str, type(None))
+
+    target = ("indicators", "創業の促進", (("item", "事業の参加者数"),))
+    assert changes[(*target, "target_raw")] == ("5,000名(毎年度)", "6,000名(毎年度)")
+    assert changes[(*target, "target_value")] == (5000.0, 6000.0)
+    assert changes[(*target, "target_canonical_value")] == (5000.0, 6000.0)
+
+    kpi = ("kpis", None, (("name", "観光入込客数"),))
+    assert changes[(*kpi, "target_raw")] == ("35,000千人(2028年度)", "36,000千人(2028年度)")
+    assert changes[(*kpi, "target_value")] == (35000.0, 36000.0)
+    assert changes[(*kpi, "target_canonical_value")] == (35_000_000.0, 36_000_000.0)
+
+    assert changes[("projects", "新たな企業進出等を契機とした連携の推進", (), "summary")] == \
+        (SUMMARY_6.format(""), SUMMARY_6.format("及び工場の稼働"))
+    assert changes[("projects", HOIKU, (), "municipalities_raw")] == (PARTNERS_8, PARTNERS_8 + "、南幌町、長沼町")
+    assert changes[("project_municipalities", HOIKU, (("municipality", "南幌町"),), "lg_code")] == (None, "014231")
+    assert changes[("project_municipalities", HOIKU, (("municipality", "長沼町"),), "lg_code")] == (None, "014281")
+    for old, new in changes.values():
+        for value in (old, new):
+            assert not (isinstance(value, float) and math.isnan(value))
+
+
+def test_revised_sample_reports(revised_diff):
+    md = render(revised_diff, "md")
+    assert "1 added, 1 removed, 1 renamed, 25 renumbered" in md
+    assert "| 2 | 連携した企業誘致の推進 | 2025 | - | 1,250,000 | +1,250,000 |" in md
+    assert "| 36 | 鳥獣対策等に関する取組の推進 | 2024 | 124,573 | 130,000 | +5,427 |" in md
+    assert "千歳市進出<ins>及び工場の稼働</ins>を契機に" in md
+    assert "MICE誘致<ins>・開催</ins>の推進" in md
+    page = render(revised_diff, "html")
+    assert "当別町<ins>、南幌町、長沼町</ins>" in page and page.startswith("<!DOCTYPE html>")
+
+
+def test_build_against_itself_is_identical(plan_build, capsys):
+    assert run_diff(plan_build.path, plan_build.path, "json", None) == 0
+    assert json.loads(capsys.readouterr().out) == {"projects": EMPTY_PROJECTS, "changes": []}
