@@ -1,14 +1,24 @@
-"""`python -m pipeline …`: build, the single stages, crosscheck, validate and diff.
+"""`python -m pipeline …`: build, the single stages, crosscheck, validate, report and diff.
 
 Errors that are the input's fault (bad PDF, a document of another shape, a frame that breaks the
-schema) print one line on stderr and exit 2; no traceback.
+schema) print one line on stderr, naming the file, and exit 2; no traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
+
+
+def _add_limits(command: argparse.ArgumentParser) -> None:
+    from pipeline.inputs import MAX_FILE_BYTES, MAX_PAGES
+
+    command.add_argument("--max-pages", type=int, metavar="N",
+                         help=f"refuse a PDF of more pages than this (default {MAX_PAGES})")
+    command.add_argument("--max-mb", type=float, metavar="MB",
+                         help=f"refuse a PDF larger than this (default {MAX_FILE_BYTES // (1024 * 1024)})")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,11 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--pdf", type=Path, required=True)
     build.add_argument("--overview", type=Path)
     build.add_argument("--out", type=Path, required=True)
+    _add_limits(build)
 
     extract = sub.add_parser("extract", help="stage 1: PDF → layout.json")
     extract.add_argument("--pdf", type=Path, required=True)
     extract.add_argument("--overview", type=Path)
     extract.add_argument("--out", type=Path, required=True)
+    _add_limits(extract)
 
     parse = sub.add_parser("parse", help="stage 2: layout → records.json")
     parse.add_argument("extract_dir", type=Path)
@@ -48,6 +60,18 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="run the Great Expectations suites on a build")
     validate.add_argument("build_dir", type=Path)
     validate.add_argument("--params", type=Path, default=Path("params.yaml"))
+    validate.add_argument("--out", type=Path, help="results.json and data_docs/ go here (default: BUILD_DIR/validation)")
+    validate.add_argument("--suite", action="append", dest="suites", metavar="NAME",
+                          help="run only this suite of expectations/ (repeatable)")
+    validate.add_argument("--no-docs", dest="docs", action="store_false", help="skip the Data Docs HTML")
+
+    report = sub.add_parser("report", help="offline HTML report, metrics and plot data of a validated build")
+    report.add_argument("build_dir", type=Path)
+    report.add_argument("--validation", type=Path, required=True, help="results.json of validate")
+    report.add_argument("--crosscheck", type=Path, help="crosscheck.json (its agreement goes into the metrics)")
+    report.add_argument("--out", type=Path, required=True, help="report.html to write")
+    report.add_argument("--metrics", type=Path, help="metrics.json to write (build metrics + validation + crosscheck)")
+    report.add_argument("--plots", type=Path, help="directory for the plot data (CSV)")
 
     diff = sub.add_parser("diff", help="compare two builds")
     diff.add_argument("old_dir", type=Path)
@@ -81,7 +105,11 @@ def _run(args: argparse.Namespace) -> int:
         return run_crosscheck(args.pdf, args.build, args.out)
     if args.command == "validate":
         from pipeline.validate import run_validate
-        return run_validate(args.build_dir, args.params)
+        return run_validate(args.build_dir, args.params, args.out, docs=args.docs, suites=args.suites)
+    if args.command == "report":
+        from pipeline.report import run_report
+        return run_report(args.build_dir, args.validation, args.out, crosscheck=args.crosscheck,
+                          metrics_out=args.metrics, plots_dir=args.plots)
     if args.command == "diff":
         from pipeline.diff import run_diff
         return run_diff(args.old_dir, args.new_dir, args.format, args.out)
@@ -99,10 +127,26 @@ def main(argv: list[str] | None = None) -> int:
         expected += (SchemaError,)
     except ImportError:
         pass
+    # pdfminer logs warnings about damaged files through the root logger's last resort (stderr); the
+    # one-line error below says what matters.
+    logging.getLogger("pdfminer").addHandler(logging.NullHandler())
+    logging.getLogger("pdfminer").propagate = False
+    from pipeline.inputs import limits
+
+    max_mb, max_pages = getattr(args, "max_mb", None), getattr(args, "max_pages", None)
     try:
-        return _run(args)
+        if (max_mb is not None and max_mb <= 0) or (max_pages is not None and max_pages <= 0):
+            raise InputError("--max-mb and --max-pages must be positive")
+        with limits(max_bytes=None if max_mb is None else int(max_mb * 1024 * 1024), max_pages=max_pages):
+            return _run(args)
     except expected as error:
-        print(f"error: {error}", file=sys.stderr)
+        message = " ".join(str(error).split())
+        # A parse error names the page; say which file (the plan, unless it names the excerpt already).
+        files = [f for f in (getattr(args, "pdf", None), getattr(args, "overview", None)) if f is not None]
+        if isinstance(error, ParseError) and files and not any(
+                message.startswith((f"{f}:", f"{f.name}:")) for f in files):
+            message = f"{files[0]}: {message}"
+        print(f"error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

@@ -1,0 +1,222 @@
+"""Derived frames for cross-table checks, built in pandas and then checked by ordinary expectations.
+
+Great Expectations validates one frame at a time, and its only cross-table expectation is SQL-only.
+So the checks that span tables (every project has both parties, five budget rows and an indicator;
+metrics.json equals the sums of the rows; …) are split in two: a *derivation* here that turns the
+tables into one small frame (one row per project, per metric, per reference …), and ordinary
+expectations on that frame in the suite JSON. The suite names its frame in ``meta.frame``:
+
+    {"table": "budgets"}                                     a table of the build as it is
+    {"derive": "child_counts", ...}                          one of DERIVATIONS below, with its arguments
+    {..., "assign": {"expected_amount_yen": "amount_thousand_yen * 1000"}}
+                                                             extra columns (DataFrame.eval) on either
+
+Derivations only count, sum, join and reshape; every judgement (= 5, ≥ 1, difference 0) stays in
+the suite, where a reviewer reads it. They never raise on bad data: a missing key becomes a null or a
+zero that an expectation then reports.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["DERIVATIONS", "TableMissing", "Tables", "build_frame"]
+
+
+class TableMissing(LookupError):
+    """A suite needs a table (Parquet file) the build does not have."""
+
+
+class Tables(Mapping[str, pd.DataFrame]):
+    """The Parquet tables of a build directory, read lazily (numpy-backed dtypes, as pandas reads them)."""
+
+    def __init__(self, build_dir: Path) -> None:
+        self.build_dir = Path(build_dir)
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def path(self, name: str) -> Path:
+        return self.build_dir / f"{name}.parquet"
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (name in self._frames or self.path(name).exists())
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            if not self.path(name).exists():
+                raise TableMissing(name)
+            self._frames[name] = pd.read_parquet(self.path(name))
+        return self._frames[name]
+
+    def __iter__(self):
+        return iter(sorted(p.stem for p in self.build_dir.glob("*.parquet")))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def json(self, name: str) -> Any:
+        path = self.build_dir / name
+        if not path.exists():
+            raise TableMissing(name)
+        return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _query(frame: pd.DataFrame, query: str | None) -> pd.DataFrame:
+    return frame.query(query) if query else frame
+
+
+# -- derivations -----------------------------------------------------------------------------------
+def sequence(tables: Tables, *, table: str, column: str, start: int | None = None) -> pd.DataFrame:
+    """The values of ``column`` in ascending order beside the value a gap-free numbering would have
+    there (``start``, start+1, …; ``start`` defaults to the smallest value). ``gap`` is their
+    difference: 0 on every row iff the numbering is contiguous (a duplicate or a hole shifts it)."""
+    values = tables[table][column].dropna().sort_values().reset_index(drop=True)
+    first = start if start is not None else (values.iloc[0] if len(values) else 0)
+    out = pd.DataFrame({column: values.astype("int64")})
+    out["expected"] = range(int(first), int(first) + len(out))
+    out["gap"] = out[column] - out["expected"]
+    return out
+
+
+def child_counts(tables: Tables, *, parent: dict, key: list[str], children: dict[str, dict]) -> pd.DataFrame:
+    """One row per parent (``parent.table``'s ``parent.columns``, deduplicated with
+    ``parent.distinct``), with a count column per entry of ``children``: how many rows of
+    ``children[name].table`` (filtered by its ``query``) share the parent's ``key``, or with
+    ``distinct`` how many distinct values of that column they have. Parents without children get 0."""
+    base = tables[parent["table"]]
+    columns = parent.get("columns") or list(base.columns)
+    out = _query(base, parent.get("query"))[columns]
+    if parent.get("distinct"):
+        out = out.drop_duplicates()
+    out = out.sort_values(key).reset_index(drop=True)
+    for name, spec in children.items():
+        child = _query(tables[spec["table"]], spec.get("query"))
+        grouped = child.groupby(key, dropna=False)
+        counts = grouped[spec["distinct"]].nunique() if spec.get("distinct") else grouped.size()
+        counts = counts.rename(name).reset_index()
+        out = out.merge(counts, on=key, how="left")
+        out[name] = out[name].fillna(0).astype("int64")
+    return out
+
+
+def _lookup(data: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def metrics_reconciliation(tables: Tables, *, metrics_file: str, checks: list[dict]) -> pd.DataFrame:
+    """One row per reported figure in ``metrics_file`` (a JSON of the build) and per figure
+    recomputed from the rows: ``metric`` (dotted path), ``reported``, ``computed``, ``difference``.
+    A figure on one side only has the other side null.
+
+    Each check is one of
+      {"metric": "a.b", "table": T, "sum": COL}                        one total
+      {"metric": "a.b", "table": T, "sum": COL, "group_by": [...], "key": "fy{fiscal_year}",
+       "join": {"table": P, "on": [...], "columns": [...]}}             one figure per group
+      {"metric": "counts", "row_counts": [T, ...]}                      row count per table
+    """
+    reported_doc = tables.json(metrics_file)
+    rows: list[dict] = []
+    for check in checks:
+        reported = _lookup(reported_doc, check["metric"])
+        computed: dict[str, float] = {}
+        if "row_counts" in check:
+            computed = {name: len(tables[name]) for name in check["row_counts"] if name in tables}
+            reported = {k: v for k, v in (reported or {}).items() if k in check["row_counts"]}
+        else:
+            frame = tables[check["table"]]
+            if "join" in check:
+                join = check["join"]
+                right = tables[join["table"]][[*join["on"], *join["columns"]]].drop_duplicates()
+                frame = frame.merge(right, on=join["on"], how="left")
+            if "group_by" in check:
+                sums = frame.groupby(check["group_by"], dropna=False)[check["sum"]].sum(min_count=0)
+                for group, value in sums.items():
+                    group = group if isinstance(group, tuple) else (group,)
+                    label = check["key"].format(**dict(zip(check["group_by"], group)))
+                    computed[label] = float(value)
+            else:
+                computed = {"": float(frame[check["sum"]].sum(min_count=0))}
+                reported = {"": reported}
+        reported = reported if isinstance(reported, dict) else {}
+        for label in sorted(set(reported) | set(computed)):
+            metric = f"{check['metric']}.{label}" if label else check["metric"]
+            rows.append({"metric": metric, "reported": reported.get(label), "computed": computed.get(label)})
+    out = pd.DataFrame(rows, columns=["metric", "reported", "computed"])
+    out["reported"] = pd.to_numeric(out["reported"], errors="coerce").astype("float64")
+    out["computed"] = pd.to_numeric(out["computed"], errors="coerce").astype("float64")
+    out["difference"] = out["reported"] - out["computed"]
+    return out
+
+
+QUANTITY_SUFFIXES = ("raw", "value", "unit", "year", "year_kind", "period", "comparator", "text")
+
+
+def quantity_cells(tables: Tables, *, sides: dict[str, list[str]], keys: dict[str, list[str]]) -> pd.DataFrame:
+    """Every quantity cell (indicators' baseline/target, KPIs' current/target …) as one long frame:
+    ``table``, ``key`` (e.g. ``project_no=5 indicator_no=2``), ``side`` and the quantity
+    columns without their prefix, so one expectation covers every cell of every table."""
+    parts = []
+    for table, prefixes in sides.items():
+        if table not in tables:
+            continue
+        frame = tables[table]
+        label = frame[keys[table]].astype("int64").astype(str)
+        key = label.apply(lambda r, cols=keys[table]: " ".join(f"{c}={v}" for c, v in zip(cols, r)), axis=1)
+        for prefix in prefixes:
+            part = pd.DataFrame({"table": table, "key": key, "side": prefix})
+            for suffix in QUANTITY_SUFFIXES:
+                part[suffix] = frame[f"{prefix}_{suffix}"].to_numpy()
+            parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    out["year"] = pd.to_numeric(out["year"]).astype("float64")
+    out["value"] = pd.to_numeric(out["value"]).astype("float64")
+    return out
+
+
+def references(tables: Tables, *, parent: str, key: list[str], children: list[str]) -> pd.DataFrame:
+    """Every non-null reference to ``parent`` (by ``key``) from the ``children`` tables present in
+    the build: ``table``, the key columns, and ``found`` (True iff the parent has that key)."""
+    known = tables[parent][key].drop_duplicates().assign(found=True)
+    parts = []
+    for child in children:
+        if child not in tables:
+            continue
+        refs = tables[child][key].dropna().drop_duplicates()
+        refs = refs.astype({c: known[c].dtype for c in key})
+        parts.append(refs.merge(known, on=key, how="left").assign(table=child))
+    out = pd.concat(parts, ignore_index=True)
+    out["found"] = out["found"].astype("boolean").fillna(False).astype(bool)
+    return out[["table", *key, "found"]]
+
+
+DERIVATIONS: dict[str, Callable[..., pd.DataFrame]] = {
+    "sequence": sequence,
+    "child_counts": child_counts,
+    "metrics_reconciliation": metrics_reconciliation,
+    "quantity_cells": quantity_cells,
+    "references": references,
+}
+
+
+def build_frame(spec: dict, tables: Tables) -> pd.DataFrame:
+    """The frame a suite runs on: a table, or a derivation, plus ``assign`` columns."""
+    if "derive" in spec:
+        args = {k: v for k, v in spec.items() if k not in ("derive", "assign")}
+        try:
+            derive = DERIVATIONS[spec["derive"]]
+        except KeyError:
+            raise ValueError(f"unknown derivation {spec['derive']!r}; known: {', '.join(DERIVATIONS)}") from None
+        frame = derive(tables, **args)
+    else:
+        frame = tables[spec["table"]].copy()
+    for column, expression in (spec.get("assign") or {}).items():
+        frame[column] = frame.eval(expression)
+    return frame

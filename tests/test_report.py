@@ -1,0 +1,115 @@
+"""The offline HTML report, the metrics for `dvc metrics` and the plot data for `dvc plots`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.report import run_report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CROSSCHECK = {"summary": {"agreement": 0.995, "cells_compared": 2000, "cells_agreeing": 1990, "cells_disagreeing": 10,
+                          "tables_pdfplumber": 67, "tables_matched": 67, "tables_missing_in_camelot": 0,
+                          "tables_extra_in_camelot": 0}, "disagreements": []}
+
+
+@pytest.fixture(scope="module")
+def validated(plan_build, tmp_path_factory) -> dict[str, Path]:
+    """The good build's validation results (no Data Docs) and a cross-check summary."""
+    from pipeline.validate import run_validate
+
+    tmp = tmp_path_factory.mktemp("report")
+    assert run_validate(plan_build.path, ROOT / "params.yaml", tmp / "validation", docs=False,
+                        stream=io.StringIO()) == 0
+    crosscheck = tmp / "crosscheck.json"
+    crosscheck.write_text(json.dumps(CROSSCHECK), encoding="utf-8")
+    return {"results": tmp / "validation" / "results.json", "crosscheck": crosscheck}
+
+
+@pytest.fixture(scope="module")
+def report(plan_build, validated, tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("report-out")
+    code = run_report(plan_build.path, validated["results"], out / "report.html", crosscheck=validated["crosscheck"],
+                      metrics_out=out / "metrics.json", plots_dir=out / "plots")
+    assert code == 0
+    return {"html": out / "report.html", "metrics": out / "metrics.json", "plots": out / "plots", "dir": out}
+
+
+def test_report_renders_offline(report):
+    html = report["html"].read_text(encoding="utf-8")
+    assert not re.search(r"https?://", html), "the report must not reference anything online"
+    assert not re.search(r"<(script|link|img|iframe)\b", html, re.I), "no external assets, no scripts"
+    assert re.search(r"(src|href)\s*=", html) is None
+    assert "<style>" in html and "<svg" in html
+
+
+def test_report_shows_fy2024_total_and_status(report):
+    html = report["html"].read_text(encoding="utf-8")
+    assert "17,567,701" in html
+    assert "passed" in html
+    assert "73 of 73 expectations met" in html or re.search(r"(\d+) of \1 expectations met", html)
+    assert "99.5%" in html  # cross-check agreement
+    for title in ("圏域全体の経済成長のけん引", "高次の都市機能の集積・強化", "圏域全体の生活関連機能サービスの向上"):
+        assert title in html
+    assert "経済戦略の推進" in html  # a category
+    assert "Indicator coverage" in html
+
+
+def test_report_lists_failures(plan_build, validated, tmp_path):
+    results = json.loads(validated["results"].read_text(encoding="utf-8"))
+    entry = dict(results["results"][0], success=False, unexpected_count=1, rows=[{"project_no": 5}])
+    results["results"][0] = entry
+    results["success"] = False
+    results["statistics"]["expectations_failed"] = 1
+    broken = tmp_path / "results.json"
+    broken.write_text(json.dumps(results), encoding="utf-8")
+    assert run_report(plan_build.path, broken, tmp_path / "r.html") == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "FAILED" in html and entry["expectation"] in html and "project_no=5" in html
+
+
+def test_metrics_merge_build_validation_and_crosscheck(report, plan_build):
+    metrics = json.loads(report["metrics"].read_text(encoding="utf-8"))
+    build = json.loads((plan_build.path / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["counts"] == build["counts"]
+    budget = metrics["budget_thousand_yen"]
+    assert budget["by_fiscal_year"]["fy2024"] == 17567701
+    assert sum(budget["by_area"].values()) == budget["total"]
+    assert metrics["validation"]["success"] == 1 and metrics["validation"]["expectations_failed"] == 0
+    assert metrics["crosscheck"]["agreement"] == 0.995
+
+
+def test_plot_data(report):
+    with open(report["plots"] / "budget_fy2024_by_area.csv", encoding="utf-8") as f:
+        by_area = list(csv.DictReader(f))
+    assert [r["area"][0] for r in by_area] == ["1", "2", "3"]
+    assert sum(int(r["amount_thousand_yen"]) for r in by_area) == 17567701
+    with open(report["plots"] / "budget_by_category.csv", encoding="utf-8") as f:
+        by_category = list(csv.DictReader(f))
+    assert sum(int(r["projects"]) for r in by_category) == 53
+    assert sum(int(r["amount_thousand_yen"]) for r in by_category) == 17567701
+
+
+def test_report_is_deterministic(report, plan_build, validated, tmp_path):
+    run_report(plan_build.path, validated["results"], tmp_path / "report.html", crosscheck=validated["crosscheck"],
+               metrics_out=tmp_path / "metrics.json", plots_dir=tmp_path / "plots")
+    for name in ("report.html", "metrics.json", "plots/budget_by_category.csv", "plots/budget_fy2024_by_area.csv"):
+        assert (tmp_path / name).read_bytes() == (report["dir"] / name).read_bytes(), name
+
+
+def test_dvc_yaml_declares_metrics_and_plots():
+    import yaml
+
+    dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))
+    stages = dvc["stages"]
+    assert list(stages) == ["extract", "parse", "normalize", "write", "crosscheck", "validate", "report"]
+    assert stages["report"]["metrics"] == [{"out/metrics.json": {"cache": False}}]
+    plotted = {next(iter(p["y"])) for plot in dvc["plots"] for p in plot.values()}
+    assert plotted == {"out/plots/budget_by_category.csv", "out/plots/budget_fy2024_by_area.csv"}
+    assert stages["validate"]["params"] == ["pinned"]
