@@ -39,8 +39,21 @@ class Segment:
                 "object_type": "line"}
 
 
-def segments_from_objects(lines: Iterable[dict], rects: Iterable[dict]) -> list[Segment]:
-    """Turn pdfplumber line and rect objects into axis-aligned segments."""
+def _dot(obj: dict) -> list[Segment]:
+    """A dot of a dotted rule (a tiny filled square or circle). Alone it cannot tell which way its rule
+    runs, so it counts both ways: the way its neighbours continue merges into a rule, the other way is a
+    speck that `merge_segments` drops."""
+    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return [Segment("h", cy, obj["x0"], obj["x1"]), Segment("v", cx, obj["top"], obj["bottom"])]
+
+
+def _is_dot(obj: dict) -> bool:
+    return obj["x1"] - obj["x0"] <= HAIRLINE_MAX and obj["bottom"] - obj["top"] <= HAIRLINE_MAX
+
+
+def segments_from_objects(lines: Iterable[dict], rects: Iterable[dict],
+                          curves: Iterable[dict] = ()) -> list[Segment]:
+    """Turn pdfplumber line, rect and (dot-sized) curve objects into axis-aligned segments."""
     segments: list[Segment] = []
     for line in lines:
         width = line["x1"] - line["x0"]
@@ -52,7 +65,9 @@ def segments_from_objects(lines: Iterable[dict], rects: Iterable[dict]) -> list[
     for rect in rects:
         x0, x1, top, bottom = rect["x0"], rect["x1"], rect["top"], rect["bottom"]
         width, height = x1 - x0, bottom - top
-        if height <= HAIRLINE_MAX and width > height:
+        if _is_dot(rect) and abs(width - height) <= 0.5 * max(width, height):
+            segments += _dot(rect)
+        elif height <= HAIRLINE_MAX and width > height:
             segments.append(Segment("h", (top + bottom) / 2, x0, x1))
         elif width <= HAIRLINE_MAX and height > width:
             segments.append(Segment("v", (x0 + x1) / 2, top, bottom))
@@ -62,6 +77,9 @@ def segments_from_objects(lines: Iterable[dict], rects: Iterable[dict]) -> list[
                          Segment("v", x0, top, bottom), Segment("v", x1, top, bottom)]
         # A filled, unstroked box is shading: its edges only count where a rule also runs, so it
         # contributes nothing here (shaded and unshaded label cells must give the same grid).
+    for curve in curves:
+        if _is_dot(curve):  # round dots; larger curves (rounded corners, drawings) are no rules
+            segments += _dot(curve)
     return segments
 
 
@@ -78,7 +96,9 @@ def merge_segments(segments: Iterable[Segment]) -> list[Segment]:
             else:
                 groups.append([piece])
         for group in groups:
-            position = sum(s.position for s in group) / len(group)
+            # Weighted by length, so that the specks of a crossing dotted rule do not shift the rule.
+            lengths = [max(s.end - s.start, 0.01) for s in group]
+            position = sum(s.position * w for s, w in zip(group, lengths)) / sum(lengths)
             current: Segment | None = None
             for piece in sorted(group, key=lambda s: s.start):
                 if current is not None and piece.start - current.end <= DASH_GAP_MAX:
@@ -90,4 +110,26 @@ def merge_segments(segments: Iterable[Segment]) -> list[Segment]:
             if current is not None:
                 merged.append(current)
     # Drop specks (a lone dot of a dotted rule that joined nothing, underline glyph pieces).
-    return [s for s in merged if s.end - s.start >= 3.0]
+    return _close_gaps([s for s in merged if s.end - s.start >= 3.0])
+
+
+def _close_gaps(segments: list[Segment]) -> list[Segment]:
+    """Extend each rule to a perpendicular rule that it stops short of by at most a dash gap.
+
+    A dashed or dotted rule ends wherever its pattern does, up to one gap before the rule it meets; left
+    so, the cells along it would not close and would merge with their neighbours.
+    """
+    by_orientation = {o: [s for s in segments if s.orientation == o] for o in ("h", "v")}
+    closed: list[Segment] = []
+    for segment in segments:
+        across = by_orientation["v" if segment.orientation == "h" else "h"]
+        start, end = segment.start, segment.end
+        before = [p.position for p in across
+                  if start - DASH_GAP_MAX <= p.position < start
+                  and p.start - ALIGN_TOLERANCE <= segment.position <= p.end + ALIGN_TOLERANCE]
+        after = [p.position for p in across
+                 if end < p.position <= end + DASH_GAP_MAX
+                 and p.start - ALIGN_TOLERANCE <= segment.position <= p.end + ALIGN_TOLERANCE]
+        closed.append(Segment(segment.orientation, segment.position,
+                              max(before) if before else start, min(after) if after else end))
+    return closed

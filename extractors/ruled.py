@@ -10,6 +10,8 @@ parser to find headings and footnotes in.
 from __future__ import annotations
 
 import bisect
+import itertools
+from operator import itemgetter
 from statistics import median
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Iterator
 
 import pdfplumber
 import regex
+from pdfplumber.utils import cluster_objects
 
 from extractors.geometry import merge_segments, segments_from_objects
 from extractors.textlines import VisualLine, group_lines
@@ -24,8 +27,11 @@ from pipeline.textnorm import fold_text, join_cell_lines
 
 GRID_TOLERANCE = 1.5
 PAGE_NUMBER = regex.compile(r"^[\-‐－–—―]?\s*\d{1,4}\s*[\-‐－–—―]?$")
-# Tables smaller than this (points) are boxes around a word, not data tables.
+# A ruled box narrower than this (points), or a single cell, is a box around a word, not a data table.
 MIN_TABLE_SIDE = 20.0
+# A table lower than this holds no line of text. One row is enough: a table broken over a page can leave a
+# single row (e.g. its No. row) at the foot of a page, and dropping it would orphan the rest.
+MIN_TABLE_HEIGHT = 6.0
 
 
 @dataclass
@@ -98,6 +104,26 @@ def _index(edges: list[float], value: float) -> int:
     return min(position, len(edges) - 1)
 
 
+def _dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
+    """``pdfplumber.utils.dedupe_chars`` (defaults: same upright, text, fontname, size, position within
+    ``tolerance``), with the same result, in linear rather than quadratic time.
+
+    pdfplumber 0.11 restores the original order with ``sorted(kept, key=chars.index)``: a linear search
+    per kept char, comparing dicts, which cost as much as parsing the page itself (~0.2 s per page here).
+    The kept char of each cluster is the first of its exact copies (every sort is stable), so its own
+    position is the ``chars.index`` pdfplumber would find.
+    """
+    key = itemgetter("upright", "text", "fontname", "size")
+    position = itemgetter("doctop", "x0")
+    order = {id(c): i for i, c in enumerate(chars)}
+    kept = []
+    for _, group in itertools.groupby(sorted(chars, key=key), key=key):
+        for y_cluster in cluster_objects(list(group), itemgetter("doctop"), tolerance):
+            for x_cluster in cluster_objects(y_cluster, itemgetter("x0"), tolerance):
+                kept.append(min(x_cluster, key=position))
+    return sorted(kept, key=lambda c: order[id(c)])
+
+
 def _fold_chars(chars: list[dict]) -> list[dict]:
     folded = []
     for char in chars:
@@ -147,8 +173,8 @@ def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars
 def read_page(page: pdfplumber.page.Page) -> PageLayout:
     """Read one page: ruled tables with spans, and the visual lines outside them."""
     page_number = page.page_number
-    chars = _fold_chars(page.dedupe_chars().chars)
-    segments = merge_segments(segments_from_objects(page.lines, page.rects))
+    chars = _fold_chars(_dedupe_chars(page.chars))
+    segments = merge_segments(segments_from_objects(page.lines, page.rects, page.curves))
     settings = {
         "vertical_strategy": "explicit",
         "horizontal_strategy": "explicit",
@@ -162,12 +188,13 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     boxes: list[tuple[float, float, float, float]] = []
     found = page.find_tables(table_settings=settings) if segments else []
     for table in sorted(found, key=lambda t: (t.bbox[1], t.bbox[0])):
-        x0, top, x1, bottom = table.bbox
-        if x1 - x0 < MIN_TABLE_SIDE or bottom - top < MIN_TABLE_SIDE or len(table.cells) < 2:
+        bbox = table.bbox  # a pdfplumber property recomputed from every cell on each access
+        x0, top, x1, bottom = bbox
+        if x1 - x0 < MIN_TABLE_SIDE or bottom - top < MIN_TABLE_HEIGHT or len(table.cells) < 2:
             continue
-        inside = [c for c in chars if _inside(c, table.bbox)]
+        inside = [c for c in chars if _inside(c, bbox)]
         fragments.append(_build_fragment(page_number, len(fragments) + 1, list(table.cells), inside))
-        boxes.append(table.bbox)
+        boxes.append(bbox)
 
     outside = [c for c in chars if not any(_inside(c, box) for box in boxes)]
     lines = group_lines(outside)

@@ -18,7 +18,9 @@ from pipeline.inputs import check_pdf, require_text_layer
 def extract_layout(pdf_path: Path, progress: bool | None = None) -> list[PageLayout]:
     check_pdf(pdf_path)
     pages = list(read_pages(pdf_path, progress=progress))
-    require_text_layer(pdf_path, sum(p.char_count for p in pages))
+    undecoded = sum(text.count("(cid:") for p in pages
+                    for text in [*(line.text for line in p.lines), *(c.text for f in p.fragments for c in f.cells)])
+    require_text_layer(pdf_path, sum(p.char_count for p in pages), undecoded)
     return pages
 
 

@@ -1,24 +1,98 @@
-"""Input checks: refuse what cannot be the plan with one clear sentence, before any work is done."""
+"""Input checks: refuse what cannot be the plan with one clear sentence, before any work is done.
+
+Every refusal is an `InputError` whose message is one line naming the file and what is wrong with it;
+the CLI prints it and exits 2. What is checked, in order: the file exists and is not empty, is within the
+size limit, starts like a PDF (``%PDF-``), ends like one (``%%EOF`` near the end, else it was cut short),
+opens without a password, has at least one page and no more than the page limit. Whether it has a text
+layer is known only once its pages have been read (`require_text_layer`).
+
+The limits (`MAX_FILE_BYTES`, `MAX_PAGES`) guard against feeding the pipeline something far larger than a
+plan chapter by mistake; `limits()` raises or lowers them for one run (the CLI's ``--max-mb`` and
+``--max-pages``).
+"""
 
 from __future__ import annotations
 
+import contextlib
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 300
+# A PDF ends with %%EOF; some writers append a newline or a few bytes of padding after it.
+EOF_WINDOW = 1024
 
 
 class InputError(Exception):
     """Bad input: the message is one line naming the file and what is wrong with it."""
 
 
-def check_pdf(path: Path, max_bytes: int = MAX_FILE_BYTES, max_pages: int = MAX_PAGES) -> int:
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = MAX_FILE_BYTES
+    max_pages: int = MAX_PAGES
+
+
+_LIMITS: ContextVar[Limits] = ContextVar("renkei_input_limits", default=Limits())
+
+
+@contextlib.contextmanager
+def limits(max_bytes: int | None = None, max_pages: int | None = None) -> Iterator[Limits]:
+    """Use other limits inside the with block (None keeps the current one)."""
+    current = _LIMITS.get()
+    new = Limits(current.max_bytes if max_bytes is None else int(max_bytes),
+                  current.max_pages if max_pages is None else int(max_pages))
+    if new.max_bytes < 1 or new.max_pages < 1:
+        raise ValueError(f"limits must be positive: {new}")
+    token = _LIMITS.set(new)
+    try:
+        yield new
+    finally:
+        _LIMITS.reset(token)
+
+
+def current_limits() -> Limits:
+    return _LIMITS.get()
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.2f}".rstrip("0").rstrip(".") + " MB"
+
+
+def _is_password_error(error: BaseException) -> bool:
+    """pdfminer's PDFPasswordIncorrect / PDFEncryptionError, also when pdfplumber wraps them."""
+    seen: set[int] = set()
+    stack: list[object] = [error]
+    while stack:
+        e = stack.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
+        seen.add(id(e))
+        name = type(e).__name__
+        if "Password" in name or "Encrypt" in name:
+            return True
+        stack += [*e.args, e.__cause__, e.__context__]
+    return False
+
+
+def _describe(error: BaseException) -> str:
+    inner = error.args[0] if error.args and isinstance(error.args[0], BaseException) else error
+    text = " ".join(str(inner).split())
+    return f"{type(inner).__name__}: {text}" if text else type(inner).__name__
+
+
+def check_pdf(path: Path, max_bytes: int | None = None, max_pages: int | None = None) -> int:
     """Check that path is a readable, unencrypted PDF within the limits; return its page count.
 
-    The text-layer check happens during extraction (see `require_text_layer`), so that no page is
-    parsed twice.
+    The limits default to the current ones (see `limits`). The text-layer check happens during
+    extraction (see `require_text_layer`), so that no page is parsed twice.
     """
     path = Path(path)
+    current = _LIMITS.get()
+    max_bytes = current.max_bytes if max_bytes is None else max_bytes
+    max_pages = current.max_pages if max_pages is None else max_pages
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if not path.is_file():
@@ -27,14 +101,19 @@ def check_pdf(path: Path, max_bytes: int = MAX_FILE_BYTES, max_pages: int = MAX_
     if size == 0:
         raise InputError(f"{path}: the file is empty")
     if size > max_bytes:
-        raise InputError(f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit")
+        raise InputError(f"{path}: the file is {_megabytes(size)}, over the {_megabytes(max_bytes)} limit "
+                         "(raise it with --max-mb)")
     with path.open("rb") as handle:
         head = handle.read(1024)
+        handle.seek(max(0, size - EOF_WINDOW))
+        tail = handle.read()
     if b"%PDF-" not in head:
         raise InputError(f"{path}: not a PDF (no %PDF- header)")
+    if b"%%EOF" not in tail:
+        raise InputError(f"{path}: the PDF is truncated (it does not end with %%EOF): an incomplete "
+                         "download or copy?")
 
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
 
     try:
@@ -43,21 +122,29 @@ def check_pdf(path: Path, max_bytes: int = MAX_FILE_BYTES, max_pages: int = MAX_
             if pages == 0:
                 raise InputError(f"{path}: the PDF has no pages")
             if pages > max_pages:
-                raise InputError(f"{path}: {pages} pages is over the {max_pages}-page limit")
+                raise InputError(f"{path}: the PDF has {pages} pages, over the {max_pages}-page limit "
+                                 "(raise it with --max-pages)")
     except InputError:
         raise
-    except PDFPasswordIncorrect:
-        raise InputError(f"{path}: the PDF is password-protected") from None
-    except PDFSyntaxError as error:
-        raise InputError(f"{path}: not a readable PDF ({error})") from None
-    except Exception as error:  # pdfminer raises many kinds on damaged files
-        name = type(error).__name__
-        if "Password" in name or "Encrypt" in name:
-            raise InputError(f"{path}: the PDF is password-protected") from None
-        raise InputError(f"{path}: the PDF is damaged or truncated ({name}: {error})") from None
+    except Exception as error:  # pdfminer raises many kinds on damaged files; pdfplumber wraps them
+        if _is_password_error(error):
+            raise InputError(f"{path}: the PDF is password-protected (encrypted); "
+                             "save an unprotected copy first") from None
+        if isinstance(error, PDFSyntaxError):
+            raise InputError(f"{path}: not a readable PDF ({_describe(error)})") from None
+        raise InputError(f"{path}: the PDF is damaged or truncated ({_describe(error)})") from None
     return pages
 
 
-def require_text_layer(path: Path, char_count: int) -> None:
+# More undecodable glyphs than this share of the text layer means the text cannot be trusted.
+MAX_UNDECODED_SHARE = 0.05
+
+
+def require_text_layer(path: Path, char_count: int, undecoded: int = 0) -> None:
+    """Refuse a PDF without a usable text layer: none at all (a scan), or one whose fonts give no Unicode
+    for their glyphs (pdfminer writes those as "(cid:123)")."""
     if char_count == 0:
         raise InputError(f"{path}: the PDF has no text layer (an image-only scan?); OCR is not supported yet")
+    if undecoded > MAX_UNDECODED_SHARE * char_count:
+        raise InputError(f"{path}: {undecoded} of {char_count} characters of the text layer cannot be decoded "
+                         "(fonts without a Unicode mapping); OCR is not supported yet")

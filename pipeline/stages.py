@@ -22,7 +22,7 @@ from pathlib import Path
 from pipeline.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json
 from pipeline.inputs import check_pdf
 from pipeline.normalize import metrics, normalize_document
-from pipeline.parse import parse_layout
+from pipeline.parse import ParseError, parse_layout
 from pipeline.records import ParsedDocument
 from pipeline.write import write_json
 
@@ -76,7 +76,13 @@ def run_parse(extract_dir: Path, out: Path) -> None:
     if (extract_dir / "overview.json").exists():
         from pipeline.overview import parse_overview
         data = read_json(extract_dir / "overview.json")
-        rows = parse_overview(_overview_tables(data))
+        try:
+            rows = parse_overview(_overview_tables(data))
+        except ValueError as error:  # ParseError too: name the excerpt, not the plan
+            raise ParseError(f"{data['source']['file']}: {error}") from None
+        if not rows:
+            raise ParseError(f"{data['source']['file']}: no excerpt table (主な連携事業 / 事業概要) found: "
+                             "is this the chapter's 抜粋?")
         write_json({"source": data["source"], "rows": [asdict(r) for r in rows]}, overview_out)
     elif overview_out.exists():
         overview_out.unlink()
@@ -120,7 +126,12 @@ def run_write(normalize_dir: Path, out: Path) -> dict[str, int]:
     from pipeline.write import write_tables
 
     data = read_json(normalize_dir / "tables.json")
-    frames = {name: pd.DataFrame(rows) for name, rows in data["tables"].items()}
+    from schemas.tables import TABLES
+
+    # A table with no rows (a document without footnotes) still has the contract's columns.
+    frames = {name: pd.DataFrame(rows) if rows or name not in TABLES
+              else pd.DataFrame(columns=TABLES[name].fields)
+              for name, rows in data["tables"].items()}
     counts = write_tables(frames, out)
     manifest = {
         "contract_version": CONTRACT_VERSION,

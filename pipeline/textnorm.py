@@ -27,6 +27,15 @@ What folds what (checked on CPython 3.11, Unicode 14.0):
   ``～`` U+FF5E. ``―`` U+2015 and ``—`` U+2014 are kept: the number and quantity
   parsers read them as "no value". ``jaconv.normalize`` is deliberately not used: it
   turns ``－１２３`` into ``ー123``.
+* A PDF that draws text in a Japanese CID font without a ToUnicode map (reportlab's
+  built-in Heisei fonts, old Distiller output) is read through Adobe-Japan1's
+  CID → Unicode table, which gives three proportional glyphs odd code points:
+  ``—`` comes back as U+0336 (combining long stroke overlay), ``~`` as U+02DC (small
+  tilde, which NFKC would turn into a space and a combining tilde) and ``–`` as
+  U+2012 (figure dash). None of them can stand alone in the plan's text, so they are
+  mapped back before NFKC (``_BEFORE_NFKC``). ``－`` comes back as U+2212 (minus sign),
+  which is folded to ``-`` as NFKC folds ``－`` itself, so that a full-width hyphen reads
+  the same in any font.
 """
 
 from __future__ import annotations
@@ -65,6 +74,9 @@ RADICAL_SUPPLEMENT_MAP: dict[int, str] = {
 # Applied after NFKC: the radical supplement, plus the wave dash NFKC leaves alone.
 _AFTER_NFKC: dict[int, str] = {**RADICAL_SUPPLEMENT_MAP, 0x301C: "~"}
 
+# Applied before NFKC: what a reader makes of CID-font glyphs via Adobe-Japan1 (see the module docstring).
+_BEFORE_NFKC: dict[int, str] = {0x0336: "\u2014", 0x02DC: "~", 0x2012: "\u2013", 0x2212: "-"}
+
 # "Japanese" for joining/squashing purposes: kana, kanji (incl. radicals and
 # compatibility ideographs), CJK symbols and punctuation (、。「」〜 …), the prolonged
 # sound mark and the katakana middle dot, and the full-width/half-width forms block.
@@ -84,10 +96,10 @@ _CLOSING = set(")]}」』】〕〉》")
 def fold_text(s: str) -> str:
     """Return ``s`` in the contract's single spelling (NFKC plus the radical fold).
 
-    NFKC first, then the CJK Radicals Supplement look-alikes and ``〜`` that NFKC
-    leaves alone. Idempotent.
+    CID-reader artefacts (``_BEFORE_NFKC``) first, then NFKC, then the CJK Radicals
+    Supplement look-alikes and ``〜`` that NFKC leaves alone. Idempotent.
     """
-    return unicodedata.normalize("NFKC", s).translate(_AFTER_NFKC)
+    return unicodedata.normalize("NFKC", s.translate(_BEFORE_NFKC)).translate(_AFTER_NFKC)
 
 
 def is_japanese_char(ch: str) -> bool:

@@ -1,0 +1,163 @@
+"""The chapter's content as a printer needs it, taken from the tables of a finished build.
+
+Only the data set is read (projects, responsibilities, budgets, indicators, kpis, footnotes), so a
+fixture prints exactly what the pipeline found in raw/plan_vi.pdf; comparing a fixture's build with
+that build then tests the printing, not the transcription.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import pandas as pd
+
+PARTIES = ("札幌市", "連携市町村")
+
+
+@dataclass
+class Footnote:
+    number: int
+    term: str
+    text: str
+    project_no: int | None
+
+
+@dataclass
+class BudgetCell:
+    years: list[int]  # the fiscal years the cell covers (several for a merged cell)
+    raw: str
+
+
+@dataclass
+class Indicator:
+    item: str
+    baseline: str
+    target: str
+
+
+@dataclass
+class Project:
+    no: int
+    name: str
+    summary: str
+    municipalities: str
+    area: tuple[int, str]
+    field: tuple[int, str] | None
+    category: tuple[str, str]
+    roles: dict[str, str]
+    cost_shares: dict[str, str]
+    years: list[int]
+    budget_cells: list[BudgetCell]
+    indicators: list[Indicator]
+    footnotes: list[Footnote] = field(default_factory=list)
+
+
+@dataclass
+class Kpi:
+    area_no: int
+    name: str
+    current: str
+    target: str
+
+
+@dataclass
+class Content:
+    projects: list[Project]
+    kpis: list[Kpi]
+
+    def areas(self) -> list[int]:
+        return sorted({p.area[0] for p in self.projects})
+
+    def select(self, numbers: Iterable[int]) -> "Content":
+        """The projects numbered, their footnotes, and the KPI tables of their areas."""
+        wanted = set(numbers)
+        projects = [p for p in self.projects if p.no in wanted]
+        missing = wanted - {p.no for p in projects}
+        if missing:
+            raise KeyError(f"no such projects: {sorted(missing)}")
+        areas = {p.area[0] for p in projects}
+        return Content(projects, [k for k in self.kpis if k.area_no in areas])
+
+
+def _text(value) -> str:
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+
+
+def content_from_build(build) -> Content:
+    """Read a build (anything indexable by table name giving DataFrames) into printable content."""
+    projects_df = build["projects"].sort_values("project_no")
+    roles = build["responsibilities"]
+    budgets = build["budgets"].sort_values(["project_no", "fiscal_year"])
+    indicators = build["indicators"].sort_values(["project_no", "indicator_no"])
+    footnotes = build["footnotes"].sort_values("footnote_no")
+
+    projects: list[Project] = []
+    for row in projects_df.to_dict("records"):
+        no = int(row["project_no"])
+        field_no = row["field_no"]
+        field = None if _text(field_no) == "" else (int(field_no), _text(row["field_title"]))
+        mine = roles[roles.project_no == no]
+        role_map = {r["party"]: _text(r["role"]) for r in mine.to_dict("records") if _text(r["role"])}
+        cost_map = {r["party"]: _text(r["cost_share"]) for r in mine.to_dict("records") if _text(r["cost_share"])}
+        rows = budgets[budgets.project_no == no].to_dict("records")
+        years = [int(r["fiscal_year"]) for r in rows]
+        cells: list[BudgetCell] = []
+        i = 0
+        while i < len(rows):
+            span = max(1, int(rows[i]["colspan"]))
+            cells.append(BudgetCell([int(r["fiscal_year"]) for r in rows[i:i + span]], _text(rows[i]["raw"])))
+            i += span
+        inds = [Indicator(_text(r["item"]), _text(r["baseline_raw"]), _text(r["target_raw"]))
+                for r in indicators[indicators.project_no == no].to_dict("records")]
+        projects.append(Project(
+            no=no, name=_text(row["name"]), summary=_text(row["summary"]),
+            municipalities=_text(row["municipalities_raw"]),
+            area=(int(row["area_no"]), _text(row["area_title"])), field=field,
+            category=(_text(row["category_code"]), _text(row["category_title"])),
+            roles=role_map, cost_shares=cost_map, years=years, budget_cells=cells, indicators=inds))
+    by_no = {p.no: p for p in projects}
+    for r in footnotes.to_dict("records"):
+        owner = None if _text(r["project_no"]) == "" else int(r["project_no"])
+        note = Footnote(int(r["footnote_no"]), _text(r["term"]), _text(r["text"]), owner)
+        if owner is None or owner not in by_no:
+            raise ValueError(f"footnote {note.number} belongs to no project: a printer cannot place its mark")
+        by_no[owner].footnotes.append(note)
+    kpis = [Kpi(int(r["area_no"]), _text(r["name"]), _text(r["current_raw"]), _text(r["target_raw"]))
+            for r in build["kpis"].sort_values(["area_no", "kpi_no"]).to_dict("records")]
+    return Content(projects, kpis)
+
+
+# -- comparison -------------------------------------------------------------------------------------
+# Where a value was printed (page, grid position, box) depends on the printing, not on the content.
+POSITION_COLUMNS = {
+    "projects": ["page_start", "page_end", "table_id"],
+    "project_municipalities": ["page", "table_id", "row", "col"],
+    "responsibilities": ["role_page", "role_table_id", "role_row", "cost_share_page", "cost_share_table_id",
+                         "cost_share_row"],
+    "budgets": ["page", "table_id", "row", "col", "colspan"],
+    "indicators": ["page", "table_id", "row"],
+    "kpis": ["page", "table_id", "row"],
+    "footnotes": ["page"],
+}
+KEYS = {
+    "projects": ["project_no"],
+    "project_municipalities": ["project_no", "municipality"],
+    "responsibilities": ["project_no", "party"],
+    "budgets": ["project_no", "fiscal_year"],
+    "indicators": ["project_no", "indicator_no"],
+    "kpis": ["area_no", "kpi_no"],
+    "footnotes": ["footnote_no"],
+}
+
+
+def content_frame(build, table: str, content: Content | None = None) -> pd.DataFrame:
+    """A table of a build without its position columns, restricted to what content prints, sorted by key."""
+    df = build[table]
+    df = df.drop(columns=[c for c in POSITION_COLUMNS[table] if c in df.columns])
+    if content is not None:
+        if "project_no" in df.columns:
+            df = df[df.project_no.isin([p.no for p in content.projects])]
+        elif table == "kpis":
+            df = df[df.area_no.isin(content.areas())]
+    return df.sort_values(KEYS[table]).reset_index(drop=True)
