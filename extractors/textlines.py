@@ -53,17 +53,7 @@ def group_lines(chars: Sequence[dict]) -> list[VisualLine]:
     big = [c for c in chars if c["size"] >= SMALL_GLYPH_RATIO * body_size]
     small = [c for c in chars if c["size"] < SMALL_GLYPH_RATIO * body_size]
 
-    rows: list[dict] = []  # {"top", "bottom", "chars": [...], "small": [...]}
-    for char in sorted(big, key=lambda c: (c["top"], c["x0"])):
-        height = char["bottom"] - char["top"]
-        for row in rows:
-            if _vertical_overlap(row["top"], row["bottom"], char["top"], char["bottom"]) > 0.5 * height:
-                row["chars"].append(char)
-                row["top"] = min(row["top"], char["top"])
-                row["bottom"] = max(row["bottom"], char["bottom"])
-                break
-        else:
-            rows.append({"top": char["top"], "bottom": char["bottom"], "chars": [char], "small": []})
+    rows = group_lines_plain(big)  # [{"top", "bottom", "chars": [...], "small": [...]}]
 
     orphans: list[dict] = []
     for char in small:
