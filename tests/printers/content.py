@@ -12,6 +12,8 @@ from typing import Iterable
 
 import pandas as pd
 
+from schemas.tables import TABLES
+
 PARTIES = ("札幌市", "連携市町村")
 
 
@@ -140,15 +142,9 @@ POSITION_COLUMNS = {
     "kpis": ["page", "table_id", "row"],
     "footnotes": ["page"],
 }
-KEYS = {
-    "projects": ["project_no"],
-    "project_municipalities": ["project_no", "municipality"],
-    "responsibilities": ["project_no", "party"],
-    "budgets": ["project_no", "fiscal_year"],
-    "indicators": ["project_no", "indicator_no"],
-    "kpis": ["area_no", "kpi_no"],
-    "footnotes": ["footnote_no"],
-}
+# Compared tables are sorted by the contract's own keys (schemas/tables.py), not a copy of them.
+KEYS = {name: TABLES[name].primary_key for name in (
+    "projects", "project_municipalities", "responsibilities", "budgets", "indicators", "kpis", "footnotes")}
 
 
 def content_frame(build, table: str, content: Content | None = None) -> pd.DataFrame:
