@@ -38,20 +38,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _source_info(path: Path) -> dict:
-    return {"file": Path(path).name, "sha256": _sha256(path), "pages": check_pdf(path)}
+def _source_info(path: Path, pages: int) -> dict:
+    return {"file": Path(path).name, "sha256": _sha256(path), "pages": pages}
 
 
 # -- extract ---------------------------------------------------------------------------------------
 def run_extract(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None) -> None:
     pages = extract_layout(pdf, progress=progress)
-    write_json({"source": _source_info(pdf), **layout_to_json(pages)}, out / "layout.json")
+    write_json({"source": _source_info(pdf, len(pages)), **layout_to_json(pages)}, out / "layout.json")
     overview_file = out / "overview.json"
     if overview is not None:
         from extractors.unruled import extract_unruled_tables
-        check_pdf(overview)
+        overview_pages = check_pdf(overview)
         tables = extract_unruled_tables(overview)
-        write_json({"source": _source_info(overview), "tables": [asdict(t) for t in tables]}, overview_file)
+        write_json({"source": _source_info(overview, overview_pages), "tables": [asdict(t) for t in tables]}, overview_file)
     elif overview_file.exists():
         overview_file.unlink()
 
