@@ -108,9 +108,9 @@ CASES = [
     q("現状値以上", comparator=">=", text="現状値"),
     q("(2022年度)", year=2022, year_kind=FY, period="at"),
     # --- what it cannot read: folded text, no numbers, no exception ---------------------
-    q("2024年度まで (毎年度)", text="2024年度まで (毎年度)"),
+    q("2024年度まで (毎年度)", text="2024年度まで(毎年度)"),
     q("ＡＢＣ（未定）", text="ABC(未定)"),
-    q("151,149人 （1日平均）", text="151,149人 (1日平均)"),
+    q("151,149人 （1日平均）", text="151,149人(1日平均)"),
     q("1,2人", text="1,2人"),
 ]
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.fontaliases import RADICAL_SUPPLEMENT_MAP
 from pipeline.textnorm import (
-    RADICAL_SUPPLEMENT_MAP,
     fold_text,
     is_japanese_char,
     join_cell_lines,
@@ -92,7 +92,7 @@ def test_radical_table_agrees_with_nfkc_where_nfkc_has_a_mapping() -> None:
     for cp, target in RADICAL_SUPPLEMENT_MAP.items():
         nfkc = unicodedata.normalize("NFKC", chr(cp))
         if nfkc != chr(cp):
-            assert nfkc == target, hex(cp)
+            assert nfkc == chr(target), hex(cp)
 
 
 def test_compatibility_ideographs_fold_or_are_unified() -> None:
@@ -125,12 +125,13 @@ def test_fold_text_is_idempotent(s: str) -> None:
         (["効", "果的"], "効果的"),
         (["連携事業の企画、", "立案、効果検証"], "連携事業の企画、立案、効果検証"),
         (["Incentive", "travel/tour"], "Incentive travel/tour"),
-        (["Meeting (会議)、", "Incentive"], "Meeting (会議)、Incentive"),
+        (["Meeting (会議)、", "Incentive"], "Meeting(会議)、Incentive"),
+        (["Meeting", "(会議)"], "Meeting(会議)"),  # the same text wrapped elsewhere: the same string,
         (["2024年度", "(R6年度)"], "2024年度(R6年度)"),
         (["２０２４年度", "（Ｒ６年度）"], "2024年度(R6年度)"),
         (["(消防指令システム", "共同整備)"], "(消防指令システム共同整備)"),
         (["(", "R6年度", ")"], "(R6年度)"),
-        (["Event (", "Exhibition", ")"], "Event (Exhibition)"),
+        (["Event (", "Exhibition", ")"], "Event(Exhibition)"),
         (["1,19", "8,011"], "1,198,011"),
         (["CO₂", "排出量"], "CO2排出量"),
         (["  役割  ", "", "   ", "分担 "], "役割分担"),
@@ -151,8 +152,8 @@ def test_join_cell_lines(lines: list[str], expected: str) -> None:
         ("費 用 負 担", "費用負担"),
         ("  連携\u3000市町村  ", "連携市町村"),
         ("Incentive   travel", "Incentive travel"),
-        ("1 回 (2022年度)", "1 回 (2022年度)"),
-        ("R 6 年度", "R 6 年度"),
+        ("1 回 (2022年度)", "1回(2022年度)"),  # a space a line wrap can hide is no data
+        ("R 6 年度", "R 6年度"),
         ("消防指令システム 共同整備", "消防指令システム共同整備"),
         ("a\n\tb", "a b"),
         ("、 。", "、。"),
@@ -170,3 +171,52 @@ def test_squash_spaces(raw: str, expected: str) -> None:
 )
 def test_is_japanese_char(ch: str, expected: bool) -> None:
     assert is_japanese_char(ch) is expected
+
+
+# -- glyph aliases generated from the fonts ---------------------------------------------------------
+def test_glyph_shared_middle_dots_fold_to_the_katakana_middle_dot() -> None:
+    """Noto Sans CJK draws ・ U+30FB and ‧ U+2027 with one glyph; Chromium's ToUnicode names U+2027."""
+    for look_alike in ("\u2027", "\u00b7", "\u2219"):
+        assert fold_text(f"企画{look_alike}実施") == "企画・実施"
+    assert fold_text("\uff65") == "・"  # NFKC's own half-width fold lands on the same code point
+
+
+def test_alias_table_never_folds_an_ideograph_or_a_dash() -> None:
+    from pipeline.glyph_aliases import GLYPH_ALIASES
+
+    for code, target in GLYPH_ALIASES.items():
+        name = unicodedata.name(chr(code))
+        assert not name.startswith("CJK UNIFIED"), name
+        assert unicodedata.normalize("NFKC", chr(code)) == chr(code) or 0x2E80 <= code <= 0x2EFF, name
+        assert unicodedata.normalize("NFKC", chr(target)) == chr(target), unicodedata.name(chr(target))
+    for keep in "〇○-‐–—―ー一":
+        assert ord(keep) not in GLYPH_ALIASES
+
+
+def test_alias_generator_finds_shared_glyphs_in_a_font(tmp_path) -> None:
+    """The generator reads a font's cmap: two code points on one glyph form a group, folded to the
+    NFKC-stable code point of a Japanese block."""
+    from collections import Counter
+
+    from fontTools.fontBuilder import FontBuilder
+
+    from pipeline.fontaliases import preferred, shared_glyph_groups
+
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "dot", "a"])
+    builder.setupCharacterMap({0x30FB: "dot", 0x2027: "dot", 0x61: "a"})
+    groups = shared_glyph_groups(builder.font)
+    assert groups == [frozenset({0x30FB, 0x2027})]
+    assert preferred(groups[0], Counter()) == 0x30FB
+
+
+def test_committed_alias_table_is_what_the_generator_renders() -> None:
+    """The committed module is exactly render(table) of its own entries (nobody edited it by hand)."""
+    import pathlib
+
+    from pipeline import fontaliases, glyph_aliases
+
+    text = pathlib.Path(glyph_aliases.__file__).read_text(encoding="utf-8")
+    faces = [line[2:] for line in text.splitlines() if line.startswith("- ")]
+    assert fontaliases.render(glyph_aliases.GLYPH_ALIASES, faces) == text
+    assert any("Noto Sans CJK JP" in f for f in faces) and any("IPAex" in f for f in faces)
