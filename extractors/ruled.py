@@ -22,6 +22,7 @@ import regex
 from pdfplumber.utils import cluster_objects
 
 from extractors.geometry import merge_segments, segments_from_objects
+from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
 from extractors.textlines import VisualLine, group_lines
 from pipeline.textnorm import fold_text, join_cell_lines
 
@@ -173,8 +174,10 @@ def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars
 def read_page(page: pdfplumber.page.Page) -> PageLayout:
     """Read one page: ruled tables with spans, and the visual lines outside them."""
     page_number = page.page_number
-    chars = _fold_chars(_dedupe_chars(page.chars))
-    segments = merge_segments(segments_from_objects(page.lines, page.rects, page.curves))
+    chars = _fold_chars(_dedupe_chars(rebox_chars(page.chars)))
+    glyphs = GlyphBoxes(chars)
+    segments = merge_segments(segments_from_objects(*(drop_glyph_outlines(objects, glyphs)
+                                                      for objects in (page.lines, page.rects, page.curves))))
     settings = {
         "vertical_strategy": "explicit",
         "horizontal_strategy": "explicit",
