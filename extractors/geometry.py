@@ -133,3 +133,56 @@ def _close_gaps(segments: list[Segment]) -> list[Segment]:
         closed.append(Segment(segment.orientation, segment.position,
                               max(before) if before else start, min(after) if after else end))
     return closed
+
+
+def close_outlines(segments: list[Segment], min_side: float = 6.0) -> list[Segment]:
+    """Add the outline (bounding box) of every connected group of rules that spans an area.
+
+    Why: a page break can cut a table anywhere, also inside a row or a merged cell, and the producer draws
+    no rule where it cut: the rows at the foot of the page and at the head of the next are open, so no
+    cell forms there and their text would fall outside the table. The outline of a connected ruling is
+    where those cut edges are; for a closed table it adds nothing new.
+    """
+    n = len(segments)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    tol = ALIGN_TOLERANCE
+    hs = [i for i, s in enumerate(segments) if s.orientation == "h"]
+    vs = [i for i, s in enumerate(segments) if s.orientation == "v"]
+    for i in hs:
+        h = segments[i]
+        for j in vs:
+            v = segments[j]
+            if h.start - tol <= v.position <= h.end + tol and v.start - tol <= h.position <= v.end + tol:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Segment]] = {}
+    for i, s in enumerate(segments):
+        groups.setdefault(find(i), []).append(s)
+    outline: list[Segment] = []
+    for group in groups.values():
+        h = [s for s in group if s.orientation == "h"]
+        v = [s for s in group if s.orientation == "v"]
+        if not h or not v:
+            continue
+        # Where a rule exists on a side, the outline is that rule (no overshoot from stroke ends); only a
+        # side left open by a page cut takes its place from where the perpendicular rules end.
+        top = _side(min(s.position for s in h), min(s.start for s in v), -1)
+        bottom = _side(max(s.position for s in h), max(s.end for s in v), +1)
+        x0 = _side(min(s.position for s in v), min(s.start for s in h), -1)
+        x1 = _side(max(s.position for s in v), max(s.end for s in h), +1)
+        if x1 - x0 < min_side or bottom - top < min_side:
+            continue
+        outline += [Segment("h", top, x0, x1), Segment("h", bottom, x0, x1),
+                    Segment("v", x0, top, bottom), Segment("v", x1, top, bottom)]
+    return segments + outline
+
+
+def _side(rule: float, ends: float, direction: int, tolerance: float = 1.5) -> float:
+    """The outline's side: the outermost rule, unless perpendicular rules run on beyond it (a cut edge)."""
+    return ends if (ends - rule) * direction > tolerance else rule

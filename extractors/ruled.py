@@ -21,7 +21,7 @@ import pdfplumber
 import regex
 from pdfplumber.utils import cluster_objects
 
-from extractors.geometry import merge_segments, segments_from_objects
+from extractors.geometry import close_outlines, merge_segments, segments_from_objects
 from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
 from extractors.textlines import VisualLine, group_lines
 from pipeline.textnorm import fold_text, join_cell_lines
@@ -176,8 +176,8 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     page_number = page.page_number
     chars = _fold_chars(_dedupe_chars(rebox_chars(page.chars)))
     glyphs = GlyphBoxes(chars)
-    segments = merge_segments(segments_from_objects(*(drop_glyph_outlines(objects, glyphs)
-                                                      for objects in (page.lines, page.rects, page.curves))))
+    segments = close_outlines(merge_segments(segments_from_objects(
+        *(drop_glyph_outlines(objects, glyphs) for objects in (page.lines, page.rects, page.curves)))))
     settings = {
         "vertical_strategy": "explicit",
         "horizontal_strategy": "explicit",

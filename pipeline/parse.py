@@ -189,8 +189,100 @@ def _data_cells(row: _Row, label_x1: float) -> list[GridCell]:
     return [c for c in row.cells if c.x0 >= label_x1 - LABEL_SLACK]
 
 
+def _column_partner(cell: GridCell, row: list[GridCell]) -> GridCell | None:
+    best, best_overlap = None, 0.0
+    for other in row:
+        ov = _overlap(cell.x0, cell.x1, other.x0, other.x1)
+        if ov > best_overlap:
+            best, best_overlap = other, ov
+    return best
+
+
+def _is_cut(previous: _Row, first: _Row, left_edge: float) -> bool:
+    """Whether a page break cut the row that ends `previous`'s page and goes on in `first` on the next.
+
+    Producers draw a rule where they cut a row (LibreOffice) or none (browsers), so the rules cannot tell;
+    the text can: a data cell is empty on one side of the break and filled in the same column on the
+    other (the text moved wholly to one page, or ended before the cut), or a bracket opened before the
+    break is closed after it. A row that merely starts on a new page has every data cell filled on both
+    sides (the plan prints "-" for "nothing").
+    """
+    data_first = [c for c in first.cells if abs(c.x0 - left_edge) > LABEL_SLACK]
+    data_previous = [c for c in previous.cells if abs(c.x0 - left_edge) > LABEL_SLACK]
+    for a, b_row in ((data_first, data_previous), (data_previous, data_first)):
+        for cell in a:
+            partner = _column_partner(cell, b_row)
+            if partner is not None and not cell.text.strip() and partner.text.strip():
+                return True
+    return _unbalanced([c.text for c in previous.cells])
+
+
+def _copy(row: _Row) -> _Row:
+    return _Row(row.fragment, [GridCell(**{**c.__dict__, "marks": list(c.marks)}) for c in row.cells])
+
+
+def _join_rows(previous: _Row, row: _Row) -> _Row:
+    """`row`'s cell texts appended, column by column, to `previous`'s."""
+    joined = _copy(previous)
+    for cell in row.cells:
+        partner = _column_partner(cell, joined.cells)
+        if partner is None:
+            joined.cells.append(cell)
+        elif cell.text:
+            partner.text = join_cell_lines([partner.text, cell.text])
+            partner.marks += cell.marks
+    joined.cells.sort(key=lambda c: c.x0)
+    return joined
+
+
+def _section_of(row: _Row, left_edge: float) -> str | None:
+    lead = row.cells[0]
+    return _label_kind(lead.text) if abs(lead.x0 - left_edge) <= LABEL_SLACK and lead.text.strip() else None
+
+
+def _glue_cut_rows(rows: list[_Row], left_edge: float, labelled: bool = True) -> list[_Row]:
+    """Rows with every row that a page break cut joined back into one (cell texts joined by column).
+
+    Three cuts are told apart from a row that merely starts on the next page: a merged label cut in two
+    (its rest at the head of the page holds text that is no label: joined to the label, the row stays),
+    a cut row (see `_is_cut`), and a cut 事業予定年度 header: that section is one header row and one
+    row of amounts, so a third row in it, at a page break, is the rest of the header.
+    """
+    glued: list[_Row] = []
+    for row in rows:
+        previous = glued[-1] if glued else None
+        new_page = previous is not None and row.fragment is not previous.fragment
+        lead = row.cells[0]
+        if (new_page and labelled and abs(lead.x0 - left_edge) <= LABEL_SLACK and lead.text.strip()
+                and _label_kind(lead.text) is None):
+            # The rest of a merged label cut by the page break: back onto the label it continues.
+            row = _copy(row)
+            rest, row.cells[0].text = row.cells[0].text, ""
+            owner = next(r for r in reversed(glued) if abs(r.cells[0].x0 - left_edge) <= LABEL_SLACK
+                         and r.cells[0].text.strip())
+            index = glued.index(owner)
+            glued[index] = _copy(owner)
+            glued[index].cells[0].text = join_cell_lines([owner.cells[0].text, rest])
+        if new_page and _is_cut(previous, row, left_edge):
+            glued[-1] = _join_rows(previous, row)
+            continue
+        glued.append(row)
+    return _glue_budget_header(glued, left_edge) if labelled else glued
+
+
+def _glue_budget_header(rows: list[_Row], left_edge: float) -> list[_Row]:
+    """A 事業予定年度 section of three rows whose second starts a page: its first two are one cut header."""
+    starts = [i for i, r in enumerate(rows) if _section_of(r, left_edge) is not None] + [len(rows)]
+    for start, end in zip(starts, starts[1:]):
+        if (_section_of(rows[start], left_edge) == "budget" and end - start == 3
+                and rows[start + 1].fragment is not rows[start].fragment):
+            return rows[:start] + [_join_rows(rows[start], rows[start + 1])] + rows[start + 2:]
+    return rows
+
+
 def _build_project(table: _OpenTable) -> ProjectRecord:
     first_fragment = table.rows[0].fragment
+    table = _OpenTable(table.kind, _glue_cut_rows(table.rows, first_fragment.x0), table.context)
     where = f"page {first_fragment.page}, table {first_fragment.table_id}"
     section: str | None = None
     label_x1 = 0.0
@@ -252,18 +344,22 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
             if not party_cells:
                 # The remainder of a row that the printer broke over a page: its text continues the
                 # previous party's cell. An empty remainder carries nothing.
-                rest = [c.text for c in cells if c.text]
+                rest = [c for c in cells if c.text]
                 if rest and fields[section]:
                     previous = fields[section][-1]
-                    previous.text = join_cell_lines([previous.text, *rest])
+                    if not previous.text:
+                        previous.source = row.source(rest[0])
+                    previous.text = join_cell_lines([previous.text, *(c.text for c in rest)])
                 elif rest:
-                    raise ParseError(f"{where}: {section} row {lead.row} names no party (札幌市/連携市町村)")
+                    raise ParseError(f"{where}: {SECTION_LABELS[section]} row {lead.row} names no party "
+                                     "(札幌市/連携市町村)")
                 continue
             party = party_cells[0]
             values = [c for c in row.cells if c.x0 >= party.x1 - LABEL_SLACK and c.text]
-            if values:
-                fields[section].append(PartyRow(_squash(party.text), join_cell_lines([c.text for c in values]),
-                                                row.source(values[0])))
+            # A party whose text the page cut off entirely is kept with no text yet: the rest of its row
+            # (at the head of the next page, with an empty party cell) continues it.
+            fields[section].append(PartyRow(_squash(party.text), join_cell_lines([c.text for c in values]),
+                                            row.source(values[0] if values else party)))
         elif section == "budget":
             if fields["year_columns"] and not fields["budget_cells"] and _unbalanced(
                     [h.text for h in fields["year_headers"]]):
@@ -329,6 +425,8 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
         raise ParseError(f"{where}: project {project_no} has no 連携事業名")
     if fields["municipalities"] is None:
         raise ParseError(f"{where}: project {project_no} has no 連携市町村 row")
+    for key in ("roles", "cost_shares"):
+        fields[key] = [r for r in fields[key] if r.text]  # a party printed with no text states nothing
     for key, label in (("summary", "事業概要"), ("roles", "役割分担"), ("cost_shares", "費用負担"),
                        ("year_headers", "事業予定年度"), ("budget_cells", "事業費見込額")):
         if not fields[key]:
@@ -355,7 +453,7 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
 
 
 def _build_kpis(table: _OpenTable, start_no: int) -> list[KpiRecord]:
-    header, *rows = table.rows
+    header, *rows = _glue_cut_rows(table.rows, table.rows[0].fragment.x0, labelled=False)
     columns = []
     for c in header.cells:
         t = _squash(c.text)
