@@ -12,7 +12,8 @@ from pathlib import Path
 
 from extractors.ruled import GridCell, PageLayout, TableFragment, read_pages
 from extractors.textlines import VisualLine
-from pipeline.inputs import check_pdf, require_text_layer
+from pipeline.inputs import InputError, check_pdf, require_text_layer
+from pipeline.textlayer import describe, odd_pages
 
 
 def extract_layout(pdf_path: Path, progress: bool | None = None) -> list[PageLayout]:
@@ -21,6 +22,10 @@ def extract_layout(pdf_path: Path, progress: bool | None = None) -> list[PageLay
     undecoded = sum(text.count("(cid:") for p in pages
                     for text in [*(line.text for line in p.lines), *(c.text for f in p.fragments for c in f.cells)])
     require_text_layer(pdf_path, sum(p.char_count for p in pages), undecoded)
+    bad = odd_pages((p.page, "".join([*(line.text for line in p.lines),
+                                       *(c.text for f in p.fragments for c in f.cells)])) for p in pages)
+    if bad:
+        raise InputError(f"{pdf_path}: {describe(bad)}")
     return pages
 
 

@@ -214,7 +214,7 @@ def _is_cut(previous: _Row, first: _Row, left_edge: float) -> bool:
             partner = _column_partner(cell, b_row)
             if partner is not None and not cell.text.strip() and partner.text.strip():
                 return True
-    return _unbalanced([c.text for c in previous.cells])
+    return _unbalanced([c.text for c in data_previous])
 
 
 def _copy(row: _Row) -> _Row:
