@@ -5,7 +5,13 @@ STAMP  := $(VENV)/.installed-stamp
 export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: run test bench diff install clean
+.PHONY: run test bench diff install clean producers
+
+# Debian packages the producer matrix prints with (tests/test_producers.py): PDF programs and the Japanese
+# fonts office programs and browsers use. Installed only when one is missing; needs root and apt.
+PRODUCER_PACKAGES := chromium libreoffice-writer-nogui ghostscript poppler-utils qpdf fontconfig \
+	fonts-noto-cjk fonts-ipaexfont fonts-ipafont fonts-vlgothic fonts-takao-gothic fonts-takao-mincho \
+	fonts-umeplus fonts-dejavu-core libpangoft2-1.0-0
 
 install: $(STAMP)
 
@@ -20,7 +26,19 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc repro
 
-test: $(STAMP)
+producers: $(STAMP)
+	@missing="$$($(PY) -c 'from tests.printers.producers import missing; print(" ".join(missing()))')"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing the producer matrix's Debian packages (missing: $$missing)"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      $(PRODUCER_PACKAGES) >/dev/null) || { echo "error: apt-get could not install $(PRODUCER_PACKAGES)" >&2; exit 2; }; \
+	  else \
+	    echo "error: not root or no apt-get: install these Debian packages by hand: $(PRODUCER_PACKAGES)" >&2; exit 2; \
+	  fi; \
+	fi
+
+test: $(STAMP) producers
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

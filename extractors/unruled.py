@@ -39,6 +39,10 @@ HEADER_LABELS: tuple[tuple[str, ...], ...] = (
 )
 # A line this much larger than the body text is a heading (14 pt headings over 9 pt body here).
 HEADING_SIZE_RATIO = 1.2
+# Font names of bold faces (PostScript names: "NotoSansCJKjp-Bold", "IPAexGothic,Bold", "HeiseiKakuGo-W7").
+BOLD_NAME = re.compile(r"Bold|Heavy|Black|Semibold|Demi|W[6-9]\b", re.IGNORECASE)
+# A heading line that holds only its number: "1", "(2)", "１．".
+HEADING_NUMBER_ONLY = re.compile(r"^\s*[(（]?\d+[)）.．]?\s*$")
 # Boxes whose tops/bottoms differ by less than this belong to one header band.
 ALIGN_TOLERANCE = 1.5
 # A filled rectangle thinner than this is a rule, not a header box.
@@ -342,7 +346,7 @@ def _layout(page, page_no: int, body_size: float) -> _PageLayout:
         if PAGE_NUMBER_RE.match(fold_text(tl["text"])):
             skipped.append(line)
             continue
-        if line.size >= HEADING_SIZE_RATIO * body_size:
+        if _is_heading(line, body_size):
             line.chars += [c for c in spaces if in_band(c, line.top, line.bottom) and line.x0 <= c["x0"] <= line.x1]
             headings.append(line)
             continue
@@ -357,8 +361,34 @@ def _layout(page, page_no: int, body_size: float) -> _PageLayout:
     body.extend(c for c in spaces
                 if not any(in_band(c, l.top, l.bottom) for l in headings + skipped))
     headers.sort(key=lambda h: h.top)
-    headings.sort(key=lambda l: l.top)
+    headings = _join_number_to_title(sorted(headings, key=lambda l: l.top))
     return _PageLayout(page_no, headings, headers, body)
+
+
+def _is_bold(line: "_Line") -> bool:
+    return any(BOLD_NAME.search(c.get("fontname", "")) for c in line.chars)
+
+
+def _is_heading(line: "_Line", body_size: float) -> bool:
+    """A line outside the tables that is set larger than the body, or bold and at least as large.
+
+    Why both: office programs set headings in a larger size; browsers' default h2–h4 are bold and only
+    1.17× (or even 1.0×) the body."""
+    return line.size >= HEADING_SIZE_RATIO * body_size or (_is_bold(line) and line.size >= 0.98 * body_size)
+
+
+def _join_number_to_title(headings: list["_Line"]) -> list["_Line"]:
+    """A heading that is only a number ("1", "(2)") joined to the heading beside it: some producers set
+    the number on its own baseline, up to a line above or below its title."""
+    out: list[_Line] = []
+    for line in headings:
+        previous = out[-1] if out else None
+        if (previous is not None and HEADING_NUMBER_ONLY.match(fold_text(previous.text))
+                and line.top - previous.bottom <= 1.5 * previous.size and line.x0 >= previous.x0):
+            out[-1] = _Line(previous.chars + line.chars)
+            continue
+        out.append(line)
+    return out
 
 
 # --------------------------------------------------------------------------------------------------

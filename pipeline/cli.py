@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     crosscheck.add_argument("--pdf", type=Path, required=True)
     crosscheck.add_argument("--build", type=Path, required=True, help="a build directory (reads cells.parquet)")
     crosscheck.add_argument("--out", type=Path, required=True, help="crosscheck.json to write")
+    crosscheck.add_argument("--require-agreement", type=float, metavar="SHARE",
+                            help="exit 1 (printing the disagreements) when the agreement is below SHARE "
+                                 "or any cell disagrees; dvc.yaml uses 1.0")
 
     validate = sub.add_parser("validate", help="run the Great Expectations suites on a build")
     validate.add_argument("build_dir", type=Path)
@@ -102,7 +105,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "crosscheck":
         from pipeline.crosscheck import run_crosscheck
-        return run_crosscheck(args.pdf, args.build, args.out)
+        return run_crosscheck(args.pdf, args.build, args.out, require=args.require_agreement)
     if args.command == "validate":
         from pipeline.validate import run_validate
         return run_validate(args.build_dir, args.params, args.out, docs=args.docs, suites=args.suites)

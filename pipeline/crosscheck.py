@@ -259,8 +259,9 @@ def write_report(report: dict, out: Path) -> None:
 
 
 def run_crosscheck(pdf: Path, build_dir: Path, out: Path, pages: list[int] | None = None,
-                   progress: bool | None = None) -> int:
-    """The CLI's entry point: 0 when the check ran (whatever it found), 2 with one line on error."""
+                   progress: bool | None = None, require: float | None = None) -> int:
+    """The CLI's entry point: 0 when the check ran, 2 with one line on error; with `require`, 1 when the
+    agreement is below it or any disagreement was found (each printed, so none passes silently)."""
     from pipeline.inputs import InputError, check_pdf
 
     try:
@@ -278,4 +279,12 @@ def run_crosscheck(pdf: Path, build_dir: Path, out: Path, pages: list[int] | Non
     print(f"crosscheck: {s['cells_agreeing']}/{s['cells_compared']} cells agree ({s['agreement']}), "
           f"tables matched {s['tables_matched']}/{s['tables_pdfplumber']}, "
           f"{len(report['disagreements'])} disagreement(s) → {out}", file=sys.stderr)
+    if require is not None and (s["agreement"] < require or report["disagreements"]):
+        for d in report["disagreements"][:20]:
+            print(f"disagreement: {d.get('kind')} page {d.get('page')} {d.get('table_id', '')} "
+                  f"row {d.get('row')} col {d.get('col')}: {d.get('pdfplumber', '')!r} vs {d.get('camelot', '')!r}",
+                  file=sys.stderr)
+        print(f"error: the camelot cross-check agrees {s['agreement']}, below the required {require}",
+              file=sys.stderr)
+        return 1
     return 0

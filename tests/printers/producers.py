@@ -24,7 +24,11 @@ FONTS = {"Noto Sans CJK JP": "fonts-noto-cjk", "Noto Serif CJK JP": "fonts-noto-
 
 def missing() -> list[str]:
     """Debian packages whose programs or fonts the producer matrix needs and this machine lacks."""
+    import ctypes.util
+
     packages = [pkg for prog, pkg in PROGRAMS.items() if shutil.which(prog) is None]
+    if ctypes.util.find_library("pangoft2-1.0") is None:  # WeasyPrint's text layout
+        packages.append("libpangoft2-1.0-0")
     if shutil.which("fc-list"):
         families = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True).stdout
         packages += [pkg for family, pkg in FONTS.items() if family not in families]

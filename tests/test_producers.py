@@ -1,0 +1,142 @@
+"""Same plan, any producer: the plan printed or re-saved by real programs gives the reference dataset, or
+the build is refused with one clear line. Never different data with exit 0.
+
+The content is the reference build's (tests/printers/content.py); the printers are Chromium (Skia, Noto
+CJK, Type 3 fonts), WeasyPrint, LibreOffice from a generated DOCX (the way the real plan was made), on
+A4, B5 and A3 so that tables, rows and merged cells break in other places; the re-savers are Ghostscript
+pdfwrite, cairo (pdftocairo: bold drawn as outlines), qpdf and pikepdf. The programs come from Debian
+packages that `make test` installs (see the Makefile's `producers` target); a missing one fails here with
+the package to install rather than skipping, so the matrix cannot silently shrink.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.diff import diff_builds
+from pipeline.inputs import InputError
+from pipeline.parse import ParseError
+from pipeline.stages import build
+from tests.conftest import FIXTURES, RAW, Build
+from tests.printers import producers
+from tests.printers.content import KEYS, content_frame, content_from_build
+from tests.printers.docx import DocxStyle, plan_docx
+from tests.printers.html import HtmlStyle, overview_html, plan_html
+
+EXACT, REFUSED = "exact", "refused"
+
+
+def test_producers_installed():
+    assert not producers.missing(), f"apt-get install {' '.join(producers.missing())} (make producers)"
+
+
+@pytest.fixture(scope="module")
+def content(plan_build):
+    return content_from_build(plan_build)
+
+
+def _html(content, **style) -> str:
+    return plan_html(content, HtmlStyle(**style))
+
+
+# name → (how to make the PDF from (content, tmp), expected outcome)
+def _chromium(**style):
+    return lambda content, tmp: producers.chromium(_html(content, **style), tmp / "plan.pdf")
+
+
+def _weasyprint(**style):
+    return lambda content, tmp: producers.weasyprint(_html(content, **style), tmp / "plan.pdf")
+
+
+def _libreoffice(paper):
+    return lambda content, tmp: producers.libreoffice(plan_docx(content, tmp / "plan.docx", DocxStyle(paper=paper)),
+                                                      tmp / "plan.pdf")
+
+
+def _resave(resaver, source=RAW / "plan_vi.pdf"):
+    return lambda content, tmp: resaver(source, tmp / "plan.pdf")
+
+
+def _then(first, resaver):
+    def make(content, tmp):
+        printed = first(content, tmp)
+        return resaver(printed.rename(tmp / "printed.pdf"), tmp / "plan.pdf")
+    return make
+
+
+MATRIX = {
+    "chromium-A4": (_chromium(paper="A4"), EXACT),
+    "chromium-B5": (_chromium(paper="B5"), EXACT),
+    "chromium-A3": (_chromium(paper="A3"), EXACT),
+    "chromium-A4-serif": (_chromium(paper="A4", font="Noto Serif CJK JP"), EXACT),
+    "chromium-A4-rows-break": (_chromium(paper="A4", break_rows=True), EXACT),
+    "chromium-B5-rows-break": (_chromium(paper="B5", break_rows=True), REFUSED),
+    "weasyprint-A4": (_weasyprint(paper="A4"), EXACT),
+    "weasyprint-B5": (_weasyprint(paper="B5"), EXACT),
+    "weasyprint-A4-rows-break": (_weasyprint(paper="A4", break_rows=True), EXACT),
+    "libreoffice-docx-A4": (_libreoffice("A4"), EXACT),
+    "libreoffice-docx-B5": (_libreoffice("B5"), EXACT),
+    "libreoffice-docx-A3": (_libreoffice("A3"), EXACT),
+    "ghostscript-resave": (_resave(producers.ghostscript), EXACT),
+    "cairo-reprint": (_resave(producers.cairo), EXACT),
+    "qpdf-linearized": (_resave(producers.qpdf), EXACT),
+    "pikepdf-resave": (_resave(producers.pikepdf_resave), EXACT),
+    "chromium-then-cairo": (_then(_chromium(paper="A4"), producers.cairo), EXACT),
+    "chromium-then-ghostscript": (_then(_chromium(paper="A4"), producers.ghostscript), REFUSED),
+}
+
+
+def _same_dataset(expected: Build, got: Build) -> None:
+    for table in KEYS:
+        pd.testing.assert_frame_equal(content_frame(got, table), content_frame(expected, table),
+                                      check_dtype=False, obj=table)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_producer_gives_the_dataset_or_a_refusal(name, tmp_path, plan_build, content):
+    make, expected = MATRIX[name]
+    pdf = make(content, tmp_path)
+    out = tmp_path / "out"
+    if expected == REFUSED:
+        with pytest.raises((InputError, ParseError)) as caught:
+            build(pdf, None, out, progress=False)
+        message = str(caught.value)
+        assert "\n" not in message and ("page" in message or "text layer" in message), message
+        assert not out.exists()
+        return
+    build(pdf, None, out, progress=False)
+    got = Build(out)
+    _same_dataset(plan_build, got)
+    # The diff between two printings of one plan reports nothing.
+    assert diff_builds(plan_build.path, out).to_json() == {
+        "projects": {"added": [], "removed": [], "renamed": [], "renumbered": []}, "changes": []}
+
+
+@pytest.mark.parametrize("resaver", [producers.cairo, producers.ghostscript])
+def test_revised_sample_printed_elsewhere_gives_the_same_diff(resaver, tmp_path, plan_build, revised_build):
+    pdf = resaver(FIXTURES / "plan_vi_revised_sample.pdf", tmp_path / "revised.pdf")
+    build(pdf, None, tmp_path / "out", progress=False)
+    _same_dataset(revised_build, Build(tmp_path / "out"))
+    assert diff_builds(plan_build.path, tmp_path / "out").to_json() == \
+        diff_builds(plan_build.path, revised_build.path).to_json()
+
+
+@pytest.mark.parametrize("printer", ["chromium", "weasyprint", "lo-cairo"])
+def test_excerpt_printed_elsewhere_gives_the_same_rows(printer, tmp_path, plan_build):
+    """Browser headings are bold and barely larger than the body; cairo sets a heading's number on its own
+    baseline above the title. Both must still give each table its area."""
+    ov = plan_build["overview"].sort_values(["area_no", "row_no"])
+    titles = plan_build["projects"].drop_duplicates("area_no").set_index("area_no").area_title.to_dict()
+    rows = [(int(a), titles[a], [(r.name, r.summary) for r in g.itertuples()]) for a, g in ov.groupby("area_no")]
+    if printer == "lo-cairo":
+        pdf = producers.cairo(RAW / "overview.pdf", tmp_path / "overview.pdf")
+    else:
+        pdf = getattr(producers, printer)(overview_html(rows), tmp_path / "overview.pdf")
+    build(RAW / "plan_vi.pdf", pdf, tmp_path / "out", progress=False)
+    got = Build(tmp_path / "out")["overview"]
+    cols = ["area_no", "row_no", "name", "summary", "project_no"]
+    pd.testing.assert_frame_equal(got[cols].reset_index(drop=True), ov[cols].reset_index(drop=True),
+                                  check_dtype=False)
