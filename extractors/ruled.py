@@ -65,6 +65,9 @@ class TableFragment:
     n_cols: int
     cells: list[GridCell]
     body_size: float = 0.0  # median glyph size of the cell text: the reference for heading sizes
+    # Glyphs inside the table's box that fell in no cell (text, x0, top): a grid with a hole, which the
+    # parse stage refuses (glyph conservation), rather than losing text silently.
+    unplaced: list[tuple[str, float, float]] = field(default_factory=list)
 
     @property
     def table_id(self) -> str:
@@ -146,11 +149,15 @@ def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars
     ys = _cluster([b[1] for b in cell_boxes] + [b[3] for b in cell_boxes])
     cells: list[GridCell] = []
     buckets: list[list[dict]] = [[] for _ in cell_boxes]
+    unplaced: list[tuple[str, float, float]] = []
     for char in chars:
         for i, box in enumerate(cell_boxes):
             if _inside(char, box):
                 buckets[i].append(char)
                 break
+        else:
+            if char["text"].strip():
+                unplaced.append((char["text"], round(char["x0"], 2), round(char["top"], 2)))
     for box, cell_chars in zip(cell_boxes, buckets):
         x0, top, x1, bottom = box
         col, col_end = _index(xs, x0), _index(xs, x1)
@@ -168,7 +175,8 @@ def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars
     return TableFragment(page=page_number, index=index, x0=round(table_box[0], 2), top=round(table_box[1], 2),
                          x1=round(table_box[2], 2), bottom=round(table_box[3], 2),
                          n_rows=len(ys) - 1, n_cols=len(xs) - 1, cells=cells,
-                         body_size=round(median(c["size"] for c in chars), 2) if chars else 0.0)
+                         body_size=round(median(c["size"] for c in chars), 2) if chars else 0.0,
+                         unplaced=unplaced)
 
 
 def read_page(page: pdfplumber.page.Page) -> PageLayout:

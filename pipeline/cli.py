@@ -122,7 +122,7 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from pipeline.inputs import InputError
-    from pipeline.parse import ParseError
+    from pipeline.errors import ParseError
 
     expected: tuple[type[BaseException], ...] = (InputError, ParseError)
     try:

@@ -36,7 +36,8 @@ def layout_to_json(pages: list[PageLayout]) -> dict:
 def layout_from_json(data: dict) -> list[PageLayout]:
     pages = []
     for p in data["pages"]:
-        fragments = [TableFragment(**{**f, "cells": [GridCell(**c) for c in f["cells"]]}) for f in p["fragments"]]
+        fragments = [TableFragment(**{**f, "cells": [GridCell(**c) for c in f["cells"]],
+                                      "unplaced": [tuple(u) for u in f.get("unplaced", [])]}) for f in p["fragments"]]
         lines = [VisualLine(**{**line, "fontnames": tuple(line["fontnames"])}) for line in p["lines"]]
         pages.append(PageLayout(**{**p, "fragments": fragments, "lines": lines}))
     return pages

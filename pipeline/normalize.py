@@ -11,7 +11,7 @@ from typing import Any
 
 from pipeline.eras import parse_year_header
 from pipeline.municipalities import expand_municipalities, lg_code
-from pipeline.parse import ParseError
+from pipeline.errors import ParseError
 from pipeline.quantity import parse_budget_cell, parse_quantity
 from pipeline.records import ParsedDocument, ProjectRecord, Source
 

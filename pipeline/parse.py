@@ -16,13 +16,12 @@ import regex
 
 from extractors.ruled import GridCell, PageLayout, TableFragment
 from extractors.textlines import VisualLine
+from pipeline.conservation import check_conserved, check_fragment_placed
+from pipeline.errors import ParseError
+from pipeline.invariants import check_no_gaps
 from pipeline.records import (BudgetCell, FootnoteRecord, IndicatorRow, KpiRecord, ParsedDocument, PartyRow,
                               ProjectRecord, Source, TextValue)
 from pipeline.textnorm import join_cell_lines, squash_spaces
-
-
-class ParseError(ValueError):
-    """The document does not have the shape of the plan; the message names the page and the problem."""
 
 
 AREA_HEADING = regex.compile(r"^([1-9])\s*(\p{Han}.{1,60}?)\s*(?:【基本KPI】)?$")
@@ -99,6 +98,9 @@ class _Parser:
         self.footnotes: list[FootnoteRecord] = []
         self.footnote_open: FootnoteRecord | None = None
         self.body_size = 0.0
+        self.page = 0
+        self.pages_read: set[int] = set()  # pages where a table, heading or footnote was read
+        self.area_pages: dict[int, int] = {}  # area number → page of its heading
 
     # -- free text -------------------------------------------------------------------------------
     def on_line(self, page: int, line: VisualLine) -> None:
@@ -110,11 +112,14 @@ class _Parser:
             number = line.leading_marks[0] if line.leading_marks else start.group(1)
             self.footnote_open = FootnoteRecord(int(number), start.group(2).strip(), start.group(3).strip(), page)
             self.footnotes.append(self.footnote_open)
+            self.pages_read.add(page)
             return
         if is_heading_size:
             if m := AREA_HEADING.match(text):
                 self._close_table()
                 self.area = (int(m.group(1)), m.group(2).strip())
+                self.area_pages.setdefault(self.area[0], page)
+                self.pages_read.add(page)
                 self.field = None
                 self.category = None
                 self.footnote_open = None
@@ -124,14 +129,17 @@ class _Parser:
                 self.field = (int(m.group(1)), m.group(2).strip())
                 self.category = None
                 self.footnote_open = None
+                self.pages_read.add(page)
                 return
             if m := CATEGORY_HEADING.match(text):
                 self._close_table()
                 self.category = (m.group(1).lower(), m.group(2).strip())
                 self.footnote_open = None
+                self.pages_read.add(page)
                 return
         if self.footnote_open is not None and line.size < 0.95 * self.body_size + 2:
             self.footnote_open.text = join_cell_lines([self.footnote_open.text, line.text])
+            self.pages_read.add(page)
             return
         # Other prose (the chapter title, the intro paragraph, the 【基本KPI】 label) carries no data.
         self.footnote_open = None
@@ -158,6 +166,7 @@ class _Parser:
                 f"page {fragment.page}: table {fragment.table_id} starts with {rows[0][0].text[:20]!r}, "
                 "which is neither a project table (No.), a 基本KPI table (指標名) nor a continued table")
         self.open.rows.extend(_Row(fragment, r) for r in rows)
+        self.pages_read.add(fragment.page)
 
     def _context(self, fragment: TableFragment) -> dict:
         if self.area is None or self.category is None:
@@ -280,8 +289,25 @@ def _glue_budget_header(rows: list[_Row], left_edge: float) -> list[_Row]:
     return rows
 
 
+def _printed_cells(rows: list[_Row]) -> list[tuple[TableFragment, GridCell]]:
+    """Every cell of a table as printed (before cut rows are glued): what glyph conservation counts."""
+    for fragment in {id(r.fragment): r.fragment for r in rows}.values():
+        check_fragment_placed(fragment)
+    return [(r.fragment, c) for r in rows for c in r.cells]
+
+
+def _project_texts(record: ProjectRecord) -> list[str]:
+    """Every text of a project record that was read from its table."""
+    return [record.name, record.summary, record.municipalities.text,
+            *(t for r in [*record.roles, *record.cost_shares] for t in (r.party, r.text)),
+            *(h.text for h in record.year_headers), *(b.text for b in record.budget_cells),
+            *(t for i in record.indicators for t in (i.item, i.baseline, i.target))]
+
+
 def _build_project(table: _OpenTable) -> ProjectRecord:
     first_fragment = table.rows[0].fragment
+    printed = _printed_cells(table.rows)
+    labels: list[str] = []  # texts read as labels (row labels, column headers, the No. cell)
     table = _OpenTable(table.kind, _glue_cut_rows(table.rows, first_fragment.x0), table.context)
     where = f"page {first_fragment.page}, table {first_fragment.table_id}"
     section: str | None = None
@@ -294,6 +320,7 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
     name = ""
     marks: list[str] = []
     seen: set[str] = set()
+    last_indicator_fragment: TableFragment | None = None
     for row in table.rows:
         for cell in row.cells:
             marks.extend(cell.marks)
@@ -311,6 +338,7 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
             section = kind
             label_x1 = lead.x1
             if kind != "header":
+                labels.append(lead.text)
                 cells = _data_cells(row, label_x1)
             else:
                 cells = row.cells
@@ -327,7 +355,9 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
                     if not number.isdigit():
                         raise ParseError(f"{where}: project number {cells[i + 1].text!r} is not a number")
                     project_no = int(number)
+                    labels += [cells[i].text, cells[i + 1].text]
                 if t == "連携事業名":
+                    labels.append(cells[i].text)
                     name = join_cell_lines([c.text for c in cells[i + 1:]])
         elif section == "summary":
             fields["summary"].extend(c.text for c in cells if c.text)
@@ -399,6 +429,7 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
                     if {k for k, _, _ in found} != {"item", "baseline", "target"}:
                         raise ParseError(f"{where}: 評価指標 header is {texts!r}, expected 項目/基準値/目標値")
                     fields["indicator_columns"] = found
+                labels += [c.text for c in cells]
                 continue
             values: dict[str, list[str]] = {"item": [], "baseline": [], "target": []}
             for c in cells:
@@ -408,14 +439,22 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
             if not any(values.values()):
                 continue
             if not values["item"] and not fields["indicators"]:
+                labels += [c.text for c in cells]
                 continue  # the rest of the header row, broken over a page ("年)" under 基準値(基準…)
             if not values["item"] and fields["indicators"]:
-                # Remainder of an indicator row broken over a page: extend the previous indicator.
+                # Remainder of an indicator row broken over a page: extend the previous indicator. Only a
+                # page break can cut a row; on the same page a row without 項目 is a row of its own, and
+                # folding it into the previous one would leave fewer indicators than the rows printed.
+                if last_indicator_fragment is row.fragment:
+                    raise ParseError(f"page {row.fragment.page}, table {row.fragment.table_id}: 評価指標 row "
+                                     f"{row.cells[0].row} of project {project_no} has no 項目")
+                last_indicator_fragment = row.fragment
                 previous = fields["indicators"][-1]
                 previous.baseline = join_cell_lines([previous.baseline, *values["baseline"]])
                 previous.target = join_cell_lines([previous.target, *values["target"]])
                 continue
             item_cell = next((c for c in cells if _best_column(c, columns) == "item"), cells[0])
+            last_indicator_fragment = row.fragment
             fields["indicators"].append(IndicatorRow(
                 join_cell_lines(values["item"]), join_cell_lines(values["baseline"]),
                 join_cell_lines(values["target"]), row.source(item_cell)))
@@ -426,6 +465,7 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
     if fields["municipalities"] is None:
         raise ParseError(f"{where}: project {project_no} has no 連携市町村 row")
     for key in ("roles", "cost_shares"):
+        labels += [r.party for r in fields[key] if not r.text]
         fields[key] = [r for r in fields[key] if r.text]  # a party printed with no text states nothing
     for key, label in (("summary", "事業概要"), ("roles", "役割分担"), ("cost_shares", "費用負担"),
                        ("year_headers", "事業予定年度"), ("budget_cells", "事業費見込額")):
@@ -439,7 +479,7 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
             raise ParseError(f"{where}: project {project_no} names a party twice under {label}: {parties}")
     ctx = table.context
     pages = sorted({r.fragment.page for r in table.rows})
-    return ProjectRecord(
+    record = ProjectRecord(
         project_no=project_no, name=name, summary=join_cell_lines(fields["summary"]),
         municipalities=fields["municipalities"],
         area_no=ctx["area"][0], area_title=ctx["area"][1],
@@ -450,9 +490,12 @@ def _build_project(table: _OpenTable) -> ProjectRecord:
         year_headers=fields["year_headers"], budget_cells=fields["budget_cells"],
         indicators=fields["indicators"], marks=marks,
     )
+    check_conserved(f"{where}: project {project_no}", printed, [*labels, *_project_texts(record)])
+    return record
 
 
 def _build_kpis(table: _OpenTable, start_no: int) -> list[KpiRecord]:
+    printed = _printed_cells(table.rows)
     header, *rows = _glue_cut_rows(table.rows, table.rows[0].fragment.x0, labelled=False)
     columns = []
     for c in header.cells:
@@ -476,6 +519,9 @@ def _build_kpis(table: _OpenTable, start_no: int) -> list[KpiRecord]:
         kpis.append(KpiRecord(area_no, start_no + len(kpis), join_cell_lines(values["name"]),
                               join_cell_lines(values["current"]), join_cell_lines(values["target"]),
                               row.source(row.cells[0])))
+    first = table.rows[0].fragment
+    check_conserved(f"page {first.page}, table {first.table_id}: 基本KPI of area {area_no}", printed,
+                    [*(c.text for c in header.cells), *(t for k in kpis for t in (k.name, k.current, k.target))])
     return kpis
 
 
@@ -502,6 +548,7 @@ def parse_layout(pages: list[PageLayout]) -> ParsedDocument:
     document = parser.finish()
     if not document.projects:
         raise ParseError("no project tables (No. / 連携事業名) found: is this the plan's chapter VI?")
+    check_no_gaps(document, pages, parser.pages_read, parser.area_pages)
     return document
 
 

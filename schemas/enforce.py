@@ -8,7 +8,7 @@ table and the column) at the first defect:
    type (no strings in numeric columns, no bools in numeric columns, no numbers in string columns,
    no fractional or non-finite floats in integer columns, no out-of-range integers, no integers
    beyond 2**53 in float64 columns); no nulls in a non-nullable column; the value constraints of
-   ``schemas.fields.CONSTRAINTS`` (enum / full-match regex pattern);
+   ``schemas.fields.CONSTRAINTS`` (enum, full-match pattern, minimum/maximum, minLength);
 3. primary key: no nulls (key columns are non-nullable), no duplicates.
 
 Null values accepted on input: None, NaN (float and in object columns), pd.NA, pd.NaT. NaN is
@@ -46,11 +46,28 @@ def _one_line(value: Any, limit: int = 60) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
+# Columns that say where a row was printed, in the order they are named in an error (the first set present).
+_PROVENANCE_COLUMNS = (("page", "table_id", "row", "col"), ("page_start", "table_id"),
+                       ("role_page", "role_table_id", "role_row"), ("page",))
+
+
+def _provenance(frame: pd.DataFrame, pos: int) -> str:
+    """'page 6, table p006-t02, row 3' for the row at `pos`, so a refusal can be found in the PDF."""
+    for columns in _PROVENANCE_COLUMNS:
+        if all(c in frame.columns for c in columns):
+            values = [frame[c].iloc[pos] for c in columns]
+            if any(_is_null(v) for v in values):
+                continue
+            labels = {"page": "page", "page_start": "page", "table_id": "table", "row": "row", "col": "col"}
+            return ", ".join(f"{labels[c.removeprefix('role_')]} {v}" for c, v in zip(columns, values))
+    return ""
+
+
 class _Column:
     """Context for error messages about one column."""
 
-    def __init__(self, table: str, name: str, series: pd.Series):
-        self.table, self.name, self.series = table, name, series
+    def __init__(self, table: str, name: str, series: pd.Series, frame: pd.DataFrame | None = None):
+        self.table, self.name, self.series, self.frame = table, name, series, frame
 
     def error(self, reason: str) -> SchemaError:
         return SchemaError(f"table {self.table!r} column {self.name!r}: {reason}")
@@ -59,8 +76,10 @@ class _Column:
         pos = positions[0]
         label = self.series.index[pos]
         value = self.series.iloc[pos]
+        where = _provenance(self.frame, pos) if self.frame is not None else ""
         return self.error(
             f"{reason}: {len(positions)} value(s), first {_one_line(value)} at index {_one_line(label)}"
+            + (f" ({where})" if where else "")
         )
 
     def bad_mask(self, reason: str, mask: pa.Array) -> SchemaError | None:
@@ -294,6 +313,18 @@ def _check_constraints(col: _Column, arr: pa.Array) -> None:
         err = col.bad_mask(f"value does not match pattern {c['pattern']!r}", pc.invert(ok))
         if err:
             raise err
+    if "minimum" in c:
+        err = col.bad_mask(f"value below the minimum {c['minimum']}", pc.less(arr, pa.scalar(c["minimum"], arr.type)))
+        if err:
+            raise err
+    if "maximum" in c:
+        err = col.bad_mask(f"value above the maximum {c['maximum']}", pc.greater(arr, pa.scalar(c["maximum"], arr.type)))
+        if err:
+            raise err
+    if "minLength" in c:
+        err = col.bad_mask(f"text shorter than {c['minLength']} character(s)", pc.less(pc.utf8_length(arr), c["minLength"]))
+        if err:
+            raise err
 
 
 # --------------------------------------------------------------------------------------------
@@ -324,7 +355,7 @@ def enforce(df: pd.DataFrame, table: str) -> pa.Table:
 
     arrays = []
     for field in schema:
-        col = _Column(table, field.name, df[field.name])
+        col = _Column(table, field.name, df[field.name], df)
         arr = _to_arrow(col, field.type)
         if not field.nullable and arr.null_count:
             err = col.bad_mask("null in a non-nullable column", pc.is_null(arr))

@@ -5,8 +5,10 @@ A field name means the same thing in every table that uses it; tables (``schemas
 list field names. ``nullable`` is the field's default: a table may loosen it for one of its
 columns (``TableSpec.nullable``), and primary-key columns are never nullable.
 
-``CONSTRAINTS`` holds the few value constraints the contract states (an enum or a regex pattern);
-``schemas.enforce`` checks them and ``datapackage.json`` carries them.
+``CONSTRAINTS`` holds the value constraints the contract states, in frictionless terms (``enum``,
+``pattern``, ``minimum``/``maximum``, ``minLength``); ``schemas.enforce`` checks them in every build (so a
+dataset that breaks them is never written) and ``datapackage.json`` carries them. The expectation suites'
+single-table rules must follow from them (tests/test_schemas.py checks that they do).
 """
 
 from __future__ import annotations
@@ -370,9 +372,21 @@ _FIELDS: dict[str, Field] = {
 
 FIELDS: dict[str, Field] = {**_FIELDS, **_quantity_field_defs()}
 
-# Value constraints stated by the contract: {"enum": [...]} or {"pattern": regex (full match)}.
+# Value constraints stated by the contract (frictionless names): "enum", "pattern" (full match),
+# "minimum"/"maximum" (inclusive), "minLength" (characters). The document's shape, not one edition's values:
+# three roles (areas), at most three fields, categories a–g, the plan period FY2024–2028.
+FISCAL_YEARS = [2024, 2025, 2026, 2027, 2028]
 CONSTRAINTS: dict[str, dict] = {
     "lg_code": {"pattern": r"[0-9]{6}"},
+    "area_no": {"minimum": 1, "maximum": 3},
+    "field_no": {"minimum": 1, "maximum": 3},
+    "category_code": {"enum": ["a", "b", "c", "d", "e", "f", "g"]},
+    "fiscal_year": {"enum": FISCAL_YEARS},
+    "amount_thousand_yen": {"minimum": 0},
+    "amount_yen": {"minimum": 0},
+    "name": {"minLength": 1},
+    "summary": {"minLength": 1},
+    "role": {"minLength": 1},
     "party": {"enum": ["札幌市", "連携市町村"]},
     "source": {"enum": ["plan", "overview"]},
     **{f"{p}_year_kind": {"enum": ["fiscal", "calendar"]} for p in QUANTITY_PREFIXES},

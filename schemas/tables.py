@@ -103,15 +103,13 @@ _TABLE_LIST = [
         description_ja="注釈（※【用語】本文）と記号が付いた事業",
         fields=["footnote_no", "term", "text", "project_no", "page"],
         primary_key=["footnote_no"],
-        nullable=["project_no"],
     ),
     TableSpec(
         name="overview",
-        description="Rows of the overview excerpt PDF, matched to projects where possible.",
-        description_ja="概要の抜粋 PDF の行（対応する連携事業があればその番号）",
+        description="Rows of the overview excerpt PDF, each matched to its project.",
+        description_ja="概要の抜粋 PDF の行（対応する連携事業の番号）",
         fields=["area_no", "row_no", "name", "summary", "project_no", "page", "table_id", "row"],
         primary_key=["area_no", "row_no"],
-        nullable=["project_no"],
     ),
     TableSpec(
         name="cells",
@@ -196,8 +194,9 @@ def table_resource(name: str) -> dict:
         c = CONSTRAINTS.get(fname, {})
         if "enum" in c:
             constraints["enum"] = list(c["enum"])
-        if "pattern" in c:
-            constraints["pattern"] = c["pattern"]
+        for key in ("pattern", "minimum", "maximum", "minLength"):
+            if key in c:
+                constraints[key] = c[key]
         out_fields.append(
             {
                 "name": fname,

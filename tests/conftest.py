@@ -44,3 +44,11 @@ def revised_build(tmp_path_factory) -> Build:
     out = tmp_path_factory.mktemp("revised") / "out"
     build(FIXTURES / "plan_vi_revised_sample.pdf", None, out, progress=False)
     return Build(out)
+
+
+@pytest.fixture(scope="session")
+def plan_layout() -> dict:
+    """The extract stage's layout.json of the plan, as a dict (tests copy it before changing it)."""
+    from pipeline.extract import extract_layout, layout_to_json
+
+    return layout_to_json(extract_layout(RAW / "plan_vi.pdf", progress=False))

@@ -46,7 +46,7 @@ def _breaks(content, keys: list[str], offset: int) -> set[tuple[int, str]]:
     for i, project in enumerate(content.projects):
         candidates = [k for k in keys if not k.startswith("indicator:")
                       or int(k.split(":")[1]) <= len(project.indicators)]
-        chosen.add((project.no, candidates[(i + offset) % len(candidates)]))
+        chosen.add((project.source_no, candidates[(i + offset) % len(candidates)]))
     return chosen
 
 
@@ -133,7 +133,7 @@ def test_variant_gives_the_same_tables(tmp_path, plan_build, content, variant):
     got = _build(tmp_path, printed, style)
     _assert_same_tables(plan_build, got, printed)
     budgets = got["budgets"]
-    merged = budgets[(budgets.project_no == 53) & budgets.fiscal_year.isin([2024, 2025])]
+    merged = budgets[(budgets.project_no == printed.source_numbers()[53]) & budgets.fiscal_year.isin([2024, 2025])]
     # The merged cell of No. 53 is read as one cell again (its colspan counts the columns of the grid of
     # the page it is on, which depend on the printing: a provenance column, not compared).
     assert len(merged[["page", "table_id", "row", "col"]].drop_duplicates()) == 1
@@ -141,8 +141,8 @@ def test_variant_gives_the_same_tables(tmp_path, plan_build, content, variant):
         projects = got["projects"]
         assert (projects.page_end > projects.page_start).sum() >= len(style.breaks) - 1
     for no in style.heading_breaks:  # a heading ends the page before the one its first table starts on
-        project = next(p for p in printed.projects if p.no == no)
-        page = int(got["projects"].set_index("project_no").page_start[no])
+        project = next(p for p in printed.projects if p.source_no == no)
+        page = int(got["projects"].set_index("project_no").page_start[project.no])
         with pdfplumber.open(tmp_path / f"{variant}.pdf") as doc:
             lines = (doc.pages[page - 2].extract_text() or "").splitlines()
         assert "".join(lines[-2].split()) == project.category[0] + project.category[1], lines[-2:]

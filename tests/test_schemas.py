@@ -40,8 +40,8 @@ EXPECTED_COLUMNS = {
 NULLABLE = {
     "projects": {"field_no", "field_title"},
     "budgets": {"amount_thousand_yen", "amount_yen", "note"},
-    "footnotes": {"project_no"},
-    "overview": {"project_no"},
+    "footnotes": set(),
+    "overview": set(),
     "cells": {"marks"},
 }
 
@@ -50,6 +50,9 @@ def _value(name: str, typ: pa.DataType, i: int):
     c = CONSTRAINTS.get(name, {})
     if "enum" in c:
         return c["enum"][0]
+    if "maximum" in c:
+        low = c.get("minimum", 0)
+        return low + i % (c["maximum"] - low + 1)
     if name == "lg_code":
         return f"{12033 + i:06d}"
     if pa.types.is_integer(typ):

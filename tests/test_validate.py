@@ -315,7 +315,7 @@ DEFECTS = [
     Defect("footnote_no_duplicate", "footnotes", "expect_column_values_to_be_unique(footnote_no)",
            setv("footnotes", "footnote_no == 11", "footnote_no", 10)),
     Defect("footnote_unreferenced", "footnotes", "expect_column_values_to_not_be_null(project_no)",
-           setv("footnotes", "footnote_no == 11", "project_no", None)),
+           setv("footnotes", "footnote_no == 11", "project_no", None, nullable=True)),
     Defect("footnote_term_null", "footnotes", "expect_column_values_to_not_be_null(term)",
            setv("footnotes", "footnote_no == 11", "term", None, nullable=True)),
     Defect("footnote_text_null", "footnotes", "expect_column_values_to_not_be_null(text)",
@@ -333,7 +333,7 @@ DEFECTS = [
     Defect("overview_name_null", "overview", "expect_column_values_to_not_be_null(name)",
            setv("overview", "area_no == 1 and row_no == 2", "name", None, nullable=True)),
     Defect("overview_unlinked", "overview", "expect_column_values_to_not_be_null(project_no)",
-           setv("overview", "area_no == 1 and row_no == 2", "project_no", None)),
+           setv("overview", "area_no == 1 and row_no == 2", "project_no", None, nullable=True)),
 ]
 
 

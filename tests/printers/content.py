@@ -7,7 +7,7 @@ that build then tests the printing, not the transcription.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 import pandas as pd
@@ -53,6 +53,12 @@ class Project:
     budget_cells: list[BudgetCell]
     indicators: list[Indicator]
     footnotes: list[Footnote] = field(default_factory=list)
+    source_no: int = 0  # its number in the build the content came from (styles name projects by it)
+    source_area: int = 0
+
+    def __post_init__(self) -> None:
+        self.source_no = self.source_no or self.no
+        self.source_area = self.source_area or self.area[0]
 
 
 @dataclass
@@ -72,14 +78,28 @@ class Content:
         return sorted({p.area[0] for p in self.projects})
 
     def select(self, numbers: Iterable[int]) -> "Content":
-        """The projects numbered, their footnotes, and the KPI tables of their areas."""
+        """The projects numbered, their footnotes, and the KPI tables of their areas, renumbered 1, 2, 3 …
+        (projects and areas) as a plan with only these would print them: the build refuses gaps."""
         wanted = set(numbers)
         projects = [p for p in self.projects if p.no in wanted]
         missing = wanted - {p.no for p in projects}
         if missing:
             raise KeyError(f"no such projects: {sorted(missing)}")
-        areas = {p.area[0] for p in projects}
-        return Content(projects, [k for k in self.kpis if k.area_no in areas])
+        areas = {old: new for new, old in enumerate(sorted({p.area[0] for p in projects}), start=1)}
+        renumbered = []
+        for new_no, p in enumerate(projects, start=1):
+            notes = [replace(f, project_no=new_no) for f in p.footnotes]
+            renumbered.append(replace(p, no=new_no, area=(areas[p.area[0]], p.area[1]), footnotes=notes,
+                                      source_no=p.source_no, source_area=p.source_area))
+        kpis = [replace(k, area_no=areas[k.area_no]) for k in self.kpis if k.area_no in areas]
+        return Content(renumbered, kpis)
+
+    def source_numbers(self) -> dict[int, int]:
+        """Number in the source build → number as printed."""
+        return {p.source_no: p.no for p in self.projects}
+
+    def source_areas(self) -> dict[int, int]:
+        return {p.source_area: p.area[0] for p in self.projects}
 
 
 def _text(value) -> str:
@@ -148,12 +168,17 @@ KEYS = {name: TABLES[name].primary_key for name in (
 
 
 def content_frame(build, table: str, content: Content | None = None) -> pd.DataFrame:
-    """A table of a build without its position columns, restricted to what content prints, sorted by key."""
+    """A table of a build without its position columns, sorted by key; with `content`, restricted to what
+    content prints and numbered as it prints it (projects and areas of a selection are renumbered)."""
     df = build[table]
     df = df.drop(columns=[c for c in POSITION_COLUMNS[table] if c in df.columns])
     if content is not None:
+        numbers, areas = content.source_numbers(), content.source_areas()
         if "project_no" in df.columns:
-            df = df[df.project_no.isin([p.no for p in content.projects])]
+            df = df[df.project_no.isin(list(numbers))].copy()
+            df["project_no"] = df.project_no.map(numbers).astype(df.project_no.dtype)
         elif table == "kpis":
-            df = df[df.area_no.isin(content.areas())]
+            df = df[df.area_no.isin(list(areas))].copy()
+        if "area_no" in df.columns:
+            df["area_no"] = df.area_no.map(areas).astype(df.area_no.dtype)
     return df.sort_values(KEYS[table]).reset_index(drop=True)

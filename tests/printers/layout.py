@@ -481,7 +481,7 @@ def _value(text: str, style: Style) -> str:
 def project_rows(project: Project, style: Style, left: float) -> list[Row]:
     cols = style.columns
     right = left + cols.total
-    mangle = style.mangle.get(project.no, "")
+    mangle = style.mangle.get(project.source_no, "")
     xl, xp = left, left + cols.label  # label column, party column
     xd = xp + cols.party  # data start
     header = cols.header or (cols.label, cols.party, cols.years[0])
@@ -572,9 +572,9 @@ def print_plan(content: Content, path: Path, style: Style | None = None) -> Path
             category = project.category
             printer.heading(style.category_heading.format(code=category[0], title=category[1]), 11,
                             keep=keep_row)
-        if project.no in style.heading_breaks:
+        if project.source_no in style.heading_breaks:
             printer.new_page()
-        printer.table(project_rows(project, style, printer.left), owner=project.no)
+        printer.table(project_rows(project, style, printer.left), owner=project.source_no)
         for note in project.footnotes:
             printer.paragraph(f"【{note.term}】{note.text}", style.footnote_size, gap_after=1,
                               leading_mark=str(note.number))

@@ -1,0 +1,118 @@
+"""Every single-table rule of the expectation suites follows from the schema, so `build` (which enforces the
+schema before it writes a table) can never write a dataset that those rules would reject; `validate` keeps
+the pinned, edition-specific values and the cross-table and document rules.
+
+Each expectation on a plain table is either implied by the schema (key, nullability, enum, range, length) or
+of a kind listed in DOCUMENT_RULES; anything else fails here, so a new suite rule cannot slip past the build.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from schemas.enforce import SchemaError, enforce
+from schemas.fields import CONSTRAINTS
+from schemas.tables import TABLES
+
+SUITES = sorted((Path(__file__).resolve().parent.parent / "expectations").glob("*.json"))
+# Rules about more than one column, the whole table, or a pinned value: validate's job, not the schema's.
+DOCUMENT_RULES = {
+    "expect_table_row_count_to_equal", "expect_column_sum_to_be_between", "expect_column_pair_values_to_be_in_set",
+    "expect_column_pair_values_to_be_equal", "expect_column_pair_values_a_to_be_greater_than_b",
+}
+
+# Unique column sets that are not the key: they hold because of a document rule validate checks.
+DOCUMENT_KEYS = {
+    # one code per municipality: the (municipality, lg_code) pairs are checked against params' reviewed list
+    ("project_municipalities", ("project_no", "lg_code")),
+}
+
+
+def _is_parameter(value) -> bool:
+    return isinstance(value, dict) and "$PARAMETER" in value
+
+
+def _table_rules() -> list[tuple[str, str, dict]]:
+    rules = []
+    for path in SUITES:
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        frame = suite["meta"]["frame"]
+        if "derive" in frame:
+            continue  # a derived frame (counts, sequences, references): a document rule
+        for expectation in suite["expectations"]:
+            rules.append((frame["table"], expectation["type"], expectation["kwargs"]))
+    return rules
+
+
+RULES = _table_rules()
+
+
+def _implied(table: str, kind: str, kwargs: dict) -> str | None:
+    """None when the schema implies the rule, else why not."""
+    spec = TABLES[table]
+    column = kwargs.get("column")
+    constraint = CONSTRAINTS.get(column, {}) if column else {}
+    if "row_condition" in kwargs or kind in DOCUMENT_RULES:
+        return None if kind in DOCUMENT_RULES or "row_condition" in kwargs else "?"
+    if kind == "expect_column_values_to_be_unique":
+        return None if spec.primary_key == [column] else f"{column} is not the key {spec.primary_key}"
+    if kind == "expect_compound_columns_to_be_unique":
+        if (table, tuple(kwargs["column_list"])) in DOCUMENT_KEYS:
+            return None
+        return None if set(kwargs["column_list"]) >= set(spec.primary_key) else \
+            f"{kwargs['column_list']} is not (a superset of) the key {spec.primary_key}"
+    if kind == "expect_column_values_to_not_be_null":
+        return None if not spec.field(column).nullable else f"{column} is nullable in the schema"
+    if kind == "expect_column_values_to_be_in_set":
+        if _is_parameter(kwargs["value_set"]):
+            return None  # a reviewed list from params (the partner municipalities): validate checks it
+        enum = constraint.get("enum")
+        return None if enum is not None and set(enum) <= set(kwargs["value_set"]) else \
+            f"{column} has no enum within {kwargs['value_set']}"
+    if kind == "expect_column_values_to_be_between":
+        low, high = kwargs.get("min_value"), kwargs.get("max_value")
+        if _is_parameter(low) or _is_parameter(high):
+            return None
+        ok_low = low is None or ("minimum" in constraint and constraint["minimum"] >= low) or \
+            ("enum" in constraint and min(constraint["enum"]) >= low)
+        ok_high = high is None or ("maximum" in constraint and constraint["maximum"] <= high) or \
+            ("enum" in constraint and max(constraint["enum"]) <= high)
+        return None if ok_low and ok_high else f"{column} has no schema range within [{low}, {high}]"
+    if kind == "expect_column_value_lengths_to_be_between":
+        return None if constraint.get("minLength", 0) >= kwargs.get("min_value", 0) and "max_value" not in kwargs \
+            else f"{column} has no minLength {kwargs.get('min_value')}"
+    return f"unknown kind of rule {kind}"
+
+
+@pytest.mark.parametrize("table,kind,kwargs", RULES, ids=[f"{t}-{k}-{kw.get('column', '')}" for t, k, kw in RULES])
+def test_suite_rule_follows_from_schema(table, kind, kwargs):
+    assert _implied(table, kind, kwargs) is None, (table, kind, kwargs, _implied(table, kind, kwargs))
+
+
+def test_the_check_sees_real_rules():
+    assert len(RULES) > 30
+    assert _implied("projects", "expect_column_values_to_be_between",
+                    {"column": "area_no", "min_value": 1, "max_value": 2}) is not None
+    assert _implied("projects", "expect_column_values_to_be_in_set",
+                    {"column": "name", "value_set": ["x"]}) is not None
+
+
+@pytest.mark.parametrize("table,column,value,reason", [
+    ("projects", "area_no", 4, "above the maximum 3"),
+    ("projects", "category_code", "h", "not in"),
+    ("projects", "summary", "", "shorter than 1"),
+    ("budgets", "amount_thousand_yen", -1.0, "below the minimum 0"),
+    ("budgets", "fiscal_year", 2029, "not in"),
+    ("footnotes", "project_no", None, "null in a non-nullable column"),
+])
+def test_build_refuses_what_the_suites_refuse(plan_build, table, column, value, reason):
+    frame = plan_build[table].astype(object).copy()
+    frame.loc[frame.index[1], column] = value
+    with pytest.raises(SchemaError, match=reason) as error:
+        enforce(frame, table)
+    if "page" in frame.columns or "page_start" in frame.columns:
+        assert "(page " in str(error.value)  # the refusal says where in the PDF
