@@ -157,8 +157,24 @@ def _foreign_entries(folder: Path, own: Iterable[str]) -> list[str]:
 
 
 def _refuse_file(out: Path) -> None:
+    if out.is_symlink() and not out.exists():
+        raise InputError(f"{out}: a broken symbolic link; {_ADVICE}")
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: a file, not a folder; {_ADVICE}")
+
+
+def _first_missing(out: Path) -> Path:
+    """The outermost folder of ``out``'s path that does not exist yet (``out`` itself when its parent does)."""
+    first = out
+    while not first.parent.exists() and first.parent != first:
+        first = first.parent
+    return first
+
+
+def _refuse_uncreatable(out: Path) -> None:
+    parent = _first_missing(out).parent
+    if not parent.is_dir():
+        raise InputError(f"{out}: cannot be created ({parent} is a file); {_ADVICE}")
 
 
 def _examples(names: list[str]) -> str:
@@ -172,6 +188,7 @@ def check_out(out: Path) -> dict | None:
     out = Path(out)
     _refuse_file(out)
     if not out.exists():
+        _refuse_uncreatable(out)
         return None
     _refuse_protected(out)
     try:
@@ -200,6 +217,7 @@ def check_stage_out(out: Path, names: Iterable[str]) -> None:
     out = Path(out)
     _refuse_file(out)
     if not out.exists():
+        _refuse_uncreatable(out)
         return
     _refuse_protected(out)
     foreign = _foreign_entries(out, names)
@@ -222,11 +240,12 @@ def require_stage(folder: Path, name: str, stage: str) -> Path:
 # -- putting a new build in place ------------------------------------------------------------------
 @contextlib.contextmanager
 def staging(out: Path) -> Iterator[Path]:
-    """A fresh hidden folder inside ``out`` (created if missing) to build into; removed on exit. When
-    ``out`` did not exist and nothing was swapped in, ``out`` is removed again, so a failed build into a
-    new folder leaves nothing behind."""
+    """A fresh hidden folder inside ``out`` (created with its parents if missing) to build into; removed on
+    exit. Folders created here are removed again when still empty (nothing was swapped in), so a failed
+    build into a new folder leaves nothing behind."""
     out = Path(out)
-    created = not out.exists()
+    chain = [out, *out.parents]
+    created = [] if out.exists() else chain[:chain.index(_first_missing(out)) + 1]  # innermost first
     os.makedirs(out, exist_ok=True)  # default mode: follows the umask, unlike mkdtemp's 0700
     folder = out / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
     folder.mkdir()
@@ -234,9 +253,11 @@ def staging(out: Path) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        if created:
-            with contextlib.suppress(OSError):
-                out.rmdir()  # only succeeds when still empty, i.e. nothing was swapped in
+        for path in created:  # innermost first; rmdir only succeeds on an empty folder
+            try:
+                path.rmdir()
+            except OSError:
+                break
 
 
 def swap_in(staged: Path, out: Path, old: dict | None) -> None:

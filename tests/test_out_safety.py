@@ -261,6 +261,23 @@ def test_failed_build_into_a_new_folder_leaves_nothing(tmp_path, capsys):
     assert not (tmp_path / "new").exists()
 
 
+def test_failure_in_a_new_nested_folder_removes_what_it_created(normalized, tmp_path, monkeypatch):
+    def fail(normalize_dir: Path, out: Path) -> dict[str, int]:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(stages, "write_build_files", fail)
+    (tmp_path / "a").mkdir()
+    with pytest.raises(RuntimeError):
+        stages.run_write(normalized, tmp_path / "a" / "b" / "c")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a"]  # a existed before; b and c are gone
+
+
+def test_an_out_below_a_file_is_refused(normalized, tmp_path, capsys):
+    (tmp_path / "file").write_bytes(b"x")
+    refused(capsys, ["write", str(normalized), "--out", str(tmp_path / "file" / "out")], "cannot be created")
+    assert (tmp_path / "file").read_bytes() == b"x"
+
+
 # -- commands that read a build refuse a folder that is not one ------------------------------------------
 @pytest.fixture
 def not_a_build(tmp_path) -> Path:
