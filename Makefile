@@ -44,11 +44,13 @@ test: $(STAMP) producers
 bench: $(STAMP)
 	$(PY) -m pipeline.bench raw/plan_vi.pdf
 
-# `make diff OLD=old.pdf NEW=new.pdf`: build both editions into out/diff/old and out/diff/new, then write
+# `make diff OLD=old.pdf NEW=new.pdf`: check both PDFs first (one line and exit 2 if either is missing or
+# bad, nothing built), build both editions into out/diff/old and out/diff/new, then write
 # out/diff/diff.json, diff.md and diff.html. The diff exits 1 when it finds differences: that is a
 # result, not a failure (only 2, the comparison failed, stops make).
 diff: $(STAMP)
 	@[ -n "$(OLD)" ] && [ -n "$(NEW)" ] || { echo "usage: make diff OLD=old.pdf NEW=new.pdf" >&2; exit 2; }
+	@$(PY) -m pipeline check-pdf "$(OLD)" "$(NEW)"
 	$(PY) -m pipeline build --pdf "$(OLD)" --out out/diff/old
 	$(PY) -m pipeline build --pdf "$(NEW)" --out out/diff/new
 	@for fmt in json md html; do \

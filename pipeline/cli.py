@@ -1,7 +1,8 @@
-"""`python -m pipeline …`: build, the single stages, crosscheck, validate, report and diff.
+"""`python -m pipeline …`: build, the single stages, crosscheck, validate, report, check-pdf and diff.
 
 Errors that are the input's fault (bad PDF, a document of another shape, a frame that breaks the
-schema) print one line on stderr, naming the file, and exit 2; no traceback.
+schema, an output folder renkei does not own, an input folder that is not a build) print one line on
+stderr, naming the file, and exit 2; no traceback.
 """
 
 from __future__ import annotations
@@ -76,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--metrics", type=Path, help="metrics.json to write (build metrics + validation + crosscheck)")
     report.add_argument("--plots", type=Path, help="directory for the plot data (CSV)")
 
+    check_pdf = sub.add_parser("check-pdf", help="check PDFs as build would, building nothing (make diff)")
+    check_pdf.add_argument("pdfs", type=Path, nargs="+", metavar="PDF")
+    _add_limits(check_pdf)
+
     diff = sub.add_parser("diff", help="compare two builds")
     diff.add_argument("old_dir", type=Path)
     diff.add_argument("new_dir", type=Path)
@@ -113,6 +118,11 @@ def _run(args: argparse.Namespace) -> int:
         from pipeline.report import run_report
         return run_report(args.build_dir, args.validation, args.out, crosscheck=args.crosscheck,
                           metrics_out=args.metrics, plots_dir=args.plots)
+    if args.command == "check-pdf":
+        from pipeline.inputs import check_pdf
+        for pdf in args.pdfs:
+            check_pdf(pdf)
+        return 0
     if args.command == "diff":
         from pipeline.diff import run_diff
         return run_diff(args.old_dir, args.new_dir, args.format, args.out)

@@ -262,9 +262,11 @@ def run_crosscheck(pdf: Path, build_dir: Path, out: Path, pages: list[int] | Non
                    progress: bool | None = None, require: float | None = None) -> int:
     """The CLI's entry point: 0 when the check ran, 2 with one line on error; with `require`, 1 when the
     agreement is below it or any disagreement was found (each printed, so none passes silently)."""
+    from pipeline.builddir import require_build
     from pipeline.inputs import InputError, check_pdf
 
     try:
+        require_build(build_dir)
         check_pdf(pdf)
         report = crosscheck(pdf, build_dir, pages=pages, progress=progress)
         write_report(report, out)

@@ -22,7 +22,6 @@ directory, manifest or table, different contract versions): one line on stderr, 
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from collections import Counter, defaultdict
@@ -102,19 +101,15 @@ def _clean(value: Any) -> Any:
 
 
 def load_build(path: Path) -> Build:
+    from pipeline.builddir import require_build
+    from pipeline.inputs import InputError
+
     path = Path(path)
-    if not path.is_dir():
-        raise DiffError(f"{path}: no such build directory")
-    manifest_file = path / "manifest.json"
     try:
-        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DiffError(f"{path}: no manifest.json, not a build directory") from None
-    except (OSError, ValueError) as error:
-        raise DiffError(f"{manifest_file}: unreadable ({_one_line(error)})") from None
-    version = manifest.get("contract_version") if isinstance(manifest, dict) else None
-    if version is None:
-        raise DiffError(f"{manifest_file}: no contract_version")
+        manifest = require_build(path)  # the one check every command makes of a build folder
+    except InputError as error:
+        raise DiffError(str(error)) from None
+    version = manifest["contract_version"]
     sources = manifest.get("sources") or {}
     source = (sources.get("plan") or {}).get("file") or path.name
     tables: dict[str, list[dict[str, Any]]] = {}

@@ -304,7 +304,15 @@ def run_report(build_dir: Path, validation: Path, out: Path, *, crosscheck: Path
 
     from pipeline.write import write_json
 
+    from pipeline.builddir import require_build
+    from pipeline.inputs import InputError
+
     build_dir = Path(build_dir)
+    try:
+        require_build(build_dir)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     try:
         projects = pd.read_parquet(build_dir / "projects.parquet")
         budgets = pd.read_parquet(build_dir / "budgets.parquet")

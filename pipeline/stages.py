@@ -7,18 +7,20 @@ inspected alone (and dvc.yaml mirrors them):
     parse      extract/          → parse/records.json, parse/overview.json
     normalize  extract/, parse/  → normalize/tables.json
     write      normalize/        → *.parquet, datapackage.json, manifest.json, metrics.json
+
+Every stage checks its input folder and its ``--out`` before writing anything (`pipeline.builddir`): a
+stage folder receives only that stage's fixed files, and ``build``/``write`` own only the build's files in
+``--out`` (its tables, manifest, datapackage and metrics), which they swap in file by file.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import tempfile
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
+from pipeline.builddir import check_out, check_stage_out, require_stage, staging, swap_in
 from pipeline.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json
 from pipeline.inputs import check_pdf
 from pipeline.normalize import metrics, normalize_document
@@ -27,6 +29,10 @@ from pipeline.records import ParsedDocument
 from pipeline.write import write_json
 
 CONTRACT_VERSION = "1"
+# The fixed files each stage writes into its folder (and the only ones it may replace or remove there).
+EXTRACT_FILES = ("layout.json", "overview.json")
+PARSE_FILES = ("records.json", "overview.json")
+NORMALIZE_FILES = ("tables.json",)
 PACKAGES = ("pdfplumber", "pdfminer.six", "pandas", "pyarrow", "regex", "kanjize", "rapidfuzz")
 
 
@@ -44,12 +50,13 @@ def _source_info(path: Path, pages: int) -> dict:
 
 # -- extract ---------------------------------------------------------------------------------------
 def run_extract(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None) -> None:
-    pages = extract_layout(pdf, progress=progress)
+    check_stage_out(out, EXTRACT_FILES)
+    overview_pages = check_pdf(overview) if overview is not None else 0  # before the slow plan
+    pages = extract_layout(pdf, progress=progress)  # checks the plan first
     write_json({"source": _source_info(pdf, len(pages)), **layout_to_json(pages)}, out / "layout.json")
     overview_file = out / "overview.json"
     if overview is not None:
         from extractors.unruled import extract_unruled_tables
-        overview_pages = check_pdf(overview)
         tables = extract_unruled_tables(overview)
         write_json({"source": _source_info(overview, overview_pages), "tables": [asdict(t) for t in tables]}, overview_file)
     elif overview_file.exists():
@@ -69,7 +76,8 @@ def _overview_tables(data: dict) -> list:
 
 
 def run_parse(extract_dir: Path, out: Path) -> None:
-    layout = read_json(extract_dir / "layout.json")
+    layout = read_json(require_stage(extract_dir, "layout.json", "extract"))
+    check_stage_out(out, PARSE_FILES)
     document = parse_layout(layout_from_json(layout))
     write_json({"source": layout["source"], **document.to_json()}, out / "records.json")
     overview_out = out / "overview.json"
@@ -90,7 +98,9 @@ def run_parse(extract_dir: Path, out: Path) -> None:
 
 # -- normalize -------------------------------------------------------------------------------------
 def run_normalize(extract_dir: Path, parse_dir: Path, out: Path) -> None:
-    records = read_json(parse_dir / "records.json")
+    require_stage(extract_dir, "layout.json", "extract")
+    records = read_json(require_stage(parse_dir, "records.json", "parse"))
+    check_stage_out(out, NORMALIZE_FILES)
     document = ParsedDocument.from_json(records)
     tables = normalize_document(document)
     cells = cell_rows(layout_from_json(read_json(extract_dir / "layout.json")))
@@ -120,7 +130,9 @@ def _package_versions() -> dict[str, str]:
     return versions
 
 
-def run_write(normalize_dir: Path, out: Path) -> dict[str, int]:
+def write_build_files(normalize_dir: Path, out: Path) -> dict[str, int]:
+    """Write the build's files (tables, datapackage, manifest, metrics) into ``out`` as they are; the
+    callers give it a fresh staging folder (`run_write`, `build`)."""
     import pandas as pd
 
     from pipeline.write import write_tables
@@ -144,31 +156,35 @@ def run_write(normalize_dir: Path, out: Path) -> dict[str, int]:
     return counts
 
 
+def run_write(normalize_dir: Path, out: Path) -> dict[str, int]:
+    """The write stage: normalize/tables.json → the build in ``out``, which must be missing, empty or an
+    earlier build (`check_out`); the earlier build's files are replaced and its tables that the new build
+    does not have are removed, so no stale table stays behind."""
+    require_stage(normalize_dir, "tables.json", "normalize")
+    old = check_out(out)
+    with staging(out) as staged:
+        counts = write_build_files(normalize_dir, staged)
+        swap_in(staged, out, old)
+    return counts
+
+
 # -- build -----------------------------------------------------------------------------------------
 def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None) -> dict[str, int]:
-    """Run every stage into a temporary directory beside `out` and swap it in only when all succeeded,
-    so a failed run never leaves a half-written or clobbered output directory."""
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
-    try:
-        stages = staging / "stages"
+    """Run every stage and put the build in ``out`` only when all succeeded.
+
+    ``out`` must be missing, empty or an earlier build (`pipeline.builddir.check_out`); it and the PDFs are
+    checked before anything is written. The stages run in a staging folder inside ``out``; then only the
+    build's own files are swapped in (`swap_in`), so a failed run leaves the earlier build as it was and
+    siblings such as validation/ or report.html stay."""
+    old = check_out(out)
+    check_pdf(pdf)
+    if overview is not None:
+        check_pdf(overview)
+    with staging(out) as staged:
+        stages = staged / "stages"
         run_extract(pdf, overview, stages / "extract", progress=progress)
         run_parse(stages / "extract", stages / "parse")
         run_normalize(stages / "extract", stages / "parse", stages / "normalize")
-        counts = run_write(stages / "normalize", staging)
-        _swap_in(staging, out)
-        return counts
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _swap_in(staging: Path, out: Path) -> None:
-    if out.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        os.replace(out, retired / out.name)
-        os.replace(staging, out)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.replace(staging, out)
+        counts = write_build_files(stages / "normalize", staged)
+        swap_in(staged, out, old)
+    return counts

@@ -333,13 +333,16 @@ def run_validate(build_dir: Path, params: Path = Path("params.yaml"), out: Path 
     stream = stream or sys.stdout
     build_dir = Path(build_dir)
     out = Path(out) if out is not None else build_dir / "validation"
-    if not build_dir.is_dir():
-        print(f"error: {build_dir} is not a build directory", file=sys.stderr)
-        return 2
+    from pipeline.builddir import require_build
+    from pipeline.inputs import InputError
+
     try:
+        # A missing table is a failure the suites report (exit 1); a folder that is no build cannot be
+        # validated at all (exit 2), and nothing is written into it.
+        require_build(build_dir, tables=False)
         settings = load_params(params)
         load_suites(suites_dir, suites)
-    except (OSError, ValueError) as error:
+    except (InputError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     docs_dir = out / DOCS_DIR_NAME if docs else None

@@ -1,5 +1,6 @@
 """Bad input: `python -m pipeline build` says what is wrong with which file in one line on stderr, exits
-non-zero without a traceback, and leaves an existing output directory exactly as it was."""
+non-zero without a traceback, and leaves an existing output directory exactly as it was (the output folder
+rules themselves: tests/test_out_safety.py)."""
 
 from __future__ import annotations
 
@@ -163,7 +164,9 @@ def test_limits_at_the_size_of_the_input_pass_and_a_good_build_replaces_the_outp
     result = _run_build(small_plan, existing_out, "--max-pages", "2", "--max-mb", "5")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert not (existing_out / "notes").exists()  # swapped in whole: the old directory is gone
+    # Only the build's own files are swapped: the user's notes beside them stay.
+    assert (existing_out / "notes" / "kept.txt").read_text(encoding="utf-8") == "left by the user\n"
+    assert not (existing_out / "overview.parquet").exists()  # the old build's, not in the new manifest
     assert pd.read_parquet(existing_out / "projects.parquet").project_no.tolist() == [1, 2]
 
 

@@ -65,8 +65,9 @@ def make_build(path: Path, projects: list[dict], *, budgets=(), indicators=(), m
             "project_municipalities": municipalities, "responsibilities": responsibilities, "kpis": kpis,
             "footnotes": footnotes}
     frames = {t: pd.DataFrame([_fill(t, r) for r in rows[t]], columns=TABLES[t].fields) for t in DIFF_TABLES}
-    write_tables(frames, path)
-    write_json({"contract_version": version, "sources": {"plan": {"file": source}}}, path / "manifest.json")
+    counts = write_tables(frames, path)
+    write_json({"contract_version": version, "sources": {"plan": {"file": source}}, "row_counts": counts},
+               path / "manifest.json")
     return path
 
 
