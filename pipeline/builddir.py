@@ -36,11 +36,13 @@ modes, so they follow the umask (0755 and 0644 under the usual 022).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
 import secrets
 import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -50,6 +52,10 @@ MANIFEST = "manifest.json"
 # The files every build writes besides its tables (pipeline.stages.write_build_files).
 FIXED_FILES = ("datapackage.json", "metrics.json", MANIFEST)
 STAGING_PREFIX = ".renkei-staging-"
+# A failed build leaves its stage files for inspection in the temporary folder, one place per --out (the
+# next failure for the same --out replaces it), never in --out itself: a refused build touches nothing there.
+FAILED_STAGES = "renkei-failed-stages"
+FAILED_NOTE = "FAILED.txt"
 # A table name from a manifest becomes a file name that a rebuild may delete: letters, digits and _ only.
 _TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 _ADVICE = "choose an empty or new folder"
@@ -276,6 +282,41 @@ def swap_in(staged: Path, out: Path, old: dict | None) -> None:
             with contextlib.suppress(FileNotFoundError):
                 (out / name).unlink()
     _fsync_folder(out)
+
+
+def failed_stages_folder(out: Path) -> Path:
+    """Where a failed build into ``out`` keeps its stage files: <tmp>/renkei-failed-stages/<digest of out>."""
+    digest = hashlib.sha256(str(Path(out).resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / FAILED_STAGES / f"{Path(out).name or 'out'}-{digest}"
+
+
+def keep_failed_stages(stages: Path, out: Path, error: BaseException) -> Path | None:
+    """Move the stage files of a failed build out of the staging folder (which is removed) to
+    `failed_stages_folder`, so the refusal can be inspected: layout.json shows what the extractor read on
+    the page the error names. Replaces only what an earlier failure left there (it holds our FAILED.txt);
+    returns None when there is nothing to keep or the place is taken by something else."""
+    stages = Path(stages)
+    if not stages.is_dir() or not any(stages.rglob("*.json")):
+        return None
+    kept = failed_stages_folder(out)
+    try:
+        if kept.exists():
+            if not (kept / FAILED_NOTE).is_file():
+                return None
+            shutil.rmtree(kept)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(stages), str(kept))  # the temporary folder may be on another filesystem
+        (kept / FAILED_NOTE).write_text(f"{' '.join(str(error).split())}\n", encoding="utf-8")
+    except OSError:
+        return None  # keeping them is a courtesy; the refusal itself must still come through
+    return kept
+
+
+def drop_failed_stages(out: Path) -> None:
+    """After a successful build the stage files of an earlier failure describe nothing that is there."""
+    kept = failed_stages_folder(out)
+    if (kept / FAILED_NOTE).is_file():
+        shutil.rmtree(kept, ignore_errors=True)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -20,13 +20,16 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from pipeline.builddir import check_out, check_stage_out, require_stage, staging, swap_in
+from pipeline.builddir import (check_out, check_stage_out, drop_failed_stages, keep_failed_stages, require_stage,
+                               staging, swap_in)
 from pipeline.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json
-from pipeline.inputs import check_pdf
+from pipeline.inputs import InputError, check_pdf
 from pipeline.normalize import metrics, normalize_document
-from pipeline.parse import ParseError, parse_layout
+from pipeline.errors import ParseError
+from pipeline.parse import parse_layout
 from pipeline.records import ParsedDocument
 from pipeline.write import write_json
+from schemas.enforce import SchemaError
 
 CONTRACT_VERSION = "1"
 # The fixed files each stage writes into its folder (and the only ones it may replace or remove there).
@@ -182,9 +185,17 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
         check_pdf(overview)
     with staging(out) as staged:
         stages = staged / "stages"
-        run_extract(pdf, overview, stages / "extract", progress=progress)
-        run_parse(stages / "extract", stages / "parse")
-        run_normalize(stages / "extract", stages / "parse", stages / "normalize")
-        counts = write_build_files(stages / "normalize", staged)
+        try:
+            run_extract(pdf, overview, stages / "extract", progress=progress)
+            run_parse(stages / "extract", stages / "parse")
+            run_normalize(stages / "extract", stages / "parse", stages / "normalize")
+            counts = write_build_files(stages / "normalize", staged)
+        except (InputError, ParseError, SchemaError) as error:
+            # The refusal names the page; the stage files show what was read there.
+            kept = keep_failed_stages(stages, out, error)
+            if kept is None:
+                raise
+            raise type(error)(f"{error} (stage files kept in {kept}/)") from None
         swap_in(staged, out, old)
+    drop_failed_stages(out)
     return counts

@@ -125,8 +125,15 @@ def test_bad_input_is_refused_in_one_line(bad_inputs, existing_out, case):
     before = _snapshot(existing_out)
     pdf = bad_inputs[case]
     result = _run_build(pdf, existing_out)
-    _assert_refused(result, pdf, EXPECTED[case])
+    line = _assert_refused(result, pdf, EXPECTED[case])
     _assert_untouched(existing_out, before)
+    if case == "other-document":  # refused after extraction: what was read is kept and named
+        from pipeline.builddir import failed_stages_folder
+
+        kept = failed_stages_folder(existing_out)
+        assert line.endswith(f"(stage files kept in {kept}/)"), line
+        assert (kept / "extract" / "layout.json").is_file()
+        assert "no project tables" in (kept / "FAILED.txt").read_text(encoding="utf-8")
 
 
 def test_excerpt_of_another_document_is_refused(small_plan, existing_out, tmp_path):
