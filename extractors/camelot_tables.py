@@ -25,6 +25,13 @@ from typing import Iterator
 # 40 give the same 67 grids and the same agreement; 40 (rules down to ~15-21 pt on A4 instead of ~40-56 pt)
 # leaves more margin for a revision that draws shorter separate rule pieces.
 LINE_SCALE = 40
+# camelot groups characters into text lines with pdfminer-style layout parameters before it puts each line in
+# the cell under the line's centre. With the default char_margin (2.0: glyphs up to two widths apart are one
+# line) Chromium's header cells 基準値(基準年) | 目標値(目標年), about one glyph apart across the rule, become one
+# line and land in one cell. 0.5 splits at any gap of half a glyph; text inside a cell has no such gaps
+# (Japanese is set solid, a Latin word space is a space glyph or ~0.25 em). split_text=True was tried
+# instead: it scrambled the order of wrapped cell text in a cairo re-print (0.91 agreement).
+LAYOUT = {"char_margin": 0.5}
 
 
 @dataclass
@@ -117,6 +124,6 @@ def read_tables(pdf_path: Path, pages: list[int] | None = None, progress: bool |
             warnings.simplefilter("ignore")
             logging.getLogger("camelot").setLevel(logging.ERROR)
             found = camelot.read_pdf(str(pdf_path), pages=str(page), flavor="lattice", line_scale=line_scale,
-                                     suppress_stdout=True)
+                                     layout_kwargs=LAYOUT, suppress_stdout=True)
         for table in sorted(found, key=lambda t: t.order or 0):
             yield convert_table(table, page)

@@ -144,6 +144,26 @@ def _inside(char: dict, box: tuple[float, float, float, float], slack: float = 0
     return box[0] - slack <= cx <= box[2] + slack and box[1] - slack <= cy <= box[3] + slack
 
 
+# A glyph whose centre lies just outside a table but whose box reaches into it by this share of its height
+# belongs to the table: a browser centres a merged label in its whole (page-spanning) cell and the page cut
+# leaves the text astride the table's cut edge.
+STRADDLE_SHARE = 0.25
+
+
+def _straddles(char: dict, box: tuple[float, float, float, float]) -> bool:
+    height = char["bottom"] - char["top"]
+    overlap = min(char["bottom"], box[3]) - max(char["top"], box[1])
+    cx = (char["x0"] + char["x1"]) / 2
+    return height > 0 and overlap >= STRADDLE_SHARE * height and box[0] <= cx <= box[2]
+
+
+def _nearest_inside(char: dict, box: tuple[float, float, float, float]) -> dict:
+    """The glyph moved vertically just inside `box`, so it falls in the edge cell it straddles."""
+    height = char["bottom"] - char["top"]
+    top = min(max(char["top"], box[1]), box[3] - height)
+    return dict(char, top=top, bottom=top + height)
+
+
 def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars: list[dict]) -> TableFragment:
     xs = _cluster([b[0] for b in cell_boxes] + [b[2] for b in cell_boxes])
     ys = _cluster([b[1] for b in cell_boxes] + [b[3] for b in cell_boxes])
@@ -197,17 +217,25 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     }
     fragments: list[TableFragment] = []
     boxes: list[tuple[float, float, float, float]] = []
+    taken: set[int] = set()  # ids of glyphs astride a table's edge, read into that table
     found = page.find_tables(table_settings=settings) if segments else []
+    tables = []
     for table in sorted(found, key=lambda t: (t.bbox[1], t.bbox[0])):
         bbox = table.bbox  # a pdfplumber property recomputed from every cell on each access
         x0, top, x1, bottom = bbox
         if x1 - x0 < MIN_TABLE_SIDE or bottom - top < MIN_TABLE_HEIGHT or len(table.cells) < 2:
             continue
-        inside = [c for c in chars if _inside(c, bbox)]
-        fragments.append(_build_fragment(page_number, len(fragments) + 1, list(table.cells), inside))
+        tables.append((bbox, list(table.cells)))
         boxes.append(bbox)
+    loose = [c for c in chars if not any(_inside(c, box) for box in boxes)]
+    for bbox, cells in tables:
+        inside = [c for c in chars if _inside(c, bbox)]
+        straddling = [c for c in loose if id(c) not in taken and _straddles(c, bbox)]
+        inside += [_nearest_inside(c, bbox) for c in straddling]
+        fragments.append(_build_fragment(page_number, len(fragments) + 1, cells, inside))
+        taken.update(id(c) for c in straddling)
 
-    outside = [c for c in chars if not any(_inside(c, box) for box in boxes)]
+    outside = [c for c in loose if id(c) not in taken]
     lines = group_lines(outside)
     page_label = None
     kept: list[VisualLine] = []
