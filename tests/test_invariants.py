@@ -141,3 +141,18 @@ def test_indicator_row_without_item_on_the_same_page_is_refused(layout):
     cell["text"] = ""
     with pytest.raises(ParseError, match=r"評価指標 row \d+ of project \d+ has no 項目"):
         _parse(layout)
+
+
+def test_glyph_astride_a_cut_table_edge_belongs_to_the_table():
+    """A browser centres a merged label in its page-spanning cell; the page cut leaves it astride the table's
+    bottom edge. A quarter of its height inside is enough; a line of text below the table is not taken."""
+    from extractors.ruled import _nearest_inside, _straddles
+
+    box = (50.0, 100.0, 400.0, 630.0)
+    label = {"x0": 55.0, "x1": 64.0, "top": 627.0, "bottom": 636.0}   # 3 of 9 pt inside
+    below = {"x0": 55.0, "x1": 64.0, "top": 633.0, "bottom": 642.0}   # a footnote line under the table
+    beside = {"x0": 420.0, "x1": 429.0, "top": 627.0, "bottom": 636.0}
+    assert _straddles(label, box)
+    assert not _straddles(below, box) and not _straddles(beside, box)
+    moved = _nearest_inside(label, box)
+    assert moved["bottom"] == 630.0 and moved["bottom"] - moved["top"] == 9.0
