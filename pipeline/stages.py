@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json
-from pipeline.inputs import check_pdf
+from pipeline.inputs import check_pdf, reading
 from pipeline.normalize import metrics, normalize_document
 from pipeline.parse import ParseError, parse_layout
 from pipeline.records import ParsedDocument
@@ -50,7 +50,8 @@ def run_extract(pdf: Path, overview: Path | None, out: Path, progress: bool | No
     if overview is not None:
         from extractors.unruled import extract_unruled_tables
         overview_pages = check_pdf(overview)
-        tables = extract_unruled_tables(overview)
+        with reading(overview):
+            tables = extract_unruled_tables(overview)
         write_json({"source": _source_info(overview, overview_pages), "tables": [asdict(t) for t in tables]}, overview_file)
     elif overview_file.exists():
         overview_file.unlink()
