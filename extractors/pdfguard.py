@@ -11,22 +11,30 @@ end in a traceback, and a hostile one could take gigabytes or hours. This module
   `MAX_STREAM_BYTES`, nor all of them together to more than `MAX_DECODED_BYTES` (decompression bombs).
   It decodes each stream of the file's bytes incrementally, counting and discarding, so the check itself
   holds at most one stream's compressed bytes and one 1 MiB piece of output;
+  The same pass notes Flate streams that do not inflate to their end: pdfminer reads those as empty or
+  cut short without a warning (a page's content stream damaged in the middle makes the page blank);
 * `check_page` (before a page is interpreted): its content streams, with the form XObjects it draws
   counted as often as it draws them, may hold at most `MAX_PAGE_CONTENT_BYTES` bytes and
-  `MAX_PAGE_PATHS` path-painting operators;
+  `MAX_PAGE_PATHS` paths (rectangles and subpaths: what becomes an object of pdfminer's layout);
+* `check_pages`: the same over all pages, before any is read, within `MAX_DOCUMENT_CONTENT_BYTES` and
+  `MAX_DOCUMENT_PATHS`;
 * `read_guarded` (around each page's read): any exception while reading page N becomes a `PdfReadError`
   naming page N, and pdfminer's warnings during the read (damage it skipped over) are collected; once all
   pages are read, pages with warnings fail the read, named.
 
 The limits and why (raw/plan_vi.pdf, 17 pages: largest stream 124 KB decoded (a font), 0.9 MB decoded
-in all, largest page content 37 KB, at most 361 path-painting operators on a page):
+in all, largest page content 37 KB, at most 218 paths on a page):
 
 * 64 MiB per stream and 256 MiB in all: 500× and 280× the plan; an embedded full CJK font is 5–20 MB.
   Image streams are not counted: pdfminer does not decode them for text and tables;
-* 4 MiB of content and 50,000 paths per page: ~110× and ~140× the plan's largest page, and more than
+* 4 MiB of content and 50,000 paths per page: ~110× and ~230× the plan's largest page, and more than
   the robustness fixtures whose rules are drawn as thousands of dots. pdfminer interprets ~0.6 MB of
   content per second and keeps every path as an object: 200,000 tiny paths on one page took 9 s and
-  420 MB in pdfminer and another 6 s and 500 MB in pdfplumber before any table was looked for.
+  420 MB in pdfminer and another 6 s and 500 MB in pdfplumber before any table was looked for; 49,000
+  (just under the limit) take ~17 s and ~400 MB for the whole build;
+* 16 MiB of content and 100,000 paths in the whole document: so that many pages
+  each just under the page limits cannot add up to minutes (the plan has 0.5 MB and ~3,000 paths; a
+  300-page plan of pages like these would have ~10 MB and ~60,000).
 
 Nothing here imports from ``pipeline``: the pipeline turns `PdfReadError` into its one-line InputError.
 """
@@ -45,6 +53,8 @@ MAX_STREAM_BYTES = 64 << 20
 MAX_DECODED_BYTES = 256 << 20
 MAX_PAGE_CONTENT_BYTES = 4 << 20
 MAX_PAGE_PATHS = 50_000
+MAX_DOCUMENT_CONTENT_BYTES = 16 << 20
+MAX_DOCUMENT_PATHS = 100_000
 # Form XObjects drawing forms: deeper than this is refused (pdfminer itself recurses without a bound).
 MAX_FORM_DEPTH = 12
 
@@ -256,12 +266,13 @@ def content_streams(pdf_pages) -> dict[int, list[int]]:
 
 # -- page size -------------------------------------------------------------------------------------
 _DELIM = rb"\s\[\]()<>{}/%"
-_PATH_OPS = re.compile(rb"(?<![^" + _DELIM + rb"])(?:re|f\*?|F|B\*?|b\*?|S|s|n)(?![^" + _DELIM + rb"])")
+# Each rectangle (re) and each subpath begun by a move (m) becomes one object in pdfminer's layout.
+_PATH_OPS = re.compile(rb"(?<![^" + _DELIM + rb"])(?:re|m)(?![^" + _DELIM + rb"])")
 _DO = re.compile(rb"/([^" + _DELIM + rb"]+)\s*Do(?![^" + _DELIM + rb"])")
 
 
 def _page_cost(page_obj) -> tuple[int, int]:
-    """(content bytes, path-painting operators) that interpreting the pdfminer page means, each form
+    """(content bytes, paths) that interpreting the pdfminer page means, each form
     XObject counted as often as it is drawn. Stops counting once both limits are passed."""
     from pdfminer.pdfinterp import LITERAL_FORM
     from pdfminer.pdftypes import PDFStream, dict_value, resolve1
@@ -296,15 +307,17 @@ def _page_cost(page_obj) -> tuple[int, int]:
     return cost(data, page_obj.resources, 0)
 
 
-def check_page(page_obj, page_number: int) -> None:
-    """Refuse a page whose content would take pdfminer and pdfplumber unbounded time or memory."""
+def check_page(page_obj, page_number: int) -> tuple[int, int]:
+    """Refuse a page whose content would take pdfminer and pdfplumber unbounded time or memory; return
+    its (content bytes, paths)."""
     size, paths = _page_cost(page_obj)
     if size > MAX_PAGE_CONTENT_BYTES:
         raise PdfReadError(f"page {page_number}: its content is {size / (1 << 20):.1f} MiB, over the "
                            f"{_mib(MAX_PAGE_CONTENT_BYTES)} a page may hold: not a plan page", [page_number])
     if paths > MAX_PAGE_PATHS:
-        raise PdfReadError(f"page {page_number}: it draws {paths} paths, over the {MAX_PAGE_PATHS:,} a page "
+        raise PdfReadError(f"page {page_number}: it draws {paths:,} paths, over the {MAX_PAGE_PATHS:,} a page "
                            "may hold: not a plan page", [page_number])
+    return size, paths
 
 
 # -- pdfminer's warnings ---------------------------------------------------------------------------
@@ -336,13 +349,33 @@ def pdfminer_warnings() -> Iterator[list[str]]:
         logger.setLevel(old_level)
 
 
-def read_guarded(pages: Iterable[T], read: Callable[[T], R], number: Callable[[T], int],
-                 page_obj: Callable[[T], object] | None = None) -> Iterator[R]:
-    """``read(page)`` for each page, within the bounds and with every failure a `PdfReadError`.
+def check_pages(pages: Iterable[T], page_obj: Callable[[T], object], number: Callable[[T], int]) -> None:
+    """`check_page` on every page, and the whole document's bounds, before any page is interpreted (the
+    check only counts in the content streams: a document over the bounds is refused in a second)."""
+    total_size = total_paths = 0
+    damaged: list[tuple[int, str]] = []
+    for page in pages:
+        n = number(page)
+        with page_guard(n), pdfminer_warnings() as messages:
+            size, paths = check_page(page_obj(page), n)
+        if messages:
+            damaged.append((n, messages[0]))
+        total_size, total_paths = total_size + size, total_paths + paths
+        if total_size > MAX_DOCUMENT_CONTENT_BYTES or total_paths > MAX_DOCUMENT_PATHS:
+            raise PdfReadError(
+                f"pages 1–{n} hold {total_size / (1 << 20):.1f} MiB of content and {total_paths:,} paths, over "
+                f"the {_mib(MAX_DOCUMENT_CONTENT_BYTES)} and {MAX_DOCUMENT_PATHS:,} a PDF may hold: not a plan",
+                [n])
+    if damaged:
+        raise damage_error(damaged)
 
-    ``number(page)`` is the 1-based page number; ``page_obj(page)`` its pdfminer page, checked with
-    `check_page` first when given. Raises at the first page that fails to read; pages whose read made
-    pdfminer warn are reported together once every page has been read.
+
+def read_guarded(pages: Iterable[T], read: Callable[[T], R], number: Callable[[T], int]) -> Iterator[R]:
+    """``read(page)`` for each page, every failure a `PdfReadError` (pages from `open_guarded`, whose
+    bounds it has checked).
+
+    ``number(page)`` is the 1-based page number. Raises at the first page that fails to read; pages whose
+    read made pdfminer warn are reported together once every page has been read.
     """
     damaged: list[tuple[int, str]] = []
     iterator = iter(pages)
@@ -361,8 +394,6 @@ def read_guarded(pages: Iterable[T], read: Callable[[T], R], number: Callable[[T
             index += 1
             n = number(page)
             try:
-                if page_obj is not None:
-                    check_page(page_obj(page), n)
                 result = read(page)
             except PdfReadError:
                 raise
@@ -409,7 +440,8 @@ def page_guard(page_number: int):
 @contextlib.contextmanager
 def open_guarded(pdf_path: Path):
     """``pdfplumber.open`` and its page list, with failures and pdfminer's warnings while reading the
-    document's structure (cross-reference table, trailer, page tree) a `PdfReadError`."""
+    document's structure (cross-reference table, trailer, page tree) a `PdfReadError`, and every page
+    within the bounds (`check_pages`)."""
     import pdfplumber
 
     pdf = None
@@ -420,6 +452,7 @@ def open_guarded(pdf_path: Path):
         if messages:
             raise PdfReadError(f"pdfminer could not read parts of the document structure ({messages[0]}): "
                                "the PDF is damaged")
+        check_pages(pages, page_obj=lambda p: p.page_obj, number=lambda p: p.page_number)
     except BaseException:
         if pdf is not None:
             pdf.close()

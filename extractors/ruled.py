@@ -230,5 +230,4 @@ def read_pages(pdf_path: Path, progress: bool | None = None) -> Iterator[PageLay
 
     with open_guarded(pdf_path) as (pdf, pages):
         pages = progress_bar(pages, desc=f"extract {Path(pdf_path).name}", unit="page", enabled=progress)
-        yield from read_guarded(pages, _read_and_close, number=lambda p: p.page_number,
-                                page_obj=lambda p: p.page_obj)
+        yield from read_guarded(pages, _read_and_close, number=lambda p: p.page_number)

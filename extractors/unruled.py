@@ -502,8 +502,7 @@ def extract_unruled_tables(pdf_path: Path) -> list[UnruledTable]:
     tables: list[_OpenTable] = []
     with open_guarded(pdf_path) as (pdf, all_pages):
         # Every page is parsed here, under the guard (bounds, errors and pdfminer's warnings named by page).
-        pages = list(read_guarded(all_pages, _parsed, number=lambda p: p.page_number,
-                                  page_obj=lambda p: p.page_obj))
+        pages = list(read_guarded(all_pages, _parsed, number=lambda p: p.page_number))
         body_size = _body_size(all_pages)  # the glyphs before de-duplication, as always
         current: _OpenTable | None = None
         last_heading = ""

@@ -36,7 +36,9 @@ Mutations (`mutate`, all from ``random.Random(seed)``):
 
 Crafted hostile files (`crafted`): ``bomb`` (a content stream of 2 GiB of zeros deflated to ~2 MB added
 to page 1), ``paths-200k`` (200,000 tiny filled rectangles added to page 5), ``pages-10k`` (10,000 empty
-pages appended), ``kids-loop`` (the page tree's /Kids made to point back at the root /Pages node).
+pages appended), ``kids-loop`` (the page tree's /Kids made to point back at the root /Pages node); the
+full run adds ``paths-40k-each-page`` (40,000 tiny rectangles on every page: each page is under the
+per-page bound, the document is not).
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ OUTCOMES = ("same", "refused", *BAD)
 BYTE_KINDS = ("flip", "truncate", "block", "duplicate", "delete")
 KINDS = (*BYTE_KINDS, "content", "rawstream", "object")
 CRAFTED = ("bomb", "paths-200k", "pages-10k", "kids-loop")
+# Only in the full run (slow by design: pages just under the per-page bound until the document's is hit).
+CRAFTED_FULL = (*CRAFTED, "paths-40k-each-page")
 
 
 @dataclass(frozen=True)
@@ -211,9 +215,15 @@ def crafted(name: str, directory: Path) -> Case:
             pdf.pages[0].contents_add(_bomb_stream(pdf), prepend=False)
         elif name == "paths-200k":
             rng = random.Random(0)
-            ops = b"".join(b"%.1f %.1f 0.3 0.3 re f\n" % (rng.uniform(20, 570), rng.uniform(20, 820))
+            ops = b"".join(b"%d %d .3 .3 re f\n" % (rng.randint(20, 570), rng.randint(20, 820))
                            for _ in range(200_000))
             pdf.pages[4].contents_add(pikepdf.Stream(pdf, b"q 0 g\n" + ops + b"Q\n"), prepend=False)
+        elif name == "paths-40k-each-page":
+            rng = random.Random(0)
+            for page in pdf.pages:
+                ops = b"".join(b"%d %d .3 .3 re f\n" % (rng.randint(20, 570), rng.randint(20, 820))
+                               for _ in range(40_000))
+                page.contents_add(pikepdf.Stream(pdf, b"q 0 g\n" + ops + b"Q\n"), prepend=False)
         elif name == "pages-10k":
             for _ in range(10_000):
                 pdf.add_blank_page(page_size=(595, 842))
@@ -408,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="renkei-fuzz-") as tmp:
         workdir = Path(tmp)
-        makers = [(lambda d, n=name: crafted(n, d)) for name in CRAFTED] if args.crafted else []
+        makers = [(lambda d, n=name: crafted(n, d)) for name in CRAFTED_FULL] if args.crafted else []
         makers += [(lambda d, s=seed: seed_case(s, d)) for seed in range(args.first, args.first + args.seeds)]
         results = run_cases(makers, workdir, workers=args.workers, echo=echo)
     print(table(results))
