@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-stamp
 export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: run test bench diff install clean producers
+.PHONY: run test bench diff install clean producers fuzz
 
 # Debian packages the producer matrix prints with (tests/test_producers.py): PDF programs and the Japanese
 # fonts office programs and browsers use. Installed only when one is missing; needs root and apt.
@@ -40,6 +40,13 @@ producers: $(STAMP)
 
 test: $(STAMP) producers
 	$(PY) -m pytest -q
+
+# 300 seeded mutations of the plan and the excerpt plus four crafted hostile PDFs (tests/fuzz.py), two
+# builds at a time; prints the outcome table and the bounds, exits 1 on a traceback, different data with
+# exit 0, a hang or a build over the memory bound. `make test` runs a sample (tests/test_fuzz.py).
+FUZZ_SEEDS ?= 300
+fuzz: $(STAMP)
+	$(PY) -m tests.fuzz --seeds $(FUZZ_SEEDS) --workers 2
 
 bench: $(STAMP)
 	$(PY) -m pipeline.bench raw/plan_vi.pdf

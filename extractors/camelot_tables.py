@@ -112,6 +112,7 @@ def read_tables(pdf_path: Path, pages: list[int] | None = None, progress: bool |
     """Yield camelot's lattice tables page by page (all pages unless ``pages``, 1-based, is given)."""
     import camelot
 
+    from extractors.pdfguard import page_guard
     from pipeline.inputs import check_pdf
     from pipeline.progress import progress_bar
 
@@ -119,11 +120,12 @@ def read_tables(pdf_path: Path, pages: list[int] | None = None, progress: bool |
     if pages is None:
         pages = list(range(1, check_pdf(pdf_path) + 1))
     for page in progress_bar(pages, desc=f"camelot {pdf_path.name}", unit="page", enabled=progress):
-        with warnings.catch_warnings():
+        # Any failure of camelot (playa-pdf, pypdfium2) on a page is a PdfReadError naming it.
+        with page_guard(page), warnings.catch_warnings():
             # "No tables found on page-N" and similar are findings, not warnings for the user.
             warnings.simplefilter("ignore")
             logging.getLogger("camelot").setLevel(logging.ERROR)
             found = camelot.read_pdf(str(pdf_path), pages=str(page), flavor="lattice", line_scale=line_scale,
                                      layout_kwargs=LAYOUT, suppress_stdout=True)
-        for table in sorted(found, key=lambda t: t.order or 0):
-            yield convert_table(table, page)
+            tables = [convert_table(table, page) for table in sorted(found, key=lambda t: t.order or 0)]
+        yield from tables

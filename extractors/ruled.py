@@ -23,6 +23,7 @@ from pdfplumber.utils import cluster_objects
 
 from extractors.geometry import close_outlines, merge_segments, segments_from_objects
 from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
+from extractors.pdfguard import open_guarded, read_guarded
 from extractors.textlines import VisualLine, group_lines
 from pipeline.textnorm import fold_text, join_cell_lines
 
@@ -248,14 +249,21 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
                       lines=kept, page_label=page_label, char_count=len(chars))
 
 
+def _read_and_close(page: pdfplumber.page.Page) -> PageLayout:
+    try:
+        return read_page(page)
+    finally:
+        page.close()
+
+
 def read_pages(pdf_path: Path, progress: bool | None = None) -> Iterator[PageLayout]:
-    """Yield each page's layout, showing per-page progress only on a terminal."""
+    """Yield each page's layout, showing per-page progress only on a terminal.
+
+    A page that cannot be read, or that pdfminer read only in part (a damaged PDF), raises
+    `extractors.pdfguard.PdfReadError` naming it (see `read_guarded`).
+    """
     from pipeline.progress import progress_bar
 
-    with pdfplumber.open(pdf_path) as pdf:
-        for page in progress_bar(pdf.pages, desc=f"extract {Path(pdf_path).name}", unit="page",
-                                 enabled=progress):
-            try:
-                yield read_page(page)
-            finally:
-                page.close()
+    with open_guarded(pdf_path) as (pdf, pages):
+        pages = progress_bar(pages, desc=f"extract {Path(pdf_path).name}", unit="page", enabled=progress)
+        yield from read_guarded(pages, _read_and_close, number=lambda p: p.page_number)

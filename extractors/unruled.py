@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-import pdfplumber
-
+from extractors.pdfguard import guarded_document, open_guarded, page_guard, read_guarded
 from pipeline.textnorm import fold_text, join_cell_lines
 
 # What header labels of such a table can say, one set of alternatives per column. Only used by the
@@ -486,41 +485,51 @@ class _OpenTable:
     first_page: int | None = None
 
 
-def _body_size(pdf) -> float:
-    sizes = [round(c["size"], 1) for p in pdf.pages for c in p.chars if c["text"].strip()]
+def _parsed(page):
+    """The page with duplicate glyphs removed, its objects parsed now."""
+    deduped = page.dedupe_chars()
+    deduped.chars  # noqa: B018 (parses the page)
+    return deduped
+
+
+def _body_size(pages) -> float:
+    sizes = [round(c["size"], 1) for p in pages for c in p.chars if c["text"].strip()]
     return statistics.mode(sizes) if sizes else 0.0
 
 
 def extract_unruled_tables(pdf_path: Path) -> list[UnruledTable]:
     """Every unruled heading/header/rows table in the PDF, continued tables stitched over page breaks."""
     tables: list[_OpenTable] = []
-    with pdfplumber.open(pdf_path) as pdf:
-        pages = [p.dedupe_chars() for p in pdf.pages]
-        body_size = _body_size(pdf)
+    with open_guarded(pdf_path) as (pdf, all_pages):
+        # Every page is parsed here, under the guard (bounds, errors and pdfminer's warnings named by page).
+        pages = list(read_guarded(all_pages, _parsed, number=lambda p: p.page_number))
+        body_size = _body_size(all_pages)  # the glyphs before de-duplication, as always
         current: _OpenTable | None = None
         last_heading = ""
         for page_no, page in enumerate(pages, start=1):
-            layout = _layout(page, page_no, body_size)
-            # Events top to bottom: a heading closes the open table, a header opens a new one. Body
-            # text above the page's first event continues the table left open on the previous page.
-            events: list[tuple[float, object]] = sorted(
-                [(l.top, l) for l in layout.headings] + [(h.top, h) for h in layout.headers],
-                key=lambda e: e[0])
-            region_top = float("-inf")
-            owner: _OpenTable | None = current
-            for top, event in events + [(float("inf"), None)]:
-                region = [c for c in layout.body_chars if region_top <= c["top"] < top]
-                if owner is not None and region:
-                    _add_rows(owner, region, page_no, continued=region_top == float("-inf"))
-                if isinstance(event, _Line):
-                    last_heading = fold_text(event.text)
-                    owner = None
-                elif isinstance(event, _Header):
-                    owner = _OpenTable(last_heading, event)
-                    tables.append(owner)
-                region_top = top
-            current = owner
-    return _finish(tables)
+            with page_guard(page_no):
+                layout = _layout(page, page_no, body_size)
+                # Events top to bottom: a heading closes the open table, a header opens a new one. Body
+                # text above the page's first event continues the table left open on the previous page.
+                events: list[tuple[float, object]] = sorted(
+                    [(l.top, l) for l in layout.headings] + [(h.top, h) for h in layout.headers],
+                    key=lambda e: e[0])
+                region_top = float("-inf")
+                owner: _OpenTable | None = current
+                for top, event in events + [(float("inf"), None)]:
+                    region = [c for c in layout.body_chars if region_top <= c["top"] < top]
+                    if owner is not None and region:
+                        _add_rows(owner, region, page_no, continued=region_top == float("-inf"))
+                    if isinstance(event, _Line):
+                        last_heading = fold_text(event.text)
+                        owner = None
+                    elif isinstance(event, _Header):
+                        owner = _OpenTable(last_heading, event)
+                        tables.append(owner)
+                    region_top = top
+                current = owner
+    with guarded_document():
+        return _finish(tables)
 
 
 def _add_rows(table: _OpenTable, chars: list[dict], page_no: int, continued: bool) -> None:

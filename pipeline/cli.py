@@ -2,14 +2,18 @@
 
 Errors that are the input's fault (bad PDF, a document of another shape, a frame that breaks the
 schema, an output folder renkei does not own, an input folder that is not a build) print one line on
-stderr, naming the file, and exit 2; no traceback.
+stderr, naming the file, and exit 2; no traceback. That includes any exception pdfminer or pdfplumber raise
+while reading a page of a damaged PDF ("page N: cannot be read (TypeError: …)"); set RENKEI_DEBUG=1 to
+print the traceback of the original exception before that line.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import traceback
 from pathlib import Path
 
 
@@ -153,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         with limits(max_bytes=None if max_mb is None else int(max_mb * 1024 * 1024), max_pages=max_pages):
             return _run(args)
     except expected as error:
+        if os.environ.get("RENKEI_DEBUG"):
+            traceback.print_exception(error)
         message = " ".join(str(error).split())
         # A parse error names the page; say which file (the plan, unless it names the excerpt already).
         files = [f for f in (getattr(args, "pdf", None), getattr(args, "overview", None)) if f is not None]

@@ -263,12 +263,13 @@ def run_crosscheck(pdf: Path, build_dir: Path, out: Path, pages: list[int] | Non
     """The CLI's entry point: 0 when the check ran, 2 with one line on error; with `require`, 1 when the
     agreement is below it or any disagreement was found (each printed, so none passes silently)."""
     from pipeline.builddir import require_build
-    from pipeline.inputs import InputError, check_pdf
+    from pipeline.inputs import InputError, check_pdf, reading
 
     try:
         require_build(build_dir)
         check_pdf(pdf)
-        report = crosscheck(pdf, build_dir, pages=pages, progress=progress)
+        with reading(pdf):  # a page camelot cannot read: one line naming the file and the page
+            report = crosscheck(pdf, build_dir, pages=pages, progress=progress)
         write_report(report, out)
     except (InputError, CrosscheckError) as error:
         print(f"error: {error}", file=sys.stderr)

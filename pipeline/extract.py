@@ -12,13 +12,14 @@ from pathlib import Path
 
 from extractors.ruled import GridCell, PageLayout, TableFragment, read_pages
 from extractors.textlines import VisualLine
-from pipeline.inputs import InputError, check_pdf, require_text_layer
+from pipeline.inputs import InputError, check_pdf, reading, require_text_layer
 from pipeline.textlayer import describe, odd_pages
 
 
 def extract_layout(pdf_path: Path, progress: bool | None = None) -> list[PageLayout]:
     check_pdf(pdf_path)
-    pages = list(read_pages(pdf_path, progress=progress))
+    with reading(pdf_path):
+        pages = list(read_pages(pdf_path, progress=progress))
     undecoded = sum(text.count("(cid:") for p in pages
                     for text in [*(line.text for line in p.lines), *(c.text for f in p.fragments for c in f.cells)])
     require_text_layer(pdf_path, sum(p.char_count for p in pages), undecoded)

@@ -29,6 +29,19 @@ class InputError(Exception):
     """Bad input: the message is one line naming the file and what is wrong with it."""
 
 
+@contextlib.contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Around reading a PDF's pages: the extractors' `PdfReadError` (a page that cannot be read, damage
+    pdfminer skipped over, a bound exceeded; see extractors/pdfguard.py) becomes an InputError naming the
+    file. The original exception stays chained for RENKEI_DEBUG=1."""
+    from extractors.pdfguard import PdfReadError
+
+    try:
+        yield
+    except PdfReadError as error:
+        raise InputError(f"{path}: {error}") from error
+
+
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int = MAX_FILE_BYTES
@@ -116,14 +129,25 @@ def check_pdf(path: Path, max_bytes: int | None = None, max_pages: int | None = 
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
+    from extractors.pdfguard import content_streams, damaged_streams_error, pdfminer_warnings, scan_streams
+
+    with reading(path):
+        damaged = scan_streams(path)
     try:
-        with pdfplumber.open(path) as pdf:
+        with pdfminer_warnings() as warnings, pdfplumber.open(path) as pdf:
             pages = len(pdf.pages)
+            if warnings:
+                raise InputError(f"{path}: pdfminer could not read parts of the document structure "
+                                 f"({warnings[0]}): the PDF is damaged")
             if pages == 0:
                 raise InputError(f"{path}: the PDF has no pages")
             if pages > max_pages:
                 raise InputError(f"{path}: the PDF has {pages} pages, over the {max_pages}-page limit "
                                  "(raise it with --max-pages)")
+            # Encrypted streams do not inflate before decryption: only a plain file's can be judged.
+            if damaged and not getattr(pdf.doc, "encryption", None):
+                with reading(path):
+                    raise damaged_streams_error(damaged, content_streams(pdf.pages))
     except InputError:
         raise
     except Exception as error:  # pdfminer raises many kinds on damaged files; pdfplumber wraps them

@@ -23,7 +23,7 @@ from pathlib import Path
 from pipeline.builddir import (check_out, check_stage_out, drop_failed_stages, keep_failed_stages, require_stage,
                                staging, swap_in)
 from pipeline.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json
-from pipeline.inputs import InputError, check_pdf
+from pipeline.inputs import InputError, check_pdf, reading
 from pipeline.normalize import metrics, normalize_document
 from pipeline.errors import ParseError
 from pipeline.parse import parse_layout
@@ -60,7 +60,8 @@ def run_extract(pdf: Path, overview: Path | None, out: Path, progress: bool | No
     overview_file = out / "overview.json"
     if overview is not None:
         from extractors.unruled import extract_unruled_tables
-        tables = extract_unruled_tables(overview)
+        with reading(overview):
+            tables = extract_unruled_tables(overview)
         write_json({"source": _source_info(overview, overview_pages), "tables": [asdict(t) for t in tables]}, overview_file)
     elif overview_file.exists():
         overview_file.unlink()

@@ -1,0 +1,49 @@
+"""A sample of the fuzz run (tests/fuzz.py; the full run is `make fuzz`): damaged and hostile PDFs give the
+reference data set or a one-line refusal, never a traceback, different data with exit 0, or a build past
+the time (60 s) and memory (1 GiB peak RSS) bounds.
+
+24 seeded mutations (every 12th seed of the full run's 300, so a failure here reproduces there with
+``python -m tests.fuzz --first SEED --seeds 1 -v``) and the four crafted files (decompression bomb,
+200,000 paths on a page, 10,000 empty pages, a loop in the page tree), two builds at a time.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import fuzz
+
+SEEDS = list(range(0, 288, 12))
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict[str, fuzz.Result]:
+    workdir = tmp_path_factory.mktemp("fuzz")
+    makers = [(lambda d, n=name: fuzz.crafted(n, d)) for name in fuzz.CRAFTED]
+    makers += [(lambda d, s=seed: fuzz.seed_case(s, d)) for seed in SEEDS]
+    ran = fuzz.run_cases(makers, workdir, workers=2)
+    print("\n" + fuzz.table(ran))
+    return {r.case.name.split(":")[0] if r.case.name.startswith("seed") else r.case.name: r for r in ran}
+
+
+@pytest.mark.parametrize("name", [f"crafted: {n}" for n in fuzz.CRAFTED] + [f"seed {s}" for s in SEEDS])
+def test_outcome_is_the_reference_or_a_refusal(results, name):
+    result = results[name]
+    assert result.outcome in ("same", "refused"), result.line()
+
+
+def test_crafted_files_are_refused_or_read(results):
+    # The three that cannot be the plan are refused, quickly; a page-tree loop is walked once.
+    for name in ("bomb", "paths-200k", "pages-10k"):
+        assert results[f"crafted: {name}"].outcome == "refused", results[f"crafted: {name}"].line()
+    assert results["crafted: kids-loop"].outcome in ("same", "refused"), results["crafted: kids-loop"].line()
+
+
+def test_classify():
+    assert fuzz.classify(2, "error: x.pdf: page 3: cannot be read (TypeError: …)\n", 1, None)[0] == "refused"
+    assert fuzz.classify(2, "Traceback (most recent call last):\n  …\nTypeError: x\n", 1, None)[0] == "traceback"
+    assert fuzz.classify(2, "warning: …\nerror: x\n", 1, None)[0] == "unclean"
+    assert fuzz.classify(0, "projects=51\n", 1, False)[0] == "silent-difference"
+    assert fuzz.classify(0, "projects=53\n", 1, True)[0] == "same"
+    assert fuzz.classify(None, "", 1, None)[0] == "hang"
+    assert fuzz.classify(2, "error: x\n", fuzz.MEMORY_LIMIT + 1, None)[0] == "over-memory"
