@@ -11,7 +11,10 @@ Outcomes (`classify`):
 * ``same``: exit 0 and every Parquet file byte-identical to the reference build's;
 * ``refused``: exit 2, exactly one line on stderr, starting ``error:``;
 * ``traceback`` (bad): a Python traceback on stderr;
-* ``silent-difference`` (bad): exit 0 with different data;
+* ``changed-document``: exit 0 with different data, but only on pages whose text an independent reader
+  (pdfium, through pypdfium2) also reads differently from the original's: the mutation changed what the
+  page prints (a content-stream edit that draws other glyphs or fewer rows), and the build read that;
+* ``silent-difference`` (bad): exit 0 with different data on a page whose printed text did not change;
 * ``unclean`` (bad): any other exit, or a refusal of more than one line;
 * ``hang`` (bad): still running after ``TIME_LIMIT`` seconds (the process group is killed);
 * ``over-memory`` (bad): peak resident memory above ``MEMORY_LIMIT``, whatever the exit.
@@ -69,7 +72,7 @@ TIME_LIMIT = 60.0
 MEMORY_LIMIT = 1 << 30
 ADDRESS_SPACE_LIMIT = 4 << 30
 BAD = ("traceback", "silent-difference", "unclean", "hang", "over-memory")
-OUTCOMES = ("same", "refused", *BAD)
+OUTCOMES = ("same", "refused", "changed-document", *BAD)
 BYTE_KINDS = ("flip", "truncate", "block", "duplicate", "delete")
 KINDS = (*BYTE_KINDS, "content", "rawstream", "object")
 CRAFTED = ("bomb", "paths-200k", "pages-10k", "kids-loop")
@@ -307,6 +310,62 @@ def describe_difference(reference: Path, build: Path) -> str:
     return "; ".join(notes) or "no Parquet difference"
 
 
+def pdfium_pages(pdf: Path) -> list[str] | None:
+    """Each page's text as pdfium reads it, whitespace removed (None when pdfium cannot open the file)."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(str(pdf))
+    except Exception:
+        return None
+    try:
+        pages = []
+        for i in range(len(document)):
+            page = document[i]
+            text = page.get_textpage().get_text_range()
+            pages.append("".join(text.split()))
+        return pages
+    except Exception:
+        return None
+    finally:
+        document.close()
+
+
+def pages_with_other_data(reference: Path, build: Path, source: str) -> set[int] | None:
+    """Pages of `source` ("plan" / "overview") whose cells differ between the two builds (None: not comparable)."""
+    import pandas as pd
+
+    try:
+        a = pd.read_parquet(reference / "cells.parquet")
+        b = pd.read_parquet(build / "cells.parquet")
+    except Exception:
+        return None
+    # The texts read on each page, not their grid positions: rows lost on one page renumber the rows of a
+    # table continued on the next, which still reads the same text.
+    a, b = a[a.source == source], b[b.source == source]
+    pages = set()
+    for page in set(a.page) | set(b.page):
+        if sorted(a[a.page == page].text.astype(str)) != sorted(b[b.page == page].text.astype(str)):
+            pages.add(int(page))
+    return pages
+
+
+def changed_document(original: Path, mutated: Path, reference: Path, build: Path, source: str) -> str | None:
+    """Why a different data set is what the mutated PDF prints, or None when it is not (a silent error).
+
+    The builds' cells must differ only on pages whose text pdfium reads differently in the two PDFs, and
+    the other tables may differ only through those cells (checked by the caller's cell comparison: a table
+    row without a cell on a changed page would show as a cell difference elsewhere)."""
+    before, after = pdfium_pages(original), pdfium_pages(mutated)
+    data_pages = pages_with_other_data(reference, build, source)
+    if before is None or after is None or not data_pages or len(before) != len(after):
+        return None
+    printed_pages = {i + 1 for i, (x, y) in enumerate(zip(before, after)) if x != y}
+    if data_pages <= printed_pages:
+        return f"pages {_ranges(sorted(data_pages))} print other text (pdfium reads it too)"
+    return None
+
+
 def _ranges(numbers: list[int]) -> str:
     out, start, prev = [], None, None
     for n in numbers:
@@ -367,7 +426,12 @@ class Runner:
         same = code == 0 and _parquet(out) == _parquet(reference)
         outcome, detail = classify(code, stderr, rss, same)
         if outcome == "silent-difference":
-            detail = describe_difference(reference, out)
+            original = OVERVIEW if case.target == "overview" else PLAN
+            why = changed_document(original, case.path, reference, out, case.target)
+            if why is not None:
+                outcome, detail = "changed-document", f"{why}: {describe_difference(reference, out)}"
+            else:
+                detail = describe_difference(reference, out)
         shutil.rmtree(out, ignore_errors=True)
         return Result(case, outcome, detail, seconds, rss)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests import fuzz
+from tests.conftest import RAW
 
 SEEDS = list(range(0, 288, 12))
 
@@ -29,7 +30,7 @@ def results(tmp_path_factory) -> dict[str, fuzz.Result]:
 @pytest.mark.parametrize("name", [f"crafted: {n}" for n in fuzz.CRAFTED] + [f"seed {s}" for s in SEEDS])
 def test_outcome_is_the_reference_or_a_refusal(results, name):
     result = results[name]
-    assert result.outcome in ("same", "refused"), result.line()
+    assert result.outcome in ("same", "refused", "changed-document"), result.line()
 
 
 def test_crafted_files_are_refused_or_read(results):
@@ -47,3 +48,21 @@ def test_classify():
     assert fuzz.classify(0, "projects=53\n", 1, True)[0] == "same"
     assert fuzz.classify(None, "", 1, None)[0] == "hang"
     assert fuzz.classify(2, "error: x\n", fuzz.MEMORY_LIMIT + 1, None)[0] == "over-memory"
+
+
+def test_different_data_on_a_page_that_prints_the_same_text_is_a_silent_difference(plan_build, tmp_path):
+    """The oracle behind "changed-document": data may differ only on pages whose printed text (read by pdfium)
+    differs too. Same PDF on both sides, one cell changed on page 5: nothing excuses it."""
+    import shutil
+
+    import pandas as pd
+
+    changed = tmp_path / "changed"
+    shutil.copytree(plan_build.path, changed)
+    cells = pd.read_parquet(changed / "cells.parquet")
+    row = cells[(cells.source == "plan") & (cells.page == 5)].index[3]
+    cells.loc[row, "text"] = cells.loc[row, "text"] + "X"
+    cells.to_parquet(changed / "cells.parquet")
+    assert fuzz.pages_with_other_data(plan_build.path, changed, "plan") == {5}
+    assert fuzz.changed_document(RAW / "plan_vi.pdf", RAW / "plan_vi.pdf", plan_build.path, changed, "plan") is None
+    assert fuzz.pdfium_pages(RAW / "plan_vi.pdf")[4]  # pdfium reads the page's text
