@@ -56,7 +56,7 @@ def budget_by_area(projects: pd.DataFrame, budgets: pd.DataFrame) -> pd.DataFram
     wide.columns = [f"fy{int(c)}" for c in wide.columns]
     wide = wide.reset_index()
     years = [c for c in wide.columns if c.startswith("fy")]
-    wide["total"] = wide[years].sum(axis=1, min_count=0)
+    wide["total"] = wide[years].sum(axis=1, min_count=1)  # null when no year has a printed amount
     counts = projects.groupby("area_no").agg(area_title=("area_title", "first"), projects=("project_no", "size"))
     out = counts.reset_index().merge(wide, on="area_no", how="left")
     return out.sort_values("area_no").reset_index(drop=True)
@@ -65,12 +65,14 @@ def budget_by_area(projects: pd.DataFrame, budgets: pd.DataFrame) -> pd.DataFram
 def budget_by_category(projects: pd.DataFrame, budgets: pd.DataFrame) -> pd.DataFrame:
     """Per category (area, field, letter): label, title, project count, FY2024 and all-years amounts."""
     keys = ["area_no", "field_no", "category_code", "category_title"]
-    totals = budgets.groupby("project_no")["amount_thousand_yen"].sum(min_count=0).rename("total")
+    # min_count=1 throughout: a sum over amounts none of which is printed stays null, unlike a printed 0
+    totals = budgets.groupby("project_no")["amount_thousand_yen"].sum(min_count=1).rename("total")
     focus = (budgets[budgets["fiscal_year"] == FOCUS_YEAR].groupby("project_no")["amount_thousand_yen"]
-             .sum(min_count=0).rename("focus"))
+             .sum(min_count=1).rename("focus"))
     p = projects[["project_no", *keys]].merge(totals, on="project_no", how="left").merge(focus, on="project_no", how="left")
     out = (p.groupby(keys, dropna=False)
-           .agg(projects=("project_no", "size"), focus=("focus", "sum"), total=("total", "sum"))
+           .agg(projects=("project_no", "size"), focus=("focus", lambda s: s.sum(min_count=1)),
+                total=("total", lambda s: s.sum(min_count=1)))
            .reset_index())
     out["label"] = [f"{_area_label(a, f)}-{c}" for a, f, c in zip(out["area_no"], out["field_no"], out["category_code"])]
     return out.sort_values(["area_no", "field_no", "category_code"], na_position="first").reset_index(drop=True)
@@ -103,7 +105,7 @@ def report_metrics(build_metrics: dict, by_area: pd.DataFrame, validation: dict 
     """metrics.json for `dvc metrics`: the build's figures plus per-area totals, validation, cross-check."""
     out = json.loads(json.dumps(build_metrics))  # a copy
     budget = out.setdefault("budget_thousand_yen", {})
-    budget["by_area"] = {f"area{int(r.area_no)}": int(r.total) for r in by_area.itertuples()}
+    budget["by_area"] = {f"area{int(r.area_no)}": _int_or_none(r.total) for r in by_area.itertuples()}
     if validation is not None:
         stats = validation.get("statistics", {})
         out["validation"] = {
@@ -121,6 +123,11 @@ def report_metrics(build_metrics: dict, by_area: pd.DataFrame, validation: dict 
     return out
 
 
+def _int_or_none(value: object) -> int | None:
+    """A JSON figure: an int, or None (null) for a sum over amounts none of which is printed."""
+    return None if value is None or pd.isna(value) else int(value)
+
+
 def _csv(rows: list[dict], columns: list[str]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
@@ -132,11 +139,12 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
 def plot_files(by_area: pd.DataFrame, by_category: pd.DataFrame) -> dict[str, str]:
     """The plot data files for dvc.yaml's `plots:`, as name → CSV text."""
     category_rows = [{"category": f"{r.label} {r.category_title}", "area": _area_label(r.area_no),
-                      "projects": int(r.projects), "amount_thousand_yen": int(r.total)}
+                      "projects": int(r.projects), "amount_thousand_yen": _int_or_none(r.total)}
                      for r in by_category.itertuples()]
     focus = f"fy{FOCUS_YEAR}"
-    amounts = by_area[focus].fillna(0) if focus in by_area.columns else pd.Series(0, index=by_area.index)
-    area_rows = [{"area": f"{int(r.area_no)} {r.area_title}", "amount_thousand_yen": int(amount)}
+    amounts = by_area[focus] if focus in by_area.columns else pd.Series(None, index=by_area.index, dtype="float64")
+    # an empty cell (not 0) where no amount is printed
+    area_rows = [{"area": f"{int(r.area_no)} {r.area_title}", "amount_thousand_yen": _int_or_none(amount)}
                  for r, amount in zip(by_area.itertuples(), amounts)]
     return {
         "budget_by_category.csv": _csv(category_rows, ["category", "area", "projects", "amount_thousand_yen"]),
@@ -247,7 +255,7 @@ def render_html(manifest: dict, build_metrics: dict, by_area: pd.DataFrame, by_c
                       [[int(r.area_no), r.area_title, int(r.projects), *[_n(getattr(r, y)) for y in years], _n(r.total)]
                        for r in by_area.itertuples()]
                       + [["", "Total", int(by_area["projects"].sum()), *[_n(by_area[y].sum(min_count=1)) for y in years],
-                          _n(by_area["total"].sum())]],
+                          _n(by_area["total"].sum(min_count=1))]],
                       numeric=set(range(2, 4 + len(years)))))
     empty = [y.upper() for y in years if by_area[y].isna().all()]
     if empty:
