@@ -383,11 +383,23 @@ def test_good_build_passes_every_expectation(good_validation):
     assert results["parameters"]["fy2024_total_thousand_yen"] == 17567701
 
 
-def test_data_docs_written_under_validation_dir(good_validation):
-    _, _, out = good_validation
-    index = out / "data_docs" / "index.html"
-    assert index.exists()
-    assert list((out / "data_docs" / "validations").rglob("*.html"))
+def test_no_data_docs_and_every_path_printed_exists(good_validation):
+    """Data Docs are not written (report.html lists every expectation offline); every file the summary
+    line names exists."""
+    _, output, out = good_validation
+    assert not (out / "data_docs").exists()
+    summary = output.strip().splitlines()[-1]
+    assert "Data Docs" not in summary and "data_docs" not in summary
+    named = [Path(word.rstrip(",;")) for word in summary.split() if word.rstrip(",;").endswith((".json", ".html"))]
+    assert named and all(path.exists() for path in named), summary
+
+
+def test_stale_data_docs_of_an_earlier_version_are_removed(good, tmp_path):
+    stale = tmp_path / "validation" / "data_docs"
+    stale.mkdir(parents=True)
+    (stale / "index.html").write_text("old", encoding="utf-8")
+    code, _, _ = _run(good, tmp_path, suites=["kpis"])
+    assert code == 0 and not stale.exists()
 
 
 def test_results_are_deterministic(good_validation, plan_build, tmp_path):
