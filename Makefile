@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 
 # The whole pipeline (dvc.yaml): build, cross-check, validate, report. Only stages whose inputs changed
 # rerun; dvc.lock records what was built from what (commit it with the cache: false outputs).
+# The install step (pip install -e .) also installs the command .venv/bin/renkei.
 run: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc repro
 
@@ -51,12 +52,14 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pipeline.bench raw/plan_vi.pdf
 
-# `make diff OLD=old.pdf NEW=new.pdf`: check both PDFs first (one line and exit 2 if either is missing or
-# bad, nothing built), build both editions into out/diff/old and out/diff/new, then write
-# out/diff/diff.json, diff.md and diff.html. The diff exits 1 when it finds differences: that is a
-# result, not a failure (only 2, the comparison failed, stops make).
+# `make diff OLD=old.pdf NEW=new.pdf` (to try it, the repo ships a revised edition:
+# `make diff OLD=raw/plan_vi.pdf NEW=tests/fixtures/plan_vi_revised_sample.pdf`): check both PDFs first
+# (one line and exit 2 if either is missing or bad, nothing built), build both editions into out/diff/old
+# and out/diff/new, then write out/diff/diff.json, diff.md and diff.html (docs/diff.md; git-ignored).
+# The diff exits 1 when it finds differences: that is a result, not a failure (only 2, the comparison
+# failed, stops make).
 diff: $(STAMP)
-	@[ -n "$(OLD)" ] && [ -n "$(NEW)" ] || { echo "usage: make diff OLD=old.pdf NEW=new.pdf" >&2; exit 2; }
+	@[ -n "$(OLD)" ] && [ -n "$(NEW)" ] || { echo "usage: make diff OLD=old.pdf NEW=new.pdf (try OLD=raw/plan_vi.pdf NEW=tests/fixtures/plan_vi_revised_sample.pdf)" >&2; exit 2; }
 	@$(PY) -m pipeline check-pdf "$(OLD)" "$(NEW)"
 	$(PY) -m pipeline build --pdf "$(OLD)" --out out/diff/old
 	$(PY) -m pipeline build --pdf "$(NEW)" --out out/diff/new

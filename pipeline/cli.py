@@ -1,5 +1,7 @@
 """`python -m pipeline …`: build, the single stages, crosscheck, validate, report, check-pdf and diff.
 
+Installed as the console script ``renkei`` (pyproject.toml ``[project.scripts]``): ``.venv/bin/renkei``.
+
 Errors that are the input's fault (bad PDF, a document of another shape, a frame that breaks the
 schema, an output folder renkei does not own, an input folder that is not a build) print one line on
 stderr, naming the file, and exit 2; no traceback. That includes any exception pdfminer or pdfplumber raise
@@ -26,70 +28,122 @@ def _add_limits(command: argparse.ArgumentParser) -> None:
                          help=f"refuse a PDF larger than this (default {MAX_FILE_BYTES // (1024 * 1024)})")
 
 
+def _command(sub, name: str, help: str, example: str, description: str | None = None) -> argparse.ArgumentParser:
+    """A subcommand whose --help ends with an example."""
+    return sub.add_parser(name, help=help, description=description or help,
+                          epilog="example:\n  " + example.replace("\n", "\n  "),
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="renkei", description=__doc__.splitlines()[0].replace("`python -m pipeline …`", "renkei"),
+        epilog="Run it as .venv/bin/renkei, as renkei after `. .venv/bin/activate`, or as\n"
+               "`.venv/bin/python -m pipeline` (make run installs .venv).\n\n"
+               "examples:\n"
+               "  renkei build --pdf raw/plan_vi.pdf --overview raw/overview.pdf --out build-out\n"
+               "  renkei validate build-out\n"
+               "  renkei diff old-build new-build --format md\n"
+               "  renkei COMMAND --help",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="per-page progress bars (default: only on a terminal)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = sub.add_parser("build", help="PDF → every table of the data contract")
-    build.add_argument("--pdf", type=Path, required=True)
-    build.add_argument("--overview", type=Path)
-    build.add_argument("--out", type=Path, required=True)
+    def pdf_inputs(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--pdf", type=Path, required=True, metavar="PLAN.pdf",
+                             help="the plan's chapter VI as a PDF (raw/plan_vi.pdf), however printed")
+        command.add_argument("--overview", type=Path, metavar="EXCERPT.pdf",
+                             help="the one-page excerpt (抜粋, raw/overview.pdf); without it there is no "
+                                  "overview table")
+
+    build = _command(sub, "build", "PDF → every table of the data contract (Parquet, manifest, metrics)",
+                     "renkei build --pdf raw/plan_vi.pdf --overview raw/overview.pdf --out build-out")
+    pdf_inputs(build)
+    build.add_argument("--out", type=Path, required=True, metavar="DIR",
+                       help="the build folder to write: new, empty or an earlier build (anything else is "
+                            "refused, nothing touched)")
     _add_limits(build)
 
-    extract = sub.add_parser("extract", help="stage 1: PDF → layout.json")
-    extract.add_argument("--pdf", type=Path, required=True)
-    extract.add_argument("--overview", type=Path)
-    extract.add_argument("--out", type=Path, required=True)
+    extract = _command(sub, "extract", "stage 1: PDF → layout.json (characters, rules, cells)",
+                       "renkei extract --pdf raw/plan_vi.pdf --overview raw/overview.pdf --out build/extract")
+    pdf_inputs(extract)
+    extract.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for layout.json")
     _add_limits(extract)
 
-    parse = sub.add_parser("parse", help="stage 2: layout → records.json")
-    parse.add_argument("extract_dir", type=Path)
-    parse.add_argument("--out", type=Path, required=True)
+    parse = _command(sub, "parse", "stage 2: layout → records.json (text as printed)",
+                     "renkei parse build/extract --out build/parse")
+    parse.add_argument("extract_dir", type=Path, metavar="EXTRACT_DIR", help="the extract stage's folder")
+    parse.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for records.json")
 
-    normalize = sub.add_parser("normalize", help="stage 3: records → tables.json")
-    normalize.add_argument("extract_dir", type=Path)
-    normalize.add_argument("parse_dir", type=Path)
-    normalize.add_argument("--out", type=Path, required=True)
+    normalize = _command(sub, "normalize", "stage 3: records → tables.json (numbers, years, codes)",
+                         "renkei normalize build/extract build/parse --out build/normalize")
+    normalize.add_argument("extract_dir", type=Path, metavar="EXTRACT_DIR", help="the extract stage's folder")
+    normalize.add_argument("parse_dir", type=Path, metavar="PARSE_DIR", help="the parse stage's folder")
+    normalize.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for tables.json")
 
-    write = sub.add_parser("write", help="stage 4: tables.json → Parquet, manifest, metrics")
-    write.add_argument("normalize_dir", type=Path)
-    write.add_argument("--out", type=Path, required=True)
+    write = _command(sub, "write", "stage 4: tables.json → Parquet, manifest, metrics",
+                     "renkei write build/normalize --out out/data")
+    write.add_argument("normalize_dir", type=Path, metavar="NORMALIZE_DIR", help="the normalize stage's folder")
+    write.add_argument("--out", type=Path, required=True, metavar="DIR",
+                       help="the build folder (same rules as build --out)")
 
-    crosscheck = sub.add_parser("crosscheck", help="camelot second extractor vs the build's cells")
-    crosscheck.add_argument("--pdf", type=Path, required=True)
-    crosscheck.add_argument("--build", type=Path, required=True, help="a build directory (reads cells.parquet)")
-    crosscheck.add_argument("--out", type=Path, required=True, help="crosscheck.json to write")
+    crosscheck = _command(sub, "crosscheck", "camelot second extractor vs the build's cells",
+                          "renkei crosscheck --pdf raw/plan_vi.pdf --build out/data --out out/crosscheck.json "
+                          "--require-agreement 1.0")
+    crosscheck.add_argument("--pdf", type=Path, required=True, metavar="PLAN.pdf", help="the PDF the build was made from")
+    crosscheck.add_argument("--build", type=Path, required=True, metavar="DIR",
+                            help="a build directory (reads cells.parquet)")
+    crosscheck.add_argument("--out", type=Path, required=True, metavar="FILE", help="crosscheck.json to write")
     crosscheck.add_argument("--require-agreement", type=float, metavar="SHARE",
                             help="exit 1 (printing the disagreements) when the agreement is below SHARE "
                                  "or any cell disagrees; dvc.yaml uses 1.0")
 
-    validate = sub.add_parser("validate", help="run the Great Expectations suites on a build")
-    validate.add_argument("build_dir", type=Path)
-    validate.add_argument("--params", type=Path, default=Path("params.yaml"))
-    validate.add_argument("--out", type=Path, help="results.json and data_docs/ go here (default: BUILD_DIR/validation)")
+    validate = _command(sub, "validate", "run the Great Expectations suites (expectations/) on a build",
+                        "renkei validate out/data --params params.yaml --out out/validation\n"
+                        "renkei validate out/data --suite budgets --suite metrics_reconciliation",
+                        description="Run the expectation suites on a build; print one line per failed "
+                                    "expectation and a summary; write results.json. Exit 0 passed, 1 failed, "
+                                    "2 not a build. `renkei report` renders every outcome as HTML.")
+    validate.add_argument("build_dir", type=Path, metavar="BUILD_DIR", help="the build folder to validate")
+    validate.add_argument("--params", type=Path, default=Path("params.yaml"), metavar="FILE",
+                          help="pinned, reviewed values (pinned:) the suites refer to (default: params.yaml)")
+    validate.add_argument("--out", type=Path, metavar="DIR",
+                          help="results.json goes here (default: BUILD_DIR/validation)")
     validate.add_argument("--suite", action="append", dest="suites", metavar="NAME",
                           help="run only this suite of expectations/ (repeatable)")
-    validate.add_argument("--no-docs", dest="docs", action="store_false", help="skip the Data Docs HTML")
+    validate.add_argument("--no-docs", dest="docs", action="store_false",
+                          help="no effect, kept for old scripts (Data Docs are no longer written; "
+                               "`report` renders every expectation offline)")
 
-    report = sub.add_parser("report", help="offline HTML report, metrics and plot data of a validated build")
-    report.add_argument("build_dir", type=Path)
-    report.add_argument("--validation", type=Path, required=True, help="results.json of validate")
-    report.add_argument("--crosscheck", type=Path, help="crosscheck.json (its agreement goes into the metrics)")
-    report.add_argument("--out", type=Path, required=True, help="report.html to write")
-    report.add_argument("--metrics", type=Path, help="metrics.json to write (build metrics + validation + crosscheck)")
-    report.add_argument("--plots", type=Path, help="directory for the plot data (CSV)")
+    report = _command(sub, "report", "offline HTML report, metrics and plot data of a validated build",
+                      "renkei report out/data --validation out/validation/results.json "
+                      "--crosscheck out/crosscheck.json --out out/report.html --metrics out/metrics.json "
+                      "--plots out/plots")
+    report.add_argument("build_dir", type=Path, metavar="BUILD_DIR", help="the build folder")
+    report.add_argument("--validation", type=Path, required=True, metavar="FILE", help="results.json of validate")
+    report.add_argument("--crosscheck", type=Path, metavar="FILE",
+                        help="crosscheck.json (its agreement goes into the page and the metrics)")
+    report.add_argument("--out", type=Path, required=True, metavar="FILE", help="report.html to write")
+    report.add_argument("--metrics", type=Path, metavar="FILE",
+                        help="metrics.json to write (build metrics + validation + crosscheck)")
+    report.add_argument("--plots", type=Path, metavar="DIR", help="directory for the plot data (CSV)")
 
-    check_pdf = sub.add_parser("check-pdf", help="check PDFs as build would, building nothing (make diff)")
-    check_pdf.add_argument("pdfs", type=Path, nargs="+", metavar="PDF")
+    check_pdf = _command(sub, "check-pdf", "check PDFs as build would, building nothing (make diff)",
+                         "renkei check-pdf raw/plan_vi.pdf tests/fixtures/plan_vi_revised_sample.pdf")
+    check_pdf.add_argument("pdfs", type=Path, nargs="+", metavar="PDF", help="the PDFs to check")
     _add_limits(check_pdf)
 
-    diff = sub.add_parser("diff", help="compare two builds")
-    diff.add_argument("old_dir", type=Path)
-    diff.add_argument("new_dir", type=Path)
-    diff.add_argument("--format", choices=("json", "md", "html"), default="json")
-    diff.add_argument("--out", type=Path, help="write the report here instead of stdout")
+    diff = _command(sub, "diff", "compare two builds (two editions of the plan)",
+                    "renkei diff out/diff/old out/diff/new --format md --out diff.md",
+                    description="Compare two builds: added, removed, renamed and renumbered projects, budget "
+                                "totals per fiscal year, changed values with both numberings and pages "
+                                "(docs/diff.md). Exit 0 identical, 1 differences, 2 the comparison failed.")
+    diff.add_argument("old_dir", type=Path, metavar="OLD_BUILD", help="the build of the old edition")
+    diff.add_argument("new_dir", type=Path, metavar="NEW_BUILD", help="the build of the new edition")
+    diff.add_argument("--format", choices=("json", "md", "html"), default="json",
+                      help="json (docs/diff.md), md or html (default: json)")
+    diff.add_argument("--out", type=Path, metavar="FILE", help="write the report here instead of stdout")
     return parser
 
 

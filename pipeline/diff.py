@@ -1,8 +1,16 @@
 """`python -m pipeline diff OLD_DIR NEW_DIR`: what changed between two builds (two editions of the plan).
 
-``diff_builds(old_dir, new_dir) -> DiffResult`` does the comparison; ``DiffResult.to_json()`` is the
-contract's JSON shape (data-contract.md, "Diff"); ``pipeline.diff_report`` renders it as JSON, Markdown or
-HTML; ``run_diff`` is the CLI entry point.
+``diff_builds(old_dir, new_dir) -> DiffResult`` does the comparison; ``DiffResult.to_json()`` is the JSON
+shape (``FORMAT_VERSION``; docs/diff.md describes every field); ``pipeline.diff_report`` renders it as
+JSON, Markdown or HTML; ``run_diff`` is the CLI entry point.
+
+- Numbers: a project has a number in each edition. Every entry carries both, ``old_no`` (as printed in
+  OLD) and ``new_no`` (as printed in NEW), null on the side where the project does not exist; and the
+  pages of the project in each build (``old_pages``/``new_pages``: [page_start, page_end]).
+- ``totals``: the budget per fiscal year in each edition (sum of ``amount_thousand_yen``, null where no
+  amount of that year is printed) and the change.
+- Added and removed projects carry their content: project fields, budget rows, indicators, roles and
+  cost shares, partner municipalities.
 
 - Projects are matched by identity (``pipeline.diff_match``): same name, else name+summary similarity
   above a threshold, else added/removed. Renumbering and renames are reported under ``projects`` only.
@@ -37,9 +45,14 @@ from pipeline.diff_match import MATCH_THRESHOLD, Matching, Project, match_projec
 from schemas.tables import CONTRACT_VERSION, TABLES
 
 __all__ = [
-    "MATCH_THRESHOLD", "COMPARED_TABLES", "ROW_KEYS", "Change", "DiffError", "DiffResult", "diff_builds",
+    "FORMAT_VERSION", "MATCH_THRESHOLD", "COMPARED_TABLES", "ROW_KEYS", "Change", "DiffError", "DiffResult", "diff_builds",
     "compare_tables", "load_build", "is_compared", "run_diff",
 ]
+
+# The shape of DiffResult.to_json(); raised whenever a field is renamed, removed or changes meaning
+# (1: projects + changes with a name only; 2: old_no/new_no and pages everywhere, totals, the content of
+# added and removed projects, the two sources).
+FORMAT_VERSION = 2
 
 # Tables compared, in report order. Those with a project_no belong to a project (except footnotes,
 # whose project_no is a link, compared by identity).
@@ -143,14 +156,33 @@ class Change:
     column: str
     old: Any
     new: Any
-    # For the report, not in the JSON:
-    new_no: int | None = None
-    old_no: int | None = None
+    new_no: int | None = None  # the project's number in NEW (None for kpis and footnotes)
+    old_no: int | None = None  # … in OLD
     row: str = "both"  # "both", "old" (row removed) or "new" (row added)
+    old_pages: tuple[int, int] | None = None  # the project's (or KPI's, footnote's) pages in OLD
+    new_pages: tuple[int, int] | None = None  # … in NEW
 
-    def to_json(self) -> dict[str, Any]:
-        return {"table": self.table, "name": self.name, "key": dict(self.key), "column": self.column,
-                "old": self.old, "new": self.new}
+    def to_json(self, pages: bool = True) -> dict[str, Any]:
+        out = {"table": self.table, "name": self.name, "old_no": self.old_no, "new_no": self.new_no,
+               "key": dict(self.key), "column": self.column, "old": self.old, "new": self.new}
+        if pages:
+            out["old_pages"] = _pages_json(self.old_pages)
+            out["new_pages"] = _pages_json(self.new_pages)
+        return out
+
+
+def _pages_json(pages: tuple[int, int] | None) -> list[int] | None:
+    return None if pages is None else [int(pages[0]), int(pages[1])]
+
+
+# Columns of an added or removed project's content (what was printed, in the contract's names).
+DETAIL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "projects": ("summary", "area_no", "area_title", "field_no", "field_title", "category_code",
+                 "category_title", "municipalities_raw"),
+    "budgets": ("fiscal_year", "era_label", "raw", "amount_thousand_yen", "note"),
+    "indicators": ("indicator_no", "item", "baseline_raw", "target_raw"),
+    "responsibilities": ("party", "role", "cost_share"),
+}
 
 
 @dataclass
@@ -161,6 +193,14 @@ class DiffResult:
     new_source: str = "new"
     old_count: int = 0
     new_count: int = 0
+    # project number → (page_start, page_end), in each build
+    old_pages: dict[int, tuple[int, int]] = field(default_factory=dict)
+    new_pages: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # [{"fiscal_year", "old", "new", "change"}], by year
+    totals: list[dict[str, Any]] = field(default_factory=list)
+    # content of added (by new number) and removed (by old number) projects
+    added_detail: dict[int, dict[str, Any]] = field(default_factory=dict)
+    removed_detail: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def renamed(self) -> list:
@@ -173,21 +213,92 @@ class DiffResult:
 
     @property
     def identical(self) -> bool:
+        """No difference in content (pages and sources are provenance: a reprint is identical)."""
         return not (self.matching.added or self.matching.removed or self.renamed or self.renumbered
                     or self.changes)
 
-    def projects_json(self) -> dict[str, list[dict[str, Any]]]:
+    def _numbers(self, old_no: int | None, new_no: int | None, pages: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {"old_no": old_no, "new_no": new_no}
+        if pages:
+            out["old_pages"] = _pages_json(self.old_pages.get(old_no)) if old_no is not None else None
+            out["new_pages"] = _pages_json(self.new_pages.get(new_no)) if new_no is not None else None
+        return out
+
+    def projects_json(self, pages: bool = True) -> dict[str, list[dict[str, Any]]]:
         m = self.matching
         return {
-            "added": [{"no": p.no, "name": p.name} for p in m.added],
-            "removed": [{"no": p.no, "name": p.name} for p in m.removed],
-            "renamed": [{"old_no": p.old.no, "new_no": p.new.no, "old_name": p.old.name, "new_name": p.new.name}
+            "added": [{**self._numbers(None, p.no, pages), "name": p.name, **self.added_detail.get(p.no, {})}
+                      for p in m.added],
+            "removed": [{**self._numbers(p.no, None, pages), "name": p.name, **self.removed_detail.get(p.no, {})}
+                        for p in m.removed],
+            "renamed": [{**self._numbers(p.old.no, p.new.no, pages), "old_name": p.old.name, "new_name": p.new.name}
                         for p in self.renamed],
-            "renumbered": [{"name": p.new.name, "old_no": p.old.no, "new_no": p.new.no} for p in self.renumbered],
+            "renumbered": [{**self._numbers(p.old.no, p.new.no, pages), "name": p.new.name}
+                           for p in self.renumbered],
         }
 
-    def to_json(self) -> dict[str, Any]:
-        return {"projects": self.projects_json(), "changes": [c.to_json() for c in self.changes]}
+    def to_json(self, pages: bool = True) -> dict[str, Any]:
+        """The diff as plain JSON. ``pages=False`` leaves out the sources and every page (provenance), so
+        that two printings of the same editions give equal objects."""
+        out: dict[str, Any] = {"format_version": FORMAT_VERSION}
+        if pages:
+            out["old"] = {"source": self.old_source, "projects": self.old_count}
+            out["new"] = {"source": self.new_source, "projects": self.new_count}
+        out["totals"] = {"budget_thousand_yen_by_fiscal_year": [dict(t) for t in self.totals]}
+        out["projects"] = self.projects_json(pages)
+        out["changes"] = [c.to_json(pages) for c in self.changes]
+        return out
+
+
+def _null_sum(values: list[Any]) -> int | None:
+    printed = [v for v in values if v is not None]
+    return sum(printed) if printed else None
+
+
+def budget_totals(old_budgets: list[dict], new_budgets: list[dict]) -> list[dict[str, Any]]:
+    """Per fiscal year: the sum of ``amount_thousand_yen`` in each edition (null when none of that year's
+    amounts is printed, so an unprinted year never reads as 0) and ``change`` = new − old (null unless
+    both are numbers)."""
+    def by_year(rows: list[dict]) -> dict[int, int | None]:
+        years: dict[int, list] = defaultdict(list)
+        for r in rows:
+            years[int(r["fiscal_year"])].append(r["amount_thousand_yen"])
+        return {y: _null_sum(v) for y, v in years.items()}
+
+    old, new = by_year(old_budgets), by_year(new_budgets)
+    out = []
+    for year in sorted(set(old) | set(new)):
+        a, b = old.get(year), new.get(year)
+        out.append({"fiscal_year": year, "old": a, "new": b,
+                    "change": b - a if a is not None and b is not None else None})
+    return out
+
+
+def project_detail(tables: dict[str, list[dict]], no: int) -> dict[str, Any]:
+    """What an added or removed project prints: its fields, budget rows, indicators, roles and cost
+    shares, and partner municipalities (in printed order)."""
+    def rows(table: str) -> list[dict]:
+        return [r for r in tables.get(table, []) if r.get("project_no") == no]
+
+    def pick(row: dict, table: str) -> dict:
+        return {c: row.get(c) for c in DETAIL_COLUMNS[table]}
+
+    project = next((r for r in rows("projects")), {})
+    order = {t: TABLES[t].primary_key for t in ("budgets", "indicators", "responsibilities",
+                                                "project_municipalities")}
+
+    def ordered(table: str) -> list[dict]:
+        return sorted(rows(table), key=lambda r: tuple(_sortable(r.get(c)) for c in order[table]))
+
+    municipalities = sorted(rows("project_municipalities"),
+                            key=lambda r: (_sortable(r.get("list_order")), r.get("municipality") or ""))
+    return {
+        "project": pick(project, "projects") if project else None,
+        "budgets": [pick(r, "budgets") for r in ordered("budgets")],
+        "indicators": [pick(r, "indicators") for r in ordered("indicators")],
+        "responsibilities": [pick(r, "responsibilities") for r in ordered("responsibilities")],
+        "municipalities": [r.get("municipality") for r in municipalities],
+    }
 
 
 # -- comparing -------------------------------------------------------------------------------------
@@ -228,9 +339,18 @@ def _keyed(rows: list[dict], table: str, other: list[dict]) -> dict[tuple, dict]
 def _compare_rows(table: str, old_rows: list[dict], new_rows: list[dict], columns: list[str],
                   name: str | None, old_no: int | None, new_no: int | None,
                   same: Callable[[str, Any, Any], bool] | None = None,
-                  one_sided: Callable[[str, dict], bool] | None = None) -> list[Change]:
+                  one_sided: Callable[[str, dict], bool] | None = None,
+                  old_pages: tuple[int, int] | None = None,
+                  new_pages: tuple[int, int] | None = None) -> list[Change]:
     """Changes between two lists of rows, matched by natural key. ``same(column, old, new)`` overrides
-    equality for rows on both sides; ``one_sided(side, row)`` false drops a row found on one side only."""
+    equality for rows on both sides; ``one_sided(side, row)`` false drops a row found on one side only.
+    ``old_pages``/``new_pages``: the project's pages in each build; without them (kpis, footnotes) each
+    change carries its row's own ``page``."""
+    def row_pages(row: dict | None, given: tuple[int, int] | None) -> tuple[int, int] | None:
+        if given is not None or row is None or row.get("page") is None:
+            return given
+        return (int(row["page"]), int(row["page"]))
+
     old_keyed = _keyed(old_rows, table, new_rows)
     new_keyed = _keyed(new_rows, table, old_rows)
     changes = []
@@ -239,15 +359,18 @@ def _compare_rows(table: str, old_rows: list[dict], new_rows: list[dict], column
         row = "both" if o is not None and n is not None else "old" if o is not None else "new"
         if row != "both" and one_sided is not None and not one_sided(row, o if n is None else n):
             continue
+        where = {"old_pages": row_pages(o, old_pages) if o is not None or old_pages else None,
+                 "new_pages": row_pages(n, new_pages) if n is not None or new_pages else None}
         for column in columns:
             a = o[column] if o is not None else None
             b = n[column] if n is not None else None
             equal = same(column, a, b) if same is not None and o is not None and n is not None else a == b
             if not equal:
-                changes.append(Change(table, name, key, column, a, b, new_no, old_no, row))
+                changes.append(Change(table, name, key, column, a, b, new_no, old_no, row, **where))
         if row != "both" and not any(c.key == key for c in changes):
             # A row on one side only whose compared columns are all null: still say it is there.
-            changes += [Change(table, name, key, column, None, None, new_no, old_no, row) for column in columns]
+            changes += [Change(table, name, key, column, None, None, new_no, old_no, row, **where)
+                        for column in columns]
     return changes
 
 
@@ -279,8 +402,16 @@ def compare_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
         matching = match_projects(projects(old["projects"]), projects(new["projects"]), threshold)
     except ValueError as error:
         raise DiffError(str(error)) from None
+    def pages(rows: list[dict]) -> dict[int, tuple[int, int]]:
+        return {int(r["project_no"]): (int(r["page_start"]), int(r["page_end"])) for r in rows
+                if r.get("page_start") is not None and r.get("page_end") is not None}
+
     result = DiffResult(matching, old_source=old_source, new_source=new_source,
-                        old_count=len(old["projects"]), new_count=len(new["projects"]))
+                        old_count=len(old["projects"]), new_count=len(new["projects"]),
+                        old_pages=pages(old["projects"]), new_pages=pages(new["projects"]),
+                        totals=budget_totals(old["budgets"], new["budgets"]),
+                        added_detail={p.no: project_detail(new, p.no) for p in matching.added},
+                        removed_detail={p.no: project_detail(old, p.no) for p in matching.removed})
     changes: list[Change] = []
     table_rank = {t: i for i, t in enumerate(COMPARED_TABLES)}
 
@@ -295,7 +426,9 @@ def compare_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
             new_by[int(r["project_no"])].append(r)
         for pair in matching.pairs:
             changes += _compare_rows(table, old_by.get(pair.old.no, []), new_by.get(pair.new.no, []), columns,
-                                     pair.new.name, pair.old.no, pair.new.no)
+                                     pair.new.name, pair.old.no, pair.new.no,
+                                     old_pages=result.old_pages.get(pair.old.no),
+                                     new_pages=result.new_pages.get(pair.new.no))
 
     # KPIs by name.
     columns = _column_order("kpis", cols(old, old_columns, "kpis"), cols(new, new_columns, "kpis"))

@@ -1,8 +1,11 @@
-"""Render a ``DiffResult`` as JSON (the contract's shape), Markdown or HTML (for people).
+"""Render a ``DiffResult`` as JSON (docs/diff.md), Markdown or HTML (for people).
 
-The Markdown and HTML reports: a summary line; added, removed, renamed and renumbered projects; a table
-of budget deltas per project and fiscal year (千円: old, new, change); then the other changes grouped by
-project (then 基本KPI, then footnotes), one item per changed row with a line per column. Changed text
+The Markdown and HTML reports: a summary line and a line saying which numbering each column uses ("Old
+No." as printed in OLD, "New No." as printed in NEW); budget totals per fiscal year (old, new, change);
+added and removed projects with their content (summary, partners, budget, indicators, roles); renamed and
+renumbered projects; a table of budget deltas per project and fiscal year (千円: old, new, change); then
+the other changes grouped by project (then 基本KPI, then footnotes), one item per changed row with a line
+per column. Every project is shown with its pages in each edition. Changed text
 is shown as a character-level diff (Japanese has no word boundaries): ``difflib.SequenceMatcher`` over
 characters, deleted runs in ``<del>``, inserted runs in ``<ins>``. Markdown uses the same two tags rather
 than ``~~``/``**``: CommonMark's flanking rules do not close ``**…**`` next to CJK punctuation such as
@@ -105,6 +108,55 @@ def fmt_delta(old: int | None, new: int | None) -> str:
     return f"{delta:+,}" if delta else "0"
 
 
+def fmt_pages(pages: tuple[int, int] | list[int] | None) -> str:
+    if not pages:
+        return "—"
+    first, last = int(pages[0]), int(pages[1])
+    return f"p. {first}" if first == last else f"pp. {first}–{last}"
+
+
+def fmt_no(no: int | None) -> str:
+    return "—" if no is None else str(no)
+
+
+def numbering_line(result: DiffResult) -> str:
+    return (f"Numbering: “Old No.” is a project's number as printed in the old edition ({result.old_source}), "
+            f"“New No.” as printed in the new one ({result.new_source}); pages are each edition's own.")
+
+
+def total_rows(result: DiffResult) -> list[list[str]]:
+    """Fiscal year, old, new, change (千円); '-' where no amount of the year is printed."""
+    return [[str(t["fiscal_year"]), fmt_amount(t["old"]), fmt_amount(t["new"]),
+             "–" if t["change"] is None else (f"{t['change']:+,}" if t["change"] else "0")]
+            for t in result.totals]
+
+
+def detail_items(detail: dict, escape: Escape) -> list[str]:
+    """An added or removed project's content, one item per aspect, as escaped text."""
+    items = []
+    project = detail.get("project") or {}
+    if project.get("summary"):
+        items.append(f"概要: {escape(project['summary'])}")
+    if project:
+        area = f"{project.get('area_no')} {project.get('area_title') or ''}".strip()
+        if project.get("field_no") is not None:
+            area += f" / ({project['field_no']}) {project.get('field_title') or ''}".rstrip()
+        category = f"{project.get('category_code') or ''} {project.get('category_title') or ''}".strip()
+        items.append(f"役割 {escape(area)}; 分類 {escape(category)}")
+    if project.get("municipalities_raw"):
+        items.append(f"連携市町村: {escape(project['municipalities_raw'])}")
+    if detail.get("budgets"):
+        budget = "; ".join(f"FY{b['fiscal_year']} {fmt_amount(b['amount_thousand_yen'])}"
+                           + (f" ({b['note']})" if b.get("note") else "") for b in detail["budgets"])
+        items.append(f"事業費 (千円): {escape(budget)}")
+    for ind in detail.get("indicators", []):
+        items.append(f"評価指標 {ind['indicator_no']}: {escape(ind['item'] or '')}: "
+                     f"{escape(ind['baseline_raw'] or '—')} → {escape(ind['target_raw'] or '—')}")
+    for r in detail.get("responsibilities", []):
+        items.append(f"{escape(r['party'])}: 役割 {escape(r['role'] or '—')}; 費用負担 {escape(r['cost_share'] or '—')}")
+    return items
+
+
 def value_change(old: Any, new: Any, escape: Escape) -> str:
     if isinstance(old, str) and isinstance(new, str):
         return char_diff(old, new, escape)
@@ -145,8 +197,11 @@ def other_groups(result: DiffResult) -> list[tuple[str, list[list[Change]]]]:
     for (table_group, no, name), items in groupby(
             rest, key=lambda c: (c.table in PROJECT_TABLES, c.new_no, c.name) if c.table in PROJECT_TABLES
             else (False, None, c.table)):
+        items = list(items)
         if table_group:
-            title = f"No. {no} {name}"
+            first = items[0]
+            title = (f"New No. {no} (old No. {fmt_no(first.old_no)}) {name} — "
+                     f"{fmt_pages(first.new_pages)} (old {fmt_pages(first.old_pages)})")
         else:
             title = "基本KPI (kpis)" if name == "kpis" else "注釈 (footnotes)"
         rows = [list(g) for _, g in groupby(items, key=lambda c: (c.table, c.key))]
@@ -162,6 +217,8 @@ def row_heading(row: list[Change], escape: Escape, code: Callable[[str], str]) -
         label += " (row added)"
     elif first.row == "old":
         label += " (row removed)"
+    if first.table not in PROJECT_TABLES:  # kpis, footnotes: the row's own page
+        label += f" — {escape(fmt_pages(first.new_pages))} (old {escape(fmt_pages(first.old_pages))})"
     return label
 
 
@@ -176,11 +233,11 @@ def column_change(change: Change, result: DiffResult, escape: Escape) -> str:
     if change.table == "footnotes" and change.column == "project_no":
         old_names, new_names = _project_names(result)
 
-        def project(no: Any, names: dict[int, str]) -> str:
-            return "—" if no is None else f"No. {no} {names.get(int(no), '?')}"
+        def project(no: Any, names: dict[int, str], side: str) -> str:
+            return "—" if no is None else f"{side} No. {no} {names.get(int(no), '?')}"
 
-        old = escape(project(change.old, old_names))
-        new = escape(project(change.new, new_names))
+        old = escape(project(change.old, old_names, "old"))
+        new = escape(project(change.new, new_names, "new"))
         return f"<del>{old}</del> → <ins>{new}</ins>"
     return value_change(change.old, change.new, escape)
 
@@ -199,16 +256,37 @@ def render_markdown(result: DiffResult) -> str:
         lines.extend("| " + " | ".join(r) + " |" for r in rows)
         lines.append("")
 
-    table("Added projects", ["No.", "連携事業名"], ["---:", "---"], [[str(p.no), e(p.name)] for p in m.added])
-    table("Removed projects", ["No.", "連携事業名"], ["---:", "---"], [[str(p.no), e(p.name)] for p in m.removed])
-    table("Renamed projects", ["Old No.", "New No.", "連携事業名 (old → new)"], ["---:", "---:", "---"],
-          [[str(p.old.no), str(p.new.no), char_diff(p.old.name, p.new.name, e)] for p in result.renamed])
-    table("Renumbered projects", ["Old No.", "New No.", "連携事業名"], ["---:", "---:", "---"],
-          [[str(p.old.no), str(p.new.no), e(p.new.name)] for p in result.renumbered])
-    table("Budget changes (千円)", ["No.", "連携事業名", "Fiscal year", "Old", "New", "Change"],
-          ["---:", "---", "---:", "---:", "---:", "---:"],
-          [[str(c.new_no), e(c.name or ""), e(key_label(c)), fmt_amount(c.old), fmt_amount(c.new),
-            fmt_delta(c.old, c.new)] for c in budget_rows(result)])
+    lines.extend([f"_{e(numbering_line(result))}_", ""])
+    table("Budget totals per fiscal year (千円)", ["Fiscal year", "Old", "New", "Change"],
+          ["---:", "---:", "---:", "---:"], total_rows(result))
+    for heading, projects, details, side in (
+            ("Added projects (new numbering)", m.added, result.added_detail, "new"),
+            ("Removed projects (old numbering)", m.removed, result.removed_detail, "old")):
+        if not projects:
+            continue
+        lines.extend([f"## {heading}", ""])
+        pages = result.new_pages if side == "new" else result.old_pages
+        for p in projects:
+            lines.append(f"### {side.capitalize()} No. {p.no} {e(p.name)} ({fmt_pages(pages.get(p.no))})")
+            lines.append("")
+            lines.extend(f"- {item}" for item in detail_items(details.get(p.no, {}), e))
+            lines.append("")
+    table("Renamed projects", ["Old No.", "New No.", "連携事業名 (old → new)", "Pages (old → new)"],
+          ["---:", "---:", "---", "---"],
+          [[str(p.old.no), str(p.new.no), char_diff(p.old.name, p.new.name, e),
+            f"{fmt_pages(result.old_pages.get(p.old.no))} → {fmt_pages(result.new_pages.get(p.new.no))}"]
+           for p in result.renamed])
+    table("Renumbered projects", ["Old No.", "New No.", "連携事業名", "Pages (old → new)"],
+          ["---:", "---:", "---", "---"],
+          [[str(p.old.no), str(p.new.no), e(p.new.name),
+            f"{fmt_pages(result.old_pages.get(p.old.no))} → {fmt_pages(result.new_pages.get(p.new.no))}"]
+           for p in result.renumbered])
+    table("Budget changes (千円)", ["Old No.", "New No.", "連携事業名", "Fiscal year", "Old", "New", "Change",
+                                   "Pages (old → new)"],
+          ["---:", "---:", "---", "---:", "---:", "---:", "---:", "---"],
+          [[fmt_no(c.old_no), fmt_no(c.new_no), e(c.name or ""), e(key_label(c)), fmt_amount(c.old),
+            fmt_amount(c.new), fmt_delta(c.old, c.new), f"{fmt_pages(c.old_pages)} → {fmt_pages(c.new_pages)}"]
+           for c in budget_rows(result)])
     groups = other_groups(result)
     if groups:
         lines.extend(["## Other changes", ""])
@@ -256,16 +334,35 @@ def render_html(result: DiffResult) -> str:
                                         for v, n in zip(r, numeric)) + "</tr>")
         out.append("</table>")
 
-    table("Added projects", ["No.", "連携事業名"], [True, False], [[str(p.no), e(p.name)] for p in m.added])
-    table("Removed projects", ["No.", "連携事業名"], [True, False], [[str(p.no), e(p.name)] for p in m.removed])
-    table("Renamed projects", ["Old No.", "New No.", "連携事業名 (old → new)"], [True, True, False],
-          [[str(p.old.no), str(p.new.no), char_diff(p.old.name, p.new.name, e)] for p in result.renamed])
-    table("Renumbered projects", ["Old No.", "New No.", "連携事業名"], [True, True, False],
-          [[str(p.old.no), str(p.new.no), e(p.new.name)] for p in result.renumbered])
-    table("Budget changes (千円)", ["No.", "連携事業名", "Fiscal year", "Old", "New", "Change"],
-          [True, False, True, True, True, True],
-          [[str(c.new_no), e(c.name or ""), e(key_label(c)), fmt_amount(c.old), fmt_amount(c.new),
-            fmt_delta(c.old, c.new)] for c in budget_rows(result)])
+    out.append(f"<p><em>{e(numbering_line(result))}</em></p>")
+    table("Budget totals per fiscal year (千円)", ["Fiscal year", "Old", "New", "Change"], [True, True, True, True],
+          total_rows(result))
+    for heading, projects, details, side in (
+            ("Added projects (new numbering)", m.added, result.added_detail, "new"),
+            ("Removed projects (old numbering)", m.removed, result.removed_detail, "old")):
+        if not projects:
+            continue
+        out.append(f"<h2>{e(heading)}</h2>")
+        pages = result.new_pages if side == "new" else result.old_pages
+        for p in projects:
+            out.append(f"<h3>{side.capitalize()} No. {p.no} {e(p.name)} ({e(fmt_pages(pages.get(p.no)))})</h3>")
+            out.append("<ul>" + "".join(f"<li>{item}</li>" for item in detail_items(details.get(p.no, {}), e))
+                       + "</ul>")
+    table("Renamed projects", ["Old No.", "New No.", "連携事業名 (old → new)", "Pages (old → new)"],
+          [True, True, False, False],
+          [[str(p.old.no), str(p.new.no), char_diff(p.old.name, p.new.name, e),
+            e(f"{fmt_pages(result.old_pages.get(p.old.no))} → {fmt_pages(result.new_pages.get(p.new.no))}")]
+           for p in result.renamed])
+    table("Renumbered projects", ["Old No.", "New No.", "連携事業名", "Pages (old → new)"], [True, True, False, False],
+          [[str(p.old.no), str(p.new.no), e(p.new.name),
+            e(f"{fmt_pages(result.old_pages.get(p.old.no))} → {fmt_pages(result.new_pages.get(p.new.no))}")]
+           for p in result.renumbered])
+    table("Budget changes (千円)", ["Old No.", "New No.", "連携事業名", "Fiscal year", "Old", "New", "Change",
+                                   "Pages (old → new)"],
+          [True, True, False, True, True, True, True, False],
+          [[fmt_no(c.old_no), fmt_no(c.new_no), e(c.name or ""), e(key_label(c)), fmt_amount(c.old),
+            fmt_amount(c.new), fmt_delta(c.old, c.new), e(f"{fmt_pages(c.old_pages)} → {fmt_pages(c.new_pages)}")]
+           for c in budget_rows(result)])
     groups = other_groups(result)
     if groups:
         out.append("<h2>Other changes</h2>")

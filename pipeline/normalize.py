@@ -144,20 +144,30 @@ def normalize_document(doc: ParsedDocument) -> dict[str, Rows]:
     }
 
 
+def _null_sum(values: list[int | None]) -> int | None:
+    """Sum of the printed amounts; None (JSON null) when none is printed, so an unprinted year is not
+    confused with a printed 0."""
+    printed = [v for v in values if v is not None]
+    return sum(printed) if printed else None
+
+
 def metrics(tables: dict[str, Rows]) -> dict[str, Any]:
-    """Counts and budget totals for `dvc metrics` and the validation suite's reconciliation."""
+    """Counts and budget totals for `dvc metrics` and the validation suite's reconciliation.
+
+    A total over amounts none of which is printed (the plan's "-" cells, FY2025–2028) is null, not 0;
+    0 means printed zeros."""
     area_of = {p["project_no"]: p["area_no"] for p in tables["projects"]}
-    by_year: dict[int, int] = defaultdict(int)
-    by_area_year: dict[str, int] = defaultdict(int)
+    by_year: dict[int, list[int | None]] = defaultdict(list)
+    by_area_year: dict[str, list[int | None]] = defaultdict(list)
     for b in tables["budgets"]:
-        amount = b["amount_thousand_yen"] or 0
-        by_year[b["fiscal_year"]] += amount
-        by_area_year[f"area{area_of[b['project_no']]}_fy{b['fiscal_year']}"] += amount
+        amount = b["amount_thousand_yen"]
+        by_year[b["fiscal_year"]].append(amount)
+        by_area_year[f"area{area_of[b['project_no']]}_fy{b['fiscal_year']}"].append(amount)
     return {
         "counts": {name: len(rows) for name, rows in sorted(tables.items()) if name != "cells"},
         "budget_thousand_yen": {
-            "total": sum(by_year.values()),
-            "by_fiscal_year": {f"fy{y}": v for y, v in sorted(by_year.items())},
-            "by_area_fiscal_year": dict(sorted(by_area_year.items())),
+            "total": _null_sum([a for amounts in by_year.values() for a in amounts]),
+            "by_fiscal_year": {f"fy{y}": _null_sum(v) for y, v in sorted(by_year.items())},
+            "by_area_fiscal_year": {k: _null_sum(v) for k, v in sorted(by_area_year.items())},
         },
     }

@@ -103,18 +103,27 @@ def child_counts(tables: Tables, *, parent: dict, key: list[str], children: dict
     return out
 
 
+_MISSING = object()
+
+
 def _lookup(data: Any, dotted: str) -> Any:
+    """The value at ``a.b.c``; ``_MISSING`` when there is none (a JSON null is a value: None)."""
     for part in dotted.split("."):
         if not isinstance(data, dict) or part not in data:
-            return None
+            return _MISSING
         data = data[part]
     return data
 
 
 def metrics_reconciliation(tables: Tables, *, metrics_file: str, checks: list[dict]) -> pd.DataFrame:
     """One row per reported figure in ``metrics_file`` (a JSON of the build) and per figure
-    recomputed from the rows: ``metric`` (dotted path), ``reported``, ``computed``, ``difference``.
-    A figure on one side only has the other side null.
+    recomputed from the rows: ``metric`` (dotted path), ``reported``, ``computed``,
+    ``reported_present`` / ``computed_present`` (the figure is in metrics.json / the rows give it) and
+    ``difference``.
+
+    Sums are null-aware: a group none of whose values is printed sums to null (metrics.json writes
+    null there, not 0). ``difference`` is reported − computed, 0 when both are null and null when only
+    one is (an unprinted year reported as 0, or a printed total reported as null).
 
     Each check is one of
       {"metric": "a.b", "table": T, "sum": COL}                        one total
@@ -126,10 +135,11 @@ def metrics_reconciliation(tables: Tables, *, metrics_file: str, checks: list[di
     rows: list[dict] = []
     for check in checks:
         reported = _lookup(reported_doc, check["metric"])
-        computed: dict[str, float] = {}
+        computed: dict[str, float | None] = {}
         if "row_counts" in check:
             computed = {name: len(tables[name]) for name in check["row_counts"] if name in tables}
-            reported = {k: v for k, v in (reported or {}).items() if k in check["row_counts"]}
+            reported = {k: v for k, v in (reported if isinstance(reported, dict) else {}).items()
+                        if k in check["row_counts"]}
         else:
             frame = tables[check["table"]]
             if "join" in check:
@@ -137,22 +147,27 @@ def metrics_reconciliation(tables: Tables, *, metrics_file: str, checks: list[di
                 right = tables[join["table"]][[*join["on"], *join["columns"]]].drop_duplicates()
                 frame = frame.merge(right, on=join["on"], how="left")
             if "group_by" in check:
-                sums = frame.groupby(check["group_by"], dropna=False)[check["sum"]].sum(min_count=0)
+                sums = frame.groupby(check["group_by"], dropna=False)[check["sum"]].sum(min_count=1)
                 for group, value in sums.items():
                     group = group if isinstance(group, tuple) else (group,)
                     label = check["key"].format(**dict(zip(check["group_by"], group)))
-                    computed[label] = float(value)
+                    computed[label] = None if pd.isna(value) else float(value)
             else:
-                computed = {"": float(frame[check["sum"]].sum(min_count=0))}
-                reported = {"": reported}
+                value = frame[check["sum"]].sum(min_count=1)
+                computed = {"": None if pd.isna(value) else float(value)}
+                reported = {} if reported is _MISSING else {"": reported}
         reported = reported if isinstance(reported, dict) else {}
         for label in sorted(set(reported) | set(computed)):
             metric = f"{check['metric']}.{label}" if label else check["metric"]
-            rows.append({"metric": metric, "reported": reported.get(label), "computed": computed.get(label)})
-    out = pd.DataFrame(rows, columns=["metric", "reported", "computed"])
+            rows.append({"metric": metric, "reported": reported.get(label), "computed": computed.get(label),
+                         "reported_present": label in reported, "computed_present": label in computed})
+    out = pd.DataFrame(rows, columns=["metric", "reported", "computed", "reported_present", "computed_present"])
     out["reported"] = pd.to_numeric(out["reported"], errors="coerce").astype("float64")
     out["computed"] = pd.to_numeric(out["computed"], errors="coerce").astype("float64")
-    out["difference"] = out["reported"] - out["computed"]
+    out["reported_present"] = out["reported_present"].astype(bool)
+    out["computed_present"] = out["computed_present"].astype(bool)
+    both_null = out["reported"].isna() & out["computed"].isna()
+    out["difference"] = (out["reported"] - out["computed"]).mask(both_null, 0.0)
     return out
 
 

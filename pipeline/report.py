@@ -3,7 +3,9 @@ who would rather look than read, plus the figures for `dvc metrics` and `dvc plo
 
 Writes
   report.html    one self-contained page: budget by role (area) and category (inline SVG bars and
-                 plain tables), indicator coverage, KPIs, validation status, cross-check agreement.
+                 plain tables), indicator coverage, KPIs, cross-check agreement, and the validation:
+                 every expectation of every suite with pass/FAIL and offending rows (the one
+                 validation report; GX Data Docs are not written).
                  No external assets (inline CSS, no scripts, no web fonts): it renders offline.
   --metrics      metrics.json: the build's counts and budget totals (already reconciled with the rows
                  by validate), the budget per area, the validation and cross-check figures.
@@ -56,7 +58,7 @@ def budget_by_area(projects: pd.DataFrame, budgets: pd.DataFrame) -> pd.DataFram
     wide.columns = [f"fy{int(c)}" for c in wide.columns]
     wide = wide.reset_index()
     years = [c for c in wide.columns if c.startswith("fy")]
-    wide["total"] = wide[years].sum(axis=1, min_count=0)
+    wide["total"] = wide[years].sum(axis=1, min_count=1)  # null when no year has a printed amount
     counts = projects.groupby("area_no").agg(area_title=("area_title", "first"), projects=("project_no", "size"))
     out = counts.reset_index().merge(wide, on="area_no", how="left")
     return out.sort_values("area_no").reset_index(drop=True)
@@ -65,12 +67,14 @@ def budget_by_area(projects: pd.DataFrame, budgets: pd.DataFrame) -> pd.DataFram
 def budget_by_category(projects: pd.DataFrame, budgets: pd.DataFrame) -> pd.DataFrame:
     """Per category (area, field, letter): label, title, project count, FY2024 and all-years amounts."""
     keys = ["area_no", "field_no", "category_code", "category_title"]
-    totals = budgets.groupby("project_no")["amount_thousand_yen"].sum(min_count=0).rename("total")
+    # min_count=1 throughout: a sum over amounts none of which is printed stays null, unlike a printed 0
+    totals = budgets.groupby("project_no")["amount_thousand_yen"].sum(min_count=1).rename("total")
     focus = (budgets[budgets["fiscal_year"] == FOCUS_YEAR].groupby("project_no")["amount_thousand_yen"]
-             .sum(min_count=0).rename("focus"))
+             .sum(min_count=1).rename("focus"))
     p = projects[["project_no", *keys]].merge(totals, on="project_no", how="left").merge(focus, on="project_no", how="left")
     out = (p.groupby(keys, dropna=False)
-           .agg(projects=("project_no", "size"), focus=("focus", "sum"), total=("total", "sum"))
+           .agg(projects=("project_no", "size"), focus=("focus", lambda s: s.sum(min_count=1)),
+                total=("total", lambda s: s.sum(min_count=1)))
            .reset_index())
     out["label"] = [f"{_area_label(a, f)}-{c}" for a, f, c in zip(out["area_no"], out["field_no"], out["category_code"])]
     return out.sort_values(["area_no", "field_no", "category_code"], na_position="first").reset_index(drop=True)
@@ -103,7 +107,7 @@ def report_metrics(build_metrics: dict, by_area: pd.DataFrame, validation: dict 
     """metrics.json for `dvc metrics`: the build's figures plus per-area totals, validation, cross-check."""
     out = json.loads(json.dumps(build_metrics))  # a copy
     budget = out.setdefault("budget_thousand_yen", {})
-    budget["by_area"] = {f"area{int(r.area_no)}": int(r.total) for r in by_area.itertuples()}
+    budget["by_area"] = {f"area{int(r.area_no)}": _int_or_none(r.total) for r in by_area.itertuples()}
     if validation is not None:
         stats = validation.get("statistics", {})
         out["validation"] = {
@@ -121,6 +125,11 @@ def report_metrics(build_metrics: dict, by_area: pd.DataFrame, validation: dict 
     return out
 
 
+def _int_or_none(value: object) -> int | None:
+    """A JSON figure: an int, or None (null) for a sum over amounts none of which is printed."""
+    return None if value is None or pd.isna(value) else int(value)
+
+
 def _csv(rows: list[dict], columns: list[str]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
@@ -132,11 +141,12 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
 def plot_files(by_area: pd.DataFrame, by_category: pd.DataFrame) -> dict[str, str]:
     """The plot data files for dvc.yaml's `plots:`, as name → CSV text."""
     category_rows = [{"category": f"{r.label} {r.category_title}", "area": _area_label(r.area_no),
-                      "projects": int(r.projects), "amount_thousand_yen": int(r.total)}
+                      "projects": int(r.projects), "amount_thousand_yen": _int_or_none(r.total)}
                      for r in by_category.itertuples()]
     focus = f"fy{FOCUS_YEAR}"
-    amounts = by_area[focus].fillna(0) if focus in by_area.columns else pd.Series(0, index=by_area.index)
-    area_rows = [{"area": f"{int(r.area_no)} {r.area_title}", "amount_thousand_yen": int(amount)}
+    amounts = by_area[focus] if focus in by_area.columns else pd.Series(None, index=by_area.index, dtype="float64")
+    # an empty cell (not 0) where no amount is printed
+    area_rows = [{"area": f"{int(r.area_no)} {r.area_title}", "amount_thousand_yen": _int_or_none(amount)}
                  for r, amount in zip(by_area.itertuples(), amounts)]
     return {
         "budget_by_category.csv": _csv(category_rows, ["category", "area", "projects", "amount_thousand_yen"]),
@@ -196,8 +206,47 @@ def bar_chart(items: list[tuple[str, float]], unit: str, width: int = 720) -> st
     return "".join(parts)
 
 
+VALIDATION_CSS = "tr.fail td{background:#fdecea} td.pass{color:#17663a} td.fail{color:#a11;font-weight:600}"
+
+
+def _outcome(entry: dict) -> str:
+    """A failed expectation's error or offending rows (up to three), else what was observed, as one line."""
+    if entry.get("error"):
+        return f"error: {entry['error']}"
+    rows = entry.get("rows") or []
+    if rows and not entry.get("success"):
+        more = " …" if (entry.get("unexpected_count") or 0) > 3 else ""
+        return "; ".join(" ".join(f"{k}={v}" for k, v in r.items()) for r in rows[:3]) + more
+    observed = entry.get("observed_value")
+    if observed is None:
+        return ""
+    text = json.dumps(observed, ensure_ascii=False)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def expectations_table(entries: list[dict]) -> str:
+    """Every expectation: suite, position, expectation, settings, pass/FAIL, unexpected rows of how many,
+    offending rows or observed value. Failed rows are highlighted."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in
+                   ["Suite", "#", "Expectation", "Settings", "Result", "Unexpected", "Offending rows / observed"])
+    body = []
+    for entry in entries:
+        ok = bool(entry.get("success"))
+        unexpected = entry.get("unexpected_count")
+        count = "" if unexpected is None else f"{unexpected} of {entry.get('element_count')}"
+        position = "" if entry.get("position") is None else entry["position"] + 1
+        cells = [_e(entry.get("suite", "")), _e(position), f"<code>{_e(entry.get('expectation', ''))}</code>",
+                 _e(entry.get("settings", "")),
+                 '<td class="pass">pass</td>' if ok else '<td class="fail">FAIL</td>',
+                 _e(count), _e(_outcome(entry))]
+        row = "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in cells)
+        body.append(f'<tr class="{"pass" if ok else "fail"}">{row}</tr>')
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
 def render_html(manifest: dict, build_metrics: dict, by_area: pd.DataFrame, by_category: pd.DataFrame,
-                coverage: pd.DataFrame, kpis: pd.DataFrame, validation: dict | None, crosscheck: dict | None) -> str:
+                coverage: pd.DataFrame, kpis: pd.DataFrame, validation: dict | None, crosscheck: dict | None,
+                validation_path: str | None = None) -> str:
     focus = f"fy{FOCUS_YEAR}"
     focus_total = build_metrics.get("budget_thousand_yen", {}).get("by_fiscal_year", {}).get(focus)
     counts = build_metrics.get("counts", {})
@@ -206,7 +255,8 @@ def render_html(manifest: dict, build_metrics: dict, by_area: pd.DataFrame, by_c
     out: list[str] = []
     out.append('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">'
                '<meta name="viewport" content="width=device-width, initial-scale=1">'
-               f"<title>連携事業 report — {_e(plan.get('file', ''))}</title><style>{CSS}</style></head><body>")
+               f"<title>連携事業 report — {_e(plan.get('file', ''))}</title><style>{CSS}{VALIDATION_CSS}</style>"
+               "</head><body>")
     out.append("<h1>さっぽろ連携中枢都市圏 連携事業 — data report</h1>")
     src = ", ".join(f"{_e(s.get('file'))} ({_e(s.get('pages'))} pages, sha256 {_e(str(s.get('sha256', ''))[:12])}…)"
                     for s in sources.values())
@@ -247,7 +297,7 @@ def render_html(manifest: dict, build_metrics: dict, by_area: pd.DataFrame, by_c
                       [[int(r.area_no), r.area_title, int(r.projects), *[_n(getattr(r, y)) for y in years], _n(r.total)]
                        for r in by_area.itertuples()]
                       + [["", "Total", int(by_area["projects"].sum()), *[_n(by_area[y].sum(min_count=1)) for y in years],
-                          _n(by_area["total"].sum())]],
+                          _n(by_area["total"].sum(min_count=1))]],
                       numeric=set(range(2, 4 + len(years)))))
     empty = [y.upper() for y in years if by_area[y].isna().all()]
     if empty:
@@ -275,24 +325,19 @@ def render_html(manifest: dict, build_metrics: dict, by_area: pd.DataFrame, by_c
     out.append(_table(["Role", "No.", "KPI", "Current", "Target"],
                       [[int(r.area_no), int(r.kpi_no), r.name, r.current_raw, r.target_raw] for r in kpis.itertuples()]))
 
-    # validation
+    # validation: every expectation of every suite, with its outcome
     out.append("<h2>Validation</h2>")
     if validation is None:
         out.append("<p>No validation results.</p>")
     else:
-        failed = [e for e in validation.get("results", []) if not e.get("success")]
+        entries = validation.get("results", [])
         out.append(f"<p>{status}: {_e(stats.get('expectations', 0) - stats.get('expectations_failed', 0))} of "
-                   f"{_e(stats.get('expectations', 0))} expectations met in {_e(stats.get('suites', 0))} suites. "
-                   "Details: validation/results.json and the Data Docs (validation/data_docs/index.html).</p>")
-        if failed:
-            out.append(_table(["Suite", "Expectation", "Settings", "Unexpected", "Examples / observed"],
-                              [[e["suite"], e["expectation"], e.get("settings", ""),
-                                e.get("unexpected_count") if e.get("unexpected_count") is not None else "",
-                                e.get("error") or "; ".join(" ".join(f"{k}={v}" for k, v in r.items())
-                                                            for r in e.get("rows", [])[:3])
-                                or json.dumps(e.get("observed_value"), ensure_ascii=False)]
-                               for e in failed]))
+                   f"{_e(stats.get('expectations', 0))} expectations met in {_e(stats.get('suites', 0))} suites "
+                   f"(Great Expectations; the suites are <code>expectations/*.json</code>, the outcomes "
+                   f"<code>{_e(validation_path or 'results.json')}</code>). Every expectation is listed below; "
+                   "a failed one with up to three offending rows.</p>")
         out.append(_table(["Suite", "Status"], [[name, s] for name, s in validation.get("suites", {}).items()]))
+        out.append(expectations_table(entries))
     out.append("</body></html>\n")
     return "".join(out)
 
@@ -328,7 +373,8 @@ def run_report(build_dir: Path, validation: Path, out: Path, *, crosscheck: Path
     by_area = budget_by_area(projects, budgets)
     by_category = budget_by_category(projects, budgets)
     coverage = indicator_coverage(projects, indicators)
-    _write_text(Path(out), render_html(manifest, build_metrics, by_area, by_category, coverage, kpis, results, cross))
+    _write_text(Path(out), render_html(manifest, build_metrics, by_area, by_category, coverage, kpis, results, cross,
+                                       validation_path=str(validation) if results is not None else None))
     if metrics_out is not None:
         write_json(report_metrics(build_metrics, by_area, results, cross), Path(metrics_out))
     if plots_dir is not None:

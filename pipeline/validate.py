@@ -15,9 +15,10 @@ pipeline.municipalities).
 
 Runs with an ephemeral context, fully offline. Prints one line per failed expectation (suite,
 expectation, a few offending rows) and a summary line; writes OUT/results.json (deterministic: no
-times or ids, so it diffs cleanly and DVC sees no change when nothing changed) and the Data Docs
-site OUT/data_docs/index.html (GX's own HTML: it loads its CSS and JS from CDNs, so it renders
-unstyled offline; out/report.html is the offline summary). OUT defaults to DIR/validation.
+times or ids, so it diffs cleanly and DVC sees no change when nothing changed). OUT defaults to
+DIR/validation. There is one report for people, `report` (out/report.html): every expectation of every
+suite with pass/fail and offending rows, offline. GX Data Docs are not written: their HTML loads its
+CSS, JS and icons from CDNs (unstyled and without status icons offline) and carries run ids and times.
 Exit status: 0 all passed, 1 some expectation failed, 2 the build or params could not be read.
 """
 
@@ -40,12 +41,11 @@ from pipeline.reconcile import Tables, TableMissing, build_frame
 ROOT = Path(__file__).resolve().parent.parent
 SUITES_DIR = ROOT / "expectations"
 RESULTS_NAME = "results.json"
-DOCS_DIR_NAME = "data_docs"
-SITE_NAME = "renkei"
+DOCS_DIR_NAME = "data_docs"  # written by earlier versions; a stale one is removed
 SHOWN_ROWS = 3  # offending rows printed per failed expectation
 KEPT_ROWS = 20  # … and kept in results.json
-# Data Docs show this as the run time: a fixed value keeps the site's paths and bytes the same
-# from run to run (the validation is of the data, which has its own provenance in manifest.json).
+# The run time GX records: a fixed value, so nothing in a run depends on the clock (the validation
+# is of the data, which has its own provenance in manifest.json).
 RUN_TIME = datetime.datetime(2024, 4, 1, tzinfo=datetime.timezone.utc)
 
 
@@ -217,28 +217,20 @@ def _entry(suite: dict, position: int, expectation: dict, result: Any, parameter
 
 
 # -- running ---------------------------------------------------------------------------------------
-def _gx_context(docs_dir: Path | None):
+def _gx_context():
     os.environ["GX_ANALYTICS_ENABLED"] = "false"  # before the import, or it phones home
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    for name in list(context.list_data_docs_sites()):  # the default site is a temporary directory
+    for name in list(context.list_data_docs_sites()):  # no Data Docs (see the module docstring)
         context.delete_data_docs_site(name)
-    if docs_dir is not None:
-        context.add_data_docs_site(SITE_NAME, {
-            "class_name": "SiteBuilder",
-            "show_how_to_buttons": False,
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                              "base_directory": str(Path(docs_dir).resolve())},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        })
     return gx, context
 
 
 def validate_build(build_dir: Path, params: dict, *, suites_dir: Path = SUITES_DIR,
-                   docs_dir: Path | None = None, only: Iterable[str] | None = None) -> dict:
+                   only: Iterable[str] | None = None) -> dict:
     """Run the suites (all, or those named in ``only``) on the build; return the results document."""
     suites = load_suites(suites_dir, only)
     parameters = suite_parameters(params)
@@ -269,7 +261,7 @@ def validate_build(build_dir: Path, params: dict, *, suites_dir: Path = SUITES_D
             continue
         runnable.append((suite, frame))
 
-    gx, context = _gx_context(docs_dir)
+    gx, context = _gx_context()
     from great_expectations.core.run_identifier import RunIdentifier
 
     run_id = RunIdentifier(run_name="validate", run_time=RUN_TIME)
@@ -298,8 +290,6 @@ def validate_build(build_dir: Path, params: dict, *, suites_dir: Path = SUITES_D
             entries.append(entry)
             ok = ok and entry["success"]
         suite_status[suite["name"]] = "passed" if ok else "failed"
-    if docs_dir is not None:
-        context.build_data_docs(site_names=[SITE_NAME])
 
     failed = [e for e in entries if not e["success"]]
     return {
@@ -326,10 +316,11 @@ def write_results(results: dict, out_dir: Path) -> Path:
 
 
 def run_validate(build_dir: Path, params: Path = Path("params.yaml"), out: Path | None = None, *,
-                 docs: bool = True, suites: Iterable[str] | None = None, suites_dir: Path = SUITES_DIR,
+                 docs: bool = False, suites: Iterable[str] | None = None, suites_dir: Path = SUITES_DIR,
                  stream: TextIO | None = None) -> int:
     """Validate ``build_dir``; print failures and a summary to ``stream`` (stdout); write
-    ``out``/results.json and (with ``docs``) ``out``/data_docs/. Returns the exit status."""
+    ``out``/results.json. Returns the exit status. ``docs`` is ignored (Data Docs are no longer written;
+    kept so that old callers and ``--no-docs`` still work)."""
     stream = stream or sys.stdout
     build_dir = Path(build_dir)
     out = Path(out) if out is not None else build_dir / "validation"
@@ -345,10 +336,10 @@ def run_validate(build_dir: Path, params: Path = Path("params.yaml"), out: Path 
     except (InputError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    docs_dir = out / DOCS_DIR_NAME if docs else None
-    if docs_dir is not None and docs_dir.exists():
-        shutil.rmtree(docs_dir)  # a stale page of an earlier run would otherwise stay in the index
-    results = validate_build(build_dir, settings, suites_dir=suites_dir, docs_dir=docs_dir, only=suites)
+    stale = out / DOCS_DIR_NAME
+    if stale.is_dir() and (stale / "index.html").exists():
+        shutil.rmtree(stale)  # Data Docs of an earlier version: outdated results nobody should open
+    results = validate_build(build_dir, settings, suites_dir=suites_dir, only=suites)
     path = write_results(results, out)
 
     for entry in results["results"]:
@@ -362,7 +353,5 @@ def run_validate(build_dir: Path, params: Path = Path("params.yaml"), out: Path 
     if stats["suites_skipped"]:
         line += f", {stats['suites_skipped']} skipped"
     line += f"; results {path}"
-    if docs_dir is not None:
-        line += f", Data Docs {docs_dir / 'index.html'}"
     print(line, file=stream)
     return 0 if results["success"] else 1

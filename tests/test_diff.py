@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main as cli_main
-from pipeline.diff import DiffError, diff_builds, is_compared, run_diff
+from pipeline.diff import FORMAT_VERSION, DiffError, diff_builds, is_compared, run_diff
 from pipeline.diff_match import MATCH_THRESHOLD, Project, match_projects, similarity
 from pipeline.diff_report import char_diff, html_escape, md_escape, render
 from pipeline.write import write_json, write_tables
@@ -82,10 +82,19 @@ def _renumber(project: dict, no: int) -> dict:
     return {**project, "project_no": no, "page_start": no, "page_end": no, "table_id": f"p{no:03d}-t01"}
 
 
+def _brief(projects: dict) -> dict:
+    """The projects section without pages and the content of added/removed projects."""
+    keep = ("old_no", "new_no", "name", "old_name", "new_name")
+    return {kind: [{k: v for k, v in entry.items() if k in keep} for entry in entries]
+            for kind, entries in projects.items()}
+
+
 def _diff(tmp_path: Path, old: dict, new: dict) -> dict:
+    """to_json() without pages, the projects section in brief."""
     a = make_build(tmp_path / "old", **old)
     b = make_build(tmp_path / "new", **new)
-    return diff_builds(a, b).to_json()
+    out = diff_builds(a, b).to_json(pages=False)
+    return {"projects": _brief(out["projects"]), "changes": out["changes"]}
 
 
 EMPTY_PROJECTS = {"added": [], "removed": [], "renamed": [], "renumbered": []}
@@ -94,7 +103,14 @@ EMPTY_PROJECTS = {"added": [], "removed": [], "renamed": [], "renumbered": []}
 # -- matching ----------------------------------------------------------------------------------------
 def test_exact_match_no_differences(tmp_path):
     build = make_build(tmp_path / "b", [A, B, C], budgets=_budgets(2, {2024: 100, 2025: None}))
-    assert diff_builds(build, build).to_json() == {"projects": EMPTY_PROJECTS, "changes": []}
+    out = diff_builds(build, build).to_json()
+    assert out["format_version"] == FORMAT_VERSION == 2
+    assert out["projects"] == EMPTY_PROJECTS and out["changes"] == []
+    assert out["old"] == out["new"] == {"source": "plan.pdf", "projects": 3}
+    # totals: a year with no printed amount is null, not 0
+    assert out["totals"] == {"budget_thousand_yen_by_fiscal_year": [
+        {"fiscal_year": 2024, "old": 100, "new": 100, "change": 0},
+        {"fiscal_year": 2025, "old": None, "new": None, "change": None}]}
 
 
 def test_fuzzy_rename_is_reported_once(tmp_path):
@@ -103,6 +119,7 @@ def test_fuzzy_rename_is_reported_once(tmp_path):
                 {"projects": [A, B, renamed], "budgets": _budgets(3, {2024: 20})})
     assert out["projects"] == {**EMPTY_PROJECTS, "renamed": [
         {"old_no": 3, "new_no": 3, "old_name": "MICE誘致の推進", "new_name": "MICE誘致・開催の推進"}]}
+    assert {(c["old_no"], c["new_no"]) for c in out["changes"]} == {(3, 3)}
     # No `name` change; the row changes carry the new name.
     assert {(c["table"], c["name"], c["column"]) for c in out["changes"]} == {
         ("budgets", "MICE誘致・開催の推進", "raw"), ("budgets", "MICE誘致・開催の推進", "amount_thousand_yen"),
@@ -118,7 +135,7 @@ def test_insertion_is_one_addition_and_a_renumbering(tmp_path):
                                "page": 9, "row": 5}]}
     out = _diff(tmp_path, old, new)
     assert out == {"projects": {
-        "added": [{"no": 2, "name": "事業承継の支援"}], "removed": [], "renamed": [],
+        "added": [{"old_no": None, "new_no": 2, "name": "事業承継の支援"}], "removed": [], "renamed": [],
         "renumbered": [{"name": "連携した企業誘致の推進", "old_no": 2, "new_no": 3},
                        {"name": "MICE誘致の推進", "old_no": 3, "new_no": 4}]},
         "changes": []}
@@ -127,15 +144,15 @@ def test_insertion_is_one_addition_and_a_renumbering(tmp_path):
 def test_removal(tmp_path):
     out = _diff(tmp_path, {"projects": [A, B, C, D], "budgets": _budgets(4, {2024: 9})},
                 {"projects": [A, B, C]})
-    assert out == {"projects": {**EMPTY_PROJECTS, "removed": [{"no": 4, "name": "森林整備等に関する取組の推進"}]},
-                   "changes": []}
+    assert out == {"projects": {**EMPTY_PROJECTS, "removed": [
+        {"old_no": 4, "new_no": None, "name": "森林整備等に関する取組の推進"}]}, "changes": []}
 
 
 def test_unrelated_projects_are_not_paired(tmp_path):
     # D removed and NEW added at the same number: different identities, not a rename.
     out = _diff(tmp_path, {"projects": [A, _renumber(D, 2)]}, {"projects": [A, NEW]})
-    assert out["projects"] == {**EMPTY_PROJECTS, "added": [{"no": 2, "name": "事業承継の支援"}],
-                               "removed": [{"no": 2, "name": "森林整備等に関する取組の推進"}]}
+    assert out["projects"] == {**EMPTY_PROJECTS, "added": [{"old_no": None, "new_no": 2, "name": "事業承継の支援"}],
+                               "removed": [{"old_no": 2, "new_no": None, "name": "森林整備等に関する取組の推進"}]}
     assert out["changes"] == []
 
 
@@ -186,10 +203,10 @@ def test_changes_by_natural_key_with_json_types(tmp_path):
                      "target_value": float("nan"), "page": 4}],
            "footnotes": [{"footnote_no": 11, "term": "MICE", "text": "会議等の総称", "project_no": 2, "page": 7}]}
     a, b = make_build(tmp_path / "old", **old), make_build(tmp_path / "new", **new)
-    out = diff_builds(a, b).to_json()
+    out = diff_builds(a, b).to_json(pages=False)
     assert out["projects"] == EMPTY_PROJECTS
     budget = "連携事業の企画、立案、効果検証"
-    assert out["changes"] == [
+    assert [{k: v for k, v in c.items() if k not in ("old_no", "new_no")} for c in out["changes"]] == [
         {"table": "budgets", "name": budget, "key": {"fiscal_year": 2025}, "column": "raw", "old": "-",
          "new": "1,250,000"},
         {"table": "budgets", "name": budget, "key": {"fiscal_year": 2025}, "column": "amount_thousand_yen",
@@ -213,8 +230,9 @@ def test_changes_by_natural_key_with_json_types(tmp_path):
         {"table": "kpis", "name": None, "key": {"name": "観光入込客数"}, "column": "target_value", "old": 35000.0,
          "new": None},
     ]
+    assert [(c["old_no"], c["new_no"]) for c in out["changes"]] == [(1, 1)] * 6 + [(2, 2)] * 4 + [(None, None)]
     text = render(diff_builds(a, b), "json")
-    assert '"new": 1250000\n' in text and '"new": 6000.0\n' in text and "NaN" not in text
+    assert '"new": 1250000,\n' in text and '"new": 6000.0,\n' in text and "NaN" not in text
 
 
 def test_footnote_project_compared_by_identity(tmp_path):
@@ -226,16 +244,16 @@ def test_footnote_project_compared_by_identity(tmp_path):
     # Same number, other project: a change.
     out = _diff(tmp_path / "moved", {"projects": [A, B, C], "footnotes": [{**note, "project_no": 3}]},
                 {"projects": [A, NEW, _renumber(B, 3), _renumber(C, 4)], "footnotes": [{**note, "project_no": 3}]})
-    assert out["changes"] == [{"table": "footnotes", "name": None, "key": {"term": "MICE"}, "column": "project_no",
-                               "old": 3, "new": 3}]
+    assert out["changes"] == [{"table": "footnotes", "name": None, "old_no": None, "new_no": None,
+                               "key": {"term": "MICE"}, "column": "project_no", "old": 3, "new": 3}]
     # A footnote that comes with an added project or goes with a removed one is part of that project's entry;
     # one that appears in a matched project is a change.
     other = {"footnote_no": 11, "term": "PR", "text": "宣伝"}
     out = _diff(tmp_path / "with", {"projects": [A, _renumber(D, 2)], "footnotes": [{**note, "project_no": 2}]},
                 {"projects": [A, NEW],
                  "footnotes": [{**other, "project_no": 2}, {**note, "term": "新語", "project_no": 1}]})
-    assert out["changes"] == [{"table": "footnotes", "name": None, "key": {"term": "新語"}, "column": c, "old": None,
-                               "new": v} for c, v in (("text", "会議等の総称"), ("project_no", 1))]
+    assert out["changes"] == [{"table": "footnotes", "name": None, "old_no": None, "new_no": None, "key": {"term": "新語"},
+                               "column": c, "old": None, "new": v} for c, v in (("text", "会議等の総称"), ("project_no", 1))]
 
 
 def test_duplicate_natural_keys_pair_in_order(tmp_path):
@@ -279,7 +297,7 @@ def test_reports_escape_text_and_render_offline(tmp_path):
     assert "http://" not in page and "https://" not in page and "<link" not in page and "<style>" in page
     assert "<td class=\"num\">100</td><td class=\"num\">90</td><td class=\"num\">-10</td>" in page
     md = render(result, "md")
-    assert "| 2 | 連携した企業誘致の推進 | 2024 | 100 | 90 | -10 |" in md
+    assert "| 2 | 2 | 連携した企業誘致の推進 | 2024 | 100 | 90 | -10 | p. 2 → p. 2 |" in md
     assert r"\<script\>" in md and "<script>" not in md.replace("<ins>", "").replace("</ins>", "")
 
 
@@ -299,7 +317,8 @@ def test_exit_codes(tmp_path, capsys):
     a = make_build(tmp_path / "a", [A, B])
     b = make_build(tmp_path / "b", [A, {**B, "summary": "別の概要"}])
     assert run_diff(a, a, "json", None) == 0
-    assert json.loads(capsys.readouterr().out) == {"projects": EMPTY_PROJECTS, "changes": []}
+    out = json.loads(capsys.readouterr().out)
+    assert out["projects"] == EMPTY_PROJECTS and out["changes"] == []
     assert cli_main(["diff", str(a), str(b), "--format", "md"]) == 1
     assert f"<del>{B['summary']}</del><ins>別の概要</ins>" in capsys.readouterr().out
 
@@ -345,9 +364,9 @@ def revised_diff(plan_build, revised_build):
 
 
 def test_revised_sample_projects(revised_diff):
-    assert revised_diff.to_json()["projects"] == {
-        "added": [{"no": 10, "name": "事業承継の支援"}],
-        "removed": [{"no": 36, "name": "森林整備等に関する取組の推進"}],
+    assert _brief(revised_diff.to_json()["projects"]) == {
+        "added": [{"old_no": None, "new_no": 10, "name": "事業承継の支援"}],
+        "removed": [{"old_no": 36, "new_no": None, "name": "森林整備等に関する取組の推進"}],
         "renamed": [{"old_no": 12, "new_no": 13, "old_name": "MICE誘致の推進", "new_name": "MICE誘致・開催の推進"}],
         "renumbered": [{"name": name, "old_no": no, "new_no": no + 1}
                        for no, name in enumerate(RENUMBERED, start=10) if name is not None],
@@ -424,14 +443,60 @@ def test_revised_sample_changes_are_exactly_the_documented_ones(revised_diff):
 def test_revised_sample_reports(revised_diff):
     md = render(revised_diff, "md")
     assert "1 added, 1 removed, 1 renamed, 25 renumbered" in md
-    assert "| 2 | 連携した企業誘致の推進 | 2025 | - | 1,250,000 | +1,250,000 |" in md
-    assert "| 36 | 鳥獣対策等に関する取組の推進 | 2024 | 124,573 | 130,000 | +5,427 |" in md
+    assert "| 2 | 2 | 連携した企業誘致の推進 | 2025 | - | 1,250,000 | +1,250,000 | p. 1 → p. 1 |" in md
+    assert "| 35 | 36 | 鳥獣対策等に関する取組の推進 | 2024 | 124,573 | 130,000 | +5,427 | p. 11 → pp. 11–12 |" in md
+    # which numbering each number is in
+    assert "“Old No.” is a project's number as printed in the old edition" in md
+    assert "## Added projects (new numbering)" in md and "### New No. 10 事業承継の支援 (pp. 3–4)" in md
+    assert "## Removed projects (old numbering)" in md and "### Old No. 36 森林整備等に関する取組の推進 (pp. 11–12)" in md
+    assert "### New No. 20 (old No. 19) 保育サービスの向上に向けた取組の推進 — p. 7 (old p. 7)" in md
+    # totals per fiscal year, and the content of the added and removed projects
+    assert "| 2024 | 17,567,701 | 17,588,128 | +20,427 |" in md
+    assert "| 2026 | - | - | – |" in md
+    assert "- 事業費 (千円): FY2024 15,000; FY2025 15,000; FY2026 -; FY2027 -; FY2028 -" in md
+    assert "- 評価指標 1: 具体的な取組の構築: - → 2024年度まで" in md
     assert "千歳市進出<ins>及び工場の稼働</ins>を契機に" in md
     assert "MICE誘致<ins>・開催</ins>の推進" in md
     page = render(revised_diff, "html")
     assert "当別町<ins>、南幌町、長沼町</ins>" in page and page.startswith("<!DOCTYPE html>")
 
 
+def test_revised_sample_numbers_pages_totals_and_content(revised_diff):
+    out = revised_diff.to_json()
+    assert out["format_version"] == 2
+    assert out["old"] == {"source": "plan_vi.pdf", "projects": 53}
+    assert out["new"] == {"source": "plan_vi_revised_sample.pdf", "projects": 53}
+    assert out["totals"]["budget_thousand_yen_by_fiscal_year"] == [
+        {"fiscal_year": 2024, "old": 17_567_701, "new": 17_588_128, "change": 20_427},
+        {"fiscal_year": 2025, "old": None, "new": 3_215_000, "change": None},
+        *({"fiscal_year": y, "old": None, "new": None, "change": None} for y in (2026, 2027, 2028))]
+    # every change carries both numbers and both sides' pages
+    for c in out["changes"]:
+        assert set(c) == {"table", "name", "old_no", "new_no", "key", "column", "old", "new", "old_pages",
+                          "new_pages"}
+        assert c["old_pages"] and c["new_pages"], c
+    numbers = {(c["name"], c["old_no"], c["new_no"]) for c in out["changes"] if c["table"] == "budgets"}
+    assert numbers == {("連携した企業誘致の推進", 2, 2), ("三次救急医療等の提供", 13, 14),
+                       ("鳥獣対策等に関する取組の推進", 35, 36)}
+    added, = out["projects"]["added"]
+    assert (added["old_no"], added["new_no"], added["old_pages"], added["new_pages"]) == (None, 10, None, [3, 4])
+    assert added["project"]["municipalities_raw"] == "全市町村" and added["project"]["category_code"] == "c"
+    assert [(b["fiscal_year"], b["amount_thousand_yen"]) for b in added["budgets"]] == [
+        (2024, 15000), (2025, 15000), (2026, None), (2027, None), (2028, None)]
+    assert added["indicators"] == [{"indicator_no": 1, "item": "事業承継に関する相談件数",
+                                    "baseline_raw": "120件(2022年度)", "target_raw": "200件(毎年度)"}]
+    assert [r["party"] for r in added["responsibilities"]] == ["札幌市", "連携市町村"]
+    assert len(added["municipalities"]) == 11
+    removed, = out["projects"]["removed"]
+    assert (removed["old_no"], removed["new_no"], removed["old_pages"], removed["new_pages"]) == (36, None, [11, 12], None)
+    assert removed["budgets"][0] == {"fiscal_year": 2024, "era_label": "令和6年度", "raw": "0",
+                                     "amount_thousand_yen": 0, "note": None}
+    renamed, = out["projects"]["renamed"]
+    assert (renamed["old_pages"], renamed["new_pages"]) == ([4, 4], [4, 4])
+    assert all(r["old_pages"] and r["new_pages"] for r in out["projects"]["renumbered"])
+
+
 def test_build_against_itself_is_identical(plan_build, capsys):
     assert run_diff(plan_build.path, plan_build.path, "json", None) == 0
-    assert json.loads(capsys.readouterr().out) == {"projects": EMPTY_PROJECTS, "changes": []}
+    out = json.loads(capsys.readouterr().out)
+    assert out["projects"] == EMPTY_PROJECTS and out["changes"] == []

@@ -74,6 +74,18 @@ def test_report_lists_failures(plan_build, validated, tmp_path):
     assert "FAILED" in html and entry["expectation"] in html and "project_no=5" in html
 
 
+def test_report_lists_every_expectation_with_its_outcome(report, validated):
+    """The one validation report: every expectation of every suite, pass or FAIL (no Data Docs)."""
+    html = report["html"].read_text(encoding="utf-8")
+    results = json.loads(validated["results"].read_text(encoding="utf-8"))
+    assert html.count('<tr class="pass">') == len(results["results"]) == results["statistics"]["expectations"]
+    assert '<tr class="fail">' not in html
+    for entry in results["results"]:
+        assert f"<code>{entry['expectation']}</code>" in html
+    assert "data_docs" not in html and "Data Docs" not in html
+    assert not (validated["results"].parent / "data_docs").exists()
+
+
 def test_metrics_merge_build_validation_and_crosscheck(report, plan_build):
     metrics = json.loads(report["metrics"].read_text(encoding="utf-8"))
     build = json.loads((plan_build.path / "metrics.json").read_text(encoding="utf-8"))
@@ -81,6 +93,9 @@ def test_metrics_merge_build_validation_and_crosscheck(report, plan_build):
     budget = metrics["budget_thousand_yen"]
     assert budget["by_fiscal_year"]["fy2024"] == 17567701
     assert sum(budget["by_area"].values()) == budget["total"]
+    # nothing printed for FY2025–2028: null, not 0
+    assert [budget["by_fiscal_year"][f"fy{y}"] for y in range(2025, 2029)] == [None] * 4
+    assert budget["by_area_fiscal_year"]["area2_fy2026"] is None
     assert metrics["validation"]["success"] == 1 and metrics["validation"]["expectations_failed"] == 0
     assert metrics["crosscheck"]["agreement"] == 0.995
 

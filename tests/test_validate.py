@@ -174,6 +174,12 @@ def _add_fy2029(data: dict) -> None:
     data["budget_thousand_yen"]["by_fiscal_year"]["fy2029"] = 0
 
 
+def _zero_for_unprinted(data: dict) -> None:
+    """The old bug: FY2025, where no amount is printed, reported as 0 instead of null."""
+    assert data["budget_thousand_yen"]["by_fiscal_year"]["fy2025"] is None
+    data["budget_thousand_yen"]["by_fiscal_year"]["fy2025"] = 0
+
+
 DEFECTS = [
     # projects
     Defect("project_count", "projects", "expect_table_row_count_to_equal", drop("projects", "project_no == 53")),
@@ -244,10 +250,12 @@ DEFECTS = [
     Defect("fy2024_total", "budgets", "expect_column_sum_to_be_between(amount_thousand_yen)",
            with_rows("budgets", _shift_fy2024), also=("where fiscal_year == 2024",)),
     # metrics.json against the rows
-    Defect("metric_missing", "metrics_reconciliation", "expect_column_values_to_not_be_null(reported)",
+    Defect("metric_missing", "metrics_reconciliation", "expect_column_values_to_be_in_set(reported_present)",
            metrics_edit(_drop_fy2028)),
-    Defect("metric_extra", "metrics_reconciliation", "expect_column_values_to_not_be_null(computed)",
+    Defect("metric_extra", "metrics_reconciliation", "expect_column_values_to_be_in_set(computed_present)",
            metrics_edit(_add_fy2029)),
+    Defect("metric_zero_for_unprinted", "metrics_reconciliation", "expect_column_values_to_not_be_null(difference)",
+           metrics_edit(_zero_for_unprinted), also=("budget_thousand_yen.by_fiscal_year.fy2025",)),
     Defect("metric_differs", "metrics_reconciliation", "expect_column_values_to_be_between(difference)",
            with_rows("budgets", _shift_fy2024), also=("budget_thousand_yen.by_fiscal_year.fy2024",)),
     # responsibilities
@@ -375,11 +383,23 @@ def test_good_build_passes_every_expectation(good_validation):
     assert results["parameters"]["fy2024_total_thousand_yen"] == 17567701
 
 
-def test_data_docs_written_under_validation_dir(good_validation):
-    _, _, out = good_validation
-    index = out / "data_docs" / "index.html"
-    assert index.exists()
-    assert list((out / "data_docs" / "validations").rglob("*.html"))
+def test_no_data_docs_and_every_path_printed_exists(good_validation):
+    """Data Docs are not written (report.html lists every expectation offline); every file the summary
+    line names exists."""
+    _, output, out = good_validation
+    assert not (out / "data_docs").exists()
+    summary = output.strip().splitlines()[-1]
+    assert "Data Docs" not in summary and "data_docs" not in summary
+    named = [Path(word.rstrip(",;")) for word in summary.split() if word.rstrip(",;").endswith((".json", ".html"))]
+    assert named and all(path.exists() for path in named), summary
+
+
+def test_stale_data_docs_of_an_earlier_version_are_removed(good, tmp_path):
+    stale = tmp_path / "validation" / "data_docs"
+    stale.mkdir(parents=True)
+    (stale / "index.html").write_text("old", encoding="utf-8")
+    code, _, _ = _run(good, tmp_path, suites=["kpis"])
+    assert code == 0 and not stale.exists()
 
 
 def test_results_are_deterministic(good_validation, plan_build, tmp_path):
@@ -528,11 +548,48 @@ def test_child_counts_fill_zero_for_childless_parents():
 
 
 def test_metrics_reconciliation_pairs_both_sides():
-    tables = _Tables(b=pd.DataFrame({"y": [2024, 2024, 2025], "v": [1.0, 2.0, float("nan")]}),
-                     m={"x": {"fy2024": 3, "fy2026": 0}})
+    tables = _Tables(b=pd.DataFrame({"y": [2024, 2024, 2025, 2027], "v": [1.0, 2.0, float("nan"), 0.0]}),
+                     m={"x": {"fy2024": 3, "fy2026": 0, "fy2027": 0}})
     frame = reconcile.metrics_reconciliation(tables, metrics_file="m", checks=[
         {"metric": "x", "table": "b", "sum": "v", "group_by": ["y"], "key": "fy{y}"}])
-    rows = {r.metric: (r.reported, r.computed) for r in frame.itertuples()}
-    assert rows["x.fy2024"] == (3.0, 3.0)
-    assert rows["x.fy2025"][1] == 0.0 and pd.isna(rows["x.fy2025"][0])
-    assert pd.isna(rows["x.fy2026"][1])
+    rows = {r.metric: (r.reported, r.computed, r.reported_present, r.computed_present, r.difference)
+            for r in frame.itertuples()}
+    assert rows["x.fy2024"] == (3.0, 3.0, True, True, 0.0)
+    # nothing printed in FY2025: the rows give null, metrics.json lacks the figure
+    assert pd.isna(rows["x.fy2025"][1]) and rows["x.fy2025"][2:4] == (False, True)
+    assert pd.isna(rows["x.fy2026"][1]) and rows["x.fy2026"][2:4] == (True, False)
+    assert rows["x.fy2027"] == (0.0, 0.0, True, True, 0.0)  # a printed zero is 0
+
+
+def test_metrics_reconciliation_null_for_unprinted():
+    """A year whose amounts are all unprinted is null in metrics.json and in the rows: difference 0;
+    reported as 0 instead, the difference is null (and fails validation)."""
+    tables = _Tables(b=pd.DataFrame({"y": [2025, 2025], "v": [float("nan"), float("nan")]}),
+                     good={"x": {"fy2025": None}, "t": None}, bad={"x": {"fy2025": 0}, "t": 0})
+    checks = [{"metric": "x", "table": "b", "sum": "v", "group_by": ["y"], "key": "fy{y}"},
+              {"metric": "t", "table": "b", "sum": "v"}]
+    good = reconcile.metrics_reconciliation(tables, metrics_file="good", checks=checks)
+    assert good["difference"].tolist() == [0.0, 0.0] and good["reported_present"].all()
+    bad = reconcile.metrics_reconciliation(tables, metrics_file="bad", checks=checks)
+    assert bad["difference"].isna().all()
+
+
+def test_build_metrics_are_null_where_nothing_is_printed(plan_build):
+    metrics = json.loads((plan_build.path / "metrics.json").read_text(encoding="utf-8"))
+    budget = metrics["budget_thousand_yen"]
+    assert budget["by_fiscal_year"] == {"fy2024": 17567701, "fy2025": None, "fy2026": None, "fy2027": None,
+                                        "fy2028": None}
+    assert budget["total"] == 17567701
+    assert budget["by_area_fiscal_year"]["area1_fy2025"] is None
+    assert budget["by_area_fiscal_year"]["area1_fy2024"] == 2221257
+
+
+def test_build_metrics_printed_zero_is_zero():
+    from pipeline.normalize import metrics
+
+    tables = {"projects": [{"project_no": 1, "area_no": 1}],
+              "budgets": [{"project_no": 1, "fiscal_year": 2024, "amount_thousand_yen": 0},
+                          {"project_no": 1, "fiscal_year": 2025, "amount_thousand_yen": None}]}
+    budget = metrics(tables)["budget_thousand_yen"]
+    assert budget == {"total": 0, "by_fiscal_year": {"fy2024": 0, "fy2025": None},
+                      "by_area_fiscal_year": {"area1_fy2024": 0, "area1_fy2025": None}}
