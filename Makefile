@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-stamp
 export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: run test bench diff install clean producers fuzz
+.PHONY: run test bench diff install clean producers lock fuzz test-fast
 
 # Debian packages the producer matrix prints with (tests/test_producers.py): PDF programs and the Japanese
 # fonts office programs and browsers use. Installed only when one is missing; needs root and apt.
@@ -15,11 +15,19 @@ PRODUCER_PACKAGES := chromium libreoffice-writer-nogui ghostscript poppler-utils
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Every package of the environment comes from requirements.lock (exact versions with hashes, the test
+# extra included), then renkei itself without resolving anything again.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --require-hashes -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# Refresh requirements.lock after changing pyproject.toml's dependencies (needs PyPI).
+lock: $(STAMP)
+	$(PY) -m pip install -q pip-tools==7.6.2
+	$(PY) -m piptools compile -q --generate-hashes --allow-unsafe --extra test --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 # The whole pipeline (dvc.yaml): build, cross-check, validate, report. Only stages whose inputs changed
 # rerun; dvc.lock records what was built from what (commit it with the cache: false outputs).
@@ -41,6 +49,10 @@ producers: $(STAMP)
 
 test: $(STAMP) producers
 	$(PY) -m pytest -q
+
+# The unit tests alone (no PDF is read or printed): seconds, for the edit-test loop. CI runs `make test`.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
 
 # 300 seeded mutations of the plan and the excerpt plus four crafted hostile PDFs (tests/fuzz.py), two
 # builds at a time; prints the outcome table and the bounds, exits 1 on a traceback, different data with

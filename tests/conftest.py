@@ -15,6 +15,25 @@ RAW = ROOT / "raw"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+# `make test-fast` runs the unit tests only (`-m "not slow"`): a test is slow when it reads a PDF, through one
+# of these fixtures (each builds, extracts or prints PDFs) or by being in a module that does so throughout.
+SLOW_FIXTURES = {"plan_build", "revised_build", "plan_layout", "camelot_plan", "tables", "rows", "normalized",
+                 "results", "small_plan", "bad_inputs", "validated", "report", "good_validation", "revised_diff",
+                 "content"}
+SLOW_MODULES = {"test_producers", "test_fuzz", "test_robustness", "test_bad_input", "test_end_to_end"}
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "slow: reads or prints PDFs (left out by `make test-fast`)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 class Build:
     """A finished build directory with its tables loaded as pandas frames (pyarrow dtypes)."""
 

@@ -4,11 +4,11 @@ rules themselves: tests/test_out_safety.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
+import io
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -99,9 +99,18 @@ def existing_out(plan_build, tmp_path) -> Path:
 
 
 def _run_build(pdf: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    return subprocess.run([sys.executable, "-m", "pipeline", "build", "--pdf", str(pdf), "--out", str(out),
-                           *extra], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    """`python -m pipeline build …`, in-process (the CLI's own main, with stdout and stderr captured): the
+    fuzz test and test_end_to_end run the real subprocess."""
+    from pipeline.cli import main
+
+    argv = ["build", "--pdf", str(pdf), "--out", str(out), *extra]
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            code = main(argv)
+        except SystemExit as exit_:  # argparse errors
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    return subprocess.CompletedProcess(argv, code, stdout.getvalue(), stderr.getvalue())
 
 
 def _assert_refused(result: subprocess.CompletedProcess, pdf: Path, words: str) -> str:

@@ -348,6 +348,7 @@ def test_check_pdf_command(tmp_path, capsys):
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="no make")
+@pytest.mark.slow  # runs make in a subprocess
 def test_make_diff_with_a_missing_new_builds_nothing(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env = {k: v for k, v in env.items() if not k.startswith("PYTEST")}
