@@ -1,4 +1,4 @@
-"""`python -m pipeline …`: build, the single stages, crosscheck, validate, report, check-pdf and diff.
+"""`python -m pipeline …`: build, the single stages, duckdb, crosscheck, validate, report, check-pdf and diff.
 
 Errors that are the input's fault (bad PDF, a document of another shape, a frame that breaks the
 schema, an output folder renkei does not own, an input folder that is not a build) print one line on
@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--pdf", type=Path, required=True)
     build.add_argument("--overview", type=Path)
     build.add_argument("--out", type=Path, required=True)
+    build.add_argument("--no-duckdb", dest="duckdb", action="store_false",
+                       help="skip renkei.duckdb (the tables as one commented DuckDB database)")
     _add_limits(build)
 
     extract = sub.add_parser("extract", help="stage 1: PDF → layout.json")
@@ -52,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     write = sub.add_parser("write", help="stage 4: tables.json → Parquet, manifest, metrics")
     write.add_argument("normalize_dir", type=Path)
     write.add_argument("--out", type=Path, required=True)
+    write.add_argument("--no-duckdb", dest="duckdb", action="store_false",
+                       help="skip renkei.duckdb (dvc.yaml: its bytes differ from run to run)")
+
+    database = sub.add_parser("duckdb", help="a build's tables as one DuckDB database, commented from the schema")
+    database.add_argument("build_dir", type=Path)
+    database.add_argument("--out", type=Path, help="the database file to write (default: BUILD_DIR/renkei.duckdb)")
 
     crosscheck = sub.add_parser("crosscheck", help="camelot second extractor vs the build's cells")
     crosscheck.add_argument("--pdf", type=Path, required=True)
@@ -93,7 +101,7 @@ def _run(args: argparse.Namespace) -> int:
     from pipeline import stages
 
     if args.command == "build":
-        counts = stages.build(args.pdf, args.overview, args.out, progress=args.progress)
+        counts = stages.build(args.pdf, args.overview, args.out, progress=args.progress, duckdb=args.duckdb)
         print(" ".join(f"{name}={n}" for name, n in sorted(counts.items())), file=sys.stderr)
         return 0
     if args.command == "extract":
@@ -106,8 +114,11 @@ def _run(args: argparse.Namespace) -> int:
         stages.run_normalize(args.extract_dir, args.parse_dir, args.out)
         return 0
     if args.command == "write":
-        stages.run_write(args.normalize_dir, args.out)
+        stages.run_write(args.normalize_dir, args.out, duckdb=args.duckdb)
         return 0
+    if args.command == "duckdb":
+        from pipeline.database import run_duckdb
+        return run_duckdb(args.build_dir, args.out)
     if args.command == "crosscheck":
         from pipeline.crosscheck import run_crosscheck
         return run_crosscheck(args.pdf, args.build, args.out, require=args.require_agreement)

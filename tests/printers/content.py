@@ -14,7 +14,7 @@ import pandas as pd
 
 from schemas.tables import TABLES
 
-PARTIES = ("札幌市", "連携市町村")
+from pipeline.parse import PARTIES  # noqa: E402  (the contract's enum, schemas/fields.py)
 
 
 @dataclass
