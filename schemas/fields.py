@@ -195,7 +195,7 @@ _FIELDS: dict[str, Field] = {
         "名称。projects: 連携事業名、kpis: 基本KPI の指標名、overview: 抜粋に印字された事業名",
         "Name as printed. projects: the project's name (連携事業名); kpis: the basic KPI's indicator (基本KPI); "
         "overview: the project name printed in the excerpt",
-        None, "企業誘致の推進",
+        None, "MICE誘致の推進",
     ),
     "summary": Field(
         STRING, False,
@@ -416,25 +416,25 @@ _FIELDS: dict[str, Field] = {
         FLOAT64, False,
         "セルの左端の x 座標（PDF ポイント、ページ左端から）",
         "Left edge of the cell, PDF points from the page's left edge",
-        "pt (PDF point, 1/72 inch)", 183.1,
+        "pt (PDF point, 1/72 inch)", 56.7,
     ),
     "top": Field(
         FLOAT64, False,
         "セルの上端の y 座標（PDF ポイント、ページ上端から）",
         "Top edge of the cell, PDF points from the page's top edge",
-        "pt (PDF point, 1/72 inch)", 94.9,
+        "pt (PDF point, 1/72 inch)", 56.95,
     ),
     "x1": Field(
         FLOAT64, False,
         "セルの右端の x 座標（PDF ポイント、ページ左端から）",
         "Right edge of the cell, PDF points from the page's left edge",
-        "pt (PDF point, 1/72 inch)", 543.1,
+        "pt (PDF point, 1/72 inch)", 194.3,
     ),
     "bottom": Field(
         FLOAT64, False,
         "セルの下端の y 座標（PDF ポイント、ページ上端から）",
         "Bottom edge of the cell, PDF points from the page's top edge",
-        "pt (PDF point, 1/72 inch)", 112.9,
+        "pt (PDF point, 1/72 inch)", 88.65,
     ),
 }
 
