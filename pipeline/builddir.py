@@ -51,6 +51,9 @@ from pipeline.inputs import InputError
 MANIFEST = "manifest.json"
 # The files every build writes besides its tables (pipeline.stages.write_build_files).
 FIXED_FILES = ("datapackage.json", "metrics.json", MANIFEST)
+# The DuckDB database a build writes unless told not to (`build --no-duckdb`; pipeline.database): one of the
+# build's own files either way, so a rebuild without it removes a stale one.
+OPTIONAL_FILES = ("renkei.duckdb",)
 STAGING_PREFIX = ".renkei-staging-"
 # A failed build leaves its stage files for inspection in the temporary folder, one place per --out (the
 # next failure for the same --out replaces it), never in --out itself: a refused build touches nothing there.
@@ -104,7 +107,7 @@ def manifest_tables(manifest: dict) -> list[str]:
 def own_files(manifest: dict) -> set[str]:
     """The file names in a build folder that its build wrote: its tables, the manifest, the datapackage
     and the metrics. Only these may be replaced or removed by the next build."""
-    return {f"{name}.parquet" for name in manifest_tables(manifest)} | set(FIXED_FILES)
+    return {f"{name}.parquet" for name in manifest_tables(manifest)} | set(FIXED_FILES) | set(OPTIONAL_FILES)
 
 
 def _one_line(error: BaseException) -> str:
@@ -209,7 +212,7 @@ def check_out(out: Path) -> dict | None:
         return None
     from schemas.tables import TABLES
 
-    may_write = {f"{name}.parquet" for name in TABLES} | set(FIXED_FILES)
+    may_write = {f"{name}.parquet" for name in TABLES} | set(FIXED_FILES) | set(OPTIONAL_FILES)
     clash = sorted(may_write & set(_foreign_entries(out, own_files(old))))
     if clash:
         raise InputError(f"{out}: {clash[0]} is not part of the earlier build there and the new build would "
@@ -275,6 +278,12 @@ def swap_in(staged: Path, out: Path, old: dict | None) -> None:
     if new is None:
         raise AssertionError(f"{staged}: the staged build has no {MANIFEST}")
     tables = [f"{name}.parquet" for name in manifest_tables(new)]
+    for name in OPTIONAL_FILES:  # before the manifest: the build is complete only once the manifest is in
+        if (staged / name).exists():
+            os.replace(staged / name, out / name)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                (out / name).unlink()
     for name in [*tables, *FIXED_FILES]:  # FIXED_FILES ends with the manifest
         os.replace(staged / name, out / name)
     if old is not None:

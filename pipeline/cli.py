@@ -1,4 +1,4 @@
-"""`python -m pipeline …`: build, the single stages, crosscheck, validate, report, check-pdf and diff.
+"""`python -m pipeline …`: build, the single stages, duckdb, crosscheck, validate, report, check-pdf and diff.
 
 Installed as the console script ``renkei`` (pyproject.toml ``[project.scripts]``): ``.venv/bin/renkei``.
 
@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, required=True, metavar="DIR",
                        help="the build folder to write: new, empty or an earlier build (anything else is "
                             "refused, nothing touched)")
+    build.add_argument("--no-duckdb", dest="duckdb", action="store_false",
+                       help="skip renkei.duckdb (the tables as one commented DuckDB database)")
     _add_limits(build)
 
     extract = _command(sub, "extract", "stage 1: PDF → layout.json (characters, rules, cells)",
@@ -87,6 +89,14 @@ def _parser() -> argparse.ArgumentParser:
     write.add_argument("normalize_dir", type=Path, metavar="NORMALIZE_DIR", help="the normalize stage's folder")
     write.add_argument("--out", type=Path, required=True, metavar="DIR",
                        help="the build folder (same rules as build --out)")
+    write.add_argument("--no-duckdb", dest="duckdb", action="store_false",
+                       help="skip renkei.duckdb (dvc.yaml: its bytes differ from run to run)")
+
+    database = _command(sub, "duckdb", "a build's tables as one DuckDB database, commented from the schema",
+                        "renkei duckdb build-out --out build-out/renkei.duckdb")
+    database.add_argument("build_dir", type=Path, metavar="BUILD_DIR", help="a build folder")
+    database.add_argument("--out", type=Path, metavar="FILE",
+                          help="the database file to write (default: BUILD_DIR/renkei.duckdb)")
 
     crosscheck = _command(sub, "crosscheck", "camelot second extractor vs the build's cells",
                           "renkei crosscheck --pdf raw/plan_vi.pdf --build out/data --out out/crosscheck.json "
@@ -151,7 +161,7 @@ def _run(args: argparse.Namespace) -> int:
     from pipeline import stages
 
     if args.command == "build":
-        counts = stages.build(args.pdf, args.overview, args.out, progress=args.progress)
+        counts = stages.build(args.pdf, args.overview, args.out, progress=args.progress, duckdb=args.duckdb)
         print(" ".join(f"{name}={n}" for name, n in sorted(counts.items())), file=sys.stderr)
         return 0
     if args.command == "extract":
@@ -164,8 +174,11 @@ def _run(args: argparse.Namespace) -> int:
         stages.run_normalize(args.extract_dir, args.parse_dir, args.out)
         return 0
     if args.command == "write":
-        stages.run_write(args.normalize_dir, args.out)
+        stages.run_write(args.normalize_dir, args.out, duckdb=args.duckdb)
         return 0
+    if args.command == "duckdb":
+        from pipeline.database import run_duckdb
+        return run_duckdb(args.build_dir, args.out)
     if args.command == "crosscheck":
         from pipeline.crosscheck import run_crosscheck
         return run_crosscheck(args.pdf, args.build, args.out, require=args.require_agreement)

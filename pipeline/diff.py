@@ -73,10 +73,11 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
 
 # Not content: where a value was printed, or its position in a list.
 PROVENANCE_COLUMNS = frozenset({
-    "page", "page_start", "page_end", "table_id", "row", "col", "rowspan", "colspan", "list_order",
+    "page", "page_label", "page_start", "page_start_label", "page_end", "page_end_label", "table_id", "row", "col",
+    "rowspan", "colspan", "list_order",
     "x0", "x1", "top", "bottom", "source", "marks",
 })
-PROVENANCE_SUFFIXES = ("_page", "_table_id", "_row", "_col")
+PROVENANCE_SUFFIXES = ("_page", "_page_label", "_table_id", "_row", "_col")
 POSITION_COLUMNS = frozenset({"project_no", "indicator_no", "kpi_no", "footnote_no"})
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import regex
+
 from pipeline.eras import parse_year_header
 from pipeline.municipalities import expand_municipalities, lg_code
 from pipeline.errors import ParseError
@@ -126,6 +128,34 @@ def footnote_rows(doc: ParsedDocument) -> Rows:
                 marked_by.setdefault(int(mark), p.project_no)
     return [{"footnote_no": f.footnote_no, "term": f.term, "text": f.text,
              "project_no": marked_by.get(f.footnote_no), "page": f.page} for f in doc.footnotes]
+
+
+# The page columns of the tables; each has a printed-page column beside it, named <column>_label.
+PAGE_COLUMNS = ("page", "page_start", "page_end", "role_page", "cost_share_page")
+_PRINTED_NUMBER = regex.compile(r"\d+")
+
+
+def page_labels(pages) -> dict[int, str | None]:
+    """{page index: the number printed on that page, as text without its decorations ("- 61 -" → "61"),
+    or None where the page prints none}, from the extract stage's pages (`PageLayout.page_label`)."""
+    labels: dict[int, str | None] = {}
+    for page in pages:
+        match = _PRINTED_NUMBER.search(page.page_label or "")
+        labels[page.page] = match.group() if match else None
+    return labels
+
+
+def add_page_labels(tables: dict[str, Rows], labels: dict[str, dict[int, str | None]]) -> None:
+    """Put ``<column>_label`` (the printed page number) beside every page column of every row, in place;
+    ``labels`` maps a source ("plan", "overview") to `page_labels`. Rows of the cells table say their source;
+    the other tables' rows are the plan's, except overview's (the excerpt's)."""
+    for name, rows in tables.items():
+        for row in rows:
+            source = row.get("source") or ("overview" if name == "overview" else "plan")
+            by_page = labels.get(source, {})
+            for column in PAGE_COLUMNS:
+                if column in row:
+                    row[f"{column}_label"] = by_page.get(row[column]) if row[column] is not None else None
 
 
 def normalize_document(doc: ParsedDocument) -> dict[str, Rows]:

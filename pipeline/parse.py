@@ -22,13 +22,15 @@ from pipeline.invariants import check_no_gaps
 from pipeline.records import (BudgetCell, FootnoteRecord, IndicatorRow, KpiRecord, ParsedDocument, PartyRow,
                               ProjectRecord, Source, TextValue)
 from pipeline.textnorm import join_cell_lines, squash_spaces
+from schemas.fields import CONSTRAINTS
 
 
 AREA_HEADING = regex.compile(r"^([1-9])\s*(\p{Han}.{1,60}?)\s*(?:【基本KPI】)?$")
 FIELD_HEADING = regex.compile(r"^[(（]([1-9])[)）]\s*(\S.{1,60}?)$")
 CATEGORY_HEADING = regex.compile(r"^([a-zA-Z])\s*(?=[\p{Han}\p{Katakana}\p{Hiragana}A-Z])(\S.{1,60}?)$")
 FOOTNOTE_START = regex.compile(r"^(\d{1,3})?\s*【([^】]+)】\s*(.*)$")
-PARTIES = ("札幌市", "連携市町村")
+# The parties of 役割分担/費用負担: the contract's enum of responsibilities.party (schemas/fields.py).
+PARTIES = tuple(CONSTRAINTS["party"]["enum"])
 LABEL_SLACK = 2.0
 SECTION_LABELS = {"header": "No.", "summary": "事業概要", "municipalities": "連携市町村", "roles": "役割分担",
                   "cost_shares": "費用負担", "budget": "事業予定年度", "indicators": "評価指標"}

@@ -33,10 +33,17 @@ from kanjize import kanji2number
 from pipeline.numerals import NEGATIVE_SIGNS, SCALE_CHARS, parse_japanese_number
 from pipeline.textnorm import fold_text, squash_spaces
 
-__all__ = ["Quantity", "parse_quantity", "parse_budget_cell", "EMPTY_MARKS"]
+__all__ = ["Quantity", "parse_quantity", "parse_budget_cell", "NO_VALUE_MARKS", "is_no_value"]
 
-#: Cells that mean "no value": hyphen (also what NFKC makes of －), dashes, minus.
-EMPTY_MARKS = frozenset({"", "-", "‐", "‑", "–", "—", "―", "−", "ー"})
+#: Cells that mean "no value" (after fold_text and squash_spaces): empty, hyphen (also what NFKC makes of －),
+#: dashes, minus, the long vowel mark. The one list of them: the parser, the validation suites (through the
+#: quantity_cells frame's ``no_value`` column) and the report all ask `is_no_value`.
+NO_VALUE_MARKS = frozenset({"", "-", "‐", "‑", "–", "—", "―", "−", "ー"})
+
+
+def is_no_value(raw: str | None) -> bool:
+    """Whether a printed cell means "no value" (a dash, or nothing)."""
+    return raw is None or squash_spaces(fold_text(str(raw))) in NO_VALUE_MARKS
 
 _SIGN = f"[{regex.escape(NEGATIVE_SIGNS)}]"
 _YEAR = r"(?P<year>(?:19|20)\d{2})\s*(?P<kind>年度|年)\s*(?P<by>まで)?"
@@ -155,7 +162,7 @@ def parse_quantity(raw: str | None) -> Quantity:
     """
     raw = "" if raw is None else str(raw)
     folded = squash_spaces(fold_text(raw))
-    if folded in EMPTY_MARKS:
+    if folded in NO_VALUE_MARKS:
         return Quantity(raw=raw)
     try:
         body, period = _split_period(folded)
@@ -181,7 +188,7 @@ def parse_budget_cell(raw: str | None) -> tuple[int | None, str | None]:
     if raw is None:
         return None, None
     text = _SPACE.sub(" ", fold_text(raw)).strip()
-    if text in EMPTY_MARKS:
+    if text in NO_VALUE_MARKS:
         return None, None
     m = _BUDGET.fullmatch(text)
     if m:

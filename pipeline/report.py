@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-DASHES = ("-", "—", "―")
+from pipeline.quantity import is_no_value
+
 FOCUS_YEAR = 2024  # the one year the plan gives amounts for (令和6年度)
 
 
@@ -86,7 +87,7 @@ def indicator_coverage(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.D
     target_numeric = ind["target_value"].notna()
     target_text = ind["target_value"].isna() & ind["target_text"].notna()
     target_year = ind["target_value"].isna() & ind["target_text"].isna() & ind["target_year"].notna()
-    baseline_given = ~ind["baseline_raw"].isin(DASHES)
+    baseline_given = ~ind["baseline_raw"].map(is_no_value).astype(bool)
     ind = ind.assign(target_numeric=target_numeric, target_text_only=target_text, target_year_only=target_year,
                      baseline_given=baseline_given)
     per_area = ind.groupby("area_no").agg(

@@ -6,7 +6,7 @@ inspected alone (and dvc.yaml mirrors them):
     extract    PDF(s)            → extract/layout.json, extract/overview.json
     parse      extract/          → parse/records.json, parse/overview.json
     normalize  extract/, parse/  → normalize/tables.json
-    write      normalize/        → *.parquet, datapackage.json, manifest.json, metrics.json
+    write      normalize/        → *.parquet, datapackage.json, manifest.json, metrics.json, renkei.duckdb
 
 Every stage checks its input folder and its ``--out`` before writing anything (`pipeline.builddir`): a
 stage folder receives only that stage's fixed files, and ``build``/``write`` own only the build's files in
@@ -24,14 +24,13 @@ from pipeline.builddir import (check_out, check_stage_out, drop_failed_stages, k
                                staging, swap_in)
 from pipeline.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json
 from pipeline.inputs import InputError, check_pdf, reading
-from pipeline.normalize import metrics, normalize_document
+from pipeline.normalize import add_page_labels, metrics, normalize_document, page_labels
 from pipeline.errors import ParseError
 from pipeline.parse import parse_layout
 from pipeline.records import ParsedDocument
 from pipeline.write import write_json
 from schemas.enforce import SchemaError
-
-CONTRACT_VERSION = "1"
+from schemas.tables import CONTRACT_VERSION
 # The fixed files each stage writes into its folder (and the only ones it may replace or remove there).
 EXTRACT_FILES = ("layout.json", "overview.json")
 PARSE_FILES = ("records.json", "overview.json")
@@ -107,7 +106,8 @@ def run_normalize(extract_dir: Path, parse_dir: Path, out: Path) -> None:
     check_stage_out(out, NORMALIZE_FILES)
     document = ParsedDocument.from_json(records)
     tables = normalize_document(document)
-    cells = cell_rows(layout_from_json(read_json(extract_dir / "layout.json")))
+    layout = layout_from_json(read_json(extract_dir / "layout.json"))
+    cells = cell_rows(layout)
     sources = {"plan": records["source"]}
     if (parse_dir / "overview.json").exists():
         from pipeline.overview import OverviewRow, link_to_projects, overview_cells
@@ -120,6 +120,8 @@ def run_normalize(extract_dir: Path, parse_dir: Path, out: Path) -> None:
         cells += overview_cells(_overview_tables(read_json(extract_dir / "overview.json")))
         sources["overview"] = data["source"]
     tables["cells"] = cells
+    # The excerpt prints no page numbers: its rows and cells get a null page_label.
+    add_page_labels(tables, {"plan": page_labels(layout)})
     write_json({"sources": sources, "tables": tables}, out / "tables.json")
 
 
@@ -134,9 +136,9 @@ def _package_versions() -> dict[str, str]:
     return versions
 
 
-def write_build_files(normalize_dir: Path, out: Path) -> dict[str, int]:
-    """Write the build's files (tables, datapackage, manifest, metrics) into ``out`` as they are; the
-    callers give it a fresh staging folder (`run_write`, `build`)."""
+def write_build_files(normalize_dir: Path, out: Path, duckdb: bool = True) -> dict[str, int]:
+    """Write the build's files (tables, datapackage, manifest, metrics and, with ``duckdb``, renkei.duckdb)
+    into ``out`` as they are; the callers give it a fresh staging folder (`run_write`, `build`)."""
     import pandas as pd
 
     from pipeline.write import write_tables
@@ -148,7 +150,7 @@ def write_build_files(normalize_dir: Path, out: Path) -> dict[str, int]:
     frames = {name: pd.DataFrame(rows) if rows or name not in TABLES
               else pd.DataFrame(columns=TABLES[name].fields)
               for name, rows in data["tables"].items()}
-    counts = write_tables(frames, out)
+    counts = write_tables(frames, out, sources=data["sources"])
     manifest = {
         "contract_version": CONTRACT_VERSION,
         "sources": data["sources"],
@@ -157,23 +159,27 @@ def write_build_files(normalize_dir: Path, out: Path) -> dict[str, int]:
     }
     write_json(manifest, out / "manifest.json")
     write_json(metrics(data["tables"]), out / "metrics.json")
+    if duckdb:
+        from pipeline.database import DUCKDB_NAME, write_database
+        write_database(out, out / DUCKDB_NAME, list(counts))
     return counts
 
 
-def run_write(normalize_dir: Path, out: Path) -> dict[str, int]:
+def run_write(normalize_dir: Path, out: Path, duckdb: bool = True) -> dict[str, int]:
     """The write stage: normalize/tables.json → the build in ``out``, which must be missing, empty or an
     earlier build (`check_out`); the earlier build's files are replaced and its tables that the new build
     does not have are removed, so no stale table stays behind."""
     require_stage(normalize_dir, "tables.json", "normalize")
     old = check_out(out)
     with staging(out) as staged:
-        counts = write_build_files(normalize_dir, staged)
+        counts = write_build_files(normalize_dir, staged, duckdb=duckdb)
         swap_in(staged, out, old)
     return counts
 
 
 # -- build -----------------------------------------------------------------------------------------
-def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None) -> dict[str, int]:
+def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None,
+          duckdb: bool = True) -> dict[str, int]:
     """Run every stage and put the build in ``out`` only when all succeeded.
 
     ``out`` must be missing, empty or an earlier build (`pipeline.builddir.check_out`); it and the PDFs are
@@ -190,7 +196,7 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
             run_extract(pdf, overview, stages / "extract", progress=progress)
             run_parse(stages / "extract", stages / "parse")
             run_normalize(stages / "extract", stages / "parse", stages / "normalize")
-            counts = write_build_files(stages / "normalize", staged)
+            counts = write_build_files(stages / "normalize", staged, duckdb=duckdb)
         except (InputError, ParseError, SchemaError) as error:
             # The refusal names the page; the stage files show what was read there.
             kept = keep_failed_stages(stages, out, error)

@@ -68,9 +68,10 @@ def write_json(obj: object, path: Path) -> None:
     _atomic_write(Path(path), lambda f: f.write(text.encode("utf-8")))
 
 
-def write_tables(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> dict[str, int]:
+def write_tables(frames: Mapping[str, pd.DataFrame], out_dir: Path,
+                 sources: Mapping[str, dict] | None = None) -> dict[str, int]:
     """Enforce and write each frame as ``out_dir/<name>.parquet``, then ``out_dir/datapackage.json``
-    describing exactly those tables. All frames are enforced before anything is written, so a
+    describing exactly those tables (``sources`` as in manifest.json: the PDFs read). All frames are enforced before anything is written, so a
     schema error leaves ``out_dir`` as it was. Returns row counts per table, in contract order."""
     unknown = [n for n in frames if n not in TABLES]
     if unknown:
@@ -81,5 +82,5 @@ def write_tables(frames: Mapping[str, pd.DataFrame], out_dir: Path) -> dict[str,
     out_dir.mkdir(parents=True, exist_ok=True)
     for n in names:
         write_table(tables[n], out_dir / f"{n}.parquet")
-    write_json(datapackage(names), out_dir / DATAPACKAGE_NAME)
+    write_json(datapackage(names, dict(sources or {})), out_dir / DATAPACKAGE_NAME)
     return {n: tables[n].num_rows for n in names}

@@ -1,14 +1,17 @@
 """Every field of the data contract, declared once.
 
-``FIELDS`` maps a field (column) name to ``Field(type, nullable, description_ja, description_en)``.
+``FIELDS`` maps a field (column) name to ``Field(type, nullable, description_ja, description_en, unit,
+example)``: ``unit`` is the unit of its values (None for names, codes, counts of things and ids) and
+``example`` a value of the plan's build (tests/test_schemas.py checks that the build holds it).
 A field name means the same thing in every table that uses it; tables (``schemas.tables``) only
 list field names. ``nullable`` is the field's default: a table may loosen it for one of its
 columns (``TableSpec.nullable``), and primary-key columns are never nullable.
 
 ``CONSTRAINTS`` holds the value constraints the contract states, in frictionless terms (``enum``,
 ``pattern``, ``minimum``/``maximum``, ``minLength``); ``schemas.enforce`` checks them in every build (so a
-dataset that breaks them is never written) and ``datapackage.json`` carries them. The expectation suites'
-single-table rules must follow from them (tests/test_schemas.py checks that they do).
+dataset that breaks them is never written) and ``datapackage.json`` carries them. The schema-level
+expectation suites (expectations/schema_<table>.json) are generated from them by ``python -m schemas.generate``,
+as are docs/data-dictionary.md; tests/test_schema_suites.py checks that the committed files are current.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ class Field(NamedTuple):
     nullable: bool
     description_ja: str
     description_en: str
+    unit: str | None = None
+    example: object = None
 
 
 INT8, INT16, INT64 = pa.int8(), pa.int16(), pa.int64()
@@ -37,57 +42,68 @@ QUANTITY_PREFIXES: dict[str, tuple[str, str]] = {
     "current": ("現状値", "current value"),
 }
 
-# suffix -> (type, nullable, description_ja template, description_en template); {ja}/{en} = prefix word
-QUANTITY_SUFFIXES: dict[str, tuple[pa.DataType, bool, str, str]] = {
+# suffix -> (type, nullable, description_ja template, description_en template, unit, example);
+# {ja}/{en} = prefix word. The examples read one cell, 2,583名(2022年度), except text and comparator.
+QUANTITY_SUFFIXES: dict[str, tuple[pa.DataType, bool, str, str, str | None, object]] = {
     "raw": (
         STRING, False,
         "{ja}のセル（印字どおり、正規化済みテキスト。例: 5,020百万円 (2027年度)）",
         "The {en} cell as printed (normalised text, e.g. 5,020百万円 (2027年度))",
+        None, "2,583名(2022年度)",
     ),
     "value": (
         FLOAT64, True,
         "{ja}の数値（印字どおりの桁、単位の接頭辞は未適用。数値がなければ null）",
         "Numeric {en} as printed, before applying unit scale prefixes (null when there is no number)",
+        "the unit in {prefix}_unit", 2583.0,
     ),
     "unit": (
         STRING, True,
         "{ja}の単位（印字どおり、例: 百万円、名、%）",
         "Unit of the {en} as printed (e.g. 百万円, 名, %)",
+        None, "名",
     ),
     "canonical_value": (
         FLOAT64, True,
         "{ja}の正規化数値（千・万・百万・億・兆を適用、▲は負）",
         "The {en} in its canonical unit (scale prefixes 千 万 百万 億 兆 applied; ▲ means negative)",
+        "the unit in {prefix}_canonical_unit", 2583.0,
     ),
     "canonical_unit": (
         STRING, True,
         "{ja}の正規化単位（例: 円。名・% はそのまま）",
         "Canonical unit of the {en} (e.g. 円; 名 and % unchanged)",
+        None, "名",
     ),
     "year": (
         INT16, True,
         "{ja}の年（西暦、例: 2027）",
         "Year of the {en} (Gregorian, e.g. 2027)",
+        "year (Gregorian)", 2022,
     ),
     "year_kind": (
         STRING, True,
         "{ja}の年の種類（fiscal = 年度、calendar = 年）",
         "Kind of year of the {en}: fiscal (年度) or calendar (年)",
+        None, "fiscal",
     ),
     "period": (
         STRING, True,
         "{ja}の期間の種類（at = その年、every_year = 毎年度、by = …まで）",
         "Period of the {en}: at (in that year), every_year (毎年度) or by (…まで)",
+        None, "at",
     ),
     "comparator": (
         STRING, True,
         "{ja}の比較（以上 は >=、なければ null）",
         "Comparator of the {en}: >= for 以上, else null",
+        None, ">=",
     ),
     "text": (
         STRING, True,
         "{ja}の定性的な記載（例: 常時、維持、開設、実施、毎年度、年1回）。なければ null",
         "Qualitative {en} (e.g. 常時, 維持, 開設, 実施, 毎年度, 年1回), else null",
+        None, "常時",
     ),
 }
 
@@ -102,271 +118,323 @@ def quantity_fields(prefix: str) -> list[str]:
 def _quantity_field_defs() -> dict[str, Field]:
     out: dict[str, Field] = {}
     for prefix, (word_ja, word_en) in QUANTITY_PREFIXES.items():
-        for suffix, (typ, nullable, ja, en) in QUANTITY_SUFFIXES.items():
-            out[f"{prefix}_{suffix}"] = Field(typ, nullable, ja.format(ja=word_ja), en.format(en=word_en))
+        for suffix, (typ, nullable, ja, en, unit, example) in QUANTITY_SUFFIXES.items():
+            out[f"{prefix}_{suffix}"] = Field(typ, nullable, ja.format(ja=word_ja), en.format(en=word_en),
+                                              unit.format(prefix=prefix) if unit else None, example)
     return out
 
 
 # ---------------------------------------------------------------------------------------------
 # All other fields, alphabetical within groups.
 # ---------------------------------------------------------------------------------------------
+# A field's page columns come in pairs: the 1-based page index in the PDF file (page, page_start …), which a
+# PDF viewer's page box takes, and beside it the page number printed on that page (page_label …), which is what
+# a citation of the plan gives: PDF page 1 of the chapter is printed 「- 61 -」, so its page_label is "61".
+_PAGE_INDEX_JA = "PDF ファイル内のページ位置（1 始まり。ビューアのページ番号）"
+_PAGE_INDEX_EN = "1-based page index in the PDF file (what a PDF viewer's page box takes; not the printed number)"
+_PAGE_LABEL_JA = "印字されたページ番号（飾りの - を除いた数字の文字列、例: 「- 61 -」は 61）。印字がないページ（抜粋）は null"
+_PAGE_LABEL_EN = ("Page number printed on that page, as text without the decorative dashes (「- 61 -」 → 61); "
+                  "null where the page prints none (the excerpt)")
+
+
+def _page(what_ja: str, what_en: str, example: int = 3) -> Field:
+    return Field(INT16, False, f"{what_ja}の{_PAGE_INDEX_JA}", f"{what_en}: {_PAGE_INDEX_EN}", None, example)
+
+
+def _page_label(what_ja: str, what_en: str, example: str = "63") -> Field:
+    return Field(STRING, True, f"{what_ja}の{_PAGE_LABEL_JA}", f"{what_en}: {_PAGE_LABEL_EN}", None, example)
+
+
 _FIELDS: dict[str, Field] = {
     # --- identifiers of the plan's structure ---
     "project_no": Field(
         INT16, False,
         "連携事業の番号（No.、印字どおり）",
         "Project number as printed (No.)",
+        None, 1,
     ),
     "area_no": Field(
         INT8, False,
         "役割の番号（1–3）",
         "Number of the plan's role (area), 1–3",
+        None, 1,
     ),
     "area_title": Field(
         STRING, False,
         "役割の見出し（例: 圏域全体の経済成長のけん引）",
         "Heading of the role (area), e.g. 圏域全体の経済成長のけん引",
+        None, "圏域全体の経済成長のけん引",
     ),
     "field_no": Field(
         INT8, True,
         "役割3の下の分野の番号（(1)–(3) の数字）。役割1・2 では null",
         "Number of the field (1)–(3) under role 3; null under roles 1 and 2",
+        None, 1,
     ),
     "field_title": Field(
         STRING, True,
         "分野の見出し。役割1・2 では null",
         "Heading of the field under role 3; null under roles 1 and 2",
+        None, "生活機能の強化",
     ),
     "category_code": Field(
         STRING, False,
         "取組の分類記号（a, b, c …）",
         "Letter of the category heading (a, b, c …)",
+        None, "b",
     ),
     "category_title": Field(
         STRING, False,
         "取組の分類の見出し",
         "Text of the category heading",
+        None, "戦略産業の育成",
     ),
     # --- projects ---
     "name": Field(
         STRING, False,
-        "名称（projects: 連携事業名、kpis: 基本KPI、overview: 概要の事業名）",
-        "Name of what the row describes (project name, basic KPI, or overview item name)",
+        "名称。projects: 連携事業名、kpis: 基本KPI の指標名、overview: 抜粋に印字された事業名",
+        "Name as printed. projects: the project's name (連携事業名); kpis: the basic KPI's indicator (基本KPI); "
+        "overview: the project name printed in the excerpt",
+        None, "MICE誘致の推進",
     ),
     "summary": Field(
         STRING, False,
-        "事業概要",
-        "Project summary (事業概要)",
+        "事業概要（projects: 計画本体、overview: 抜粋に印字された概要）",
+        "Project summary (事業概要): projects from the plan, overview as printed in the excerpt",
+        None, "サステナブル食品の開発にかかる補助",
     ),
     "municipalities_raw": Field(
         STRING, False,
         "連携市町村（印字どおり、例: 全市町村）",
         "Partner municipalities as printed (e.g. 全市町村 = all)",
+        None, "全市町村",
     ),
-    "page_start": Field(
-        INT16, False,
-        "表が始まる PDF のページ番号（1 始まり）",
-        "1-based PDF page number where the project's table starts",
-    ),
-    "page_end": Field(
-        INT16, False,
-        "表が終わる PDF のページ番号（1 始まり）",
-        "1-based PDF page number where the project's table ends",
-    ),
+    "page_start": _page("事業の表が始まるページ", "Page where the project's table starts", 1),
+    "page_start_label": _page_label("事業の表が始まるページ", "Page where the project's table starts", "61"),
+    "page_end": _page("事業の表が終わるページ", "Page where the project's table ends", 2),
+    "page_end_label": _page_label("事業の表が終わるページ", "Page where the project's table ends", "62"),
     # --- project_municipalities ---
     "municipality": Field(
         STRING, False,
         "連携市町村名（例: 小樽市）",
         "Name of a partner municipality (e.g. 小樽市)",
+        None, "小樽市",
     ),
     "lg_code": Field(
         STRING, False,
         "全国地方公共団体コード（検査数字付き 6 桁、例: 012033）",
         "6-digit local government code with check digit (全国地方公共団体コード, e.g. 012033)",
+        None, "012033",
     ),
     "list_order": Field(
         INT8, False,
         "連携市町村の並び順（1 始まり、印字順。全市町村は標準の順）",
         "1-based order of the municipality in the printed list (全市町村: the standard order)",
+        None, 1,
     ),
     # --- responsibilities ---
     "party": Field(
         STRING, False,
         "主体（札幌市 または 連携市町村）",
         "Party: 札幌市 (Sapporo) or 連携市町村 (partner municipalities)",
+        None, "札幌市",
     ),
     "role": Field(
         STRING, False,
         "役割分担",
         "The party's role (役割分担)",
+        None, "企業誘致動向調査への協力、企業誘致のための情報共有、企業立地補助の実施等",
     ),
     "cost_share": Field(
         STRING, False,
         "費用負担",
         "The party's share of the cost (費用負担)",
+        None, "必要に応じてその他個別費用を負担",
     ),
-    "role_page": Field(
-        INT16, False,
-        "役割分担のセルがある PDF のページ番号（1 始まり）",
-        "1-based PDF page number of the role cell",
-    ),
+    "role_page": _page("役割分担のセルがあるページ", "Page of the role cell", 1),
+    "role_page_label": _page_label("役割分担のセルがあるページ", "Page of the role cell", "61"),
     "role_table_id": Field(
         STRING, False,
-        "役割分担のセルがある表の識別子（例: p003-t02）",
-        "Id of the table holding the role cell (e.g. p003-t02)",
+        "役割分担のセルがある表の識別子（例: p001-t03。表の番号は PDF ごとに振る）",
+        "Id of the table holding the role cell (e.g. p001-t03; numbered per source PDF)",
+        None, "p001-t03",
     ),
     "role_row": Field(
         INT16, False,
         "役割分担のセルの行番号（表内、0 始まり）",
         "0-based row index of the role cell in its table",
+        None, 4,
     ),
-    "cost_share_page": Field(
-        INT16, False,
-        "費用負担のセルがある PDF のページ番号（1 始まり）",
-        "1-based PDF page number of the cost-share cell",
-    ),
+    "cost_share_page": _page("費用負担のセルがあるページ", "Page of the cost-share cell", 1),
+    "cost_share_page_label": _page_label("費用負担のセルがあるページ", "Page of the cost-share cell", "61"),
     "cost_share_table_id": Field(
         STRING, False,
-        "費用負担のセルがある表の識別子（例: p003-t02）",
-        "Id of the table holding the cost-share cell (e.g. p003-t02)",
+        "費用負担のセルがある表の識別子（例: p001-t03。表の番号は PDF ごとに振る）",
+        "Id of the table holding the cost-share cell (e.g. p001-t03; numbered per source PDF)",
+        None, "p001-t03",
     ),
     "cost_share_row": Field(
         INT16, False,
         "費用負担のセルの行番号（表内、0 始まり）",
         "0-based row index of the cost-share cell in its table",
+        None, 6,
     ),
     # --- budgets ---
     "fiscal_year": Field(
         INT16, False,
-        "年度（西暦、例: 2024 = 令和6年度）",
-        "Fiscal year, Gregorian (e.g. 2024 = 令和6年度)",
+        "年度（西暦、例: 2024 = 令和6年度。4月–翌年3月）",
+        "Fiscal year, Gregorian (e.g. 2024 = 令和6年度, April 2024 – March 2025)",
+        "fiscal year (Gregorian)", 2024,
     ),
     "era_label": Field(
         STRING, False,
         "年度の和暦表記（例: 令和6年度）",
         "Fiscal year as labelled in the plan (e.g. 令和6年度)",
+        None, "令和6年度",
     ),
     "raw": Field(
         STRING, False,
-        "事業費見込額のセル（印字どおり、正規化済みテキスト）",
-        "The budget cell as printed (normalised text)",
+        "事業費見込額のセル（印字どおり、正規化済みテキスト。金額は千円）",
+        "The budget cell as printed (normalised text; amounts in thousand yen)",
+        None, "1,198,011",
     ),
     "amount_thousand_yen": Field(
         INT64, True,
         "事業費見込額（千円）。金額のないセル（例: -）は null",
         "Expected project cost in thousand yen; null where the cell has no amount (e.g. -)",
+        "千円 (thousand yen)", 8000,
     ),
     "amount_yen": Field(
         INT64, True,
         "事業費見込額（円）＝千円 × 1000。金額がなければ null",
         "Expected project cost in yen (thousand yen × 1000); null where there is no amount",
+        "円 (yen)", 8000000,
     ),
     "note": Field(
         STRING, True,
         "セル内の金額以外の記載（例: 消防指令システム共同整備）。複数年度にまたがるセルの記載は各年度に付く。なければ null",
         "Text in the cell other than the amount (e.g. 消防指令システム共同整備); a cell merged over "
         "several years gives it to each year; null when none",
+        None, "共同撮影の実施",
     ),
     # --- indicators / kpis ---
     "indicator_no": Field(
         INT16, False,
-        "成果指標の番号（事業内で 1 始まり、印字順）",
-        "1-based number of the outcome indicator within its project, in printed order",
+        "評価指標の番号（事業内で 1 始まり、印字順）",
+        "1-based number of the evaluation indicator (評価指標) within its project, in printed order",
+        None, 1,
     ),
     "item": Field(
         STRING, False,
-        "成果指標の項目",
-        "Outcome indicator item (項目)",
+        "評価指標の項目",
+        "Item (項目) of the evaluation indicator (評価指標)",
+        None, "事業の参加者数",
     ),
     "kpi_no": Field(
         INT8, False,
         "基本KPI の番号（役割内で 1 始まり、印字順）",
         "1-based number of the basic KPI within its role (area), in printed order",
+        None, 1,
     ),
     # --- footnotes ---
     "footnote_no": Field(
         INT16, False,
         "注釈の番号（※ の番号）",
         "Footnote number (the number after ※)",
+        None, 13,
     ),
     "term": Field(
         STRING, False,
         "注釈の対象語（【】内の語）",
         "The term the footnote explains (the word in 【】)",
+        None, "エクスカージョン",
     ),
     "text": Field(
         STRING, False,
-        "正規化済みの本文（footnotes: 注釈の本文、cells: セルのテキスト、注釈記号は除去）",
-        "Normalised text (footnotes: the footnote's text; cells: the cell's text, footnote marks removed)",
+        "正規化済みの本文。footnotes: 注釈の本文。cells: セルのテキスト（注釈記号は除去、空のセルは空文字列）",
+        "Normalised text. footnotes: the footnote's text; cells: the cell's text (footnote marks removed; "
+        "an empty cell holds the empty string)",
+        None, "公立夜間中学の共同活用",
     ),
     # --- overview ---
     "row_no": Field(
         INT16, False,
-        "概要表の行番号（役割内で 1 始まり、印字順）",
-        "1-based row number in the overview table of the role (area), in printed order",
+        "抜粋の表の行番号（役割内で 1 始まり、印字順）",
+        "1-based row number in the excerpt's table of the role (area), in printed order",
+        None, 4,
     ),
     # --- provenance ---
-    "page": Field(
-        INT16, False,
-        "PDF のページ番号（1 始まり）",
-        "1-based PDF page number of the source cell",
-    ),
+    "page": _page("値が印字されたページ", "Page the value was printed on"),
+    "page_label": _page_label("値が印字されたページ", "Page the value was printed on"),
     "table_id": Field(
         STRING, False,
-        "表の識別子（ページと表の番号、例: p003-t02）。projects では事業の表の最初の断片",
-        "Id of the extracted table (page and table index, e.g. p003-t02); in projects, the first "
-        "fragment of the project's table",
+        "表の識別子（ページ位置と表の番号、例: p003-t02）。表の番号は抽出元の PDF ごとに振るので、計画本体と"
+        "抜粋で同じ識別子がありうる（cells では source と組で一意）。projects では事業の表の最初の断片",
+        "Id of the extracted table (page index and table number, e.g. p003-t02). Numbered per source PDF, so "
+        "the plan and the excerpt may both have p001-t01 (in cells, unique together with source); in "
+        "projects, the first fragment of the project's table",
+        None, "p001-t02",
     ),
     "row": Field(
         INT16, False,
         "表内のセルの行番号（0 始まり、結合セルは左上の位置）",
         "0-based row index of the source cell in its table grid (top-left of a merged cell)",
+        None, 8,
     ),
     "col": Field(
         INT16, False,
         "表内のセルの列番号（0 始まり、結合セルは左上の位置）",
         "0-based column index of the source cell in its table grid (top-left of a merged cell)",
+        None, 5,
     ),
     "rowspan": Field(
         INT16, False,
         "セルが占める行数（結合なしは 1）",
         "Number of grid rows the cell spans (1 when not merged)",
+        None, 1,
     ),
     "colspan": Field(
         INT16, False,
         "セルが占める列数（結合なしは 1）",
         "Number of grid columns the cell spans (1 when not merged)",
+        None, 1,
     ),
     # --- cells ---
     "source": Field(
         STRING, False,
-        "抽出元の PDF（plan = 計画本体、overview = 概要の抜粋）",
-        "Source PDF: plan (the plan chapter) or overview (the overview excerpt)",
+        "抽出元の PDF（plan = 計画本体、overview = 抜粋）。page と table_id はこの PDF の中の位置",
+        "Source PDF: plan (the plan chapter) or overview (the excerpt); page and table_id are positions in it",
+        None, "plan",
     ),
     "marks": Field(
         STRING, True,
         "テキストから除去した注釈記号の番号（カンマ区切り、例: 3,4）。なければ null",
         "Numbers of the footnote marks removed from the text, comma-separated (e.g. 3,4); null when none",
+        None, "15",
     ),
     "x0": Field(
         FLOAT64, False,
         "セルの左端の x 座標（PDF ポイント、ページ左端から）",
         "Left edge of the cell, PDF points from the page's left edge",
+        "pt (PDF point, 1/72 inch)", 56.7,
     ),
     "top": Field(
         FLOAT64, False,
         "セルの上端の y 座標（PDF ポイント、ページ上端から）",
         "Top edge of the cell, PDF points from the page's top edge",
+        "pt (PDF point, 1/72 inch)", 56.95,
     ),
     "x1": Field(
         FLOAT64, False,
         "セルの右端の x 座標（PDF ポイント、ページ左端から）",
         "Right edge of the cell, PDF points from the page's left edge",
+        "pt (PDF point, 1/72 inch)", 194.3,
     ),
     "bottom": Field(
         FLOAT64, False,
         "セルの下端の y 座標（PDF ポイント、ページ上端から）",
         "Bottom edge of the cell, PDF points from the page's top edge",
+        "pt (PDF point, 1/72 inch)", 88.65,
     ),
 }
 
@@ -391,7 +459,11 @@ CONSTRAINTS: dict[str, dict] = {
     "source": {"enum": ["plan", "overview"]},
     **{f"{p}_year_kind": {"enum": ["fiscal", "calendar"]} for p in QUANTITY_PREFIXES},
     **{f"{p}_period": {"enum": ["at", "every_year", "by"]} for p in QUANTITY_PREFIXES},
-    **{f"{p}_comparator": {"enum": [">=", ">", "<=", "<"]} for p in QUANTITY_PREFIXES},
+    # The plan prints only 以上, and the parser reads only that: a new comparator (以下, 未満, 超) needs the
+    # parser and a new contract version, not just a wider enum.
+    **{f"{p}_comparator": {"enum": [">="]} for p in QUANTITY_PREFIXES},
+    # The years a plan of this period can print (baseline years back to 2000, targets up to 2040).
+    **{f"{p}_year": {"minimum": 2000, "maximum": 2040} for p in QUANTITY_PREFIXES},
 }
 
 assert set(CONSTRAINTS) <= set(FIELDS), set(CONSTRAINTS) - set(FIELDS)

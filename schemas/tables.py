@@ -27,6 +27,8 @@ class TableSpec:
     description_ja: str = ""
     # Fields that are non-nullable in FIELDS but may be null in this table.
     nullable: list[str] = field(default_factory=list)
+    # A table only some builds have (overview: only with --overview); its suites skip when it is missing.
+    optional: bool = False
 
     def field(self, name: str) -> Field:
         """The field as it is in this table (nullability adjusted)."""
@@ -45,8 +47,8 @@ _TABLE_LIST = [
         description_ja="連携事業ごとに 1 行",
         fields=[
             "project_no", "name", "summary", "area_no", "area_title", "field_no", "field_title",
-            "category_code", "category_title", "municipalities_raw", "page_start", "page_end",
-            "table_id",
+            "category_code", "category_title", "municipalities_raw", "page_start", "page_start_label",
+            "page_end", "page_end_label", "table_id",
         ],
         primary_key=["project_no"],
     ),
@@ -54,7 +56,8 @@ _TABLE_LIST = [
         name="project_municipalities",
         description="The partner municipalities (連携市町村) of each project, expanded (全市町村 = all 11).",
         description_ja="事業ごとの連携市町村（全市町村は 11 市町村に展開）",
-        fields=["project_no", "municipality", "lg_code", "list_order", "page", "table_id", "row", "col"],
+        fields=["project_no", "municipality", "lg_code", "list_order", "page", "page_label", "table_id", "row",
+                "col"],
         primary_key=["project_no", "municipality"],
     ),
     TableSpec(
@@ -62,8 +65,8 @@ _TABLE_LIST = [
         description="Role (役割分担) and cost share (費用負担) of Sapporo and of the partner municipalities per project.",
         description_ja="事業ごとの札幌市と連携市町村の役割分担・費用負担",
         fields=[
-            "project_no", "party", "role", "cost_share", "role_page", "role_table_id", "role_row",
-            "cost_share_page", "cost_share_table_id", "cost_share_row",
+            "project_no", "party", "role", "cost_share", "role_page", "role_page_label", "role_table_id",
+            "role_row", "cost_share_page", "cost_share_page_label", "cost_share_table_id", "cost_share_row",
         ],
         primary_key=["project_no", "party"],
     ),
@@ -73,17 +76,17 @@ _TABLE_LIST = [
         description_ja="事業・年度ごとの事業費見込額（令和6〜10年度）",
         fields=[
             "project_no", "fiscal_year", "era_label", "raw", "amount_thousand_yen", "amount_yen",
-            "note", "page", "table_id", "row", "col", "colspan",
+            "note", "page", "page_label", "table_id", "row", "col", "colspan",
         ],
         primary_key=["project_no", "fiscal_year"],
     ),
     TableSpec(
         name="indicators",
-        description="Outcome indicators (成果指標) of each project with baseline and target values.",
-        description_ja="事業ごとの成果指標（基準値・目標値）",
+        description="Evaluation indicators (評価指標) of each project with baseline and target values.",
+        description_ja="事業ごとの評価指標（基準値・目標値）",
         fields=[
             "project_no", "indicator_no", "item", *quantity_fields("baseline"),
-            *quantity_fields("target"), "page", "table_id", "row",
+            *quantity_fields("target"), "page", "page_label", "table_id", "row",
         ],
         primary_key=["project_no", "indicator_no"],
     ),
@@ -93,7 +96,7 @@ _TABLE_LIST = [
         description_ja="役割ごとの基本KPI（現状値・目標値）",
         fields=[
             "area_no", "kpi_no", "name", *quantity_fields("current"), *quantity_fields("target"),
-            "page", "table_id", "row",
+            "page", "page_label", "table_id", "row",
         ],
         primary_key=["area_no", "kpi_no"],
     ),
@@ -101,22 +104,25 @@ _TABLE_LIST = [
         name="footnotes",
         description="Footnotes (※ 【term】 text) and the project whose text carries the mark.",
         description_ja="注釈（※【用語】本文）と記号が付いた事業",
-        fields=["footnote_no", "term", "text", "project_no", "page"],
+        fields=["footnote_no", "term", "text", "project_no", "page", "page_label"],
         primary_key=["footnote_no"],
     ),
     TableSpec(
         name="overview",
-        description="Rows of the overview excerpt PDF, each matched to its project.",
-        description_ja="概要の抜粋 PDF の行（対応する連携事業の番号）",
-        fields=["area_no", "row_no", "name", "summary", "project_no", "page", "table_id", "row"],
+        description="Rows of the excerpt PDF (抜粋), each matched to its project; written only when the excerpt is given.",
+        description_ja="抜粋 PDF の行（対応する連携事業の番号）。抜粋を渡したときだけ書く",
+        optional=True,
+        fields=["area_no", "row_no", "name", "summary", "project_no", "page", "page_label", "table_id", "row"],
         primary_key=["area_no", "row_no"],
     ),
     TableSpec(
         name="cells",
-        description="Every table cell as extracted, for provenance (geometry in PDF points).",
-        description_ja="抽出したすべての表のセル（出典確認用、座標は PDF ポイント）",
+        description="Every table cell as extracted from the plan and the excerpt, for provenance (geometry in PDF points); "
+                    "table_id is numbered per source PDF, so the key is (source, table_id, row, col).",
+        description_ja="計画本体と抜粋から抽出したすべての表のセル（出典確認用、座標は PDF ポイント）。"
+                       "table_id は PDF ごとに振るので、キーは (source, table_id, row, col)",
         fields=[
-            "source", "page", "table_id", "row", "col", "rowspan", "colspan", "text", "marks",
+            "source", "page", "page_label", "table_id", "row", "col", "rowspan", "colspan", "text", "marks",
             "x0", "top", "x1", "bottom",
         ],
         primary_key=["source", "table_id", "row", "col"],
@@ -124,6 +130,33 @@ _TABLE_LIST = [
 ]
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in _TABLE_LIST}
+
+# Foreign keys: {table: [(columns, parent table, parent columns)]}. Every project_no names a project.
+FOREIGN_KEYS: dict[str, list[tuple[list[str], str, list[str]]]] = {
+    name: [(["project_no"], "projects", ["project_no"])]
+    for name in ("project_municipalities", "responsibilities", "budgets", "indicators", "footnotes", "overview")
+}
+
+# What the data is read from: constants of the product (the title and publisher are not read from the PDF;
+# the file's SHA-256 and page count come from the build, manifest.json["sources"]).
+PUBLISHER = "札幌市"
+SOURCE_TITLES = {
+    "plan": "第2期さっぽろ連携中枢都市圏ビジョン 第VI章 連携協約に基づき推進する具体的取組",
+    "overview": "第2期さっぽろ連携中枢都市圏ビジョン 第VI章（抜粋）",
+}
+# The plan is 札幌市's publication; this dataset cannot state a licence for it that nobody has verified, so
+# it says so ("notspecified" is the Open Definition id for "License not specified").
+LICENSES = [{
+    "name": "notspecified",
+    "title": "License not specified: the data are read from a publication of 札幌市 (City of Sapporo); its "
+             "terms of use apply and were not verified for this dataset. Check them before redistributing.",
+}]
+# A null is a Parquet null, and "" is a value (an empty table cell's text): no text stands for a missing value.
+# frictionless reads Parquet through pandas, which turns a null of an integer or float column into NaN (read
+# through pyarrow) or pd.NA (read through fastparquet); the dataset never holds a NaN (the build refuses one),
+# so numeric fields declare the text of those two as their missing values.
+MISSING_VALUES: list[str] = []
+NUMERIC_MISSING_VALUES = ["nan", "<NA>"]
 
 
 def _check_specs() -> None:
@@ -197,16 +230,27 @@ def table_resource(name: str) -> dict:
         for key in ("pattern", "minimum", "maximum", "minLength"):
             if key in c:
                 constraints[key] = c[key]
-        out_fields.append(
-            {
-                "name": fname,
-                "type": _frictionless_type(f.type),
-                "arrowType": str(f.type),
-                "description": f.description_en,
-                "description_ja": f.description_ja,
-                "constraints": constraints,
-            }
-        )
+        entry = {
+            "name": fname,
+            "type": _frictionless_type(f.type),
+            "arrowType": str(f.type),
+            "description": f.description_en,
+            "description_ja": f.description_ja,
+            "constraints": constraints,
+        }
+        if f.unit:
+            entry["unit"] = f.unit
+        if f.example is not None:
+            entry["example"] = f.example
+        if entry["type"] in ("integer", "number"):
+            entry["missingValues"] = list(NUMERIC_MISSING_VALUES)
+        out_fields.append(entry)
+    schema: dict = {"fields": out_fields, "primaryKey": list(spec.primary_key),
+                    "missingValues": list(MISSING_VALUES)}
+    foreign = [{"fields": cols, "reference": {"resource": parent, "fields": parent_cols}}
+               for cols, parent, parent_cols in FOREIGN_KEYS.get(spec.name, [])]
+    if foreign:
+        schema["foreignKeys"] = foreign
     return {
         "name": spec.name,
         "path": f"{spec.name}.parquet",
@@ -215,19 +259,85 @@ def table_resource(name: str) -> dict:
         "mediatype": "application/vnd.apache.parquet",
         "description": spec.description,
         "description_ja": spec.description_ja,
-        "schema": {"fields": out_fields, "primaryKey": list(spec.primary_key)},
+        "schema": schema,
     }
 
 
-def datapackage(names: Iterable[str]) -> dict:
-    """A frictionless ``datapackage.json`` dict for the given tables (in contract order)."""
+def package_sources(sources: dict[str, dict] | None) -> list[dict]:
+    """The datapackage ``sources``: title and publisher of each PDF read, with its file name, SHA-256 and
+    page count (``sources`` as in manifest.json: {"plan": {"file", "sha256", "pages"}, "overview": …})."""
+    out = []
+    for role, info in (sources or {}).items():
+        entry = {"title": SOURCE_TITLES.get(role, role), "publisher": PUBLISHER, "role": role}
+        for key in ("file", "sha256", "pages"):
+            if key in info:
+                entry[key] = info[key]
+        out.append(entry)
+    return out
+
+
+def datapackage(names: Iterable[str], sources: dict[str, dict] | None = None) -> dict:
+    """A frictionless ``datapackage.json`` dict for the given tables (in contract order); ``sources`` as in
+    manifest.json. A foreign key to a table the package lacks is left out."""
     wanted = set(names)
     for n in wanted:
         get_spec(n)
+    resources = [table_resource(n) for n in TABLES if n in wanted]
+    for resource in resources:
+        keys = [k for k in resource["schema"].get("foreignKeys", []) if k["reference"]["resource"] in wanted]
+        if keys:
+            resource["schema"]["foreignKeys"] = keys
+        else:
+            resource["schema"].pop("foreignKeys", None)
     return {
         "name": "renkei",
-        "title": "Sapporo metropolitan area collaboration plan (chapter VI)",
+        "title": "Sapporo metropolitan area collaboration plan (chapter VI): projects, budgets, indicators",
+        "title_ja": SOURCE_TITLES["plan"],
         "profile": "tabular-data-package",
         "contract_version": CONTRACT_VERSION,
-        "resources": [table_resource(n) for n in TABLES if n in wanted],
+        "sources": package_sources(sources),
+        "licenses": LICENSES,
+        "resources": resources,
     }
+
+
+# -- DuckDB ------------------------------------------------------------------------------------------
+_DUCKDB_TYPES = {pa.int8(): "TINYINT", pa.int16(): "SMALLINT", pa.int32(): "INTEGER", pa.int64(): "BIGINT",
+                 pa.float64(): "DOUBLE", pa.string(): "VARCHAR", pa.bool_(): "BOOLEAN"}
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def column_comment(name: str, column: str) -> str:
+    """The comment of one column in the DuckDB database: English, Japanese, unit and example."""
+    f = get_spec(name).field(column)
+    parts = [f"{f.description_en} / {f.description_ja}"]
+    if f.unit:
+        parts.append(f"unit: {f.unit}")
+    if f.example is not None:
+        parts.append(f"e.g. {f.example}")
+    return "; ".join(parts)
+
+
+def table_comment(name: str) -> str:
+    spec = get_spec(name)
+    return f"{spec.description} / {spec.description_ja} Key: ({', '.join(spec.primary_key)})."
+
+
+def duckdb_statements(name: str, tables: Iterable[str] = ()) -> list[str]:
+    """CREATE TABLE (types, NOT NULL, primary key, foreign keys to those of ``tables`` present) and the
+    COMMENT ON statements for table ``name``, from the schema."""
+    spec = get_spec(name)
+    present = set(tables)
+    lines = [f'"{c}" {_DUCKDB_TYPES[spec.field(c).type]}{"" if spec.field(c).nullable else " NOT NULL"}'
+             for c in spec.fields]
+    lines.append(f"PRIMARY KEY ({', '.join(spec.primary_key)})")
+    for cols, parent, parent_cols in FOREIGN_KEYS.get(name, []):
+        if parent in present:
+            lines.append(f"FOREIGN KEY ({', '.join(cols)}) REFERENCES {parent} ({', '.join(parent_cols)})")
+    statements = [f"CREATE TABLE {name} (\n    " + ",\n    ".join(lines) + "\n)",
+                  f"COMMENT ON TABLE {name} IS {_sql_text(table_comment(name))}"]
+    statements += [f'COMMENT ON COLUMN {name}."{c}" IS {_sql_text(column_comment(name, c))}' for c in spec.fields]
+    return statements

@@ -182,7 +182,7 @@ def test_missing_and_empty_folders_are_accepted_with_umask_modes(normalized, tmp
             assert require_build(out)["row_counts"] == dict(sorted(counts.items()))
         files = sorted(p.name for p in missing.iterdir())
         assert files == sorted([f"{t}.parquet" for t in counts] + ["datapackage.json", "manifest.json",
-                                                                    "metrics.json"])
+                                                                    "metrics.json", "renkei.duckdb"])
         assert stat.S_IMODE(missing.stat().st_mode) == 0o755
         assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o755
         assert {stat.S_IMODE(p.stat().st_mode) for p in missing.iterdir()} == {0o644}
@@ -243,7 +243,7 @@ def test_failed_rebuild_with_a_bad_pdf_leaves_the_old_build(previous, tmp_path, 
 def test_failure_after_writing_leaves_the_old_build_and_no_staging(previous, normalized, monkeypatch):
     real = stages.write_build_files
 
-    def write_then_fail(normalize_dir: Path, out: Path) -> dict[str, int]:
+    def write_then_fail(normalize_dir: Path, out: Path, **options) -> dict[str, int]:
         real(normalize_dir, out)
         raise KeyboardInterrupt
 
@@ -262,7 +262,7 @@ def test_failed_build_into_a_new_folder_leaves_nothing(tmp_path, capsys):
 
 
 def test_failure_in_a_new_nested_folder_removes_what_it_created(normalized, tmp_path, monkeypatch):
-    def fail(normalize_dir: Path, out: Path) -> dict[str, int]:
+    def fail(normalize_dir: Path, out: Path, **options) -> dict[str, int]:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(stages, "write_build_files", fail)

@@ -1,9 +1,8 @@
-"""Every single-table rule of the expectation suites follows from the schema, so `build` (which enforces the
-schema before it writes a table) can never write a dataset that those rules would reject; `validate` keeps
-the pinned, edition-specific values and the cross-table and document rules.
-
-Each expectation on a plain table is either implied by the schema (key, nullability, enum, range, length) or
-of a kind listed in DOCUMENT_RULES; anything else fails here, so a new suite rule cannot slip past the build.
+"""The schema-level suites (expectations/schema_<table>.json) and docs/data-dictionary.md are generated from
+the schema and current; every rule of those suites follows from the schema, so `build` (which enforces the
+schema before it writes a table) can never write a dataset that they would reject. The hand-written suites
+keep only what the schema cannot say (pinned, edition-specific values, cross-column, cross-table and document
+rules): a schema-level rule there is a second copy of a fact and fails here.
 """
 
 from __future__ import annotations
@@ -16,9 +15,12 @@ import pytest
 
 from schemas.enforce import SchemaError, enforce
 from schemas.fields import CONSTRAINTS
+from schemas.generate import REGENERATE, SUITE_PREFIX, schema_suite, stale_files
 from schemas.tables import TABLES
 
 SUITES = sorted((Path(__file__).resolve().parent.parent / "expectations").glob("*.json"))
+GENERATED = [p for p in SUITES if p.name.startswith(SUITE_PREFIX)]
+HAND_WRITTEN = [p for p in SUITES if not p.name.startswith(SUITE_PREFIX)]
 # Rules about more than one column, the whole table, or a pinned value: validate's job, not the schema's.
 DOCUMENT_RULES = {
     "expect_table_row_count_to_equal", "expect_column_sum_to_be_between", "expect_column_pair_values_to_be_in_set",
@@ -36,9 +38,9 @@ def _is_parameter(value) -> bool:
     return isinstance(value, dict) and "$PARAMETER" in value
 
 
-def _table_rules() -> list[tuple[str, str, dict]]:
+def _table_rules(paths) -> list[tuple[str, str, dict]]:
     rules = []
-    for path in SUITES:
+    for path in paths:
         suite = json.loads(path.read_text(encoding="utf-8"))
         frame = suite["meta"]["frame"]
         if "derive" in frame:
@@ -48,7 +50,18 @@ def _table_rules() -> list[tuple[str, str, dict]]:
     return rules
 
 
-RULES = _table_rules()
+RULES = _table_rules(GENERATED)
+HAND_RULES = _table_rules(HAND_WRITTEN)
+
+
+def test_generated_files_are_current():
+    stale = stale_files()
+    assert not stale, f"generated from schemas/ but out of date: {', '.join(stale)}; run `{REGENERATE}`"
+
+
+def test_every_table_has_its_generated_suite():
+    assert sorted(p.stem for p in GENERATED) == sorted(f"{SUITE_PREFIX}{name}" for name in TABLES)
+    assert schema_suite("overview")["meta"]["optional"] is True  # a build without the excerpt skips it
 
 
 def _implied(table: str, kind: str, kwargs: dict) -> str | None:
@@ -85,16 +98,46 @@ def _implied(table: str, kind: str, kwargs: dict) -> str | None:
     if kind == "expect_column_value_lengths_to_be_between":
         return None if constraint.get("minLength", 0) >= kwargs.get("min_value", 0) and "max_value" not in kwargs \
             else f"{column} has no minLength {kwargs.get('min_value')}"
+    if kind == "expect_column_values_to_match_regex":
+        pattern = constraint.get("pattern")
+        return None if pattern is not None and kwargs["regex"] == f"^(?:{pattern})$" else \
+            f"{column} has no schema pattern {kwargs['regex']}"
     return f"unknown kind of rule {kind}"
 
 
 @pytest.mark.parametrize("table,kind,kwargs", RULES, ids=[f"{t}-{k}-{kw.get('column', '')}" for t, k, kw in RULES])
-def test_suite_rule_follows_from_schema(table, kind, kwargs):
+def test_generated_rule_follows_from_schema(table, kind, kwargs):
     assert _implied(table, kind, kwargs) is None, (table, kind, kwargs, _implied(table, kind, kwargs))
 
 
+def _schema_level(table: str, kind: str, kwargs: dict) -> bool:
+    """A rule the schema states alone (no row condition, pinned value or document key)."""
+    if "row_condition" in kwargs or kind in DOCUMENT_RULES or any(_is_parameter(v) for v in kwargs.values()):
+        return False
+    if kind == "expect_compound_columns_to_be_unique" and (table, tuple(kwargs["column_list"])) in DOCUMENT_KEYS:
+        return False
+    return _implied(table, kind, kwargs) is None
+
+
+@pytest.mark.parametrize("table,kind,kwargs", HAND_RULES,
+                         ids=[f"{t}-{k}-{kw.get('column', '')}" for t, k, kw in HAND_RULES])
+def test_hand_written_rule_is_no_schema_rule(table, kind, kwargs):
+    assert not _schema_level(table, kind, kwargs), \
+        f"{table}: {kind} {kwargs} is a schema-level rule: the generated suite schema_{table} has it; remove it"
+
+
+def test_hand_written_suites_hold_no_schema_enum():
+    """No enum of the schema is copied into a hand-written suite (derived frames included)."""
+    enums = [c["enum"] for c in CONSTRAINTS.values() if "enum" in c]
+    for path in HAND_WRITTEN:
+        for expectation in json.loads(path.read_text(encoding="utf-8"))["expectations"]:
+            value_set = expectation["kwargs"].get("value_set")
+            assert value_set not in enums, (path.name, expectation)
+
+
 def test_the_check_sees_real_rules():
-    assert len(RULES) > 30
+    assert len(RULES) > 100
+    assert _schema_level("projects", "expect_column_values_to_not_be_null", {"column": "name"})
     assert _implied("projects", "expect_column_values_to_be_between",
                     {"column": "area_no", "min_value": 1, "max_value": 2}) is not None
     assert _implied("projects", "expect_column_values_to_be_in_set",

@@ -16,33 +16,34 @@ from schemas.tables import CONTRACT_VERSION, TABLES, arrow_schema, datapackage
 EXPECTED_COLUMNS = {
     "projects": [
         "project_no", "name", "summary", "area_no", "area_title", "field_no", "field_title",
-        "category_code", "category_title", "municipalities_raw", "page_start", "page_end", "table_id",
+        "category_code", "category_title", "municipalities_raw", "page_start", "page_start_label", "page_end",
+        "page_end_label", "table_id",
     ],
     "project_municipalities": [
-        "project_no", "municipality", "lg_code", "list_order", "page", "table_id", "row", "col",
+        "project_no", "municipality", "lg_code", "list_order", "page", "page_label", "table_id", "row", "col",
     ],
     "responsibilities": [
-        "project_no", "party", "role", "cost_share", "role_page", "role_table_id", "role_row",
-        "cost_share_page", "cost_share_table_id", "cost_share_row",
+        "project_no", "party", "role", "cost_share", "role_page", "role_page_label", "role_table_id", "role_row",
+        "cost_share_page", "cost_share_page_label", "cost_share_table_id", "cost_share_row",
     ],
     "budgets": [
         "project_no", "fiscal_year", "era_label", "raw", "amount_thousand_yen", "amount_yen", "note",
-        "page", "table_id", "row", "col", "colspan",
+        "page", "page_label", "table_id", "row", "col", "colspan",
     ],
-    "footnotes": ["footnote_no", "term", "text", "project_no", "page"],
-    "overview": ["area_no", "row_no", "name", "summary", "project_no", "page", "table_id", "row"],
+    "footnotes": ["footnote_no", "term", "text", "project_no", "page", "page_label"],
+    "overview": ["area_no", "row_no", "name", "summary", "project_no", "page", "page_label", "table_id", "row"],
     "cells": [
-        "source", "page", "table_id", "row", "col", "rowspan", "colspan", "text", "marks",
+        "source", "page", "page_label", "table_id", "row", "col", "rowspan", "colspan", "text", "marks",
         "x0", "top", "x1", "bottom",
     ],
 }
 
 NULLABLE = {
-    "projects": {"field_no", "field_title"},
-    "budgets": {"amount_thousand_yen", "amount_yen", "note"},
-    "footnotes": set(),
-    "overview": set(),
-    "cells": {"marks"},
+    "projects": {"field_no", "field_title", "page_start_label", "page_end_label"},
+    "budgets": {"amount_thousand_yen", "amount_yen", "note", "page_label"},
+    "footnotes": {"page_label"},
+    "overview": {"page_label"},
+    "cells": {"marks", "page_label"},
 }
 
 
@@ -74,7 +75,7 @@ def good_frame(table: str, n: int = 3) -> pd.DataFrame:
 
 def test_fields_shape_and_descriptions():
     for name, f in FIELDS.items():
-        typ, nullable, ja, en = f  # a 4-tuple
+        typ, nullable, ja, en, unit, example = f  # a 6-tuple
         assert isinstance(typ, pa.DataType), name
         assert isinstance(nullable, bool), name
         assert ja.strip() and en.strip(), name
@@ -118,11 +119,11 @@ def test_arrow_schema_builds(table):
 def test_indicator_and_kpi_columns():
     assert arrow_schema("indicators").names == [
         "project_no", "indicator_no", "item", *quantity_fields("baseline"),
-        *quantity_fields("target"), "page", "table_id", "row",
+        *quantity_fields("target"), "page", "page_label", "table_id", "row",
     ]
     assert arrow_schema("kpis").names == [
         "area_no", "kpi_no", "name", *quantity_fields("current"), *quantity_fields("target"),
-        "page", "table_id", "row",
+        "page", "page_label", "table_id", "row",
     ]
     assert arrow_schema("kpis").field("kpi_no").type == pa.int8()
     assert arrow_schema("budgets").field("amount_yen").type == pa.int64()

@@ -23,12 +23,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.quantity import is_no_value, parse_quantity
 from pipeline import reconcile
 from pipeline.validate import SUITES_DIR, load_suites, run_validate
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params.yaml"
-DASHES = ("-", "—", "―")
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -158,12 +158,16 @@ def _lost_value(df: pd.DataFrame) -> None:
     assert pd.isna(df.loc[i, "target_text"]) and pd.isna(df.loc[i, "target_year"])
 
 
+def _dash_row(df: pd.DataFrame):
+    return df.index[df["baseline_raw"].map(is_no_value).astype(bool)][0]
+
+
 def _dash_with_value(df: pd.DataFrame) -> None:
-    df.loc[first(df, f"baseline_raw in {list(DASHES)}"), "baseline_value"] = 5.0
+    df.loc[_dash_row(df), "baseline_value"] = 5.0
 
 
 def _dash_with_text(df: pd.DataFrame) -> None:
-    df.loc[first(df, f"baseline_raw in {list(DASHES)}"), "baseline_text"] = "実施"
+    df.loc[_dash_row(df), "baseline_text"] = "実施"
 
 
 def _drop_fy2028(data: dict) -> None:
@@ -183,33 +187,33 @@ def _zero_for_unprinted(data: dict) -> None:
 DEFECTS = [
     # projects
     Defect("project_count", "projects", "expect_table_row_count_to_equal", drop("projects", "project_no == 53")),
-    Defect("project_no_duplicate", "projects", "expect_column_values_to_be_unique(project_no)",
+    Defect("project_no_duplicate", "schema_projects", "expect_column_values_to_be_unique(project_no)",
            setv("projects", "project_no == 2", "project_no", 1)),
-    Defect("project_no_null", "projects", "expect_column_values_to_not_be_null(project_no)",
+    Defect("project_no_null", "schema_projects", "expect_column_values_to_not_be_null(project_no)",
            setv("projects", "project_no == 2", "project_no", None, nullable=True)),
-    Defect("area_no_range", "projects", "expect_column_values_to_be_between(area_no)",
+    Defect("area_no_range", "schema_projects", "expect_column_values_to_be_between(area_no)",
            setv("projects", "project_no == 7", "area_no", 4)),
-    Defect("area_title_null", "projects", "expect_column_values_to_not_be_null(area_title)",
+    Defect("area_title_null", "schema_projects", "expect_column_values_to_not_be_null(area_title)",
            setv("projects", "project_no == 7", "area_title", None, nullable=True)),
-    Defect("category_code", "projects", "expect_column_values_to_be_in_set(category_code)",
+    Defect("category_code", "schema_projects", "expect_column_values_to_be_in_set(category_code)",
            setv("projects", "project_no == 7", "category_code", "h")),
-    Defect("category_title_null", "projects", "expect_column_values_to_not_be_null(category_title)",
+    Defect("category_title_null", "schema_projects", "expect_column_values_to_not_be_null(category_title)",
            setv("projects", "project_no == 7", "category_title", None, nullable=True)),
-    Defect("field_no_range", "projects", "expect_column_values_to_be_between(field_no)",
+    Defect("field_no_range", "schema_projects", "expect_column_values_to_be_between(field_no)",
            setv("projects", "area_no == 3", "field_no", 4)),
     Defect("field_no_missing_in_area3", "projects", "expect_column_values_to_not_be_null(field_no)",
            setv("projects", "area_no == 3", "field_no", None), also=("where area_no == 3",)),
     Defect("field_no_outside_area3", "projects", "expect_column_values_to_be_null(field_no)",
            setv("projects", "area_no == 1", "field_no", 1), also=("where area_no != 3",)),
-    Defect("name_null", "projects", "expect_column_values_to_not_be_null(name)",
+    Defect("name_null", "schema_projects", "expect_column_values_to_not_be_null(name)",
            setv("projects", "project_no == 9", "name", None, nullable=True)),
-    Defect("name_empty", "projects", "expect_column_value_lengths_to_be_between(name)",
+    Defect("name_empty", "schema_projects", "expect_column_value_lengths_to_be_between(name)",
            setv("projects", "project_no == 9", "name", "")),
-    Defect("summary_null", "projects", "expect_column_values_to_not_be_null(summary)",
+    Defect("summary_null", "schema_projects", "expect_column_values_to_not_be_null(summary)",
            setv("projects", "project_no == 9", "summary", None, nullable=True)),
-    Defect("summary_empty", "projects", "expect_column_value_lengths_to_be_between(summary)",
+    Defect("summary_empty", "schema_projects", "expect_column_value_lengths_to_be_between(summary)",
            setv("projects", "project_no == 9", "summary", "")),
-    Defect("municipalities_raw_null", "projects", "expect_column_values_to_not_be_null(municipalities_raw)",
+    Defect("municipalities_raw_null", "schema_projects", "expect_column_values_to_not_be_null(municipalities_raw)",
            setv("projects", "project_no == 9", "municipalities_raw", None, nullable=True)),
     Defect("pages_reversed", "projects", "expect_column_pair_values_a_to_be_greater_than_b(page_end, page_start)",
            with_rows("projects", _pages_reversed)),
@@ -233,17 +237,17 @@ DEFECTS = [
            drop("project_municipalities", "project_no == 1 and municipality == '長沼町'"), position=6,
            also=("where municipalities_raw == 全市町村",)),
     # budgets
-    Defect("budget_key_duplicate", "budgets", "expect_compound_columns_to_be_unique(project_no, fiscal_year)",
+    Defect("budget_key_duplicate", "schema_budgets", "expect_compound_columns_to_be_unique(project_no, fiscal_year)",
            duplicate("budgets", "project_no == 5 and fiscal_year == 2026")),
-    Defect("budget_year_out_of_plan", "budgets", "expect_column_values_to_be_in_set(fiscal_year)",
+    Defect("budget_year_out_of_plan", "schema_budgets", "expect_column_values_to_be_in_set(fiscal_year)",
            setv("budgets", "project_no == 5 and fiscal_year == 2028", "fiscal_year", 2029)),
     Defect("era_label_mismatch", "budgets", "expect_column_pair_values_to_be_in_set(fiscal_year, era_label)",
            setv("budgets", "project_no == 5 and fiscal_year == 2024", "era_label", "令和7年度")),
-    Defect("budget_raw_null", "budgets", "expect_column_values_to_not_be_null(raw)",
+    Defect("budget_raw_null", "schema_budgets", "expect_column_values_to_not_be_null(raw)",
            setv("budgets", "project_no == 5 and fiscal_year == 2025", "raw", None, nullable=True)),
-    Defect("amount_negative", "budgets", "expect_column_values_to_be_between(amount_thousand_yen)",
+    Defect("amount_negative", "schema_budgets", "expect_column_values_to_be_between(amount_thousand_yen)",
            with_rows("budgets", _negative)),
-    Defect("amount_yen_negative", "budgets", "expect_column_values_to_be_between(amount_yen)",
+    Defect("amount_yen_negative", "schema_budgets", "expect_column_values_to_be_between(amount_yen)",
            setv("budgets", "amount_yen > 0", "amount_yen", -1000)),
     Defect("amount_yen_scale", "budgets", "expect_column_pair_values_to_be_equal(amount_yen, expected_amount_yen)",
            with_rows("budgets", _wrong_scale)),
@@ -259,22 +263,22 @@ DEFECTS = [
     Defect("metric_differs", "metrics_reconciliation", "expect_column_values_to_be_between(difference)",
            with_rows("budgets", _shift_fy2024), also=("budget_thousand_yen.by_fiscal_year.fy2024",)),
     # responsibilities
-    Defect("party_twice", "responsibilities", "expect_compound_columns_to_be_unique(project_no, party)",
+    Defect("party_twice", "schema_responsibilities", "expect_compound_columns_to_be_unique(project_no, party)",
            duplicate("responsibilities", "project_no == 8")),
-    Defect("party_unknown", "responsibilities", "expect_column_values_to_be_in_set(party)",
+    Defect("party_unknown", "schema_responsibilities", "expect_column_values_to_be_in_set(party)",
            setv("responsibilities", "project_no == 8", "party", "北海道")),
-    Defect("role_null", "responsibilities", "expect_column_values_to_not_be_null(role)",
+    Defect("role_null", "schema_responsibilities", "expect_column_values_to_not_be_null(role)",
            setv("responsibilities", "project_no == 8", "role", None, nullable=True)),
-    Defect("role_empty", "responsibilities", "expect_column_value_lengths_to_be_between(role)",
+    Defect("role_empty", "schema_responsibilities", "expect_column_value_lengths_to_be_between(role)",
            setv("responsibilities", "project_no == 8", "role", "")),
-    Defect("cost_share_null", "responsibilities", "expect_column_values_to_not_be_null(cost_share)",
+    Defect("cost_share_null", "schema_responsibilities", "expect_column_values_to_not_be_null(cost_share)",
            setv("responsibilities", "project_no == 8", "cost_share", None, nullable=True)),
     # municipality lists
     Defect("not_a_partner", "project_municipalities", "expect_column_values_to_be_in_set(municipality)",
            setv("project_municipalities", "municipality == '小樽市'", "municipality", "函館市")),
     Defect("wrong_lg_code", "project_municipalities", "expect_column_pair_values_to_be_in_set(municipality, lg_code)",
            setv("project_municipalities", "municipality == '小樽市'", "lg_code", "012034")),
-    Defect("municipality_twice", "project_municipalities",
+    Defect("municipality_twice", "schema_project_municipalities",
            "expect_compound_columns_to_be_unique(project_no, municipality)",
            duplicate("project_municipalities", "project_no == 1 and municipality == '千歳市'")),
     Defect("lg_code_twice", "project_municipalities", "expect_compound_columns_to_be_unique(project_no, lg_code)",
@@ -282,26 +286,26 @@ DEFECTS = [
     # indicators
     Defect("indicator_count", "indicators", "expect_table_row_count_to_equal",
            drop("indicators", "project_no == 2 and indicator_no == 2")),
-    Defect("indicator_key_duplicate", "indicators", "expect_compound_columns_to_be_unique(project_no, indicator_no)",
+    Defect("indicator_key_duplicate", "schema_indicators", "expect_compound_columns_to_be_unique(project_no, indicator_no)",
            with_rows("indicators", _second_indicator_renumbered)),
-    Defect("indicator_item_null", "indicators", "expect_column_values_to_not_be_null(item)",
+    Defect("indicator_item_null", "schema_indicators", "expect_column_values_to_not_be_null(item)",
            setv("indicators", "project_no == 3", "item", None, nullable=True)),
-    Defect("baseline_raw_null", "indicators", "expect_column_values_to_not_be_null(baseline_raw)",
+    Defect("baseline_raw_null", "schema_indicators", "expect_column_values_to_not_be_null(baseline_raw)",
            setv("indicators", "project_no == 3", "baseline_raw", None, nullable=True)),
-    Defect("target_raw_null", "indicators", "expect_column_values_to_not_be_null(target_raw)",
+    Defect("target_raw_null", "schema_indicators", "expect_column_values_to_not_be_null(target_raw)",
            setv("indicators", "project_no == 3", "target_raw", None, nullable=True)),
     # quantity cells of indicators and KPIs
-    Defect("quantity_raw_null", "quantity_cells", "expect_column_values_to_not_be_null(raw)",
+    Defect("quantity_raw_null", "schema_kpis", "expect_column_values_to_not_be_null(current_raw)",
            setv("kpis", "area_no == 2", "current_raw", None, nullable=True)),
     Defect("unit_unknown", "quantity_cells", "expect_column_values_to_be_in_set(unit)",
            setv("indicators", "target_unit == '回'", "target_unit", "ha")),
-    Defect("year_out_of_range", "quantity_cells", "expect_column_values_to_be_between(year)",
+    Defect("year_out_of_range", "schema_indicators", "expect_column_values_to_be_between(target_year)",
            setv("indicators", "target_year == 2027", "target_year", 2050)),
-    Defect("period_unknown", "quantity_cells", "expect_column_values_to_be_in_set(period)",
+    Defect("period_unknown", "schema_indicators", "expect_column_values_to_be_in_set(target_period)",
            setv("indicators", "target_period == 'every_year'", "target_period", "sometimes")),
-    Defect("year_kind_unknown", "quantity_cells", "expect_column_values_to_be_in_set(year_kind)",
+    Defect("year_kind_unknown", "schema_kpis", "expect_column_values_to_be_in_set(target_year_kind)",
            setv("kpis", "area_no == 1", "target_year_kind", "decade")),
-    Defect("comparator_unknown", "quantity_cells", "expect_column_values_to_be_in_set(comparator)",
+    Defect("comparator_unknown", "schema_indicators", "expect_column_values_to_be_in_set(target_comparator)",
            setv("indicators", "target_comparator == '>='", "target_comparator", "<=")),
     Defect("printed_cell_parsed_to_nothing", "quantity_cells", "expect_column_values_to_not_be_null(year)",
            with_rows("indicators", _lost_value), also=("raw=1回(毎年度)",)),
@@ -311,22 +315,22 @@ DEFECTS = [
            with_rows("indicators", _dash_with_text)),
     # KPIs
     Defect("kpi_count", "kpis", "expect_table_row_count_to_equal", drop("kpis", "area_no == 1 and kpi_no == 2")),
-    Defect("kpi_key_duplicate", "kpis", "expect_compound_columns_to_be_unique(area_no, kpi_no)",
+    Defect("kpi_key_duplicate", "schema_kpis", "expect_compound_columns_to_be_unique(area_no, kpi_no)",
            setv("kpis", "area_no == 1 and kpi_no == 2", "kpi_no", 1)),
-    Defect("kpi_area_range", "kpis", "expect_column_values_to_be_between(area_no)",
+    Defect("kpi_area_range", "schema_kpis", "expect_column_values_to_be_between(area_no)",
            setv("kpis", "area_no == 3", "area_no", 4)),
-    Defect("kpi_name_null", "kpis", "expect_column_values_to_not_be_null(name)",
+    Defect("kpi_name_null", "schema_kpis", "expect_column_values_to_not_be_null(name)",
            setv("kpis", "area_no == 3", "name", None, nullable=True)),
     Defect("area_without_kpi", "kpi_coverage", "expect_column_values_to_be_between(n_kpis)",
            drop("kpis", "area_no == 3", all_rows=True)),
     # footnotes
-    Defect("footnote_no_duplicate", "footnotes", "expect_column_values_to_be_unique(footnote_no)",
+    Defect("footnote_no_duplicate", "schema_footnotes", "expect_column_values_to_be_unique(footnote_no)",
            setv("footnotes", "footnote_no == 11", "footnote_no", 10)),
-    Defect("footnote_unreferenced", "footnotes", "expect_column_values_to_not_be_null(project_no)",
+    Defect("footnote_unreferenced", "schema_footnotes", "expect_column_values_to_not_be_null(project_no)",
            setv("footnotes", "footnote_no == 11", "project_no", None, nullable=True)),
-    Defect("footnote_term_null", "footnotes", "expect_column_values_to_not_be_null(term)",
+    Defect("footnote_term_null", "schema_footnotes", "expect_column_values_to_not_be_null(term)",
            setv("footnotes", "footnote_no == 11", "term", None, nullable=True)),
-    Defect("footnote_text_null", "footnotes", "expect_column_values_to_not_be_null(text)",
+    Defect("footnote_text_null", "schema_footnotes", "expect_column_values_to_not_be_null(text)",
            setv("footnotes", "footnote_no == 11", "text", None, nullable=True)),
     Defect("footnote_gap", "footnote_numbering", "expect_column_values_to_be_between(gap)",
            drop("footnotes", "footnote_no == 12")),
@@ -334,13 +338,13 @@ DEFECTS = [
     Defect("dangling_project_no", "references", "expect_column_values_to_be_in_set(found)",
            setv("footnotes", "footnote_no == 11", "project_no", 99), also=("table=footnotes project_no=99",)),
     # overview excerpt
-    Defect("overview_key_duplicate", "overview", "expect_compound_columns_to_be_unique(area_no, row_no)",
+    Defect("overview_key_duplicate", "schema_overview", "expect_compound_columns_to_be_unique(area_no, row_no)",
            setv("overview", "area_no == 1 and row_no == 2", "row_no", 1)),
-    Defect("overview_area_range", "overview", "expect_column_values_to_be_between(area_no)",
+    Defect("overview_area_range", "schema_overview", "expect_column_values_to_be_between(area_no)",
            setv("overview", "area_no == 1 and row_no == 2", "area_no", 5)),
-    Defect("overview_name_null", "overview", "expect_column_values_to_not_be_null(name)",
+    Defect("overview_name_null", "schema_overview", "expect_column_values_to_not_be_null(name)",
            setv("overview", "area_no == 1 and row_no == 2", "name", None, nullable=True)),
-    Defect("overview_unlinked", "overview", "expect_column_values_to_not_be_null(project_no)",
+    Defect("overview_unlinked", "schema_overview", "expect_column_values_to_not_be_null(project_no)",
            setv("overview", "area_no == 1 and row_no == 2", "project_no", None, nullable=True)),
 ]
 
@@ -429,6 +433,8 @@ def test_planted_defect_is_caught(defect: Defect, good: Path, tmp_path: Path):
 
 
 def test_every_expectation_has_a_defect_test():
+    """Every hand-written expectation trips on a planted defect. The generated schema_* suites restate the
+    schema (tests/test_schema_suites.py checks each rule against it); the defects above plant one per kind."""
     covered = {}
     for d in DEFECTS:
         covered.setdefault((d.suite, d.label), set()).add(d.position)
@@ -436,6 +442,8 @@ def test_every_expectation_has_a_defect_test():
 
     missing = []
     for suite in load_suites(SUITES_DIR):
+        if suite["name"].startswith("schema_"):
+            continue
         labels = [_label(e) for e in suite["expectations"]]
         for position, label in enumerate(labels):
             positions = covered.get((suite["name"], label), set())
@@ -489,7 +497,7 @@ def test_revised_sample_fails_on_the_pinned_total(revised_build, tmp_path):
     assert code == 1
     failed = [(e["suite"], e["expectation"]) for e in results["results"] if not e["success"]]
     assert failed == [("budgets", "expect_column_sum_to_be_between(amount_thousand_yen)")], output
-    assert results["suites"]["overview"].startswith("skipped")
+    assert results["suites"]["schema_overview"].startswith("skipped")
 
 
 def test_missing_table_fails(good, tmp_path):
@@ -503,18 +511,18 @@ def test_missing_column_is_a_failure_not_a_crash(good, tmp_path):
     """GX reports a broken expectation in exception_info with success False; validate prints it."""
     rewrite_without = pq.read_table(good / "footnotes.parquet").drop_columns(["term"])
     pq.write_table(rewrite_without, good / "footnotes.parquet")
-    code, output, _ = _run(good, tmp_path, suites=["footnotes"])
+    code, output, _ = _run(good, tmp_path, suites=["schema_footnotes"])
     assert code == 1
-    assert "FAIL footnotes: expect_column_values_to_not_be_null(term)" in output
+    assert "FAIL schema_footnotes: expect_column_values_to_not_be_null(term)" in output
     assert "error:" in output
 
 
 def test_build_without_overview_skips_its_suite(good, tmp_path):
     (good / "overview.parquet").unlink()
     edit_metrics(good, lambda m: m["counts"].pop("overview"))
-    code, output, results = _run(good, tmp_path, suites=["overview", "references", "metrics_reconciliation"])
+    code, output, results = _run(good, tmp_path, suites=["schema_overview", "references", "metrics_reconciliation"])
     assert code == 0, output
-    assert results["suites"]["overview"].startswith("skipped")
+    assert results["suites"]["schema_overview"].startswith("skipped")
     assert "1 skipped" in output
 
 
@@ -593,3 +601,17 @@ def test_build_metrics_printed_zero_is_zero():
     budget = metrics(tables)["budget_thousand_yen"]
     assert budget == {"total": 0, "by_fiscal_year": {"fy2024": 0, "fy2025": None},
                       "by_area_fiscal_year": {"area1_fy2024": 0, "area1_fy2025": None}}
+
+
+@pytest.mark.parametrize("dash", sorted(m for m in ("-", "‐", "‑", "–", "—", "―", "−", "ー")))
+def test_every_no_value_dash_passes(dash: str, good: Path, tmp_path: Path):
+    """A cell printed with any dash of pipeline.quantity's one list parses to no value, and validate agrees
+    (it once knew only three of them: a cell printed "–" failed `not_null(year)`)."""
+    def mutate(df: pd.DataFrame) -> None:
+        i = first(df, "baseline_value == baseline_value")  # a cell that had a value
+        for column, value in parse_quantity(dash).as_columns("baseline").items():
+            df[column] = df[column].astype(object)
+            df.loc[i, column] = value
+    rewrite(good, "indicators", mutate)
+    code, output, _ = _run(good, tmp_path, suites=["quantity_cells"])
+    assert code == 0, output

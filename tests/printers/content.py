@@ -14,7 +14,7 @@ import pandas as pd
 
 from schemas.tables import TABLES
 
-PARTIES = ("札幌市", "連携市町村")
+from pipeline.parse import PARTIES  # noqa: E402  (the contract's enum, schemas/fields.py)
 
 
 @dataclass
@@ -153,14 +153,14 @@ def content_from_build(build) -> Content:
 # -- comparison -------------------------------------------------------------------------------------
 # Where a value was printed (page, grid position, box) depends on the printing, not on the content.
 POSITION_COLUMNS = {
-    "projects": ["page_start", "page_end", "table_id"],
-    "project_municipalities": ["page", "table_id", "row", "col"],
-    "responsibilities": ["role_page", "role_table_id", "role_row", "cost_share_page", "cost_share_table_id",
-                         "cost_share_row"],
-    "budgets": ["page", "table_id", "row", "col", "colspan"],
-    "indicators": ["page", "table_id", "row"],
-    "kpis": ["page", "table_id", "row"],
-    "footnotes": ["page"],
+    "projects": ["page_start", "page_start_label", "page_end", "page_end_label", "table_id"],
+    "project_municipalities": ["page", "page_label", "table_id", "row", "col"],
+    "responsibilities": ["role_page", "role_page_label", "role_table_id", "role_row", "cost_share_page",
+                         "cost_share_page_label", "cost_share_table_id", "cost_share_row"],
+    "budgets": ["page", "page_label", "table_id", "row", "col", "colspan"],
+    "indicators": ["page", "page_label", "table_id", "row"],
+    "kpis": ["page", "page_label", "table_id", "row"],
+    "footnotes": ["page", "page_label"],
 }
 # Compared tables are sorted by the contract's own keys (schemas/tables.py), not a copy of them.
 KEYS = {name: TABLES[name].primary_key for name in (
