@@ -2,8 +2,9 @@
 
 Unit tests run on tiny hand-made build directories (written with the contract's schemas through
 pipeline.write.write_tables); the end-to-end tests compare raw/plan_vi.pdf with
-tests/fixtures/plan_vi_revised_sample.pdf, whose changes are listed in shared/docs/document.md, and
-require the diff to report exactly those.
+tests/fixtures/plan_vi_revised_sample.pdf, whose changes (a project inserted, one deleted, one renamed,
+budgets, a target, two municipalities, a summary and a KPI target edited) are transcribed in the tests below,
+and require the diff to report exactly those.
 """
 
 from __future__ import annotations

@@ -218,5 +218,11 @@ def test_committed_alias_table_is_what_the_generator_renders() -> None:
 
     text = pathlib.Path(glyph_aliases.__file__).read_text(encoding="utf-8")
     faces = [line[2:] for line in text.splitlines() if line.startswith("- ")]
-    assert fontaliases.render(glyph_aliases.GLYPH_ALIASES, faces) == text
+
+    def without_names(module_text: str) -> str:
+        # The comments name each code point from the running Python's Unicode database, which gains names
+        # from one Python version to the next (3.12 names U+2B739, 3.11 does not): compare the code only.
+        return "\n".join(line.split("  # ")[0] for line in module_text.splitlines())
+
+    assert without_names(fontaliases.render(glyph_aliases.GLYPH_ALIASES, faces)) == without_names(text)
     assert any("Noto Sans CJK JP" in f for f in faces) and any("IPAex" in f for f in faces)
