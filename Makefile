@@ -34,6 +34,7 @@ lock: $(STAMP)
 # The install step (pip install -e .) also installs the command .venv/bin/renkei.
 run: $(STAMP)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc repro
+	$(PY) -m pipeline duckdb out/data --out out/renkei.duckdb
 
 producers: $(STAMP)
 	@missing="$$($(PY) -c 'from tests.printers.producers import missing; print(" ".join(missing()))')"; \
