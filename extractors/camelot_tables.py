@@ -11,12 +11,25 @@ camelot facts this relies on (camelot-py 2.0.0): rasterising goes through pypdfi
 "pdfium", no ghostscript); ``line_scale`` defaults to 15 and is set explicitly here; ``copy_text``
 is left off (it copies a span's text into every spanned cell, which would double count);
 ``parsing_report`` is not looked at (its figures are low on correct span-heavy tables).
+
+Type 3 fonts with a flipped FontMatrix: camelot builds the page with ``playa.miner.extract_page``, whose
+``LTChar`` recreates pdfminer's character box, ``[descent·FontMatrix.d, descent·FontMatrix.d + 1 em]``
+above the baseline. That presumes an upright font matrix. cairo (``pdftocairo -pdf``) re-embeds glyphs as
+Type 3 fonts with ``/FontMatrix [1 0 0 -1 0 0]`` and glyph procedures drawn y-down (FontBBox e.g.
+``[0 -0.84 0.97 0.08]``), so the FontBBox's bottom (-0.84) is the glyph's *top*: times d = -1 it becomes
++0.84, and the box runs from 0.84 em to 1.84 em above the baseline, one em above the glyph that is drawn.
+Text lines then sit about one line high and land in the cell above. ``page_layout`` builds the page the
+same way but gives such characters the box the PDF specifies: the FontBBox mapped through the FontMatrix
+(playa's own ``Type3Font.char_bbox``, from -0.08 em to 0.84 em here) and, as pdfminer does, one em tall
+from its lower edge. Every other font (matrix d > 0) keeps playa's box unchanged. This is camelot's own
+reading of the PDF corrected by the PDF's own font data, not pdfplumber's positions.
 """
 
 from __future__ import annotations
 
 import logging
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -32,6 +45,71 @@ LINE_SCALE = 40
 # (Japanese is set solid, a Latin word space is a space glyph or ~0.25 em). split_text=True was tried
 # instead: it scrambled the order of wrapped cell text in a cairo re-print (0.91 agreement).
 LAYOUT = {"char_margin": 0.5}
+
+
+def _char(glyph):
+    """playa.miner's ``LTChar`` for ``glyph``, with the box of a flipped-matrix Type 3 glyph put where the
+    PDF draws it (see the module docstring)."""
+    from playa.miner import LTChar
+    from playa.utils import transform_bbox
+
+    char = LTChar(glyph)
+    font = glyph.font
+    if not font.vertical and font.matrix[3] < 0:
+        # The lower edge of the FontBBox in text space (y up), whichever of its sides the matrix puts there.
+        low = min(font.descent * font.matrix[3], font.ascent * font.matrix[3])
+        char.set_bbox(transform_bbox(glyph.matrix, (0, low, font.hdisp(glyph.cid), low + 1)))
+    return char
+
+
+def _layout_items(objects):
+    """``playa.miner.process_object`` over a page's (or form's) objects, with ``_char`` for text."""
+    from playa.miner import LTFigure, process_object
+    from playa.page import TextObject, XObjectObject
+
+    for obj in objects:
+        if isinstance(obj, TextObject):
+            yield from (_char(glyph) for glyph in obj)
+        elif isinstance(obj, XObjectObject):
+            figure = LTFigure(obj)
+            for item in _layout_items(obj):
+                figure.add(item)
+            yield figure
+        else:
+            yield from process_object(obj)
+
+
+def page_layout(page, line_overlap=0.5, char_margin=1.0, line_margin=0.5, word_margin=0.1, boxes_flow=0.5,
+                detect_vertical=True, all_texts=True):
+    """camelot's ``utils.get_page_layout`` (same defaults, same ``playa.miner.extract_page`` steps) with
+    Type 3 glyph boxes corrected."""
+    from playa.miner import LAParams, LTPage
+    from playa.utils import apply_matrix_pt
+
+    (x0, y0, x1, y1) = page.mediabox
+    (x0, y0), (x1, y1) = apply_matrix_pt(page.ctm, (x0, y0)), apply_matrix_pt(page.ctm, (x1, y1))
+    layout = LTPage(page.page_idx + 1, (0, 0, abs(x0 - x1), abs(y0 - y1)))
+    for item in _layout_items(page):
+        layout.add(item)
+    layout.analyze(LAParams(line_overlap=line_overlap, char_margin=char_margin, line_margin=line_margin,
+                            word_margin=word_margin, boxes_flow=boxes_flow, detect_vertical=detect_vertical,
+                            all_texts=all_texts))
+    return layout, (layout.bbox[2], layout.bbox[3])
+
+
+@contextmanager
+def _type3_aware_layout():
+    """camelot's handler builds each page's layout through ``camelot.handlers.get_page_layout``; use
+    ``page_layout`` instead while camelot reads. A camelot without that name fails here, loudly, rather than
+    reading Type 3 text one line high again."""
+    import camelot.handlers
+
+    original = camelot.handlers.get_page_layout  # AttributeError if camelot changed how it gets the layout
+    camelot.handlers.get_page_layout = page_layout
+    try:
+        yield
+    finally:
+        camelot.handlers.get_page_layout = original
 
 
 @dataclass
@@ -121,7 +199,7 @@ def read_tables(pdf_path: Path, pages: list[int] | None = None, progress: bool |
         pages = list(range(1, check_pdf(pdf_path) + 1))
     for page in progress_bar(pages, desc=f"camelot {pdf_path.name}", unit="page", enabled=progress):
         # Any failure of camelot (playa-pdf, pypdfium2) on a page is a PdfReadError naming it.
-        with page_guard(page), warnings.catch_warnings():
+        with page_guard(page), warnings.catch_warnings(), _type3_aware_layout():
             # "No tables found on page-N" and similar are findings, not warnings for the user.
             warnings.simplefilter("ignore")
             logging.getLogger("camelot").setLevel(logging.ERROR)

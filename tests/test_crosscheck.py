@@ -114,3 +114,60 @@ def test_command_exit_codes(plan_build, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
     assert not (tmp_path / "x.json").exists()
+
+
+def _type3_table_pdf(path):
+    """One A4 page as cairo writes it: y-down CTM, a Type 3 font with FontMatrix [1 0 0 -1 0 0] whose glyphs are
+    drawn y-down (a filled square from 0.84 em above the baseline to 0.08 em below), and a ruled two-row table
+    with "A" in the upper row and "B" in the lower (rows 20 pt high, text 12 pt on a baseline 6 pt above the
+    row's bottom rule)."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    square = b"1 0 0 -0.84 1 0.08 d1\n0 -0.84 1 0.92 re f\n"
+    font = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type3, FontMatrix=[1, 0, 0, -1, 0, 0],
+        FontBBox=[0, -0.84, 1, 0.08], FirstChar=65, LastChar=66, Widths=[1, 1],
+        Encoding=pikepdf.Dictionary(Type=pikepdf.Name.Encoding, Differences=[65, pikepdf.Name.A, pikepdf.Name.B]),
+        CharProcs=pikepdf.Dictionary(A=pikepdf.Stream(pdf, square), B=pikepdf.Stream(pdf, square)),
+        Resources=pikepdf.Dictionary())
+    rules = b"".join(b"100 %d m 300 %d l S\n" % (y, y) for y in (100, 120, 140)) + \
+        b"".join(b"%d 100 m %d 140 l S\n" % (x, x) for x in (100, 200, 300))
+    text = b"BT 12 0 0 -12 110 114 Tm /T3 1 Tf (A) Tj ET BT 12 0 0 -12 110 134 Tm /T3 1 Tf (B) Tj ET\n"
+    content = b"1 0 0 -1 0 842 cm 1 w 0 G\n" + rules + text
+    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=[0, 0, 595, 842],
+                              Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(T3=font)),
+                              Contents=pikepdf.Stream(pdf, content))
+    pdf.pages.append(pikepdf.Page(page))
+    pdf.save(path)
+    return path
+
+
+@pytest.mark.slow
+def test_flipped_type3_text_is_read_where_it_is_drawn(tmp_path):
+    """playa.miner boxes a flipped-matrix Type 3 glyph one em above where it is drawn (cairo's re-prints);
+    the adapter's layout puts it on its glyph, so each letter stays in its own row."""
+    import playa
+
+    from extractors.camelot_tables import page_layout
+
+    pdf = _type3_table_pdf(tmp_path / "type3.pdf")
+    with playa.open(pdf, space="page") as doc:
+        layout, (_, height) = page_layout(doc.pages[0])
+        boxes = {c.get_text(): (round(height - c.y1, 2), round(height - c.y0, 2)) for c in _chars(layout)}
+    # Baseline at 114 (top-down), glyph drawn from 114 - 0.84·12 to 114 + 0.08·12 = 114.96; the box is one em
+    # up from that lower edge (pdfminer's convention). playa.miner alone gives (91.92, 103.92):
+    # "A" above the table, "B" in the upper row.
+    assert boxes["A"] == (pytest.approx(102.96, abs=0.01), pytest.approx(114.96, abs=0.01))
+    [table] = list(read_tables(pdf, progress=False))
+    assert [(c.row, c.col, c.text.strip()) for c in table.cells if c.text.strip()] == [(0, 0, "A"), (1, 0, "B")]
+
+
+def _chars(item):
+    from playa.miner import LTChar
+
+    if isinstance(item, LTChar):
+        yield item
+    elif hasattr(item, "__iter__"):
+        for child in item:
+            yield from _chars(child)
