@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-# A filled rectangle thinner than this is a rule, not a shaded cell.
-HAIRLINE_MAX = 2.0
-# Collinear pieces closer than this belong to one rule (dotted/dashed rules have 1–4 pt gaps).
-DASH_GAP_MAX = 6.0
-# Pieces within this distance of one coordinate are on the same line.
-ALIGN_TOLERANCE = 1.0
+from extractors.settings import LAYOUT
+
+# Bound once from the settings (extractors/settings.py gives each value's reason): module globals are read
+# fastest in the loops below.
+HAIRLINE_MAX = LAYOUT.hairline_max
+DASH_GAP_MAX = LAYOUT.dash_gap_max
+ALIGN_TOLERANCE = LAYOUT.rule_align
+MIN_RULE_LENGTH = LAYOUT.min_rule_length
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def merge_segments(segments: Iterable[Segment]) -> list[Segment]:
             if current is not None:
                 merged.append(current)
     # Drop specks (a lone dot of a dotted rule that joined nothing, underline glyph pieces).
-    return _close_gaps([s for s in merged if s.end - s.start >= 3.0])
+    return _close_gaps([s for s in merged if s.end - s.start >= MIN_RULE_LENGTH])
 
 
 def _close_gaps(segments: list[Segment]) -> list[Segment]:
@@ -135,7 +137,7 @@ def _close_gaps(segments: list[Segment]) -> list[Segment]:
     return closed
 
 
-def close_outlines(segments: list[Segment], min_side: float = 6.0) -> list[Segment]:
+def close_outlines(segments: list[Segment], min_side: float = LAYOUT.min_text_box) -> list[Segment]:
     """Add the outline (bounding box) of every connected group of rules that spans an area.
 
     Why: a page break can cut a table anywhere, also inside a row or a merged cell, and the producer draws
@@ -183,6 +185,6 @@ def close_outlines(segments: list[Segment], min_side: float = 6.0) -> list[Segme
     return segments + outline
 
 
-def _side(rule: float, ends: float, direction: int, tolerance: float = 1.5) -> float:
+def _side(rule: float, ends: float, direction: int, tolerance: float = LAYOUT.rule_overshoot) -> float:
     """The outline's side: the outermost rule, unless perpendicular rules run on beyond it (a cut edge)."""
     return ends if (ends - rule) * direction > tolerance else rule

@@ -21,11 +21,13 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from typing import Iterable, Sequence
 
+from extractors.settings import LAYOUT
+
 # The ideographic em box of CJK fonts (OpenType 'ideo'/'idtp' baselines: -0.12 em … 0.88 em).
 EM_ASCENT = 0.88
 EM_DESCENT = 0.12
-# How far a drawing may stick out of a glyph's box and still be part of the glyph (stroke width).
-OUTLINE_SLACK = 0.6
+# How far a drawing may stick out of a glyph's box and still be part of the glyph (extractors/settings.py).
+OUTLINE_SLACK = LAYOUT.outline_slack
 
 
 def rebox_chars(chars: Iterable[dict]) -> list[dict]:

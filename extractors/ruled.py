@@ -18,22 +18,21 @@ from pathlib import Path
 from typing import Iterator
 
 import pdfplumber
-import regex
 from pdfplumber.utils import cluster_objects
 
 from extractors.geometry import close_outlines, merge_segments, segments_from_objects
 from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
 from extractors.pdfguard import open_guarded, read_guarded
+from extractors.settings import LAYOUT, is_page_number
 from extractors.textlines import VisualLine, group_lines
 from pipeline.textnorm import fold_text, join_cell_lines
 
-GRID_TOLERANCE = 1.5
-PAGE_NUMBER = regex.compile(r"^[\-‐－–—―]?\s*\d{1,4}\s*[\-‐－–—―]?$")
-# A ruled box narrower than this (points), or a single cell, is a box around a word, not a data table.
-MIN_TABLE_SIDE = 20.0
-# A table lower than this holds no line of text. One row is enough: a table broken over a page can leave a
-# single row (e.g. its No. row) at the foot of a page, and dropping it would orphan the rest.
-MIN_TABLE_HEIGHT = 6.0
+# Bound once from the settings (extractors/settings.py gives each value's reason): module globals are read
+# fastest in the loops below.
+GRID_TOLERANCE = LAYOUT.edge_align
+MIN_TABLE_SIDE = LAYOUT.min_table_side
+MIN_TABLE_HEIGHT = LAYOUT.min_text_box
+STRADDLE_SHARE = LAYOUT.straddle_share
 
 
 @dataclass
@@ -139,16 +138,10 @@ def _fold_chars(chars: list[dict]) -> list[dict]:
     return folded
 
 
-def _inside(char: dict, box: tuple[float, float, float, float], slack: float = 0.5) -> bool:
+def _inside(char: dict, box: tuple[float, float, float, float], slack: float = LAYOUT.cell_slack) -> bool:
     cx = (char["x0"] + char["x1"]) / 2
     cy = (char["top"] + char["bottom"]) / 2
     return box[0] - slack <= cx <= box[2] + slack and box[1] - slack <= cy <= box[3] + slack
-
-
-# A glyph whose centre lies just outside a table but whose box reaches into it by this share of its height
-# belongs to the table: a browser centres a merged label in its whole (page-spanning) cell and the page cut
-# leaves the text astride the table's cut edge.
-STRADDLE_SHARE = 0.25
 
 
 def _straddles(char: dict, box: tuple[float, float, float, float]) -> bool:
@@ -212,9 +205,9 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
         "horizontal_strategy": "explicit",
         "explicit_vertical_lines": [s.as_edge() for s in segments if s.orientation == "v"],
         "explicit_horizontal_lines": [s.as_edge() for s in segments if s.orientation == "h"],
-        "snap_tolerance": 2,
-        "join_tolerance": 2,
-        "intersection_tolerance": 2,
+        "snap_tolerance": LAYOUT.table_snap,
+        "join_tolerance": LAYOUT.table_snap,
+        "intersection_tolerance": LAYOUT.table_snap,
     }
     fragments: list[TableFragment] = []
     boxes: list[tuple[float, float, float, float]] = []
@@ -241,7 +234,7 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     page_label = None
     kept: list[VisualLine] = []
     for line in lines:
-        if PAGE_NUMBER.match(line.text.strip()) and line.top > 0.85 * page.height:
+        if is_page_number(line.text.strip(), line.top, page.height):
             page_label = line.text.strip()
             continue
         kept.append(line)

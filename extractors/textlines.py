@@ -13,12 +13,7 @@ import unicodedata
 from statistics import median
 from typing import Sequence
 
-# A glyph smaller than this fraction of the body size is a mark or a subscript.
-SMALL_GLYPH_RATIO = 0.75
-# A horizontal gap wider than this fraction of the font size becomes a space.
-SPACE_GAP_RATIO = 0.2
-# A small glyph whose baseline sits this fraction of the body size above the line's is a superscript.
-RAISE_RATIO = 0.15
+from extractors.settings import LAYOUT
 
 
 @dataclass
@@ -50,24 +45,25 @@ def group_lines(chars: Sequence[dict]) -> list[VisualLine]:
     if not chars:
         return []
     body_size = median(c["size"] for c in chars)
-    big = [c for c in chars if c["size"] >= SMALL_GLYPH_RATIO * body_size]
-    small = [c for c in chars if c["size"] < SMALL_GLYPH_RATIO * body_size]
+    big = [c for c in chars if c["size"] >= LAYOUT.small_glyph_ratio * body_size]
+    small = [c for c in chars if c["size"] < LAYOUT.small_glyph_ratio * body_size]
 
     rows = group_lines_plain(big)  # [{"top", "bottom", "chars": [...], "small": [...]}]
 
     orphans: list[dict] = []
+    touch, reach = LAYOUT.mark_touch, LAYOUT.mark_reach_share
     for char in small:
         centre = (char["top"] + char["bottom"]) / 2
         best, best_distance = None, None
         for row in rows:
-            if row["top"] - 2 <= centre <= row["bottom"] + 2:
+            if row["top"] - touch <= centre <= row["bottom"] + touch:
                 distance = 0.0
             else:
                 distance = min(abs(centre - row["top"]), abs(centre - row["bottom"]))
             if best_distance is None or distance < best_distance:
                 best, best_distance = row, distance
         line_height = (best["bottom"] - best["top"]) if best else 0
-        if best is not None and best_distance is not None and best_distance <= 0.6 * line_height:
+        if best is not None and best_distance is not None and best_distance <= reach * line_height:
             best["small"].append(char)
         else:
             orphans.append(char)
@@ -83,10 +79,11 @@ def group_lines(chars: Sequence[dict]) -> list[VisualLine]:
 def group_lines_plain(chars: Sequence[dict]) -> list[dict]:
     """Group glyphs of one size class into rows, with no mark detection."""
     rows: list[dict] = []
+    share = LAYOUT.line_overlap_share
     for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
         height = max(char["bottom"] - char["top"], 0.1)
         for row in rows:
-            if _vertical_overlap(row["top"], row["bottom"], char["top"], char["bottom"]) > 0.5 * height:
+            if _vertical_overlap(row["top"], row["bottom"], char["top"], char["bottom"]) > share * height:
                 row["chars"].append(char)
                 row["top"] = min(row["top"], char["top"])
                 row["bottom"] = max(row["bottom"], char["bottom"])
@@ -105,7 +102,7 @@ def _assemble(row: dict) -> VisualLine:
     for char in body:
         pieces.append((char["x0"], "body", char))
     for char in row["small"]:
-        raised = body_baseline - char["bottom"] > RAISE_RATIO * size
+        raised = body_baseline - char["bottom"] > LAYOUT.raise_ratio * size
         is_superscript = raised and char["text"].isdigit()
         pieces.append((char["x0"], "mark" if is_superscript else "body", char))
     pieces.sort(key=lambda p: p[0])
@@ -128,7 +125,7 @@ def _assemble(row: dict) -> VisualLine:
             # Only a gap between two Latin-script glyphs is a word space; next to Japanese text a gap
             # is justification or a font switch, never a space.
             gap = char["x0"] - previous_body["x1"]
-            if gap > SPACE_GAP_RATIO * size:
+            if gap > LAYOUT.space_gap_ratio * size:
                 text_parts.append(" ")
         text_parts.append(char["text"])
         previous_body = char

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Iterable
 
 from extractors.pdfguard import guarded_document, open_guarded, page_guard, read_guarded
+from extractors.settings import LAYOUT, is_page_number
 from pipeline.textnorm import fold_text, join_cell_lines
 
 # What header labels of such a table can say, one set of alternatives per column. Only used by the
@@ -36,18 +37,10 @@ HEADER_LABELS: tuple[tuple[str, ...], ...] = (
     ("主な連携事業", "連携事業名", "連携事業", "事業名"),
     ("事業概要", "概要", "取組内容", "内容"),
 )
-# A line this much larger than the body text is a heading (14 pt headings over 9 pt body here).
-HEADING_SIZE_RATIO = 1.2
 # Font names of bold faces (PostScript names: "NotoSansCJKjp-Bold", "IPAexGothic,Bold", "HeiseiKakuGo-W7").
 BOLD_NAME = re.compile(r"Bold|Heavy|Black|Semibold|Demi|W[6-9]\b", re.IGNORECASE)
 # A heading line that holds only its number: "1", "(2)", "１．".
 HEADING_NUMBER_ONLY = re.compile(r"^\s*[(（]?\d+[)）.．]?\s*$")
-# Boxes whose tops/bottoms differ by less than this belong to one header band.
-ALIGN_TOLERANCE = 1.5
-# A filled rectangle thinner than this is a rule, not a header box.
-HAIRLINE_MAX = 2.0
-# "- 3 -", "－3－", "— 12 —": page numbers, never table text.
-PAGE_NUMBER_RE = re.compile(r"^\s*[-‐‑–—―－ー]\s*\d+\s*[-‐‑–—―－ー]\s*$")
 
 
 @dataclass
@@ -156,15 +149,11 @@ def _chars_to_text(chars: list[dict]) -> str:
     for c in ordered:
         if prev is not None and out and out[-1] and c["text"]:
             gap = c["x0"] - prev["x1"]
-            if gap > 0.25 * c["size"] and _is_word_char(out[-1][-1]) and _is_word_char(c["text"][0]):
+            if gap > LAYOUT.space_gap_ratio * c["size"] and _is_word_char(out[-1][-1]) and _is_word_char(c["text"][0]):
                 out.append(" ")
         out.append(c["text"])
         prev = c
     return re.sub(r"\s+", " ", "".join(out)).strip()
-
-
-# A glyph smaller than this fraction of the body size (a subscript, a mark) never starts a line.
-SMALL_GLYPH_RATIO = 0.8
 
 
 def _group_lines(chars: Iterable[dict]) -> list[_Line]:
@@ -180,7 +169,7 @@ def _group_lines(chars: Iterable[dict]) -> list[_Line]:
     if not printed:
         return []
     body_size = statistics.median(c["size"] for c in printed)
-    full = [c for c in printed if c["size"] >= SMALL_GLYPH_RATIO * body_size]
+    full = [c for c in printed if c["size"] >= LAYOUT.small_glyph_ratio * body_size]
     full_ids = {id(c) for c in full}
     extra = [c for c in chars if id(c) not in full_ids]
     lines: list[_Line] = []
@@ -234,12 +223,14 @@ class _PageLayout:
 def _header_from_rects(page, chars: list[dict]) -> list[_Header]:
     """Header bands: two or more filled, unstroked boxes side by side, same top and bottom, with text."""
     boxes = [r for r in page.rects
-             if r.get("fill") and (r["bottom"] - r["top"]) > HAIRLINE_MAX and (r["x1"] - r["x0"]) > HAIRLINE_MAX]
+             if r.get("fill") and (r["bottom"] - r["top"]) > LAYOUT.hairline_max
+             and (r["x1"] - r["x0"]) > LAYOUT.hairline_max]
     boxes.sort(key=lambda r: (round(r["top"]), r["x0"]))
     bands: list[list[dict]] = []
     for r in boxes:
         for band in bands:
-            if abs(band[0]["top"] - r["top"]) <= ALIGN_TOLERANCE and abs(band[0]["bottom"] - r["bottom"]) <= ALIGN_TOLERANCE:
+            if (abs(band[0]["top"] - r["top"]) <= LAYOUT.edge_align
+                    and abs(band[0]["bottom"] - r["bottom"]) <= LAYOUT.edge_align):
                 band.append(r)
                 break
         else:
@@ -251,8 +242,9 @@ def _header_from_rects(page, chars: list[dict]) -> list[_Header]:
         band.sort(key=lambda r: r["x0"])
         cells = []
         for r in band:
-            inside = [c for c in chars if r["x0"] - 1 <= (c["x0"] + c["x1"]) / 2 <= r["x1"] + 1
-                      and r["top"] - 1 <= (c["top"] + c["bottom"]) / 2 <= r["bottom"] + 1]
+            slack = LAYOUT.band_slack
+            inside = [c for c in chars if r["x0"] - slack <= (c["x0"] + c["x1"]) / 2 <= r["x1"] + slack
+                      and r["top"] - slack <= (c["top"] + c["bottom"]) / 2 <= r["bottom"] + slack]
             text = fold_text(_chars_to_text(inside)) if inside else ""
             cells.append((text, (r["x0"], r["top"], r["x1"], r["bottom"])))
         if not any(text for text, _ in cells):
@@ -276,7 +268,7 @@ def _header_from_words(line: _Line) -> _Header | None:
     chars = sorted(line.chars, key=lambda c: c["x0"])
     words: list[list[dict]] = [[chars[0]]]
     for c in chars[1:]:
-        if c["x0"] - words[-1][-1]["x1"] > 0.5 * c["size"] or not c["text"].strip():
+        if c["x0"] - words[-1][-1]["x1"] > LAYOUT.header_word_gap_ratio * c["size"] or not c["text"].strip():
             words.append([])
         if c["text"].strip():
             words[-1].append(c)
@@ -327,7 +319,7 @@ def _layout(page, page_no: int, body_size: float) -> _PageLayout:
         h.page = page_no
 
     def in_band(c: dict, top: float, bottom: float) -> bool:
-        return top - 1 <= (c["top"] + c["bottom"]) / 2 <= bottom + 1
+        return top - LAYOUT.band_slack <= (c["top"] + c["bottom"]) / 2 <= bottom + LAYOUT.band_slack
 
     rest = [c for c in chars if not any(in_band(c, h.top, h.bottom) for h in headers)]
     rest_ids = {id(c) for c in rest}
@@ -342,7 +334,7 @@ def _layout(page, page_no: int, body_size: float) -> _PageLayout:
         if not line_chars:
             continue
         line = _Line(line_chars)
-        if PAGE_NUMBER_RE.match(fold_text(tl["text"])):
+        if is_page_number(fold_text(tl["text"]), tl["top"], page.height):
             skipped.append(line)
             continue
         if _is_heading(line, body_size):
@@ -373,7 +365,8 @@ def _is_heading(line: "_Line", body_size: float) -> bool:
 
     Why both: office programs set headings in a larger size; browsers' default h2–h4 are bold and only
     1.17× (or even 1.0×) the body."""
-    return line.size >= HEADING_SIZE_RATIO * body_size or (_is_bold(line) and line.size >= 0.98 * body_size)
+    return (line.size >= LAYOUT.heading_size_ratio * body_size
+            or (_is_bold(line) and line.size >= LAYOUT.body_size_floor * body_size))
 
 
 def _join_number_to_title(headings: list["_Line"]) -> list["_Line"]:
@@ -383,7 +376,7 @@ def _join_number_to_title(headings: list["_Line"]) -> list["_Line"]:
     for line in headings:
         previous = out[-1] if out else None
         if (previous is not None and HEADING_NUMBER_ONLY.match(fold_text(previous.text))
-                and line.top - previous.bottom <= 1.5 * previous.size and line.x0 >= previous.x0):
+                and line.top - previous.bottom <= LAYOUT.number_title_lines * previous.size and line.x0 >= previous.x0):
             out[-1] = _Line(previous.chars + line.chars)
             continue
         out.append(line)
@@ -435,7 +428,7 @@ def _fragment_rows(chars: list[dict], splits: list[float]) -> list[list[_Block |
     height = statistics.median(l.bottom - l.top for l in all_lines)
     gaps = [b.top - a.bottom for ls in col_lines for a, b in zip(ls, ls[1:])]
     tightest = min(gaps) if gaps else 0.0
-    threshold = max(0.0, min(tightest, 0.5 * height)) + 0.5 * height
+    threshold = max(0.0, min(tightest, LAYOUT.row_gap_share * height)) + LAYOUT.row_gap_share * height
 
     blocks: list[_Block] = []
     for col, ls in enumerate(col_lines):

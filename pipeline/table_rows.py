@@ -1,0 +1,164 @@
+"""Rows of a table read over one or more pages: cells matched by x position, rows cut by a page break
+glued back together.
+
+A table that runs over a page break comes as several fragments whose grids differ (each page's rules are
+their own), so a cell's column is where it lies, not its grid index. The project and the 基本KPI readers
+share these rows; only the project tables have labelled sections (see pipeline/sections.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractors.ruled import GridCell, TableFragment
+from extractors.settings import LAYOUT
+from pipeline.conservation import check_fragment_placed
+from pipeline.records import Source
+from pipeline.sections import label_kind
+from pipeline.textnorm import join_cell_lines
+
+
+@dataclass
+class Row:
+    """One printed row of a table fragment, its cells left to right."""
+
+    fragment: TableFragment
+    cells: list[GridCell]
+
+    def source(self, cell: GridCell) -> Source:
+        return Source(self.fragment.page, self.fragment.table_id, cell.row, cell.col, cell.colspan)
+
+
+@dataclass
+class OpenTable:
+    """A table being read: its rows so far (over pages) and the headings it was printed under."""
+
+    kind: str  # "project" or "kpi"
+    rows: list[Row] = field(default_factory=list)
+    context: dict = field(default_factory=dict)
+
+
+def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return min(a1, b1) - max(a0, b0)
+
+
+def best_column(cell: GridCell, columns: list[tuple[str, float, float]]) -> str | None:
+    """The named column (name, x0, x1) that `cell` overlaps most, None when it overlaps none."""
+    best, best_overlap = None, 0.0
+    for name, x0, x1 in columns:
+        ov = overlap(cell.x0, cell.x1, x0, x1)
+        if ov > best_overlap:
+            best, best_overlap = name, ov
+    return best
+
+
+def unbalanced(texts: list[str]) -> bool:
+    """True when a bracket opened in a cell is not closed there: the cell was cut by a page break."""
+    return any(t.count("(") > t.count(")") for t in texts)
+
+
+def is_label(cell: GridCell, left_edge: float) -> bool:
+    """Whether `cell` is a filled cell at the table's left edge, where the row labels are printed."""
+    return abs(cell.x0 - left_edge) <= LAYOUT.label_slack and bool(cell.text.strip())
+
+
+def data_cells(row: Row, label_x1: float) -> list[GridCell]:
+    """The cells of `row` right of a label that ends at `label_x1`."""
+    return [c for c in row.cells if c.x0 >= label_x1 - LAYOUT.label_slack]
+
+
+def section_of(row: Row, left_edge: float) -> str | None:
+    """The section whose label opens `row`, None for a row with no label (a section's later row)."""
+    lead = row.cells[0]
+    return label_kind(lead.text) if is_label(lead, left_edge) else None
+
+
+def _column_partner(cell: GridCell, row: list[GridCell]) -> GridCell | None:
+    best, best_overlap = None, 0.0
+    for other in row:
+        ov = overlap(cell.x0, cell.x1, other.x0, other.x1)
+        if ov > best_overlap:
+            best, best_overlap = other, ov
+    return best
+
+
+def _is_cut(previous: Row, first: Row, left_edge: float) -> bool:
+    """Whether a page break cut the row that ends `previous`'s page and goes on in `first` on the next.
+
+    Producers draw a rule where they cut a row (LibreOffice) or none (browsers), so the rules cannot tell;
+    the text can: a data cell is empty on one side of the break and filled in the same column on the
+    other (the text moved wholly to one page, or ended before the cut), or a bracket opened before the
+    break is closed after it. A row that merely starts on a new page has every data cell filled on both
+    sides (the plan prints "-" for "nothing").
+    """
+    data_first = [c for c in first.cells if abs(c.x0 - left_edge) > LAYOUT.label_slack]
+    data_previous = [c for c in previous.cells if abs(c.x0 - left_edge) > LAYOUT.label_slack]
+    for a, b_row in ((data_first, data_previous), (data_previous, data_first)):
+        for cell in a:
+            partner = _column_partner(cell, b_row)
+            if partner is not None and not cell.text.strip() and partner.text.strip():
+                return True
+    return unbalanced([c.text for c in data_previous])
+
+
+def _copy(row: Row) -> Row:
+    return Row(row.fragment, [GridCell(**{**c.__dict__, "marks": list(c.marks)}) for c in row.cells])
+
+
+def _join_rows(previous: Row, row: Row) -> Row:
+    """`row`'s cell texts appended, column by column, to `previous`'s."""
+    joined = _copy(previous)
+    for cell in row.cells:
+        partner = _column_partner(cell, joined.cells)
+        if partner is None:
+            joined.cells.append(cell)
+        elif cell.text:
+            partner.text = join_cell_lines([partner.text, cell.text])
+            partner.marks += cell.marks
+    joined.cells.sort(key=lambda c: c.x0)
+    return joined
+
+
+def glue_cut_rows(rows: list[Row], left_edge: float, labelled: bool = True) -> list[Row]:
+    """Rows with every row that a page break cut joined back into one (cell texts joined by column).
+
+    Three cuts are told apart from a row that merely starts on the next page: a merged label cut in two
+    (its rest at the head of the page holds text that is no label: joined to the label, the row stays),
+    a cut row (see `_is_cut`), and a cut 事業予定年度 header: that section is one header row and one
+    row of amounts, so a third row in it, at a page break, is the rest of the header.
+    """
+    glued: list[Row] = []
+    for row in rows:
+        previous = glued[-1] if glued else None
+        new_page = previous is not None and row.fragment is not previous.fragment
+        lead = row.cells[0]
+        if new_page and labelled and is_label(lead, left_edge) and label_kind(lead.text) is None:
+            # The rest of a merged label cut by the page break: back onto the label it continues.
+            row = _copy(row)
+            rest, row.cells[0].text = row.cells[0].text, ""
+            owner = next(r for r in reversed(glued) if is_label(r.cells[0], left_edge))
+            index = glued.index(owner)
+            glued[index] = _copy(owner)
+            glued[index].cells[0].text = join_cell_lines([owner.cells[0].text, rest])
+        if new_page and _is_cut(previous, row, left_edge):
+            glued[-1] = _join_rows(previous, row)
+            continue
+        glued.append(row)
+    return _glue_budget_header(glued, left_edge) if labelled else glued
+
+
+def _glue_budget_header(rows: list[Row], left_edge: float) -> list[Row]:
+    """A 事業予定年度 section of three rows whose second starts a page: its first two are one cut header."""
+    starts = [i for i, r in enumerate(rows) if section_of(r, left_edge) is not None] + [len(rows)]
+    for start, end in zip(starts, starts[1:]):
+        if (section_of(rows[start], left_edge) == "budget" and end - start == 3
+                and rows[start + 1].fragment is not rows[start].fragment):
+            return rows[:start] + [_join_rows(rows[start], rows[start + 1])] + rows[start + 2:]
+    return rows
+
+
+def printed_cells(rows: list[Row]) -> list[tuple[TableFragment, GridCell]]:
+    """Every cell of a table as printed (before cut rows are glued): what glyph conservation counts."""
+    for fragment in {id(r.fragment): r.fragment for r in rows}.values():
+        check_fragment_placed(fragment)
+    return [(r.fragment, c) for r in rows for c in r.cells]
