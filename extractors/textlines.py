@@ -9,6 +9,7 @@ printer, where matching on code points would not (many PDFs print marks as plain
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import functools
 import unicodedata
 from statistics import median
 from typing import Sequence
@@ -36,6 +37,7 @@ class VisualLine:
     fontnames: tuple[str, ...] = ()
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_wide(text: str) -> bool:
     return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
 
@@ -84,15 +86,16 @@ def group_lines_plain(chars: Sequence[dict]) -> list[dict]:
     """Group glyphs of one size class into rows, with no mark detection."""
     rows: list[dict] = []
     for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
-        height = max(char["bottom"] - char["top"], 0.1)
+        top, bottom = char["top"], char["bottom"]
+        height = max(bottom - top, 0.1)
         for row in rows:
-            if _vertical_overlap(row["top"], row["bottom"], char["top"], char["bottom"]) > 0.5 * height:
+            if _vertical_overlap(row["top"], row["bottom"], top, bottom) > 0.5 * height:
                 row["chars"].append(char)
-                row["top"] = min(row["top"], char["top"])
-                row["bottom"] = max(row["bottom"], char["bottom"])
+                row["top"] = min(row["top"], top)
+                row["bottom"] = max(row["bottom"], bottom)
                 break
         else:
-            rows.append({"top": char["top"], "bottom": char["bottom"], "chars": [char], "small": []})
+            rows.append({"top": top, "bottom": bottom, "chars": [char], "small": []})
     return rows
 
 
