@@ -15,11 +15,14 @@ stage folder receives only that stage's fixed files, and ``build``/``write`` own
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import time
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
+from typing import Iterator
 
 from pipeline.builddir import (check_out, check_stage_out, drop_failed_stages, keep_failed_stages, require_stage,
                                staging, swap_in)
@@ -55,23 +58,24 @@ class _StageFiles:
     """A stage folder's JSON files, as a stage writes and the next one reads them.
 
     The stage commands write each file at once (``lazy=False``). ``build`` keeps them in memory instead
-    (``lazy=True``): its stage folders exist only to be kept when the build fails, so `materialize` writes
-    them then, the very files the stages would have written. A lazy read gives what reading the file
-    would (JSON keeps no tuples, sorts keys; a fresh copy each time), through the C encoder."""
+    (``lazy=True``), as compact JSON text: its stage folders exist only to be kept when the build fails, so
+    `materialize` writes them then, byte for byte the files the stages would have written (the text holds
+    the keys in the order ``write_json`` sorts them into). A lazy read gives what reading the file would
+    (JSON keeps no tuples; a fresh copy each time), through the C encoder and decoder."""
 
     def __init__(self, folder: Path, lazy: bool = False) -> None:
         self.folder, self.lazy = Path(folder), lazy
-        self.pending: dict[str, object] = {}
+        self.pending: dict[str, str] = {}
 
     def put(self, name: str, obj: object) -> None:
         if self.lazy:
-            self.pending[name] = obj
+            self.pending[name] = json.dumps(obj, sort_keys=True, ensure_ascii=False)
         else:
             write_json(obj, self.folder / name)
 
     def get(self, name: str) -> dict:
         if self.lazy:
-            return json.loads(json.dumps(self.pending[name], sort_keys=True, ensure_ascii=False))
+            return json.loads(self.pending[name])
         return read_json(self.folder / name)
 
     def exists(self, name: str) -> bool:
@@ -84,8 +88,9 @@ class _StageFiles:
             (self.folder / name).unlink()
 
     def materialize(self) -> None:
-        for name, obj in self.pending.items():
-            write_json(obj, self.folder / name)
+        for name, text in self.pending.items():
+            # Keys in the text's order, which is write_json's: the same bytes as write_json(obj).
+            write_json(json.loads(text), self.folder / name, sort_keys=False)
 
 
 # -- extract ---------------------------------------------------------------------------------------
@@ -198,7 +203,8 @@ def write_build_files(normalize_dir: Path, out: Path, duckdb: bool = True) -> di
     return _write_build_files(read_json(normalize_dir / "tables.json"), out, duckdb=duckdb)
 
 
-def _write_build_files(data: dict, out: Path, duckdb: bool = True) -> dict[str, int]:
+def _write_build_files(data: dict, out: Path, duckdb: bool = True,
+                       timings: dict[str, float] | None = None) -> dict[str, int]:
     import pandas as pd
 
     from pipeline.write import write_tables
@@ -219,7 +225,8 @@ def _write_build_files(data: dict, out: Path, duckdb: bool = True) -> dict[str, 
     write_json(metrics(data["tables"]), out / "metrics.json")
     if duckdb:
         from pipeline.database import DUCKDB_NAME, write_database
-        write_database(out, out / DUCKDB_NAME, list(counts))
+        with _timed(timings, "duckdb"):
+            write_database(out, out / DUCKDB_NAME, list(counts))
     return counts
 
 
@@ -236,28 +243,48 @@ def run_write(normalize_dir: Path, out: Path, duckdb: bool = True) -> dict[str, 
 
 
 # -- build -----------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
+    """Add the block's wall time to ``timings[name]`` (when timings are asked for: `pipeline.bench`)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+
 def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None,
-          duckdb: bool = True) -> dict[str, int]:
+          duckdb: bool = True, timings: dict[str, float] | None = None) -> dict[str, int]:
     """Run every stage and put the build in ``out`` only when all succeeded.
 
     ``out`` must be missing, empty or an earlier build (`pipeline.builddir.check_out`); it and the PDFs are
     checked before anything is written. The stages run in a staging folder inside ``out``; then only the
     build's own files are swapped in (`swap_in`), so a failed run leaves the earlier build as it was and
-    siblings such as validation/ or report.html stay."""
-    old = check_out(out)
-    check_pdf(pdf)
-    if overview is not None:
-        check_pdf(overview)
+    siblings such as validation/ or report.html stay.
+
+    ``timings``, when given, receives the wall seconds of each step: check, extract, parse, normalize,
+    write (its duckdb part as duckdb), swap."""
+    with _timed(timings, "check"):
+        old = check_out(out)
+        check_pdf(pdf)
+        if overview is not None:
+            check_pdf(overview)
     with staging(out) as staged:
         stages = staged / "stages"
         # The stage files stay in memory; they are written only to be kept when the build fails.
         extract, parse, normalize = (_StageFiles(stages / name, lazy=True)
                                      for name in ("extract", "parse", "normalize"))
         try:
-            _extract(pdf, overview, extract, progress=progress, checked=True)
-            _parse(extract, parse)
-            _normalize(extract, parse, normalize)
-            counts = _write_build_files(normalize.get("tables.json"), staged, duckdb=duckdb)
+            with _timed(timings, "extract"):
+                _extract(pdf, overview, extract, progress=progress, checked=True)
+            with _timed(timings, "parse"):
+                _parse(extract, parse)
+            with _timed(timings, "normalize"):
+                _normalize(extract, parse, normalize)
+            with _timed(timings, "write"):
+                counts = _write_build_files(normalize.get("tables.json"), staged, duckdb=duckdb,
+                                            timings=timings)
         except (InputError, ParseError, SchemaError) as error:
             # The refusal names the page; the stage files show what was read there.
             for files in (extract, parse, normalize):
@@ -266,6 +293,7 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
             if kept is None:
                 raise
             raise type(error)(f"{error} (stage files kept in {kept}/)") from None
-        swap_in(staged, out, old)
+        with _timed(timings, "swap"):
+            swap_in(staged, out, old)
     drop_failed_stages(out)
     return counts
