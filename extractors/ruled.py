@@ -121,11 +121,42 @@ def _dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
     position = itemgetter("doctop", "x0")
     order = {id(c): i for i, c in enumerate(chars)}
     kept = []
+    doctop, x0 = itemgetter("doctop"), itemgetter("x0")
     for _, group in itertools.groupby(sorted(chars, key=key), key=key):
-        for y_cluster in cluster_objects(list(group), itemgetter("doctop"), tolerance):
-            for x_cluster in cluster_objects(y_cluster, itemgetter("x0"), tolerance):
+        group = list(group)
+        if len(group) == 1:  # most glyphs: a cluster of one is kept as it is
+            kept.append(group[0])
+            continue
+        for y_cluster in _clusters(group, doctop, tolerance):
+            if len(y_cluster) == 1:
+                kept.append(y_cluster[0])
+                continue
+            for x_cluster in _clusters(y_cluster, x0, tolerance):
                 kept.append(min(x_cluster, key=position))
     return sorted(kept, key=lambda c: order[id(c)])
+
+
+def _clusters(objects: list[dict], key, tolerance: float) -> list[list[dict]]:
+    """``pdfplumber.utils.cluster_objects(objects, key, tolerance)`` (tolerance > 0), with the same clusters in
+    the same order, in fewer steps: the sorted distinct values chained while each is within ``tolerance``
+    of the one before, each cluster's objects in their given order."""
+    values = sorted(set(map(key, objects)))
+    index = {values[0]: 0}
+    cluster, last = 0, values[0]
+    for value in values[1:]:
+        if not value <= last + tolerance:
+            cluster += 1
+        index[value] = cluster
+        last = value
+    if cluster == 0:
+        return [objects]
+    buckets: list[list[dict]] = [[] for _ in range(cluster + 1)]
+    for obj in objects:
+        i = index.get(key(obj))
+        if i is None:  # a value that is not equal to itself (NaN): leave it to pdfplumber
+            return cluster_objects(objects, key, tolerance)
+        buckets[i].append(obj)
+    return buckets
 
 
 def _fold_chars(chars: list[dict]) -> list[dict]:
@@ -144,6 +175,14 @@ def _inside(char: dict, box: tuple[float, float, float, float], slack: float = L
     return box[0] - slack <= cx <= box[2] + slack and box[1] - slack <= cy <= box[3] + slack
 
 
+def _inside_mask(chars: list[dict], box: tuple[float, float, float, float],
+                 slack: float = LAYOUT.cell_slack) -> list[bool]:
+    """``[_inside(c, box) for c in chars]``, the same comparisons in one pass."""
+    left, top, right, bottom = box[0] - slack, box[1] - slack, box[2] + slack, box[3] + slack
+    return [left <= (c["x0"] + c["x1"]) / 2 <= right and top <= (c["top"] + c["bottom"]) / 2 <= bottom
+            for c in chars]
+
+
 def _straddles(char: dict, box: tuple[float, float, float, float]) -> bool:
     height = char["bottom"] - char["top"]
     overlap = min(char["bottom"], box[3]) - max(char["top"], box[1])
@@ -158,20 +197,68 @@ def _nearest_inside(char: dict, box: tuple[float, float, float, float]) -> dict:
     return dict(char, top=top, bottom=top + height)
 
 
+class _CellIndex:
+    """The first of ``boxes`` (in their order) that `_inside` puts a glyph in, or None: what asking every box
+    for every glyph finds, found by asking only the boxes registered in the glyph's bin of a coarse grid.
+
+    Each box is registered in every bin its slack-widened extent touches (widened a little more, so no
+    rounding can leave it out), and the candidates are asked with `_inside` itself, in box order."""
+
+    BIN = 12.0  # points; more on a huge page, so that there are at most BINS × BINS bins
+    BINS = 64
+    SLACK = LAYOUT.cell_slack  # `_inside`'s default
+
+    def __init__(self, boxes: list[tuple]) -> None:
+        self.boxes = boxes
+        self.bins: list[list[int]] | None = None
+        margin = self.SLACK + 0.01
+        try:
+            self.x0 = min(b[0] for b in boxes) - margin
+            self.y0 = min(b[1] for b in boxes) - margin
+            width = max(b[2] for b in boxes) + margin - self.x0
+            height = max(b[3] for b in boxes) + margin - self.y0
+            self.dx, self.dy = max(self.BIN, width / self.BINS), max(self.BIN, height / self.BINS)
+            self.nx, self.ny = int(width // self.dx) + 1, int(height // self.dy) + 1
+            bins: list[list[int]] = [[] for _ in range(self.nx * self.ny)]
+            for i, (bx0, btop, bx1, bbottom) in enumerate(boxes):
+                c0, c1 = int((bx0 - margin - self.x0) // self.dx), int((bx1 + margin - self.x0) // self.dx)
+                r0, r1 = int((btop - margin - self.y0) // self.dy), int((bbottom + margin - self.y0) // self.dy)
+                for r in range(r0, r1 + 1):
+                    for c in range(c0, c1 + 1):
+                        bins[r * self.nx + c].append(i)
+        except (ValueError, OverflowError, IndexError):  # a coordinate that is not finite: ask every box
+            return
+        self.bins = bins
+
+    def __call__(self, char: dict) -> int | None:
+        candidates = None
+        if self.bins is not None:
+            try:
+                c = int(((char["x0"] + char["x1"]) / 2 - self.x0) // self.dx)
+                r = int(((char["top"] + char["bottom"]) / 2 - self.y0) // self.dy)
+            except (ValueError, OverflowError):
+                c = r = -1
+            if 0 <= c < self.nx and 0 <= r < self.ny:
+                candidates = self.bins[r * self.nx + c]
+        for i in range(len(self.boxes)) if candidates is None else candidates:
+            if _inside(char, self.boxes[i]):
+                return i
+        return None
+
+
 def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars: list[dict]) -> TableFragment:
     xs = _cluster([b[0] for b in cell_boxes] + [b[2] for b in cell_boxes])
     ys = _cluster([b[1] for b in cell_boxes] + [b[3] for b in cell_boxes])
     cells: list[GridCell] = []
     buckets: list[list[dict]] = [[] for _ in cell_boxes]
     unplaced: list[tuple[str, float, float]] = []
+    locate = _CellIndex(cell_boxes)
     for char in chars:
-        for i, box in enumerate(cell_boxes):
-            if _inside(char, box):
-                buckets[i].append(char)
-                break
-        else:
-            if char["text"].strip():
-                unplaced.append((char["text"], round(char["x0"], 2), round(char["top"], 2)))
+        i = locate(char)
+        if i is not None:
+            buckets[i].append(char)
+        elif char["text"].strip():
+            unplaced.append((char["text"], round(char["x0"], 2), round(char["top"], 2)))
     for box, cell_chars in zip(cell_boxes, buckets):
         x0, top, x1, bottom = box
         col, col_end = _index(xs, x0), _index(xs, x1)
@@ -221,9 +308,10 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
             continue
         tables.append((bbox, list(table.cells)))
         boxes.append(bbox)
-    loose = [c for c in chars if not any(_inside(c, box) for box in boxes)]
-    for bbox, cells in tables:
-        inside = [c for c in chars if _inside(c, bbox)]
+    masks = [_inside_mask(chars, box) for box in boxes]
+    loose = [c for c, *hits in zip(chars, *masks) if not any(hits)]
+    for (bbox, cells), mask in zip(tables, masks):
+        inside = list(itertools.compress(chars, mask))
         straddling = [c for c in loose if id(c) not in taken and _straddles(c, bbox)]
         inside += [_nearest_inside(c, bbox) for c in straddling]
         fragments.append(_build_fragment(page_number, len(fragments) + 1, cells, inside))

@@ -9,6 +9,7 @@ printer, where matching on code points would not (many PDFs print marks as plain
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import functools
 import unicodedata
 from statistics import median
 from typing import Sequence
@@ -31,6 +32,7 @@ class VisualLine:
     fontnames: tuple[str, ...] = ()
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_wide(text: str) -> bool:
     return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
 
@@ -81,15 +83,16 @@ def group_lines_plain(chars: Sequence[dict]) -> list[dict]:
     rows: list[dict] = []
     share = LAYOUT.line_overlap_share
     for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
-        height = max(char["bottom"] - char["top"], 0.1)
+        top, bottom = char["top"], char["bottom"]
+        height = max(bottom - top, 0.1)
         for row in rows:
-            if _vertical_overlap(row["top"], row["bottom"], char["top"], char["bottom"]) > share * height:
+            if _vertical_overlap(row["top"], row["bottom"], top, bottom) > share * height:
                 row["chars"].append(char)
-                row["top"] = min(row["top"], char["top"])
-                row["bottom"] = max(row["bottom"], char["bottom"])
+                row["top"] = min(row["top"], top)
+                row["bottom"] = max(row["bottom"], bottom)
                 break
         else:
-            rows.append({"top": char["top"], "bottom": char["bottom"], "chars": [char], "small": []})
+            rows.append({"top": top, "bottom": bottom, "chars": [char], "small": []})
     return rows
 
 

@@ -2,7 +2,8 @@
 
 Two commands, each run in a fresh subprocess so that peak RSS is that run's own (``ru_maxrss`` from
 ``os.wait4`` on the child), alternated and repeated ``--runs`` times (default 3); the table shows the
-medians and the ratio build / plain:
+medians (wall and CPU seconds: on a busy machine CPU time is the steadier figure) and the ratio
+build / plain:
 
 * build:  ``python -m pipeline --no-progress build --pdf PDF --out <tmp>`` (no overview PDF, so both
   sides read the same pages);
@@ -10,11 +11,17 @@ medians and the ratio build / plain:
 
 Both include interpreter start-up and imports: that is what a user waits for. Nothing here asserts a
 time; the figures are for people (``make bench``).
+
+A third child, also ``--runs`` times, splits one in-process build (what ``build`` runs, with renkei.duckdb)
+into its steps: interpreter start-up, imports (every module the build uses, pdfplumber, pandas, pyarrow
+and duckdb included), the input checks, the four stages (write without its duckdb part), duckdb and
+the swap into the out folder; the table shows the medians per step and the child's peak RSS.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -31,12 +38,36 @@ with pdfplumber.open(sys.argv[1]) as pdf:
 print(n)
 """
 
+# One build in-process, step by step (`pipeline.stages.build` ``timings``); prints a JSON line.
+SPLIT = """
+import time
+start = time.perf_counter()
+import json, logging, resource, sys
+from pathlib import Path
+import duckdb, pandas, pyarrow.parquet
+import extractors.ruled, pipeline.cli, pipeline.database, pipeline.stages, pipeline.write, schemas.enforce
+imports = time.perf_counter() - start
+logging.getLogger("pdfminer").addHandler(logging.NullHandler())
+logging.getLogger("pdfminer").propagate = False
+timings = {"imports": imports}
+pipeline.stages.build(Path(sys.argv[1]), None, Path(sys.argv[2]), progress=False, timings=timings)
+timings["write"] -= timings.get("duckdb", 0.0)
+timings["in-process"] = time.perf_counter() - start
+timings["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
+print(json.dumps(timings))
+"""
+STEPS = ("start-up", "imports", "check", "extract", "parse", "normalize", "write", "duckdb", "swap")
 
-def measure(argv: list[str], cwd: Path) -> tuple[float, float]:
-    """Run ``argv`` once; return (wall seconds, peak RSS MiB) of that child alone."""
+
+def measure(argv: list[str], cwd: Path, output: list[str] | None = None) -> tuple[float, float, float]:
+    """Run ``argv`` once; return (wall seconds, CPU seconds, peak RSS MiB) of that child alone."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    # Drain stderr in full before reaping, so the child never blocks on a full pipe.
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL if output is None else subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    # Drain the pipes in full before reaping, so the child never blocks on a full pipe (stdout is one line).
+    if output is not None:
+        output.append(proc.stdout.read().decode("utf-8", "replace"))
+        proc.stdout.close()
     err = proc.stderr.read()
     proc.stderr.close()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -47,25 +78,34 @@ def measure(argv: list[str], cwd: Path) -> tuple[float, float]:
         raise RuntimeError(f"{' '.join(argv[1:4])}… exited {proc.returncode}: {last[0]}")
     # Linux reports ru_maxrss in KiB (macOS in bytes).
     rss = usage.ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
-    return wall, rss
+    return wall, usage.ru_utime + usage.ru_stime, rss
 
 
 def bench(pdf: Path, runs: int = 3) -> dict[str, dict[str, list[float]]]:
     pdf = Path(pdf).resolve()
     root = Path(__file__).resolve().parent.parent
-    results: dict[str, dict[str, list[float]]] = {"build": {"time": [], "rss": []},
-                                                  "plain": {"time": [], "rss": []}}
+    results: dict[str, dict[str, list[float]]] = {"build": {"time": [], "cpu": [], "rss": []},
+                                                  "plain": {"time": [], "cpu": [], "rss": []}, "split": {}}
     with tempfile.TemporaryDirectory(prefix="renkei-bench-") as tmp:
         commands = {
             "build": [sys.executable, "-m", "pipeline", "--no-progress", "build", "--pdf", str(pdf),
                       "--out", str(Path(tmp) / "out")],
             "plain": [sys.executable, "-c", PLAIN, str(pdf)],
+            "split": [sys.executable, "-c", SPLIT, str(pdf), str(Path(tmp) / "split")],
         }
         for _ in range(runs):
             for name, argv in commands.items():  # alternate, so drift hits both alike
-                wall, rss = measure(argv, cwd=root)
-                results[name]["time"].append(wall)
-                results[name]["rss"].append(rss)
+                output: list[str] | None = [] if name == "split" else None
+                wall, cpu, rss = measure(argv, cwd=root, output=output)
+                if output is None:
+                    results[name]["time"].append(wall)
+                    results[name]["cpu"].append(cpu)
+                    results[name]["rss"].append(rss)
+                    continue
+                steps = json.loads(output[0].strip().splitlines()[-1])
+                steps["start-up"] = wall - steps["in-process"]
+                for key, value in steps.items():
+                    results["split"].setdefault(key, []).append(value)
     return results
 
 
@@ -74,14 +114,21 @@ def table(results: dict[str, dict[str, list[float]]], pdf: Path) -> str:
     runs = len(results["build"]["time"])
     rows = [
         f"{Path(pdf).name}: median of {runs} run(s), each in a fresh process",
-        f"{'':28}{'wall s':>10}{'peak RSS MiB':>15}   runs (s)",
+        f"{'':28}{'wall s':>10}{'CPU s':>8}{'peak RSS MiB':>15}   runs (s)",
     ]
     labels = {"build": "build (python -m pipeline)", "plain": "plain extract_tables()"}
     for name in ("build", "plain"):
         each = " ".join(f"{t:.2f}" for t in results[name]["time"])
-        rows.append(f"{labels[name]:28}{med[name]['time']:>10.2f}{med[name]['rss']:>15.1f}   {each}")
+        rows.append(f"{labels[name]:28}{med[name]['time']:>10.2f}{med[name]['cpu']:>8.2f}"
+                    f"{med[name]['rss']:>15.1f}   {each}")
     rows.append(f"{'ratio build / plain':28}{med['build']['time'] / med['plain']['time']:>10.2f}"
-                f"{med['build']['rss'] / med['plain']['rss']:>15.2f}")
+                f"{med['build']['cpu'] / med['plain']['cpu']:>8.2f}{med['build']['rss'] / med['plain']['rss']:>15.2f}")
+    split = med.get("split")
+    if split:
+        steps = [s for s in STEPS if s in split]
+        rows.append(f"one build in-process, by step (s, median of {runs}; peak RSS {split['rss']:.1f} MiB):")
+        rows.append("  " + "  ".join(f"{s} {split[s]:.2f}" for s in steps)
+                    + f"  = {sum(split[s] for s in steps):.2f}")
     return "\n".join(rows)
 
 

@@ -16,8 +16,10 @@ from pipeline.inputs import InputError, check_pdf, reading, require_text_layer
 from pipeline.textlayer import describe, odd_pages
 
 
-def extract_layout(pdf_path: Path, progress: bool | None = None) -> list[PageLayout]:
-    check_pdf(pdf_path)
+def extract_layout(pdf_path: Path, progress: bool | None = None, checked: bool = False) -> list[PageLayout]:
+    """The layout of every page; ``checked``: `check_pdf` has passed the file already (``build``)."""
+    if not checked:
+        check_pdf(pdf_path)
     with reading(pdf_path):
         pages = list(read_pages(pdf_path, progress=progress))
     undecoded = sum(text.count("(cid:") for p in pages

@@ -15,10 +15,14 @@ stage folder receives only that stage's fixed files, and ``build``/``write`` own
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import time
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
+from typing import Iterator
 
 from pipeline.builddir import (check_out, check_stage_out, drop_failed_stages, keep_failed_stages, require_stage,
                                staging, swap_in)
@@ -50,20 +54,64 @@ def _source_info(path: Path, pages: int) -> dict:
     return {"file": Path(path).name, "sha256": _sha256(path), "pages": pages}
 
 
+class _StageFiles:
+    """A stage folder's JSON files, as a stage writes and the next one reads them.
+
+    The stage commands write each file at once (``lazy=False``). ``build`` keeps them in memory instead
+    (``lazy=True``), as compact JSON text: its stage folders exist only to be kept when the build fails, so
+    `materialize` writes them then, byte for byte the files the stages would have written (the text holds
+    the keys in the order ``write_json`` sorts them into). A lazy read gives what reading the file would
+    (JSON keeps no tuples; a fresh copy each time), through the C encoder and decoder."""
+
+    def __init__(self, folder: Path, lazy: bool = False) -> None:
+        self.folder, self.lazy = Path(folder), lazy
+        self.pending: dict[str, str] = {}
+
+    def put(self, name: str, obj: object) -> None:
+        if self.lazy:
+            self.pending[name] = json.dumps(obj, sort_keys=True, ensure_ascii=False)
+        else:
+            write_json(obj, self.folder / name)
+
+    def get(self, name: str) -> dict:
+        if self.lazy:
+            return json.loads(self.pending[name])
+        return read_json(self.folder / name)
+
+    def exists(self, name: str) -> bool:
+        return name in self.pending if self.lazy else (self.folder / name).exists()
+
+    def remove(self, name: str) -> None:
+        if self.lazy:
+            self.pending.pop(name, None)
+        elif (self.folder / name).exists():
+            (self.folder / name).unlink()
+
+    def materialize(self) -> None:
+        for name, text in self.pending.items():
+            # Keys in the text's order, which is write_json's: the same bytes as write_json(obj).
+            write_json(json.loads(text), self.folder / name, sort_keys=False)
+
+
 # -- extract ---------------------------------------------------------------------------------------
 def run_extract(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None) -> None:
     check_stage_out(out, EXTRACT_FILES)
+    _extract(pdf, overview, _StageFiles(out), progress=progress)
+
+
+def _extract(pdf: Path, overview: Path | None, out: _StageFiles, progress: bool | None = None,
+             checked: bool = False) -> None:
     overview_pages = check_pdf(overview) if overview is not None else 0  # before the slow plan
-    pages = extract_layout(pdf, progress=progress)  # checks the plan first
-    write_json({"source": _source_info(pdf, len(pages)), **layout_to_json(pages)}, out / "layout.json")
-    overview_file = out / "overview.json"
+    pages = extract_layout(pdf, progress=progress, checked=checked)  # checks the plan first
+    out.put("layout.json", {"source": _source_info(pdf, len(pages)), **layout_to_json(pages)})
     if overview is not None:
         from extractors.unruled import extract_unruled_tables
         with reading(overview):
             tables = extract_unruled_tables(overview)
-        write_json({"source": _source_info(overview, overview_pages), "tables": [asdict(t) for t in tables]}, overview_file)
-    elif overview_file.exists():
-        overview_file.unlink()
+        out.put("overview.json", {"source": _source_info(overview, overview_pages),
+                                  "tables": [asdict(t) for t in tables]})
+    else:
+        out.remove("overview.json")
 
 
 # -- parse -----------------------------------------------------------------------------------------
@@ -79,14 +127,20 @@ def _overview_tables(data: dict) -> list:
 
 
 def run_parse(extract_dir: Path, out: Path) -> None:
-    layout = read_json(require_stage(extract_dir, "layout.json", "extract"))
+    require_stage(extract_dir, "layout.json", "extract")
+    extract = _StageFiles(extract_dir)
+    layout = extract.get("layout.json")
     check_stage_out(out, PARSE_FILES)
+    _parse(extract, _StageFiles(out), layout)
+
+
+def _parse(extract: _StageFiles, out: _StageFiles, layout: dict | None = None) -> None:
+    layout = extract.get("layout.json") if layout is None else layout
     document = parse_layout(layout_from_json(layout))
-    write_json({"source": layout["source"], **document.to_json()}, out / "records.json")
-    overview_out = out / "overview.json"
-    if (extract_dir / "overview.json").exists():
+    out.put("records.json", {"source": layout["source"], **document.to_json()})
+    if extract.exists("overview.json"):
         from pipeline.overview import parse_overview
-        data = read_json(extract_dir / "overview.json")
+        data = extract.get("overview.json")
         try:
             rows = parse_overview(_overview_tables(data))
         except ValueError as error:  # ParseError too: name the excerpt, not the plan
@@ -94,35 +148,42 @@ def run_parse(extract_dir: Path, out: Path) -> None:
         if not rows:
             raise ParseError(f"{data['source']['file']}: no excerpt table (主な連携事業 / 事業概要) found: "
                              "is this the chapter's 抜粋?")
-        write_json({"source": data["source"], "rows": [asdict(r) for r in rows]}, overview_out)
-    elif overview_out.exists():
-        overview_out.unlink()
+        out.put("overview.json", {"source": data["source"], "rows": [asdict(r) for r in rows]})
+    else:
+        out.remove("overview.json")
 
 
 # -- normalize -------------------------------------------------------------------------------------
 def run_normalize(extract_dir: Path, parse_dir: Path, out: Path) -> None:
     require_stage(extract_dir, "layout.json", "extract")
-    records = read_json(require_stage(parse_dir, "records.json", "parse"))
+    require_stage(parse_dir, "records.json", "parse")
+    parse = _StageFiles(parse_dir)
+    records = parse.get("records.json")
     check_stage_out(out, NORMALIZE_FILES)
+    _normalize(_StageFiles(extract_dir), parse, _StageFiles(out), records)
+
+
+def _normalize(extract: _StageFiles, parse: _StageFiles, out: _StageFiles, records: dict | None = None) -> None:
+    records = parse.get("records.json") if records is None else records
     document = ParsedDocument.from_json(records)
     tables = normalize_document(document)
-    layout = layout_from_json(read_json(extract_dir / "layout.json"))
+    layout = layout_from_json(extract.get("layout.json"))
     cells = cell_rows(layout)
     sources = {"plan": records["source"]}
-    if (parse_dir / "overview.json").exists():
+    if parse.exists("overview.json"):
         from pipeline.overview import OverviewRow, link_to_projects, overview_cells
-        data = read_json(parse_dir / "overview.json")
+        data = parse.get("overview.json")
         rows = [OverviewRow(**r) for r in data["rows"]]
         projects = {p.project_no: (p.name, p.summary) for p in document.projects}
         areas = {p.project_no: p.area_no for p in document.projects}
         links = link_to_projects(rows, projects, project_areas=areas)
         tables["overview"] = [{**asdict(r), "project_no": links.get((r.area_no, r.row_no))} for r in rows]
-        cells += overview_cells(_overview_tables(read_json(extract_dir / "overview.json")))
+        cells += overview_cells(_overview_tables(extract.get("overview.json")))
         sources["overview"] = data["source"]
     tables["cells"] = cells
     # The excerpt prints no page numbers: its rows and cells get a null page_label.
     add_page_labels(tables, {"plan": page_labels(layout)})
-    write_json({"sources": sources, "tables": tables}, out / "tables.json")
+    out.put("tables.json", {"sources": sources, "tables": tables})
 
 
 # -- write -----------------------------------------------------------------------------------------
@@ -139,11 +200,14 @@ def _package_versions() -> dict[str, str]:
 def write_build_files(normalize_dir: Path, out: Path, duckdb: bool = True) -> dict[str, int]:
     """Write the build's files (tables, datapackage, manifest, metrics and, with ``duckdb``, renkei.duckdb)
     into ``out`` as they are; the callers give it a fresh staging folder (`run_write`, `build`)."""
+    return _write_build_files(read_json(normalize_dir / "tables.json"), out, duckdb=duckdb)
+
+
+def _write_build_files(data: dict, out: Path, duckdb: bool = True,
+                       timings: dict[str, float] | None = None) -> dict[str, int]:
     import pandas as pd
 
     from pipeline.write import write_tables
-
-    data = read_json(normalize_dir / "tables.json")
     from schemas.tables import TABLES
 
     # A table with no rows (a document without footnotes) still has the contract's columns.
@@ -161,7 +225,8 @@ def write_build_files(normalize_dir: Path, out: Path, duckdb: bool = True) -> di
     write_json(metrics(data["tables"]), out / "metrics.json")
     if duckdb:
         from pipeline.database import DUCKDB_NAME, write_database
-        write_database(out, out / DUCKDB_NAME, list(counts))
+        with _timed(timings, "duckdb"):
+            write_database(out, out / DUCKDB_NAME, list(counts))
     return counts
 
 
@@ -178,31 +243,57 @@ def run_write(normalize_dir: Path, out: Path, duckdb: bool = True) -> dict[str, 
 
 
 # -- build -----------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
+    """Add the block's wall time to ``timings[name]`` (when timings are asked for: `pipeline.bench`)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+
 def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None,
-          duckdb: bool = True) -> dict[str, int]:
+          duckdb: bool = True, timings: dict[str, float] | None = None) -> dict[str, int]:
     """Run every stage and put the build in ``out`` only when all succeeded.
 
     ``out`` must be missing, empty or an earlier build (`pipeline.builddir.check_out`); it and the PDFs are
     checked before anything is written. The stages run in a staging folder inside ``out``; then only the
     build's own files are swapped in (`swap_in`), so a failed run leaves the earlier build as it was and
-    siblings such as validation/ or report.html stay."""
-    old = check_out(out)
-    check_pdf(pdf)
-    if overview is not None:
-        check_pdf(overview)
+    siblings such as validation/ or report.html stay.
+
+    ``timings``, when given, receives the wall seconds of each step: check, extract, parse, normalize,
+    write (its duckdb part as duckdb), swap."""
+    with _timed(timings, "check"):
+        old = check_out(out)
+        check_pdf(pdf)
+        if overview is not None:
+            check_pdf(overview)
     with staging(out) as staged:
         stages = staged / "stages"
+        # The stage files stay in memory; they are written only to be kept when the build fails.
+        extract, parse, normalize = (_StageFiles(stages / name, lazy=True)
+                                     for name in ("extract", "parse", "normalize"))
         try:
-            run_extract(pdf, overview, stages / "extract", progress=progress)
-            run_parse(stages / "extract", stages / "parse")
-            run_normalize(stages / "extract", stages / "parse", stages / "normalize")
-            counts = write_build_files(stages / "normalize", staged, duckdb=duckdb)
+            with _timed(timings, "extract"):
+                _extract(pdf, overview, extract, progress=progress, checked=True)
+            with _timed(timings, "parse"):
+                _parse(extract, parse)
+            with _timed(timings, "normalize"):
+                _normalize(extract, parse, normalize)
+            with _timed(timings, "write"):
+                counts = _write_build_files(normalize.get("tables.json"), staged, duckdb=duckdb,
+                                            timings=timings)
         except (InputError, ParseError, SchemaError) as error:
             # The refusal names the page; the stage files show what was read there.
+            for files in (extract, parse, normalize):
+                files.materialize()
             kept = keep_failed_stages(stages, out, error)
             if kept is None:
                 raise
             raise type(error)(f"{error} (stage files kept in {kept}/)") from None
-        swap_in(staged, out, old)
+        with _timed(timings, "swap"):
+            swap_in(staged, out, old)
     drop_failed_stages(out)
     return counts

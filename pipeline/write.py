@@ -62,9 +62,10 @@ def write_table(table: pa.Table, path: Path) -> None:
     _atomic_write(Path(path), lambda f: pq.write_table(table, f, **PARQUET_OPTIONS))
 
 
-def write_json(obj: object, path: Path) -> None:
-    """Write ``obj`` as JSON (sorted keys, indent 2, UTF-8 unescaped, trailing newline), atomically."""
-    text = json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+def write_json(obj: object, path: Path, sort_keys: bool = True) -> None:
+    """Write ``obj`` as JSON (sorted keys, indent 2, UTF-8 unescaped, trailing newline), atomically.
+    ``sort_keys=False``: the keys are in order already (read back from such JSON)."""
+    text = json.dumps(obj, sort_keys=sort_keys, indent=2, ensure_ascii=False) + "\n"
     _atomic_write(Path(path), lambda f: f.write(text.encode("utf-8")))
 
 
