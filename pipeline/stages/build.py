@@ -8,7 +8,7 @@ inspected alone (and dvc.yaml mirrors them):
     normalize  extract/, parse/  → normalize/tables.json
     write      normalize/        → *.parquet, datapackage.json, manifest.json, metrics.json, renkei.duckdb
 
-Every stage checks its input folder and its ``--out`` before writing anything (`pipeline.builddir`): a
+Every stage checks its input folder and its ``--out`` before writing anything (`pipeline.stages.builddir`): a
 stage folder receives only that stage's fixed files, and ``build``/``write`` own only the build's files in
 ``--out`` (its tables, manifest, datapackage and metrics), which they swap in file by file.
 """
@@ -20,15 +20,15 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from pipeline.builddir import (check_out, check_stage_out, drop_failed_stages, keep_failed_stages, require_stage,
+from pipeline.stages.builddir import (check_out, check_stage_out, drop_failed_stages, keep_failed_stages, require_stage,
                                staging, swap_in)
-from pipeline.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json
+from pipeline.stages.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json
 from pipeline.inputs import InputError, check_pdf, reading
-from pipeline.normalize import add_page_labels, metrics, normalize_document, page_labels
+from pipeline.stages.normalize import add_page_labels, metrics, normalize_document, page_labels
 from pipeline.errors import ParseError
-from pipeline.parse import parse_layout
-from pipeline.records import ParsedDocument
-from pipeline.write import write_json
+from pipeline.stages.parse import parse_layout
+from pipeline.stages.records import ParsedDocument
+from pipeline.stages.write import write_json
 from schemas.enforce import SchemaError
 from schemas.tables import CONTRACT_VERSION
 # The fixed files each stage writes into its folder (and the only ones it may replace or remove there).
@@ -85,7 +85,7 @@ def run_parse(extract_dir: Path, out: Path) -> None:
     write_json({"source": layout["source"], **document.to_json()}, out / "records.json")
     overview_out = out / "overview.json"
     if (extract_dir / "overview.json").exists():
-        from pipeline.overview import parse_overview
+        from pipeline.stages.overview import parse_overview
         data = read_json(extract_dir / "overview.json")
         try:
             rows = parse_overview(_overview_tables(data))
@@ -110,7 +110,7 @@ def run_normalize(extract_dir: Path, parse_dir: Path, out: Path) -> None:
     cells = cell_rows(layout)
     sources = {"plan": records["source"]}
     if (parse_dir / "overview.json").exists():
-        from pipeline.overview import OverviewRow, link_to_projects, overview_cells
+        from pipeline.stages.overview import OverviewRow, link_to_projects, overview_cells
         data = read_json(parse_dir / "overview.json")
         rows = [OverviewRow(**r) for r in data["rows"]]
         projects = {p.project_no: (p.name, p.summary) for p in document.projects}
@@ -141,7 +141,7 @@ def write_build_files(normalize_dir: Path, out: Path, duckdb: bool = True) -> di
     into ``out`` as they are; the callers give it a fresh staging folder (`run_write`, `build`)."""
     import pandas as pd
 
-    from pipeline.write import write_tables
+    from pipeline.stages.write import write_tables
 
     data = read_json(normalize_dir / "tables.json")
     from schemas.tables import TABLES
@@ -160,7 +160,7 @@ def write_build_files(normalize_dir: Path, out: Path, duckdb: bool = True) -> di
     write_json(manifest, out / "manifest.json")
     write_json(metrics(data["tables"]), out / "metrics.json")
     if duckdb:
-        from pipeline.database import DUCKDB_NAME, write_database
+        from pipeline.stages.database import DUCKDB_NAME, write_database
         write_database(out, out / DUCKDB_NAME, list(counts))
     return counts
 
@@ -182,7 +182,7 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
           duckdb: bool = True) -> dict[str, int]:
     """Run every stage and put the build in ``out`` only when all succeeded.
 
-    ``out`` must be missing, empty or an earlier build (`pipeline.builddir.check_out`); it and the PDFs are
+    ``out`` must be missing, empty or an earlier build (`pipeline.stages.builddir.check_out`); it and the PDFs are
     checked before anything is written. The stages run in a staging folder inside ``out``; then only the
     build's own files are swapped in (`swap_in`), so a failed run leaves the earlier build as it was and
     siblings such as validation/ or report.html stay."""
