@@ -1,6 +1,6 @@
 """Ruled tables read with camelot's lattice flavour: the second, independent extractor.
 
-Only the cross-check (``pipeline.crosscheck``) uses this; the build never does. camelot finds the
+Only the cross-check (``pipeline.checks.crosscheck``) uses this; the build never does. camelot finds the
 rules on a rendered image of the page (plus the vector rules, engine "combined"), reads the text
 with playa-pdf rather than pdfminer, and returns a full grid in which a merged cell's text sits in
 one grid cell and the cells it spans are ``""``. We turn that into cells with explicit spans (from
@@ -191,12 +191,14 @@ def read_tables(pdf_path: Path, pages: list[int] | None = None, progress: bool |
     import camelot
 
     from extractors.pdfguard import page_guard
-    from pipeline.inputs import check_pdf
-    from pipeline.progress import progress_bar
+    from extractors.progress import progress_bar
 
     pdf_path = Path(pdf_path)
     if pages is None:
-        pages = list(range(1, check_pdf(pdf_path) + 1))
+        import pdfplumber
+
+        with pdfplumber.open(pdf_path) as document:  # the caller checked the file (pipeline.inputs.check_pdf)
+            pages = list(range(1, len(document.pages) + 1))
     for page in progress_bar(pages, desc=f"camelot {pdf_path.name}", unit="page", enabled=progress):
         # Any failure of camelot (playa-pdf, pypdfium2) on a page is a PdfReadError naming it.
         with page_guard(page), warnings.catch_warnings(), _type3_aware_layout():

@@ -25,7 +25,7 @@ from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
 from extractors.pdfguard import open_guarded, read_guarded
 from extractors.settings import LAYOUT, is_page_number
 from extractors.textlines import VisualLine, group_lines
-from pipeline.textnorm import fold_text, join_cell_lines
+from extractors.textnorm import fold_text, join_cell_lines
 
 # Bound once from the settings (extractors/settings.py gives each value's reason): module globals are read
 # fastest in the loops below.
@@ -343,7 +343,7 @@ def read_pages(pdf_path: Path, progress: bool | None = None) -> Iterator[PageLay
     A page that cannot be read, or that pdfminer read only in part (a damaged PDF), raises
     `extractors.pdfguard.PdfReadError` naming it (see `read_guarded`).
     """
-    from pipeline.progress import progress_bar
+    from extractors.progress import progress_bar
 
     with open_guarded(pdf_path) as (pdf, pages):
         pages = progress_bar(pages, desc=f"extract {Path(pdf_path).name}", unit="page", enabled=progress)

@@ -29,7 +29,7 @@ from typing import Iterable
 
 from extractors.pdfguard import guarded_document, open_guarded, page_guard, read_guarded
 from extractors.settings import LAYOUT, is_page_number
-from pipeline.textnorm import fold_text, join_cell_lines
+from extractors.textnorm import fold_text, join_cell_lines
 
 # What header labels of such a table can say, one set of alternatives per column. Only used by the
 # fallback that finds a header without shaded boxes; the boxes themselves need no texts.

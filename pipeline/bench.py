@@ -38,19 +38,19 @@ with pdfplumber.open(sys.argv[1]) as pdf:
 print(n)
 """
 
-# One build in-process, step by step (`pipeline.stages.build` ``timings``); prints a JSON line.
+# One build in-process, step by step (`pipeline.stages.build.build` ``timings``); prints a JSON line.
 SPLIT = """
 import time
 start = time.perf_counter()
 import json, logging, resource, sys
 from pathlib import Path
 import duckdb, pandas, pyarrow.parquet
-import extractors.ruled, pipeline.cli, pipeline.database, pipeline.stages, pipeline.write, schemas.enforce
+import extractors.ruled, pipeline.cli, pipeline.stages.build, pipeline.stages.database, pipeline.stages.write, schemas.enforce
 imports = time.perf_counter() - start
 logging.getLogger("pdfminer").addHandler(logging.NullHandler())
 logging.getLogger("pdfminer").propagate = False
 timings = {"imports": imports}
-pipeline.stages.build(Path(sys.argv[1]), None, Path(sys.argv[2]), progress=False, timings=timings)
+pipeline.stages.build.build(Path(sys.argv[1]), None, Path(sys.argv[2]), progress=False, timings=timings)
 timings["write"] -= timings.get("duckdb", 0.0)
 timings["in-process"] = time.perf_counter() - start
 timings["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)

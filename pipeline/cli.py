@@ -158,7 +158,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pipeline import stages
+    from pipeline.stages import build as stages
 
     if args.command == "build":
         counts = stages.build(args.pdf, args.overview, args.out, progress=args.progress, duckdb=args.duckdb)
@@ -177,16 +177,16 @@ def _run(args: argparse.Namespace) -> int:
         stages.run_write(args.normalize_dir, args.out, duckdb=args.duckdb)
         return 0
     if args.command == "duckdb":
-        from pipeline.database import run_duckdb
+        from pipeline.stages.database import run_duckdb
         return run_duckdb(args.build_dir, args.out)
     if args.command == "crosscheck":
-        from pipeline.crosscheck import run_crosscheck
+        from pipeline.checks.crosscheck import run_crosscheck
         return run_crosscheck(args.pdf, args.build, args.out, require=args.require_agreement)
     if args.command == "validate":
-        from pipeline.validate import run_validate
+        from pipeline.checks.validate import run_validate
         return run_validate(args.build_dir, args.params, args.out, docs=args.docs, suites=args.suites)
     if args.command == "report":
-        from pipeline.report import run_report
+        from pipeline.checks.report import run_report
         return run_report(args.build_dir, args.validation, args.out, crosscheck=args.crosscheck,
                           metrics_out=args.metrics, plots_dir=args.plots)
     if args.command == "check-pdf":
@@ -195,7 +195,7 @@ def _run(args: argparse.Namespace) -> int:
             check_pdf(pdf)
         return 0
     if args.command == "diff":
-        from pipeline.diff import run_diff
+        from pipeline.diff.command import run_diff
         return run_diff(args.old_dir, args.new_dir, args.format, args.out)
     raise AssertionError(args.command)
 

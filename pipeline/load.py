@@ -27,7 +27,7 @@ def load_tables(build_dir: str | Path = "out/data", *, dtype_backend: str = "pya
     build or lacks a table its manifest lists."""
     import pandas as pd
 
-    from pipeline.builddir import manifest_tables, require_build
+    from pipeline.stages.builddir import manifest_tables, require_build
 
     if dtype_backend not in ("pyarrow", "numpy_nullable"):
         raise ValueError(f"dtype_backend must be 'pyarrow' or 'numpy_nullable', not {dtype_backend!r}")

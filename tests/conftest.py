@@ -49,7 +49,7 @@ class Build:
 
 @pytest.fixture(scope="session")
 def plan_build(tmp_path_factory) -> Build:
-    from pipeline.stages import build
+    from pipeline.stages.build import build
 
     out = tmp_path_factory.mktemp("plan") / "out"
     build(RAW / "plan_vi.pdf", RAW / "overview.pdf", out, progress=False)
@@ -58,7 +58,7 @@ def plan_build(tmp_path_factory) -> Build:
 
 @pytest.fixture(scope="session")
 def revised_build(tmp_path_factory) -> Build:
-    from pipeline.stages import build
+    from pipeline.stages.build import build
 
     out = tmp_path_factory.mktemp("revised") / "out"
     build(FIXTURES / "plan_vi_revised_sample.pdf", None, out, progress=False)
@@ -68,6 +68,6 @@ def revised_build(tmp_path_factory) -> Build:
 @pytest.fixture(scope="session")
 def plan_layout() -> dict:
     """The extract stage's layout.json of the plan, as a dict (tests copy it before changing it)."""
-    from pipeline.extract import extract_layout, layout_to_json
+    from pipeline.stages.extract import extract_layout, layout_to_json
 
     return layout_to_json(extract_layout(RAW / "plan_vi.pdf", progress=False))

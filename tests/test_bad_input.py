@@ -16,7 +16,7 @@ import pytest
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 
-from pipeline.stages import build
+from pipeline.stages.build import build
 from tests.conftest import RAW, ROOT
 from tests.printers.content import content_from_build
 from tests.printers.layout import Style, print_plan
@@ -137,7 +137,7 @@ def test_bad_input_is_refused_in_one_line(bad_inputs, existing_out, case):
     line = _assert_refused(result, pdf, EXPECTED[case])
     _assert_untouched(existing_out, before)
     if case == "other-document":  # refused after extraction: what was read is kept and named
-        from pipeline.builddir import failed_stages_folder
+        from pipeline.stages.builddir import failed_stages_folder
 
         kept = failed_stages_folder(existing_out)
         assert line.endswith(f"(stage files kept in {kept}/)"), line

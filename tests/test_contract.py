@@ -136,8 +136,8 @@ def test_duckdb_explains_itself(plan_build):
 
 
 def test_a_rebuild_without_duckdb_drops_the_stale_one(tmp_path):
-    from pipeline.builddir import own_files
-    from pipeline.database import DUCKDB_NAME
+    from pipeline.stages.builddir import own_files
+    from pipeline.stages.database import DUCKDB_NAME
 
     assert DUCKDB_NAME in own_files({"row_counts": {}})
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from extractors.camelot_tables import convert_table, read_tables
-from pipeline.crosscheck import compare, load_plumber_tables, run_crosscheck, texts_agree
+from pipeline.checks.crosscheck import compare, load_plumber_tables, run_crosscheck, texts_agree
 from tests.conftest import RAW
 
 PLAN = RAW / "plan_vi.pdf"
@@ -44,7 +44,7 @@ def test_plan_agrees_with_camelot(plan_build, camelot_plan):
 
 
 def test_planted_disagreement_is_reported_at_its_cell(plan_build, camelot_plan, tmp_path):
-    from pipeline.write import write_table
+    from pipeline.stages.write import write_table
     from schemas.enforce import enforce
 
     cells = pd.read_parquet(plan_build.path / "cells.parquet")

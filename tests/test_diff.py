@@ -1,7 +1,7 @@
 """`python -m pipeline diff`: project matching, row changes, reports and exit codes.
 
 Unit tests run on tiny hand-made build directories (written with the contract's schemas through
-pipeline.write.write_tables); the end-to-end tests compare raw/plan_vi.pdf with
+pipeline.stages.write.write_tables); the end-to-end tests compare raw/plan_vi.pdf with
 tests/fixtures/plan_vi_revised_sample.pdf, whose changes (a project inserted, one deleted, one renamed,
 budgets, a target, two municipalities, a summary and a KPI target edited) are transcribed in the tests below,
 and require the diff to report exactly those.
@@ -17,10 +17,11 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main as cli_main
-from pipeline.diff import FORMAT_VERSION, DiffError, diff_builds, is_compared, run_diff
-from pipeline.diff_match import MATCH_THRESHOLD, Project, match_projects, similarity
-from pipeline.diff_report import char_diff, html_escape, md_escape, render
-from pipeline.write import write_json, write_tables
+from pipeline.diff.command import run_diff
+from pipeline.diff.compare import FORMAT_VERSION, DiffError, diff_builds, is_compared
+from pipeline.diff.match import MATCH_THRESHOLD, Project, match_projects, similarity
+from pipeline.diff.report import char_diff, html_escape, md_escape, render
+from pipeline.stages.write import write_json, write_tables
 from schemas.tables import CONTRACT_VERSION, TABLES
 
 DIFF_TABLES = ("projects", "project_municipalities", "responsibilities", "budgets", "indicators", "kpis",

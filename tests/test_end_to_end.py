@@ -331,7 +331,7 @@ def test_provenance_points_at_cells(plan_build):
 
 
 def test_same_input_same_bytes(plan_build, tmp_path):
-    from pipeline.stages import build
+    from pipeline.stages.build import build
 
     build(RAW / "plan_vi.pdf", RAW / "overview.pdf", tmp_path / "again", progress=False)
     for parquet in sorted(plan_build.path.glob("*.parquet")):

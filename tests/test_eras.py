@@ -1,10 +1,10 @@
-"""Tests for pipeline.eras: budget column headers and era labels."""
+"""Tests for pipeline.normalizers.eras: budget column headers and era labels."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.eras import era_label, era_year_to_western, parse_year_header
+from pipeline.normalizers.eras import era_label, era_year_to_western, parse_year_header
 
 
 @pytest.mark.parametrize(

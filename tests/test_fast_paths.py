@@ -12,7 +12,7 @@ import pytest
 from pdfplumber.utils import cluster_objects
 
 from extractors.ruled import _CellIndex, _clusters, _inside, _inside_mask
-from pipeline.stages import _StageFiles
+from pipeline.stages.build import _StageFiles
 
 
 def _values(rng: random.Random, n: int) -> list[float]:

@@ -12,10 +12,10 @@ import json
 
 import pytest
 
-from pipeline.conservation import GlyphsNotConserved, glyphs
+from pipeline.checks.conservation import GlyphsNotConserved, glyphs
 from pipeline.errors import ParseError
-from pipeline.extract import layout_from_json
-from pipeline.parse import parse_layout
+from pipeline.stages.extract import layout_from_json
+from pipeline.stages.parse import parse_layout
 
 
 @pytest.fixture

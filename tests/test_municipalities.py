@@ -1,10 +1,10 @@
-"""Tests for pipeline.municipalities: partner list, codes, 連携市町村 expansion."""
+"""Tests for pipeline.normalizers.municipalities: partner list, codes, 連携市町村 expansion."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.municipalities import (
+from pipeline.normalizers.municipalities import (
     ALL_MUNICIPALITIES,
     PARTNERS,
     SAPPORO,

@@ -1,4 +1,4 @@
-"""Tests for pipeline.numerals.parse_japanese_number."""
+"""Tests for pipeline.normalizers.numerals.parse_japanese_number."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kanjize import number2kanji
 
-from pipeline.numerals import parse_japanese_number
+from pipeline.normalizers.numerals import parse_japanese_number
 
 _FULL_WIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
 

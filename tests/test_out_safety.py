@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import stages
-from pipeline.builddir import STAGING_PREFIX, check_out, require_build
+from pipeline.stages import build as stages
+from pipeline.stages.builddir import STAGING_PREFIX, check_out, require_build
 from pipeline.cli import main
 from pipeline.inputs import InputError
 from tests.conftest import RAW, ROOT

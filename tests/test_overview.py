@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from extractors.unruled import UnruledTable, extract_unruled_tables
-from pipeline.overview import OverviewRow, link_to_projects, overview_cells, parse_overview
+from pipeline.stages.overview import OverviewRow, link_to_projects, overview_cells, parse_overview
 
 PDF = Path(__file__).resolve().parents[1] / "raw" / "overview.pdf"
 

@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.crosscheck import run_crosscheck
-from pipeline.diff import diff_builds
+from pipeline.checks.crosscheck import run_crosscheck
+from pipeline.diff.compare import diff_builds
 from pipeline.inputs import InputError
-from pipeline.parse import ParseError
-from pipeline.stages import build
+from pipeline.stages.parse import ParseError
+from pipeline.stages.build import build
 from tests.conftest import FIXTURES, RAW, Build
 from tests.printers import producers
 from tests.printers.content import KEYS, content_frame, content_from_build

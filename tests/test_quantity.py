@@ -1,4 +1,4 @@
-"""Tests for pipeline.quantity: indicator/KPI cells and budget cells.
+"""Tests for pipeline.normalizers.quantity: indicator/KPI cells and budget cells.
 
 The table holds every value form that document.md and data-contract.md name, plus every
 other distinct indicator/KPI value shape in the transcription (seed 001).
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.quantity import Quantity, parse_budget_cell, parse_quantity
+from pipeline.normalizers.quantity import Quantity, parse_budget_cell, parse_quantity
 
 FY, CAL = "fiscal", "calendar"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.report import run_report
+from pipeline.checks.report import run_report
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +22,7 @@ CROSSCHECK = {"summary": {"agreement": 0.995, "cells_compared": 2000, "cells_agr
 @pytest.fixture(scope="module")
 def validated(plan_build, tmp_path_factory) -> dict[str, Path]:
     """The good build's validation results (no Data Docs) and a cross-check summary."""
-    from pipeline.validate import run_validate
+    from pipeline.checks.validate import run_validate
 
     tmp = tmp_path_factory.mktemp("report")
     assert run_validate(plan_build.path, ROOT / "params.yaml", tmp / "validation", docs=False,

@@ -15,8 +15,8 @@ import pandas as pd
 import pdfplumber
 import pytest
 
-from pipeline.parse import ParseError
-from pipeline.stages import build
+from pipeline.stages.parse import ParseError
+from pipeline.stages.build import build
 from tests.conftest import Build
 from tests.printers.content import KEYS, content_frame, content_from_build
 from tests.printers.fonts import ipaex_path
@@ -184,7 +184,7 @@ def test_mangled_table_fails_naming_the_page(tmp_path, content, mangle):
 # -- the general fixes the fixtures led to, one small case each ------------------------------------------
 def test_cid_reader_artefacts_fold_back():
     """Adobe-Japan1 CID → Unicode (CID fonts without ToUnicode) gives —, ~, – and － odd code points."""
-    from pipeline.textnorm import fold_text
+    from extractors.textnorm import fold_text
 
     assert fold_text("\u0336") == "—"
     assert fold_text("20\u02dc29歳") == "20~29歳"

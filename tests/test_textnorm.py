@@ -1,4 +1,4 @@
-"""Tests for pipeline.textnorm: folding, cell-line joining, space squashing."""
+"""Tests for extractors.textnorm: folding, cell-line joining, space squashing."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.fontaliases import RADICAL_SUPPLEMENT_MAP
-from pipeline.textnorm import (
+from extractors.fontaliases import RADICAL_SUPPLEMENT_MAP
+from extractors.textnorm import (
     fold_text,
     is_japanese_char,
     join_cell_lines,
@@ -182,7 +182,7 @@ def test_glyph_shared_middle_dots_fold_to_the_katakana_middle_dot() -> None:
 
 
 def test_alias_table_never_folds_an_ideograph_or_a_dash() -> None:
-    from pipeline.glyph_aliases import GLYPH_ALIASES
+    from extractors.glyph_aliases import GLYPH_ALIASES
 
     for code, target in GLYPH_ALIASES.items():
         name = unicodedata.name(chr(code))
@@ -200,7 +200,7 @@ def test_alias_generator_finds_shared_glyphs_in_a_font(tmp_path) -> None:
 
     from fontTools.fontBuilder import FontBuilder
 
-    from pipeline.fontaliases import preferred, shared_glyph_groups
+    from extractors.fontaliases import preferred, shared_glyph_groups
 
     builder = FontBuilder(1000, isTTF=True)
     builder.setupGlyphOrder([".notdef", "dot", "a"])
@@ -214,7 +214,7 @@ def test_committed_alias_table_is_what_the_generator_renders() -> None:
     """The committed module is exactly render(table) of its own entries (nobody edited it by hand)."""
     import pathlib
 
-    from pipeline import fontaliases, glyph_aliases
+    from extractors import fontaliases, glyph_aliases
 
     text = pathlib.Path(glyph_aliases.__file__).read_text(encoding="utf-8")
     faces = [line[2:] for line in text.splitlines() if line.startswith("- ")]

@@ -23,9 +23,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.quantity import is_no_value, parse_quantity
-from pipeline import reconcile
-from pipeline.validate import SUITES_DIR, load_suites, run_validate
+from pipeline.normalizers.quantity import is_no_value, parse_quantity
+from pipeline.checks import reconcile
+from pipeline.checks.validate import SUITES_DIR, load_suites, run_validate
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params.yaml"
@@ -438,7 +438,7 @@ def test_every_expectation_has_a_defect_test():
     covered = {}
     for d in DEFECTS:
         covered.setdefault((d.suite, d.label), set()).add(d.position)
-    from pipeline.validate import _label
+    from pipeline.checks.validate import _label
 
     missing = []
     for suite in load_suites(SUITES_DIR):
@@ -454,7 +454,7 @@ def test_every_expectation_has_a_defect_test():
 
 
 def test_defects_name_real_expectations():
-    from pipeline.validate import _label
+    from pipeline.checks.validate import _label
 
     labels = {(suite["name"], i): _label(e) for suite in load_suites(SUITES_DIR)
               for i, e in enumerate(suite["expectations"])}
@@ -593,7 +593,7 @@ def test_build_metrics_are_null_where_nothing_is_printed(plan_build):
 
 
 def test_build_metrics_printed_zero_is_zero():
-    from pipeline.normalize import metrics
+    from pipeline.stages.normalize import metrics
 
     tables = {"projects": [{"project_no": 1, "area_no": 1}],
               "budgets": [{"project_no": 1, "fiscal_year": 2024, "amount_thousand_yen": 0},
@@ -605,7 +605,7 @@ def test_build_metrics_printed_zero_is_zero():
 
 @pytest.mark.parametrize("dash", sorted(m for m in ("-", "‐", "‑", "–", "—", "―", "−", "ー")))
 def test_every_no_value_dash_passes(dash: str, good: Path, tmp_path: Path):
-    """A cell printed with any dash of pipeline.quantity's one list parses to no value, and validate agrees
+    """A cell printed with any dash of pipeline.normalizers.quantity's one list parses to no value, and validate agrees
     (it once knew only three of them: a cell printed "–" failed `not_null(year)`)."""
     def mutate(df: pd.DataFrame) -> None:
         i = first(df, "baseline_value == baseline_value")  # a cell that had a value

@@ -1,4 +1,4 @@
-"""pipeline.write: deterministic, atomic Parquet and datapackage.json."""
+"""pipeline.stages.write: deterministic, atomic Parquet and datapackage.json."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import pipeline.write as write_mod
-from pipeline.write import write_table, write_tables
+import pipeline.stages.write as write_mod
+from pipeline.stages.write import write_table, write_tables
 from schemas.enforce import SchemaError, enforce
 from schemas.tables import TABLES, arrow_schema
 from tests.test_schemas import good_frame

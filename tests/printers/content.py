@@ -14,7 +14,7 @@ import pandas as pd
 
 from schemas.tables import TABLES
 
-from pipeline.parse import PARTIES  # noqa: E402  (the contract's enum, schemas/fields.py)
+from pipeline.stages.parse import PARTIES  # noqa: E402  (the contract's enum, schemas/fields.py)
 
 
 @dataclass

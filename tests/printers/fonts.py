@@ -30,7 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 
-from pipeline.textnorm import fold_text
+from extractors.textnorm import fold_text
 
 CID_FONTS = ("HeiseiMin-W3", "HeiseiKakuGo-W5")
 

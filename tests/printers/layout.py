@@ -19,7 +19,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 
-from pipeline.textnorm import fold_text, join_cell_lines
+from extractors.textnorm import fold_text, join_cell_lines
 from tests.printers.content import PARTIES, Content, Project
 from tests.printers.fonts import prepare_text, register_cid_fonts, register_ttf
 

@@ -30,8 +30,8 @@ from decimal import Decimal
 import regex
 from kanjize import kanji2number
 
-from pipeline.numerals import NEGATIVE_SIGNS, SCALE_CHARS, parse_japanese_number
-from pipeline.textnorm import fold_text, squash_spaces
+from pipeline.normalizers.numerals import NEGATIVE_SIGNS, SCALE_CHARS, parse_japanese_number
+from extractors.textnorm import fold_text, squash_spaces
 
 __all__ = ["Quantity", "parse_quantity", "parse_budget_cell", "NO_VALUE_MARKS", "is_no_value"]
 

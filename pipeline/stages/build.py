@@ -8,7 +8,7 @@ inspected alone (and dvc.yaml mirrors them):
     normalize  extract/, parse/  → normalize/tables.json
     write      normalize/        → *.parquet, datapackage.json, manifest.json, metrics.json, renkei.duckdb
 
-Every stage checks its input folder and its ``--out`` before writing anything (`pipeline.builddir`): a
+Every stage checks its input folder and its ``--out`` before writing anything (`pipeline.stages.builddir`): a
 stage folder receives only that stage's fixed files, and ``build``/``write`` own only the build's files in
 ``--out`` (its tables, manifest, datapackage and metrics), which they swap in file by file.
 """
@@ -24,15 +24,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Iterator
 
-from pipeline.builddir import (check_out, check_stage_out, drop_failed_stages, keep_failed_stages, require_stage,
+from pipeline.stages.builddir import (check_out, check_stage_out, drop_failed_stages, keep_failed_stages, require_stage,
                                staging, swap_in)
-from pipeline.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json
+from pipeline.stages.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json
 from pipeline.inputs import InputError, check_pdf, reading
-from pipeline.normalize import add_page_labels, metrics, normalize_document, page_labels
+from pipeline.stages.normalize import add_page_labels, metrics, normalize_document, page_labels
 from pipeline.errors import ParseError
-from pipeline.parse import parse_layout
-from pipeline.records import ParsedDocument
-from pipeline.write import write_json
+from pipeline.stages.parse import parse_layout
+from pipeline.stages.records import ParsedDocument
+from pipeline.stages.write import write_json
 from schemas.enforce import SchemaError
 from schemas.tables import CONTRACT_VERSION
 # The fixed files each stage writes into its folder (and the only ones it may replace or remove there).
@@ -139,7 +139,7 @@ def _parse(extract: _StageFiles, out: _StageFiles, layout: dict | None = None) -
     document = parse_layout(layout_from_json(layout))
     out.put("records.json", {"source": layout["source"], **document.to_json()})
     if extract.exists("overview.json"):
-        from pipeline.overview import parse_overview
+        from pipeline.stages.overview import parse_overview
         data = extract.get("overview.json")
         try:
             rows = parse_overview(_overview_tables(data))
@@ -171,7 +171,7 @@ def _normalize(extract: _StageFiles, parse: _StageFiles, out: _StageFiles, recor
     cells = cell_rows(layout)
     sources = {"plan": records["source"]}
     if parse.exists("overview.json"):
-        from pipeline.overview import OverviewRow, link_to_projects, overview_cells
+        from pipeline.stages.overview import OverviewRow, link_to_projects, overview_cells
         data = parse.get("overview.json")
         rows = [OverviewRow(**r) for r in data["rows"]]
         projects = {p.project_no: (p.name, p.summary) for p in document.projects}
@@ -207,7 +207,7 @@ def _write_build_files(data: dict, out: Path, duckdb: bool = True,
                        timings: dict[str, float] | None = None) -> dict[str, int]:
     import pandas as pd
 
-    from pipeline.write import write_tables
+    from pipeline.stages.write import write_tables
     from schemas.tables import TABLES
 
     # A table with no rows (a document without footnotes) still has the contract's columns.
@@ -224,7 +224,7 @@ def _write_build_files(data: dict, out: Path, duckdb: bool = True,
     write_json(manifest, out / "manifest.json")
     write_json(metrics(data["tables"]), out / "metrics.json")
     if duckdb:
-        from pipeline.database import DUCKDB_NAME, write_database
+        from pipeline.stages.database import DUCKDB_NAME, write_database
         with _timed(timings, "duckdb"):
             write_database(out, out / DUCKDB_NAME, list(counts))
     return counts
@@ -258,7 +258,7 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
           duckdb: bool = True, timings: dict[str, float] | None = None) -> dict[str, int]:
     """Run every stage and put the build in ``out`` only when all succeeded.
 
-    ``out`` must be missing, empty or an earlier build (`pipeline.builddir.check_out`); it and the PDFs are
+    ``out`` must be missing, empty or an earlier build (`pipeline.stages.builddir.check_out`); it and the PDFs are
     checked before anything is written. The stages run in a staging folder inside ``out``; then only the
     build's own files are swapped in (`swap_in`), so a failed run leaves the earlier build as it was and
     siblings such as validation/ or report.html stay.

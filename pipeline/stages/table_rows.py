@@ -3,7 +3,7 @@ glued back together.
 
 A table that runs over a page break comes as several fragments whose grids differ (each page's rules are
 their own), so a cell's column is where it lies, not its grid index. The project and the 基本KPI readers
-share these rows; only the project tables have labelled sections (see pipeline/sections.py).
+share these rows; only the project tables have labelled sections (see pipeline/stages/sections.py).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from extractors.ruled import GridCell, TableFragment
 from extractors.settings import LAYOUT
-from pipeline.conservation import check_fragment_placed
-from pipeline.records import Source
-from pipeline.sections import label_kind
-from pipeline.textnorm import join_cell_lines
+from pipeline.checks.conservation import check_fragment_placed
+from pipeline.stages.records import Source
+from pipeline.stages.sections import label_kind
+from extractors.textnorm import join_cell_lines
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 from extractors.ruled import GridCell, PageLayout, TableFragment, read_pages
 from extractors.textlines import VisualLine
 from pipeline.inputs import InputError, check_pdf, reading, require_text_layer
-from pipeline.textlayer import describe, odd_pages
+from pipeline.checks.textlayer import describe, odd_pages
 
 
 def extract_layout(pdf_path: Path, progress: bool | None = None, checked: bool = False) -> list[PageLayout]:

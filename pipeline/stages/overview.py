@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from rapidfuzz import fuzz
 
 from extractors.unruled import UnruledCell, UnruledTable
-from pipeline.textnorm import fold_text
+from extractors.textnorm import fold_text
 
 # Header label fragments that say which column holds what (only their meaning is fixed, not a position).
 NAME_LABELS = ("連携事業", "事業名")

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.quantity import is_no_value
+from pipeline.normalizers.quantity import is_no_value
 
 __all__ = ["DERIVATIONS", "TableMissing", "Tables", "build_frame"]
 
@@ -195,7 +195,7 @@ def quantity_cells(tables: Tables, *, sides: dict[str, list[str]], keys: dict[st
     out = pd.concat(parts, ignore_index=True)
     out["year"] = pd.to_numeric(out["year"]).astype("float64")
     out["value"] = pd.to_numeric(out["value"]).astype("float64")
-    out["no_value"] = [is_no_value(raw) for raw in out["raw"]]  # a dash: pipeline.quantity's one list
+    out["no_value"] = [is_no_value(raw) for raw in out["raw"]]  # a dash: pipeline.normalizers.quantity's one list
     return out
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pipeline.conservation import check_conserved
+from pipeline.checks.conservation import check_conserved
 from pipeline.errors import ParseError
-from pipeline.records import KpiRecord
-from pipeline.sections import squash
-from pipeline.table_rows import OpenTable, best_column, glue_cut_rows, printed_cells
-from pipeline.textnorm import join_cell_lines
+from pipeline.stages.records import KpiRecord
+from pipeline.stages.sections import squash
+from pipeline.stages.table_rows import OpenTable, best_column, glue_cut_rows, printed_cells
+from extractors.textnorm import join_cell_lines
 
 # The header's column labels (what each opens with) → the KpiRecord field they head.
 KPI_COLUMNS = (("指標", "name"), ("現状", "current"), ("目標", "target"))

@@ -35,7 +35,7 @@ from typing import Iterable
 
 import regex
 
-from pipeline.textnorm import fold_text
+from extractors.textnorm import fold_text
 
 SOURCE = "plan"
 KINDS = ("text differs", "cell missing in camelot", "table missing in camelot", "extra camelot table",
@@ -262,7 +262,7 @@ def run_crosscheck(pdf: Path, build_dir: Path, out: Path, pages: list[int] | Non
                    progress: bool | None = None, require: float | None = None) -> int:
     """The CLI's entry point: 0 when the check ran, 2 with one line on error; with `require`, 1 when the
     agreement is below it or any disagreement was found (each printed, so none passes silently)."""
-    from pipeline.builddir import require_build
+    from pipeline.stages.builddir import require_build
     from pipeline.inputs import InputError, check_pdf, reading
 
     try:

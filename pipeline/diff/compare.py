@@ -1,8 +1,8 @@
 """`python -m pipeline diff OLD_DIR NEW_DIR`: what changed between two builds (two editions of the plan).
 
 ``diff_builds(old_dir, new_dir) -> DiffResult`` does the comparison; ``DiffResult.to_json()`` is the JSON
-shape (``FORMAT_VERSION``; docs/diff.md describes every field); ``pipeline.diff_report`` renders it as
-JSON, Markdown or HTML; ``run_diff`` is the CLI entry point.
+shape (``FORMAT_VERSION``; docs/diff.md describes every field); ``pipeline.diff.report`` renders it as
+JSON, Markdown or HTML (pipeline.diff.report); ``pipeline.diff.command.run_diff`` is the CLI entry point.
 
 - Numbers: a project has a number in each edition. Every entry carries both, ``old_no`` (as printed in
   OLD) and ``new_no`` (as printed in NEW), null on the side where the project does not exist; and the
@@ -12,7 +12,7 @@ JSON, Markdown or HTML; ``run_diff`` is the CLI entry point.
 - Added and removed projects carry their content: project fields, budget rows, indicators, roles and
   cost shares, partner municipalities.
 
-- Projects are matched by identity (``pipeline.diff_match``): same name, else name+summary similarity
+- Projects are matched by identity (``pipeline.diff.match``): same name, else name+summary similarity
   above a threshold, else added/removed. Renumbering and renames are reported under ``projects`` only.
 - ``changes``: rows of matched projects, matched by natural key (``ROW_KEYS``), and rows of ``kpis`` (by
   name) and ``footnotes`` (by term); one entry per changed content column; a row on one side only has
@@ -41,12 +41,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.diff_match import MATCH_THRESHOLD, Matching, Project, match_projects
+from pipeline.diff.match import MATCH_THRESHOLD, Matching, Project, match_projects
 from schemas.tables import CONTRACT_VERSION, TABLES
 
 __all__ = [
     "FORMAT_VERSION", "MATCH_THRESHOLD", "COMPARED_TABLES", "ROW_KEYS", "Change", "DiffError", "DiffResult", "diff_builds",
-    "compare_tables", "load_build", "is_compared", "run_diff",
+    "compare_tables", "load_build", "is_compared",
 ]
 
 # The shape of DiffResult.to_json(); raised whenever a field is renamed, removed or changes meaning
@@ -115,7 +115,7 @@ def _clean(value: Any) -> Any:
 
 
 def load_build(path: Path) -> Build:
-    from pipeline.builddir import require_build
+    from pipeline.stages.builddir import require_build
     from pipeline.inputs import InputError
 
     path = Path(path)
@@ -476,32 +476,3 @@ def diff_builds(old_dir: Path, new_dir: Path, threshold: float = MATCH_THRESHOLD
 
 
 # -- CLI -------------------------------------------------------------------------------------------
-def run_diff(old_dir: Path, new_dir: Path, fmt: str, out: Path | None) -> int:
-    """Compare, write the report (``out`` or stdout); 0 identical, 1 differences, 2 failure."""
-    from pipeline.diff_report import render
-
-    try:
-        result = diff_builds(old_dir, new_dir)
-        text = render(result, fmt)
-    except DiffError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    try:
-        if out is not None:
-            out = Path(out)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = out.with_name(out.name + ".tmp")
-            tmp.write_bytes(text.encode("utf-8"))
-            tmp.replace(out)
-        else:
-            stream = getattr(sys.stdout, "buffer", None)
-            if stream is not None:
-                sys.stdout.flush()
-                stream.write(text.encode("utf-8"))
-                stream.flush()
-            else:
-                sys.stdout.write(text)
-    except OSError as error:
-        print(f"error: cannot write the report: {_one_line(error)}", file=sys.stderr)
-        return 2
-    return 0 if result.identical else 1

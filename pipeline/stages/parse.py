@@ -8,8 +8,8 @@ table split over pages (whose fragments have different grids) and other printers
 same.
 
 This module walks the pages (headings, footnotes, which table is open); the tables are read by
-pipeline/parse_project.py and pipeline/parse_kpi.py over the rows of pipeline/table_rows.py, and the
-project table's section labels are pipeline/sections.py.
+pipeline/stages/parse_project.py and pipeline/stages/parse_kpi.py over the rows of pipeline/stages/table_rows.py, and the
+project table's section labels are pipeline/stages/sections.py.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from extractors.ruled import PageLayout, TableFragment
 from extractors.settings import LAYOUT
 from extractors.textlines import VisualLine
 from pipeline.errors import ParseError
-from pipeline.invariants import check_no_gaps
-from pipeline.parse_kpi import build_kpis
-from pipeline.parse_project import PARTIES, build_project
-from pipeline.records import FootnoteRecord, KpiRecord, ParsedDocument, ProjectRecord
-from pipeline.sections import NAME_LABEL, SECTION_LABELS, label_kind, squash
-from pipeline.table_rows import OpenTable, Row
-from pipeline.textnorm import join_cell_lines, squash_spaces
+from pipeline.checks.invariants import check_no_gaps
+from pipeline.stages.parse_kpi import build_kpis
+from pipeline.stages.parse_project import PARTIES, build_project
+from pipeline.stages.records import FootnoteRecord, KpiRecord, ParsedDocument, ProjectRecord
+from pipeline.stages.sections import NAME_LABEL, SECTION_LABELS, label_kind, squash
+from pipeline.stages.table_rows import OpenTable, Row
+from extractors.textnorm import join_cell_lines, squash_spaces
 
 __all__ = ["PARTIES", "ParseError", "SECTION_LABELS", "parse_layout"]
 

@@ -3,7 +3,7 @@
 Each suite is a hand-written Great Expectations 1.x suite JSON whose ``meta`` says what it runs on:
 
     "meta": {"frame": {"table": "budgets"}            a table of the build, or a derived frame
-                                                      (pipeline.reconcile: {"derive": …, …}),
+                                                      (pipeline.checks.reconcile: {"derive": …, …}),
              "row_key": ["project_no", "fiscal_year"], columns that identify an offending row,
              "requires": ["overview"],                 tables that must exist …
              "optional": true}                         … or else the suite is skipped, not failed
@@ -11,7 +11,7 @@ Each suite is a hand-written Great Expectations 1.x suite JSON whose ``meta`` sa
 Pinned, reviewed values (project count, FY2024 total …) are not in the suites but in params.yaml
 (``pinned:``); a suite refers to them as ``{"$PARAMETER": "project_count"}``. So are the partner
 municipalities and their codes (``partner_municipalities``, ``partner_lg_codes``, from
-pipeline.municipalities).
+pipeline.normalizers.municipalities).
 
 Runs with an ephemeral context, fully offline. Prints one line per failed expectation (suite,
 expectation, a few offending rows) and a summary line; writes OUT/results.json (deterministic: no
@@ -25,6 +25,7 @@ Exit status: 0 all passed, 1 some expectation failed, 2 the build or params coul
 from __future__ import annotations
 
 import datetime
+from importlib import resources
 import json
 import math
 import os
@@ -36,10 +37,11 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from pipeline.reconcile import Tables, TableMissing, build_frame
+from pipeline.checks.reconcile import Tables, TableMissing, build_frame
 
-ROOT = Path(__file__).resolve().parent.parent
-SUITES_DIR = ROOT / "expectations"
+# The suites are package data of the `expectations` package (installed with renkei), so validate works from
+# any install, not only from the source tree.
+SUITES_DIR = Path(str(resources.files("expectations")))
 RESULTS_NAME = "results.json"
 DOCS_DIR_NAME = "data_docs"  # written by earlier versions; a stale one is removed
 SHOWN_ROWS = 3  # offending rows printed per failed expectation
@@ -61,7 +63,7 @@ def load_params(path: Path) -> dict:
 
 def suite_parameters(params: dict) -> dict[str, Any]:
     """The values suites may refer to with {"$PARAMETER": name}."""
-    from pipeline.municipalities import PARTNERS, lg_code
+    from pipeline.normalizers.municipalities import PARTNERS, lg_code
 
     return {
         **params["pinned"],
@@ -308,7 +310,7 @@ def validate_build(build_dir: Path, params: dict, *, suites_dir: Path = SUITES_D
 
 
 def write_results(results: dict, out_dir: Path) -> Path:
-    from pipeline.write import write_json
+    from pipeline.stages.write import write_json
 
     path = Path(out_dir) / RESULTS_NAME
     write_json(results, path)
@@ -324,7 +326,7 @@ def run_validate(build_dir: Path, params: Path = Path("params.yaml"), out: Path 
     stream = stream or sys.stdout
     build_dir = Path(build_dir)
     out = Path(out) if out is not None else build_dir / "validation"
-    from pipeline.builddir import require_build
+    from pipeline.stages.builddir import require_build
     from pipeline.inputs import InputError
 
     try:

@@ -14,9 +14,9 @@ What folds what (checked on CPython 3.11, Unicode 14.0):
   U+FA0E–U+FA29 (﨑 and friends), which *are* unified ideographs and must stay.
 * Fonts draw some code points with one shared glyph (・ U+30FB and ‧ U+2027 in Noto Sans CJK), and a
   PDF's ToUnicode map can name only one of them, so the same typed character comes back as different
-  code points from different producers. ``pipeline/glyph_aliases.py`` lists those aliases, generated
+  code points from different producers. ``extractors/glyph_aliases.py`` lists those aliases, generated
   from the cmaps of the Japanese fonts office programs, browsers and Linux systems print with (see
-  ``pipeline/fontaliases.py`` for how the preferred code point is chosen: the NFKC-stable one in a
+  ``extractors/fontaliases.py`` for how the preferred code point is chosen: the NFKC-stable one in a
   Japanese block, so ‧ → ・). The same table carries the CJK Radicals Supplement U+2E81–U+2EF3 →
   unified ideograph (UCD ``EquivalentUnifiedIdeograph``, which NFKC does not apply and
   ``unicodedata`` does not expose): ``⻑`` → 長. Both are applied before NFKC.
@@ -41,12 +41,12 @@ import unicodedata
 
 import regex
 
-from pipeline.glyph_aliases import GLYPH_ALIASES
+from extractors.glyph_aliases import GLYPH_ALIASES
 
 __all__ = ["fold_text", "join_cell_lines", "squash_spaces", "is_japanese_char"]
 
 # Applied before NFKC: code points fonts draw with one glyph (and the CJK Radicals Supplement, by UCD),
-# generated from the fonts by pipeline/fontaliases.py; then what a CID reader makes of some glyphs.
+# generated from the fonts by extractors/fontaliases.py; then what a CID reader makes of some glyphs.
 _ALIASES: dict[int, str] = {code: chr(target) for code, target in GLYPH_ALIASES.items()}
 # Applied after NFKC: the wave dash NFKC leaves alone (it folds ～ U+FF5E to ~ itself).
 _AFTER_NFKC: dict[int, str] = {0x301C: "~"}

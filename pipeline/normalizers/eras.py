@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import regex
 
-from pipeline.textnorm import fold_text
+from extractors.textnorm import fold_text
 
 __all__ = ["Era", "ERAS", "era_year_to_western", "parse_year_header", "era_label"]
 

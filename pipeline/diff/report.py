@@ -23,7 +23,7 @@ from difflib import SequenceMatcher
 from itertools import groupby
 from typing import Any
 
-from pipeline.diff import PROJECT_TABLES, Change, DiffResult
+from pipeline.diff.compare import PROJECT_TABLES, Change, DiffResult
 
 FORMATS = ("json", "md", "html")
 BUDGET_AMOUNT = "amount_thousand_yen"

@@ -11,11 +11,11 @@ from typing import Any
 
 import regex
 
-from pipeline.eras import parse_year_header
-from pipeline.municipalities import expand_municipalities, lg_code
+from pipeline.normalizers.eras import parse_year_header
+from pipeline.normalizers.municipalities import expand_municipalities, lg_code
 from pipeline.errors import ParseError
-from pipeline.quantity import parse_budget_cell, parse_quantity
-from pipeline.records import ParsedDocument, ProjectRecord, Source
+from pipeline.normalizers.quantity import parse_budget_cell, parse_quantity
+from pipeline.stages.records import ParsedDocument, ProjectRecord, Source
 
 Rows = list[dict[str, Any]]
 

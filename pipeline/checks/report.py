@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.quantity import is_no_value
+from pipeline.normalizers.quantity import is_no_value
 
 FOCUS_YEAR = 2024  # the one year the plan gives amounts for (令和6年度)
 
@@ -38,7 +38,7 @@ def _read_json(path: Path | None) -> dict | None:
 
 
 def _write_text(path: Path, text: str) -> None:
-    from pipeline.write import _atomic_write
+    from pipeline.stages.write import _atomic_write
 
     _atomic_write(Path(path), lambda f: f.write(text.encode("utf-8")))
 
@@ -348,9 +348,9 @@ def run_report(build_dir: Path, validation: Path, out: Path, *, crosscheck: Path
                metrics_out: Path | None = None, plots_dir: Path | None = None) -> int:
     import sys
 
-    from pipeline.write import write_json
+    from pipeline.stages.write import write_json
 
-    from pipeline.builddir import require_build
+    from pipeline.stages.builddir import require_build
     from pipeline.inputs import InputError
 
     build_dir = Path(build_dir)

@@ -1,6 +1,6 @@
 """One project table (over one or more pages) → a `ProjectRecord`.
 
-The table's rows are walked top to bottom; a label at the left edge opens a section (pipeline/sections.py)
+The table's rows are walked top to bottom; a label at the left edge opens a section (pipeline/stages/sections.py)
 and every row up to the next label belongs to it. Each section has one handler that adds what its row
 says to a `ProjectDraft`; the draft then checks that every section was there and becomes the record.
 Every text of the table ends up either in the record or in the draft's `labels`, and glyph conservation
@@ -14,13 +14,13 @@ from typing import Callable
 
 from extractors.ruled import GridCell, TableFragment
 from extractors.settings import LAYOUT
-from pipeline.conservation import check_conserved
+from pipeline.checks.conservation import check_conserved
 from pipeline.errors import ParseError
-from pipeline.records import BudgetCell, IndicatorRow, PartyRow, ProjectRecord, TextValue
-from pipeline.sections import BUDGET_AMOUNTS_LABEL, NAME_LABEL, SECTION_LABELS, label_kind, squash
-from pipeline.table_rows import OpenTable, Row, best_column, data_cells, glue_cut_rows, is_label, overlap, \
+from pipeline.stages.records import BudgetCell, IndicatorRow, PartyRow, ProjectRecord, TextValue
+from pipeline.stages.sections import BUDGET_AMOUNTS_LABEL, NAME_LABEL, SECTION_LABELS, label_kind, squash
+from pipeline.stages.table_rows import OpenTable, Row, best_column, data_cells, glue_cut_rows, is_label, overlap, \
     printed_cells, unbalanced
-from pipeline.textnorm import join_cell_lines
+from extractors.textnorm import join_cell_lines
 from schemas.fields import CONSTRAINTS
 
 # The parties of 役割分担/費用負担: the contract's enum of responsibilities.party (schemas/fields.py).
@@ -196,7 +196,7 @@ HANDLERS: dict[str, Handler] = {
     "header": _header, "summary": _summary, "municipalities": _municipalities, "roles": _parties,
     "cost_shares": _parties, "budget": _budget, "indicators": _indicators,
 }
-assert set(HANDLERS) == set(SECTION_LABELS), "every section of pipeline/sections.py needs a handler"
+assert set(HANDLERS) == set(SECTION_LABELS), "every section of pipeline/stages/sections.py needs a handler"
 
 
 def _complete(draft: ProjectDraft) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import regex
 
-from pipeline.textnorm import fold_text
+from extractors.textnorm import fold_text
 
 __all__ = [
     "SAPPORO",

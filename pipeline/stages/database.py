@@ -54,7 +54,7 @@ def write_database(build_dir: Path, path: Path, tables: list[str] | None = None)
 
 def run_duckdb(build_dir: Path, out: Path | None = None) -> int:
     """The CLI command: check that ``build_dir`` is a build, write the database (default BUILD/renkei.duckdb)."""
-    from pipeline.builddir import manifest_tables, require_build
+    from pipeline.stages.builddir import manifest_tables, require_build
 
     manifest = require_build(build_dir)
     path = Path(out) if out is not None else Path(build_dir) / DUCKDB_NAME

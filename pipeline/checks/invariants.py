@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from extractors.ruled import PageLayout
 from pipeline.errors import ParseError
-from pipeline.records import ParsedDocument
+from pipeline.stages.records import ParsedDocument
 
 
 def _first_page(pages: Iterable[int]) -> int:

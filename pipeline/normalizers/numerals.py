@@ -15,7 +15,7 @@ from decimal import Decimal
 import regex
 from kanjize import kanji2number
 
-from pipeline.textnorm import fold_text
+from extractors.textnorm import fold_text
 
 __all__ = ["parse_japanese_number", "NEGATIVE_SIGNS", "SCALE_CHARS"]
 
