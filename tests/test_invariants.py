@@ -156,3 +156,17 @@ def test_glyph_astride_a_cut_table_edge_belongs_to_the_table():
     assert not _straddles(below, box) and not _straddles(beside, box)
     moved = _nearest_inside(label, box)
     assert moved["bottom"] == 630.0 and moved["bottom"] - moved["top"] == 9.0
+
+
+def test_a_single_undecodable_glyph_in_read_text_is_found(layout):
+    """Below the text-layer threshold, one "(cid:N)" in a cell, heading, footnote or page number still makes
+    that value wrong: extraction refuses it (seen in the fuzz run: a damaged font lost the page numbers' digits)."""
+    from pipeline.checks.textlayer import undecoded_places
+
+    pages = layout_from_json(json.loads(json.dumps(layout, ensure_ascii=False)))
+    assert undecoded_places(pages) == []
+    _, cell = _cell(layout, "誘致施策を活用した立地企業数")
+    cell["text"] = cell["text"][:3] + "(cid:7)"
+    _page(layout, 12)["lines"].append(_line("- (cid:2)(cid:1) -", top=800))
+    places = undecoded_places(layout_from_json(json.loads(json.dumps(layout, ensure_ascii=False))))
+    assert len(places) == 2 and "row" in places[0] and places[1].startswith("page 12, line")

@@ -48,3 +48,20 @@ def describe(bad: list[tuple[int, int, int]]) -> str:
             f"(page {page}: {odd} of {total} characters are control, private-use or Latin-1 code points): "
             "its fonts map glyphs to the wrong characters (a re-distilled or broken PDF); print the plan "
             "again from its source")
+
+
+def undecoded_places(pages) -> list[str]:
+    """Where glyphs without a Unicode mapping ("(cid:N)", pdfminer's stand-in) sit in text the build reads:
+    a table cell or a line (heading, footnote, page number). A handful of them is below the text-layer
+    threshold (`pipeline.inputs.require_text_layer`), yet each one makes its value wrong, so any is refused."""
+    places = []
+    for page in pages:
+        for fragment in page.fragments:
+            for cell in fragment.cells:
+                if "(cid:" in cell.text:
+                    places.append(f"page {page.page}, table {fragment.table_id}, row {cell.row}, col {cell.col} "
+                                  f"({cell.text[:30]!r})")
+        for line in page.lines:
+            if "(cid:" in line.text:
+                places.append(f"page {page.page}, line {line.text[:30]!r}")
+    return places

@@ -108,8 +108,11 @@ def _extract(pdf: Path, overview: Path | None, out: _StageFiles, progress: bool 
         from extractors.unruled import extract_unruled_tables
         with reading(overview):
             tables = extract_unruled_tables(overview)
-        out.put("overview.json", {"source": _source_info(overview, overview_pages),
-                                  "tables": [asdict(t) for t in tables]})
+        records = [asdict(t) for t in tables]
+        if "(cid:" in json.dumps(records, ensure_ascii=False):  # as for the plan (undecoded_places)
+            raise InputError(f"{overview}: glyphs without a Unicode mapping in the excerpt's table (a font's "
+                             "ToUnicode map is missing or damaged): the text cannot be read")
+        out.put("overview.json", {"source": _source_info(overview, overview_pages), "tables": records})
     else:
         out.remove("overview.json")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from extractors.ruled import GridCell, PageLayout, TableFragment, read_pages
 from extractors.textlines import VisualLine
 from pipeline.inputs import InputError, check_pdf, reading, require_text_layer
-from pipeline.checks.textlayer import describe, odd_pages
+from pipeline.checks.textlayer import describe, odd_pages, undecoded_places
 
 
 def extract_layout(pdf_path: Path, progress: bool | None = None, checked: bool = False) -> list[PageLayout]:
@@ -29,6 +29,10 @@ def extract_layout(pdf_path: Path, progress: bool | None = None, checked: bool =
                                        *(c.text for f in p.fragments for c in f.cells)])) for p in pages)
     if bad:
         raise InputError(f"{pdf_path}: {describe(bad)}")
+    places = undecoded_places(pages)
+    if places:
+        raise InputError(f"{pdf_path}: {places[0]}: glyphs without a Unicode mapping (a font's ToUnicode map is "
+                         f"missing or damaged), in {len(places)} place(s): the text cannot be read")
     return pages
 
 
