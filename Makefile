@@ -63,7 +63,7 @@ fuzz: $(STAMP)
 	$(PY) -m tests.fuzz --seeds $(FUZZ_SEEDS) --workers 2
 
 bench: $(STAMP)
-	$(PY) -m pipeline.bench raw/plan_vi.pdf
+	$(PY) -m pipeline.bench raw/plan_vi.pdf --runs 5
 
 # `make diff OLD=old.pdf NEW=new.pdf` (to try it, the repo ships a revised edition:
 # `make diff OLD=raw/plan_vi.pdf NEW=tests/fixtures/plan_vi_revised_sample.pdf`): check both PDFs first
