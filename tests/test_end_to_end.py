@@ -338,3 +338,22 @@ def test_same_input_same_bytes(plan_build, tmp_path):
         assert (tmp_path / "again" / parquet.name).read_bytes() == parquet.read_bytes(), parquet.name
     for name in ("manifest.json", "metrics.json"):
         assert (tmp_path / "again" / name).read_bytes() == (plan_build.path / name).read_bytes()
+
+
+def test_the_command_end_to_end_in_a_subprocess(plan_build, tmp_path):
+    """The one CLI test in a real process (the others call pipeline.cli.main in-process): the command a
+    user runs gives the same bytes as the in-process build, and says nothing but the row counts."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    result = subprocess.run([sys.executable, "-m", "pipeline", "build", "--pdf", str(RAW / "plan_vi.pdf"),
+                             "--overview", str(RAW / "overview.pdf"), "--out", str(tmp_path / "cli")],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr.startswith("budgets=265 ") and "Traceback" not in result.stderr
+    for parquet in sorted(plan_build.path.glob("*.parquet")):
+        assert (tmp_path / "cli" / parquet.name).read_bytes() == parquet.read_bytes(), parquet.name
