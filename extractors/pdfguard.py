@@ -395,7 +395,7 @@ def read_guarded(pages: Iterable[T], read: Callable[[T], R], number: Callable[[T
     iterator = iter(pages)
     index = 0
     while True:
-        with pdfminer_warnings() as messages:
+        with pdfminer_warnings() as before:  # warnings while finding the page count as the page's
             try:
                 page = next(iterator)
             except StopIteration:
@@ -407,21 +407,31 @@ def read_guarded(pages: Iterable[T], read: Callable[[T], R], number: Callable[[T
                                    [index + 1]) from error
             index += 1
             n = number(page)
-            try:
-                result = read(page)
-            except PdfReadError:
-                raise
-            except MemoryError:
-                raise PdfReadError(f"page {n}: cannot be read (out of memory)", [n]) from None
-            except RecursionError as error:
-                raise PdfReadError(f"page {n}: cannot be read (nested too deeply)", [n]) from error
-            except Exception as error:
-                raise PdfReadError(f"page {n}: cannot be read ({describe(error)})", [n]) from error
+        result, messages = read_one(page, read, n)
+        messages = before + messages
         if messages:
             damaged.append((n, messages[0]))
         yield result
     if damaged:
         raise damage_error(damaged)
+
+
+def read_one(page: T, read: Callable[[T], R], n: int) -> tuple[R, list[str]]:
+    """``(read(page), pdfminer's warnings during the read)`` for page ``n``, any failure a `PdfReadError`
+    naming the page: one step of `read_guarded`, also what a worker process runs for each page it reads
+    (extractors/ruled.py), the warnings going back with the result to be reported as `read_guarded` does."""
+    with pdfminer_warnings() as messages:
+        try:
+            result = read(page)
+        except PdfReadError:
+            raise
+        except MemoryError:
+            raise PdfReadError(f"page {n}: cannot be read (out of memory)", [n]) from None
+        except RecursionError as error:
+            raise PdfReadError(f"page {n}: cannot be read (nested too deeply)", [n]) from error
+        except Exception as error:
+            raise PdfReadError(f"page {n}: cannot be read ({describe(error)})", [n]) from error
+    return result, list(messages)
 
 
 def damage_error(damaged: list[tuple[int, str]]) -> PdfReadError:
