@@ -22,11 +22,10 @@ def extract_layout(pdf_path: Path, progress: bool | None = None, checked: bool =
         check_pdf(pdf_path)
     with reading(pdf_path):
         pages = list(read_pages(pdf_path, progress=progress))
-    undecoded = sum(text.count("(cid:") for p in pages
-                    for text in [*(line.text for line in p.lines), *(c.text for f in p.fragments for c in f.cells)])
-    require_text_layer(pdf_path, sum(p.char_count for p in pages), undecoded)
-    bad = odd_pages((p.page, "".join([*(line.text for line in p.lines),
-                                       *(c.text for f in p.fragments for c in f.cells)])) for p in pages)
+    texts = {p.page: "".join([*(line.text for line in p.lines), *(c.text for f in p.fragments for c in f.cells)])
+             for p in pages}  # each page's read text, once, for the three text-layer checks
+    require_text_layer(pdf_path, sum(p.char_count for p in pages), sum(t.count("(cid:") for t in texts.values()))
+    bad = odd_pages(texts.items())
     if bad:
         raise InputError(f"{pdf_path}: {describe(bad)}")
     places = undecoded_places(pages)
