@@ -14,7 +14,7 @@ JSON, Markdown or HTML (pipeline.diff.report); ``pipeline.diff.command.run_diff`
 
 - Projects are matched by identity (``pipeline.diff.match``): same name, else name+summary similarity
   above a threshold, else added/removed. Renumbering and renames are reported under ``projects`` only.
-- ``changes``: rows of matched projects, matched by natural key (``ROW_KEYS``), and rows of ``kpis`` (by
+- ``changes``: rows of matched projects, matched by natural key (the schema's ``natural_key``), and rows of ``kpis`` (by
   name) and ``footnotes`` (by term); one entry per changed content column; a row on one side only has
   ``old`` or ``new`` null and lists its non-null columns. Provenance and position columns are not compared
   (``is_compared``). footnotes' ``project_no`` is compared as the linked project's identity: it is reported
@@ -42,10 +42,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.diff.match import MATCH_THRESHOLD, Matching, Project, match_projects
-from schemas.tables import CONTRACT_VERSION, TABLES
+from schemas.fields import DERIVED, FIELDS
+from schemas.tables import CONTRACT_VERSION, FOREIGN_KEYS, TABLES, column_role, project_tables
 
 __all__ = [
-    "FORMAT_VERSION", "MATCH_THRESHOLD", "COMPARED_TABLES", "ROW_KEYS", "Change", "DiffError", "DiffResult", "diff_builds",
+    "FORMAT_VERSION", "MATCH_THRESHOLD", "COMPARED_TABLES", "row_key", "Change", "DiffError", "DiffResult", "diff_builds",
     "compare_tables", "load_build", "is_compared",
 ]
 
@@ -54,44 +55,38 @@ __all__ = [
 # added and removed projects, the two sources).
 FORMAT_VERSION = 2
 
-# Tables compared, in report order. Those with a project_no belong to a project (except footnotes,
-# whose project_no is a link, compared by identity).
-COMPARED_TABLES = ("projects", "project_municipalities", "responsibilities", "budgets", "indicators", "kpis",
-                   "footnotes")
-PROJECT_TABLES = ("projects", "project_municipalities", "responsibilities", "budgets", "indicators")
+# Tables compared, in report order: every table whose rows have an identity across editions (a natural
+# key), the excerpt (optional) aside. Those keyed by project_no belong to a project; footnotes' project_no is a
+# link, compared by identity.
+COMPARED_TABLES = tuple(name for name, spec in TABLES.items() if spec.natural_key is not None and not spec.optional)
+PROJECT_TABLES = tuple(project_tables())
 
-# Natural key of a row (within its project for the project tables).
-ROW_KEYS: dict[str, tuple[str, ...]] = {
-    "projects": (),
-    "project_municipalities": ("municipality",),
-    "responsibilities": ("party",),
-    "budgets": ("fiscal_year",),
-    "indicators": ("item",),
-    "kpis": ("name",),
-    "footnotes": ("term",),
-}
 
-# Not content: where a value was printed, or its position in a list.
-PROVENANCE_COLUMNS = frozenset({
-    "page", "page_label", "page_start", "page_start_label", "page_end", "page_end_label", "table_id", "row", "col",
-    "rowspan", "colspan", "list_order",
-    "x0", "x1", "top", "bottom", "source", "marks",
-})
-PROVENANCE_SUFFIXES = ("_page", "_page_label", "_table_id", "_row", "_col")
-POSITION_COLUMNS = frozenset({"project_no", "indicator_no", "kpi_no", "footnote_no"})
+def row_key(table: str) -> tuple[str, ...]:
+    """The natural key of a row (within its project for the project tables), from the schema."""
+    return TABLES[table].natural_key or ()
 
 
 def is_compared(table: str, column: str) -> bool:
-    """Whether ``column`` of ``table`` is content that the diff compares (key columns excluded)."""
-    if column in ROW_KEYS[table]:
-        return False
+    """Whether ``column`` of ``table`` is content that the diff compares: not the natural key, not
+    provenance, not a position (schema roles); a project's name is its identity (a rename is reported
+    under projects.renamed); a link to a project is compared by identity."""
     if table == "projects" and column == "name":
-        return False  # a rename is reported under projects.renamed
-    if table == "footnotes" and column == "project_no":
-        return True  # compared as the linked project's identity
-    if column in PROVENANCE_COLUMNS or column in POSITION_COLUMNS:
         return False
-    return not column.endswith(PROVENANCE_SUFFIXES)
+    if column in _links(table):
+        return True
+    if column in TABLES[table].fields:
+        role = column_role(table, column)
+    else:  # a column a newer build has: its field's role, if the schema knows it
+        role = FIELDS[column].role if column in FIELDS else None
+    return role is None or role.kind == DERIVED
+
+
+def _links(table: str) -> set[str]:
+    """Columns of ``table`` that name a project without belonging to it (footnotes' project_no)."""
+    key = set(TABLES[table].primary_key)
+    return {c for cols, parent, _ in FOREIGN_KEYS.get(table, []) if parent == "projects" for c in cols
+            if c not in key}
 
 
 class DiffError(Exception):
@@ -318,7 +313,7 @@ def _column_order(table: str, old_columns: list[str], new_columns: list[str]) ->
 def _keyed(rows: list[dict], table: str, other: list[dict]) -> dict[tuple, dict]:
     """Rows by natural key. A key that occurs more than once (on either side) gets an ``occurrence``
     (1, 2, … in the order of the table's primary key), so duplicates pair up in printed order."""
-    key_cols = ROW_KEYS[table]
+    key_cols = row_key(table)
     order = TABLES[table].primary_key
 
     def natural(row: dict) -> tuple:

@@ -24,10 +24,14 @@ from itertools import groupby
 from typing import Any
 
 from pipeline.diff.compare import PROJECT_TABLES, Change, DiffResult
+from schemas.fields import FIELDS
 
 FORMATS = ("json", "md", "html")
 BUDGET_AMOUNT = "amount_thousand_yen"
-BUDGET_DERIVED = {"raw", "amount_thousand_yen", "amount_yen"}  # shown in the budget table instead
+# The printed cell and the columns read from it (schema roles): shown in the budget table instead.
+BUDGET_DERIVED = {FIELDS[BUDGET_AMOUNT].role.of} | {c for c, f in FIELDS.items()
+                                                  if f.role is not None and f.role.of == FIELDS[BUDGET_AMOUNT].role.of
+                                                  and f.role.kind == "derived"} - {"note"}
 REWRITE_RATIO = 0.5
 
 
