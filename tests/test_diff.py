@@ -296,11 +296,14 @@ def test_char_diff_and_escaping():
 
 def test_reports_escape_text_and_render_offline(tmp_path):
     evil = {**B, "summary": "<script>alert(1)</script> *強調* | 区切り"}
-    a = make_build(tmp_path / "old", [A, B], budgets=_budgets(2, {2024: 100}))
-    b = make_build(tmp_path / "new", [A, evil], budgets=_budgets(2, {2024: 90}))
+    town = [{"project_no": 2, "municipality": "<b>町|", "lg_code": "012033", "list_order": 1}]
+    a = make_build(tmp_path / "old", [A, B], budgets=_budgets(2, {2024: 100}), municipalities=town)
+    b = make_build(tmp_path / "new", [A, evil], budgets=_budgets(2, {2024: 90}), municipalities=town)
     result = diff_builds(a, b)
     page = render(result, "html")
     assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<h3>&lt;b&gt;町| (012033)</h3>" in page and "<b>" not in page
+    assert "### \\<b\\>町\\| (012033)" in render(result, "md")
     assert "http://" not in page and "https://" not in page and "<link" not in page and "<style>" in page
     assert "<td class=\"num\">100</td><td class=\"num\">90</td><td class=\"num\">-10</td>" in page
     md = render(result, "md")

@@ -1,16 +1,17 @@
 """Render a ``DiffResult`` as JSON (docs/diff.md), Markdown or HTML (for people).
 
-The Markdown and HTML reports: a summary line and a line saying which numbering each column uses ("Old
-No." as printed in OLD, "New No." as printed in NEW); budget totals per fiscal year (old, new, change);
-added and removed projects with their content (summary, partners, budget, indicators, roles); renamed and
-renumbered projects; a table of budget deltas per project and fiscal year (千円: old, new, change); then
-the other changes grouped by project (then 基本KPI, then footnotes), one item per changed row with a line
-per column. Every project is shown with its pages in each edition. Changed text
-is shown as a character-level diff (Japanese has no word boundaries): ``difflib.SequenceMatcher`` over
-characters, deleted runs in ``<del>``, inserted runs in ``<ins>``. Markdown uses the same two tags rather
-than ``~~``/``**``: CommonMark's flanking rules do not close ``**…**`` next to CJK punctuation such as
-``（``, while GitHub and most renderers keep ``<del>``/``<ins>``. All text is escaped; the HTML page has its
-CSS inline and loads nothing.
+The Markdown and HTML reports: a summary line counting the edits by kind ("11 edits: 1 project added, …,
+3 budget, …") and a line saying which numbering each column uses ("Old No." as printed in OLD, "New No."
+as printed in NEW); budget totals per fiscal year (old, new, change); added and removed projects with
+their content (summary, partners, budget, indicators, roles); renamed and renumbered projects; a table of
+budget edits per project and fiscal year (千円: old, new, change); then the other edits grouped by project
+(then 基本KPI, then footnotes), one item per row with a line per edit, the derived columns that rode along
+in brackets; then, per partner municipality, every edit of the projects it partners. Every project is
+shown with its pages in each edition. Changed text is shown as a character-level diff (Japanese has no
+word boundaries): ``difflib.SequenceMatcher`` over characters, deleted runs in ``<del>``, inserted runs in
+``<ins>``. Markdown uses the same two tags rather than ``~~``/``**``: CommonMark's flanking rules do not
+close ``**…**`` next to CJK punctuation such as ``（``, while GitHub and most renderers keep
+``<del>``/``<ins>``. All text is escaped; the HTML page has its CSS inline and loads nothing.
 """
 
 from __future__ import annotations
