@@ -155,7 +155,8 @@ def data_dictionary() -> str:
             example = "" if f.example is None else f"`{f.example}`"
             out.append(f"| `{column}` | {f.type} ({_frictionless_type(f.type)}) | "
                        f"{'key' if column in spec.primary_key else ('no' if f.nullable else 'yes')} | "
-                       f"{_cell(_role_text(name, column))} | {_cell(f.unit)} | {_cell(_constraints_text(column))} | {_cell(example)} | "
+                       f"{_cell(_role_text(name, column))} | "
+                       f"{_cell(f.unit)} | {_cell(_constraints_text(column))} | {_cell(example)} | "
                        f"{_cell(f.description_en)} | {_cell(f.description_ja)} |")
     return "\n".join(out) + "\n"
 

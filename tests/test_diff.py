@@ -471,7 +471,8 @@ def test_revised_sample_per_municipality(revised_diff):
     assert [m["lg_code"] for m in out["municipalities"]] == sorted(m["lg_code"] for m in out["municipalities"])
 
     def edits(town: str) -> set[tuple]:
-        return {(c["kind"], c["name"], tuple(c["key"].items())) for c in (out["changes"][i] for i in by_name[town]["changes"])}
+        listed = (out["changes"][i] for i in by_name[town]["changes"])
+        return {(c["kind"], c["name"], tuple(c["key"].items())) for c in listed}
 
     nanporo = by_name["南幌町"]
     assert nanporo["lg_code"] == "014231"

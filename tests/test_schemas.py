@@ -129,7 +129,8 @@ def test_page_columns_come_with_their_label():
     """Every page column of every table has the label column that names it, in the same table."""
     labels = page_label_columns()
     for name, spec in TABLES.items():
-        pages = [c for c in spec.fields if (r := FIELDS[c].role) is not None and r.kind == PROVENANCE and r.part == "page"]
+        pages = [c for c in spec.fields
+                 if (r := FIELDS[c].role) is not None and r.kind == PROVENANCE and r.part == "page"]
         assert pages, name
         for page in pages:
             label = next(lab for lab, of in labels.items() if of == page)

@@ -20,9 +20,10 @@ JSON, Markdown or HTML (pipeline.diff.report); ``pipeline.diff.command.run_diff`
   ``target_value`` from ``target_raw``) ride along in its ``derived``. A row on one side only is one entry
   (``row`` "added"/"removed", ``column`` null, its compared values on its side): a partner municipality
   added is one membership edit, with 連携市町村 as printed riding along (``TableSpec.rows_derived_from``).
-  Provenance and position columns are not compared (``is_compared``). footnotes' ``project_no`` is compared as the linked project's identity: it is reported
-  (with the numbers as printed in each edition) only when the footnote moved to another project; a
-  footnote that comes or goes with an added or removed project is part of that project's entry.
+  Provenance and position columns are not compared (``is_compared``). footnotes' ``project_no`` is
+  compared as the linked project's identity: it is reported (with the numbers as printed in each edition)
+  only when the footnote moved to another project; a footnote that comes or goes with an added or removed
+  project is part of that project's entry.
 - ``overview`` and ``cells`` are not compared (the excerpt is optional; cells are provenance).
 - ``summary``: the edits counted by kind; ``municipalities``: per partner municipality, what changed in the
   projects it partners (``municipality_edits``).
@@ -63,9 +64,10 @@ __all__ = [
 FORMAT_VERSION = 3
 
 # Tables compared, in report order: every table whose rows have an identity across editions (a natural
-# key), the excerpt (optional) aside. Those keyed by project_no belong to a project; footnotes' project_no is a
-# link, compared by identity.
-COMPARED_TABLES = tuple(name for name, spec in TABLES.items() if spec.natural_key is not None and not spec.optional)
+# key), the excerpt (optional) aside. Those keyed by project_no belong to a project; footnotes' project_no
+# is a link, compared by identity.
+COMPARED_TABLES = tuple(name for name, spec in TABLES.items()
+                        if spec.natural_key is not None and not spec.optional)
 PROJECT_TABLES = tuple(project_tables())
 
 # What an edit of each table's rows is called, in the summary's order (after the projects added, removed and
@@ -78,7 +80,7 @@ PROJECT_KINDS = ("project_added", "project_removed", "project_renamed")
 assert set(KINDS) == set(COMPARED_TABLES), set(KINDS) ^ set(COMPARED_TABLES)
 
 
-def source_column(table: str, column: str) -> str:
+def source_column(column: str) -> str:
     """The printed column an edit of ``column`` belongs to: the column it is derived from (schema role), or
     itself."""
     role = FIELDS[column].role if column in FIELDS else None
@@ -433,7 +435,7 @@ def _compare_rows(table: str, old_rows: list[dict], new_rows: list[dict], column
         changed = [c for c in columns if not (same(c, o[c], n[c]) if same is not None else o[c] == n[c])]
         by_source: dict[str, list[str]] = {}
         for column in changed:
-            by_source.setdefault(source_column(table, column), []).append(column)
+            by_source.setdefault(source_column(column), []).append(column)
         for source, group in by_source.items():
             derived = tuple(Derived(table, c, o[c], n[c]) for c in group if c != source)
             changes.append(Change(kind, table, name, key, source, o.get(source), n.get(source), new_no, old_no,

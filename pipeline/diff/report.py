@@ -291,7 +291,8 @@ def municipality_sections(result: DiffResult, escape: Escape,
         items += [f"project removed: {escape(project_label(no, None, removed[no].name))}"
                   for no in entry["projects_removed"]]
         items += [f"project renamed: {escape(project_label(renamed[no].old.no, no, ''))}"
-                  f"{char_diff(renamed[no].old.name, renamed[no].new.name, escape)}" for no in entry["projects_renamed"]]
+                  f"{char_diff(renamed[no].old.name, renamed[no].new.name, escape)}"
+                  for no in entry["projects_renamed"]]
         for index in entry["changes"]:
             c = result.changes[index]
             items.append(f"{escape(project_label(c.old_no, c.new_no, c.name or ''))}: "
