@@ -490,6 +490,7 @@ def test_revised_sample_per_municipality(revised_diff):
     assert not any(c[0] == "kpi" for town in by_name for c in edits(town))
     md = render(revised_diff, "md")
     section = md.split("## Per partner municipality")[1]
+    assert "| 南幌町 | 014231 | 1 | 1 | 1 | 7 |" in section and "| 新篠津村 | 013048 | 1 | 1 | 1 | 5 |" in section
     nanporo_md = section.split("### 南幌町 (014231)")[1].split("###")[0]
     assert f"- New No. 20 (old No. 19) {HOIKU}: membership 南幌町 added" in nanporo_md
     assert "- project added: New No. 10 事業承継の支援" in nanporo_md

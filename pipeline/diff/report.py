@@ -277,6 +277,18 @@ def project_label(old_no: int | None, new_no: int | None, name: str) -> str:
     return f"New No. {new_no} (old No. {old_no}) {name}"
 
 
+def municipality_rows(result: DiffResult) -> list[list[str]]:
+    """Per partner municipality: name, code, and how many of the projects it partners were added, removed,
+    renamed, and how many edits those projects have (text unescaped)."""
+    return [[e["municipality"], e.get("lg_code") or "—", str(len(e["projects_added"])),
+             str(len(e["projects_removed"])), str(len(e["projects_renamed"])), str(len(e["changes"]))]
+            for e in result.municipalities]
+
+
+MUNICIPALITY_HEADER = ["Municipality", "Code", "Projects added", "Projects removed", "Projects renamed",
+                       "Edits in its projects"]
+
+
 def municipality_sections(result: DiffResult, escape: Escape,
                           code: Callable[[str], str]) -> tuple[list[tuple[str, list[str]]], list[str]]:
     """([(heading, items)] for each partner municipality something changed for, [names of the others]):
@@ -382,7 +394,10 @@ def render_markdown(result: DiffResult) -> str:
     if sections or unchanged:
         lines.extend(["## Per partner municipality", "",
                       "_Every edit of a project a municipality partners (in either edition; 全市町村 counts for "
-                      "all); an edit of a shared project is listed under each partner._", ""])
+                      "all); an edit of a shared project is listed under each partner._", "",
+                      "| " + " | ".join(MUNICIPALITY_HEADER) + " |", "|---|---|---:|---:|---:|---:|"])
+        lines.extend("| " + " | ".join(e(cell) for cell in row) + " |" for row in municipality_rows(result))
+        lines.append("")
         for heading, items in sections:
             lines.extend([f"### {e(heading)}", ""])
             lines.extend(f"- {item}" for item in items)
@@ -470,6 +485,12 @@ def render_html(result: DiffResult) -> str:
         out.append("<h2>Per partner municipality</h2>")
         out.append("<p><em>Every edit of a project a municipality partners (in either edition; 全市町村 counts "
                    "for all); an edit of a shared project is listed under each partner.</em></p>")
+        out.append("<table>")
+        out.append("<tr>" + "".join(f"<th>{e(h)}</th>" for h in MUNICIPALITY_HEADER) + "</tr>")
+        for row in municipality_rows(result):
+            out.append("<tr>" + "".join(f"<td>{e(v)}</td>" if i < 2 else f'<td class="num">{e(v)}</td>'
+                                        for i, v in enumerate(row)) + "</tr>")
+        out.append("</table>")
         for heading, items in sections:
             out.append(f"<h3>{e(heading)}</h3>")
             out.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
