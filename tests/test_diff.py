@@ -576,3 +576,21 @@ def test_build_against_itself_is_identical(plan_build, capsys):
     assert run_diff(plan_build.path, plan_build.path, "json", None) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["projects"] == EMPTY_PROJECTS and out["changes"] == []
+
+
+def test_partners_printed_differently_without_a_membership_change_is_one_project_edit(tmp_path):
+    """全市町村 printed as the list of the same partners: no membership changed, so the printed column is
+    the edit (of the project's own field); with a partner added, the membership is the edit and the printed
+    column rides along inside it."""
+    towns = [{"project_no": 1, "municipality": t, "lg_code": c, "list_order": i}
+             for i, (t, c) in enumerate((("小樽市", "012033"), ("江別市", "012173")), start=1)]
+    listed = {**A, "municipalities_raw": "小樽市、江別市"}
+    out = _diff(tmp_path / "same", {"projects": [A], "municipalities": towns},
+                {"projects": [listed], "municipalities": towns})
+    assert [(c["kind"], c["column"], c["old"], c["new"], c["derived"]) for c in out["changes"]] == [
+        ("project", "municipalities_raw", "全市町村", "小樽市、江別市", [])]
+    out = _diff(tmp_path / "added", {"projects": [{**A, "municipalities_raw": "小樽市"}], "municipalities": towns[:1]},
+                {"projects": [listed], "municipalities": towns})
+    assert [(c["kind"], c["key"], c["row"], c["new"], c["derived"]) for c in out["changes"]] == [
+        ("membership", {"municipality": "江別市"}, "added", {"lg_code": "012173"},
+         [{"table": "projects", "column": "municipalities_raw", "old": "小樽市", "new": "小樽市、江別市"}])]
