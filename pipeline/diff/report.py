@@ -197,7 +197,7 @@ def _is_amount_edit(c: Change) -> bool:
     """A budget cell edit whose readings are amounts only (schema: derived columns with a unit), shown in the
     budget table; a cell whose note changed too is listed with the other edits, where the note shows."""
     return (c.kind == "budget" and c.row == "changed" and any(d.column == BUDGET_AMOUNT for d in c.derived)
-            and all(FIELDS[d.column].unit is not None for d in c.derived))
+            and all(d.column in FIELDS and FIELDS[d.column].unit is not None for d in c.derived))
 
 
 def amount_cells(c: Change) -> list[str]:
