@@ -24,6 +24,7 @@ from extractors.geometry import close_outlines, merge_segments, segments_from_ob
 from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
 from extractors.pdfguard import open_guarded, read_guarded
 from extractors.settings import LAYOUT, is_page_number
+from extractors.stamps import split_stamps
 from extractors.textlines import VisualLine, group_lines
 from extractors.textnorm import fold_text, join_cell_lines
 
@@ -92,6 +93,7 @@ class PageLayout:
     lines: list[VisualLine]  # text outside tables, page numbers removed
     page_label: str | None
     char_count: int
+    stamps: list[str] = field(default_factory=list)  # the texts of stamps left out (extractors/stamps.py)
 
 
 def _cluster(values: list[float], tolerance: float = GRID_TOLERANCE) -> list[float]:
@@ -283,10 +285,12 @@ def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars
 def read_page(page: pdfplumber.page.Page) -> PageLayout:
     """Read one page: ruled tables with spans, and the visual lines outside them."""
     page_number = page.page_number
-    chars = _fold_chars(_dedupe_chars(rebox_chars(page.chars)))
+    drawings = (page.lines, page.rects, page.curves)
+    printed, stamps = split_stamps(page.chars, lambda: merge_segments(segments_from_objects(*drawings)))
+    chars = _fold_chars(_dedupe_chars(rebox_chars(printed)))
     glyphs = GlyphBoxes(chars)
     segments = close_outlines(merge_segments(segments_from_objects(
-        *(drop_glyph_outlines(objects, glyphs) for objects in (page.lines, page.rects, page.curves)))))
+        *(drop_glyph_outlines(objects, glyphs) for objects in drawings))))
     settings = {
         "vertical_strategy": "explicit",
         "horizontal_strategy": "explicit",
@@ -327,7 +331,8 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
             continue
         kept.append(line)
     return PageLayout(page=page_number, width=page.width, height=page.height, fragments=fragments,
-                      lines=kept, page_label=page_label, char_count=len(chars))
+                      lines=kept, page_label=page_label, char_count=len(chars),
+                      stamps=[stamp.text for stamp in stamps])
 
 
 def _read_and_close(page: pdfplumber.page.Page) -> PageLayout:
