@@ -34,6 +34,7 @@ GRID_TOLERANCE = LAYOUT.edge_align
 MIN_TABLE_SIDE = LAYOUT.min_table_side
 MIN_TABLE_HEIGHT = LAYOUT.min_text_box
 STRADDLE_SHARE = LAYOUT.straddle_share
+TRIM_SLACK = LAYOUT.trim_slack
 
 
 @dataclass
@@ -282,8 +283,31 @@ def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars
                          unplaced=unplaced)
 
 
+def reading_box(page: pdfplumber.page.Page) -> tuple[float, float, float, float] | None:
+    """The part of the sheet that is the printed page, when it is smaller than the sheet: the TrimBox of a
+    press-ready sheet (the page centred on a larger sheet, crop and registration marks around it), else
+    the CropBox; None when the page is the whole sheet. Marks outside it are never taken for rules."""
+    sheet = page.bbox
+    for name in ("trimbox", "cropbox"):
+        box = getattr(page, name, None)
+        if box is None:
+            continue
+        box = (max(box[0], sheet[0]), max(box[1], sheet[1]), min(box[2], sheet[2]), min(box[3], sheet[3]))
+        if box[2] - box[0] < MIN_TABLE_SIDE or box[3] - box[1] < MIN_TABLE_SIDE:
+            continue  # a degenerate box (or one outside the sheet) names no page: the sheet is read
+        if any(abs(a - b) > TRIM_SLACK for a, b in zip(box, sheet)):
+            return box
+        return None
+    return None
+
+
 def read_page(page: pdfplumber.page.Page) -> PageLayout:
-    """Read one page: ruled tables with spans, and the visual lines outside them."""
+    """Read one page: ruled tables with spans, and the visual lines outside them. A press-ready sheet is
+    read inside its page (`reading_box`); its coordinates stay the sheet's."""
+    box = reading_box(page)
+    page_top = 0.0
+    if box is not None:
+        page, page_top = page.crop(box, strict=False), box[1] - page.bbox[1]
     page_number = page.page_number
     drawings = (page.lines, page.rects, page.curves)
     printed, stamps = split_stamps(page.chars, lambda: merge_segments(segments_from_objects(*drawings)))
@@ -326,7 +350,7 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     page_label = None
     kept: list[VisualLine] = []
     for line in lines:
-        if is_page_number(line.text.strip(), line.top, page.height):
+        if is_page_number(line.text.strip(), line.top - page_top, page.height):
             page_label = line.text.strip()
             continue
         kept.append(line)

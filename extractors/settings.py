@@ -90,6 +90,10 @@ class Layout:
     # (glyphs).
     outline_slack: float = 0.6
 
+    # A TrimBox or CropBox that lies within this many points of the sheet's edges on every side is the
+    # sheet itself (ruled): producers round boxes to 0.01–0.1 pt; a press sheet's trim is ≥ 10 mm inside.
+    trim_slack: float = 1.0
+
     # -- tables ----------------------------------------------------------------------------------------
     # Box edges within this distance are one edge: the cell edges of a ruled grid (ruled) and the tops and
     # bottoms of an unruled table's header boxes (unruled). Box edges come from rule centres and fill

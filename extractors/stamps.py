@@ -63,6 +63,19 @@ def _crosses(char: dict, segments: Sequence[Segment]) -> bool:
     return False
 
 
+def stamp_like(chars: Sequence[dict]) -> list[bool]:
+    """For each glyph (size, matrix), whether it is rotated against the page's text or at least
+    `Layout.stamp_size_ratio` times its body size: what the second extractor leaves out (it has no rules
+    to ask; leaving out more there can only make the cross-check disagree, never agree falsely)."""
+    printed = [c for c in chars if c["text"].strip()]
+    if not printed:
+        return [False] * len(chars)
+    body = median(c["size"] for c in printed)
+    page_direction = Counter(direction(c) for c in printed).most_common(1)[0][0]
+    return [bool(c["text"].strip()) and (_differs(direction(c), page_direction) or c["size"] >= STAMP_SIZE_RATIO * body)
+            for c in chars]
+
+
 def split_stamps(chars: list[dict], rulings: Callable[[], Sequence[Segment]]) -> tuple[list[dict], list[StampRun]]:
     """The page's glyphs without its stamps, and the stamps left out (see the module docstring). `rulings`
     gives the page's rules; it is called only when a glyph is large or rotated enough to be a stamp."""
