@@ -301,6 +301,20 @@ def reading_box(page: pdfplumber.page.Page) -> tuple[float, float, float, float]
     return None
 
 
+def _without_page_number(straddling: list[dict], loose: list[dict], page_top: float,
+                         page_height: float) -> list[dict]:
+    """The glyphs astride a table's edge, less those of the page number (`is_page_number`): a browser can
+    draw a cut row's rules on into the bottom margin, to where it prints the page number, which then
+    reaches into the table as a cut label does."""
+    kept = []
+    for char in straddling:
+        line = sorted((c for c in loose if abs(c["top"] - char["top"]) <= GRID_TOLERANCE
+                       and abs(c["size"] - char["size"]) <= GRID_TOLERANCE), key=itemgetter("x0"))
+        if not is_page_number("".join(c["text"] for c in line).strip(), char["top"] - page_top, page_height):
+            kept.append(char)
+    return kept
+
+
 def read_page(page: pdfplumber.page.Page) -> PageLayout:
     """Read one page: ruled tables with spans, and the visual lines outside them. A press-ready sheet is
     read inside its page (`reading_box`); its coordinates stay the sheet's."""
@@ -341,6 +355,8 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     for (bbox, cells), mask in zip(tables, masks):
         inside = list(itertools.compress(chars, mask))
         straddling = [c for c in loose if id(c) not in taken and _straddles(c, bbox)]
+        if straddling:
+            straddling = _without_page_number(straddling, loose, page_top, page.height)
         inside += [_nearest_inside(c, bbox) for c in straddling]
         fragments.append(_build_fragment(page_number, len(fragments) + 1, cells, inside))
         taken.update(id(c) for c in straddling)

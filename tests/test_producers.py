@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pikepdf
 import pytest
 
 from pipeline.checks.crosscheck import run_crosscheck
@@ -23,7 +24,7 @@ from pipeline.inputs import InputError
 from pipeline.stages.parse import ParseError
 from pipeline.stages.build import build
 from tests.conftest import FIXTURES, RAW, Build
-from tests.printers import producers
+from tests.printers import passon, producers
 from tests.printers.content import KEYS, content_frame, content_from_build
 from tests.printers.docx import DocxStyle, plan_docx
 from tests.printers.html import HtmlStyle, overview_html, plan_html
@@ -88,7 +89,21 @@ MATRIX = {
     "pikepdf-resave": (_resave(producers.pikepdf_resave), EXACT),
     "chromium-then-cairo": (_then(_chromium(paper="A4"), producers.cairo), EXACT),
     "chromium-then-ghostscript": (_then(_chromium(paper="A4"), producers.ghostscript), REFUSED),
+    # How a finished PDF is passed on (tests/printers/passon.py: pikepdf, milliseconds).
+    "stamp-diagonal-behind": (_resave(lambda pdf, out: passon.stamp(pdf, out, passon.Stamp())), EXACT),
+    "stamp-diagonal-over": (_resave(lambda pdf, out: passon.stamp(pdf, out, passon.Stamp(over=True))), EXACT),
+    "stamp-upright-over": (_resave(lambda pdf, out: passon.stamp(
+        pdf, out, passon.Stamp(text="確定版", size=100, angle=0, over=True))), EXACT),
+    "stamp-upright-behind": (_resave(lambda pdf, out: passon.stamp(
+        pdf, out, passon.Stamp(text="案", size=200, angle=0, grey=0.9))), EXACT),
+    "press-ready-B4": (_resave(passon.press_ready), EXACT),
 }
+
+# The stamp each pass-on writes, and whether the manifest names every page but the last (else every page):
+# an upright stamp that crosses no rule (the last page's table ends above the page's middle) is read as
+# prose, which carries no data (extractors/stamps.py); a rotated one is left out wherever it lies.
+STAMPS = {"stamp-diagonal-behind": ("素案", False), "stamp-diagonal-over": ("素案", False),
+          "stamp-upright-over": ("確定版", True), "stamp-upright-behind": ("案", True)}
 
 # Where camelot, the second extractor, reads a producer's PDF otherwise. Chromium on B5 with rows allowed to
 # break centres the 評価指標 label in its page-spanning merged cell (grey fill down to the page cut, no rule
@@ -125,6 +140,15 @@ def test_producer_gives_the_dataset_or_a_refusal(name, tmp_path, plan_build, con
     build(pdf, None, out, progress=False)
     got = Build(out)
     _same_dataset(plan_build, got)
+    # A stamp left out is recorded with its text and the pages it lies on; a plan without one records none.
+    stamps = json.loads((out / "manifest.json").read_text())["sources"]["plan"].get("stamps")
+    if name in STAMPS:
+        text, but_last = STAMPS[name]
+        with pikepdf.open(pdf) as doc:
+            pages = list(range(1, len(doc.pages) + (0 if but_last else 1)))
+        assert stamps == [{"text": text, "pages": pages}], stamps
+    else:
+        assert stamps is None, stamps
     # The second extractor (camelot) reads the same cells from this producer's PDF, or the disagreement is
     # the one this producer is known for, and the crosscheck then fails (dvc repro stops there).
     status = run_crosscheck(pdf, out, tmp_path / "crosscheck.json", require=1.0, progress=False)
