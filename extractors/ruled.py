@@ -35,6 +35,7 @@ MIN_TABLE_SIDE = LAYOUT.min_table_side
 MIN_TABLE_HEIGHT = LAYOUT.min_text_box
 STRADDLE_SHARE = LAYOUT.straddle_share
 TRIM_SLACK = LAYOUT.trim_slack
+CELL_SLACK = LAYOUT.cell_slack
 
 
 @dataclass
@@ -193,6 +194,36 @@ def _straddles(char: dict, box: tuple[float, float, float, float]) -> bool:
     return height > 0 and overlap >= STRADDLE_SHARE * height and box[0] <= cx <= box[2]
 
 
+def _ruled_at(y: float, x: float, rules: list) -> bool:
+    """Whether a horizontal rule runs along y at x."""
+    return any(s.orientation == "h" and abs(s.position - y) <= GRID_TOLERANCE and s.start <= x <= s.end
+               for s in rules)
+
+
+def _touches_cut(char: dict, box: tuple[float, float, float, float], rules: list) -> bool:
+    """Whether a glyph lies just beyond an open edge of the table, its box touching it, with no rule drawn
+    along the edge above (below) it: the next line of a merged label that the browser centred in its
+    page-spanning cell and painted past the page cut (Chromium: "費用負" in the cell, "担" right under the
+    cut, where the merged cell has no bottom rule while its neighbours have)."""
+    cx = (char["x0"] + char["x1"]) / 2
+    if not box[0] <= cx <= box[2]:
+        return False
+    if box[3] - CELL_SLACK <= char["top"] <= box[3] + CELL_SLACK:
+        return not _ruled_at(box[3], cx, rules)
+    if box[1] - CELL_SLACK <= char["bottom"] <= box[1] + CELL_SLACK:
+        return not _ruled_at(box[1], cx, rules)
+    return False
+
+
+def _over_edge(char: dict, box: tuple[float, float, float, float]) -> dict:
+    """A glyph touching a cut edge from outside moved by half its height, its centre onto the edge: inside
+    the edge cell (`_inside`'s slack), and still a line below (above) the cell's last (first) line."""
+    height = char["bottom"] - char["top"]
+    top = box[3] + CELL_SLACK / 2 - height / 2 if char["top"] >= box[3] - CELL_SLACK \
+        else box[1] - CELL_SLACK / 2 - height / 2
+    return dict(char, top=top, bottom=top + height)
+
+
 def _nearest_inside(char: dict, box: tuple[float, float, float, float]) -> dict:
     """The glyph moved vertically just inside `box`, so it falls in the edge cell it straddles."""
     height = char["bottom"] - char["top"]
@@ -327,8 +358,8 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     printed, stamps = split_stamps(page.chars, lambda: merge_segments(segments_from_objects(*drawings)))
     chars = _fold_chars(_dedupe_chars(rebox_chars(printed)))
     glyphs = GlyphBoxes(chars)
-    segments = close_outlines(merge_segments(segments_from_objects(
-        *(drop_glyph_outlines(objects, glyphs) for objects in drawings))))
+    rules = merge_segments(segments_from_objects(*(drop_glyph_outlines(objects, glyphs) for objects in drawings)))
+    segments = close_outlines(rules)
     settings = {
         "vertical_strategy": "explicit",
         "horizontal_strategy": "explicit",
@@ -357,7 +388,12 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
         straddling = [c for c in loose if id(c) not in taken and _straddles(c, bbox)]
         if straddling:
             straddling = _without_page_number(straddling, loose, page_top, page.height)
-        inside += [_nearest_inside(c, bbox) for c in straddling]
+        touching = [c for c in loose if id(c) not in taken and not _straddles(c, bbox)
+                    and _touches_cut(c, bbox, rules)]
+        if touching:
+            touching = _without_page_number(touching, loose, page_top, page.height)
+        inside += [_nearest_inside(c, bbox) for c in straddling] + [_over_edge(c, bbox) for c in touching]
+        straddling += touching
         fragments.append(_build_fragment(page_number, len(fragments) + 1, cells, inside))
         taken.update(id(c) for c in straddling)
 

@@ -77,6 +77,12 @@ MATRIX = {
     "chromium-A4-serif": (_chromium(paper="A4", font="Noto Serif CJK JP"), EXACT),
     "chromium-A4-rows-break": (_chromium(paper="A4", break_rows=True), EXACT),
     "chromium-B5-rows-break": (_chromium(paper="B5", break_rows=True), EXACT),
+    # Rows cut anywhere by the page break: B5 and A5 cut the merged 役割分担 / 費用負担 labels inside their text
+    # ("費用負" in the cell, "担" painted just past the cut); Letter draws the cut rows' rules on into the
+    # bottom margin, down to the page number.
+    "chromium-B5-rows-break-margin20": (_chromium(paper="B5", break_rows=True, margin_mm=20), EXACT),
+    "chromium-A5-rows-break": (_chromium(paper="A5", break_rows=True), EXACT),
+    "chromium-Letter-rows-break": (_chromium(paper="Letter", break_rows=True), EXACT),
     "weasyprint-A4": (_weasyprint(paper="A4"), EXACT),
     "weasyprint-B5": (_weasyprint(paper="B5"), EXACT),
     "weasyprint-A4-rows-break": (_weasyprint(paper="A4", break_rows=True), EXACT),
