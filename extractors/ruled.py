@@ -10,6 +10,7 @@ parser to find headings and footnotes in.
 from __future__ import annotations
 
 import bisect
+import re
 import itertools
 from operator import itemgetter
 from statistics import median
@@ -22,7 +23,7 @@ from pdfplumber.utils import cluster_objects
 
 from extractors.geometry import close_outlines, merge_segments, segments_from_objects
 from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
-from extractors.pdfguard import open_guarded, read_guarded
+from extractors.pdfguard import PdfReadError, open_guarded, read_guarded
 from extractors.settings import LAYOUT, is_page_number
 from extractors.stamps import split_stamps
 from extractors.textlines import VisualLine, group_lines
@@ -346,6 +347,30 @@ def _without_page_number(straddling: list[dict], loose: list[dict], page_top: fl
     return kept
 
 
+_NUMBER = r"[-‐‑–—―－ー]?\s*(\d{1,4})\s*[-‐‑–—―－ー]?"
+TWO_PAGE_NUMBERS = re.compile(rf"^\s*{_NUMBER}\s+{_NUMBER}\s*$")
+
+
+def _refuse_n_up(page_number: int, numbers: list[VisualLine], lines: list[VisualLine],
+                 box: tuple[float, float, float, float], page_top: float, page_height: float) -> None:
+    """Refuse a sheet that holds two pages side by side (N-up: pdfjam, pdfpages, a printer's 2-up): two
+    different page numbers in its foot, one in each half (read as two lines, or as one line across the
+    middle when they share a baseline). Its tables would be read as one page's, side by side."""
+    middle = (box[0] + box[2]) / 2
+    left = [n.text.strip() for n in numbers if (n.x0 + n.x1) / 2 < middle]
+    right = [n.text.strip() for n in numbers if (n.x0 + n.x1) / 2 > middle]
+    pair = (left[0], right[0]) if left and right and left[0] != right[0] else None
+    for line in lines:
+        match = TWO_PAGE_NUMBERS.match(line.text)
+        if match and line.x0 < middle < line.x1 and line.top - page_top > LAYOUT.page_foot_share * page_height \
+                and match.group(1) != match.group(2):
+            pair = (match.group(1), match.group(2))
+    if pair is not None:
+        raise PdfReadError(
+            f"page {page_number}: holds two pages side by side (N-up: page numbers {pair[0]!r} and {pair[1]!r} "
+            "on one sheet): give the plan with one page per sheet", [page_number])
+
+
 def read_page(page: pdfplumber.page.Page) -> PageLayout:
     """Read one page: ruled tables with spans, and the visual lines outside them. A press-ready sheet is
     read inside its page (`reading_box`); its coordinates stay the sheet's."""
@@ -401,11 +426,14 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     lines = group_lines(outside)
     page_label = None
     kept: list[VisualLine] = []
+    numbers: list[VisualLine] = []
     for line in lines:
         if is_page_number(line.text.strip(), line.top - page_top, page.height):
             page_label = line.text.strip()
+            numbers.append(line)
             continue
         kept.append(line)
+    _refuse_n_up(page_number, numbers, kept, page.bbox, page_top, page.height)
     return PageLayout(page=page_number, width=page.width, height=page.height, fragments=fragments,
                       lines=kept, page_label=page_label, char_count=len(chars),
                       stamps=[stamp.text for stamp in stamps])

@@ -103,6 +103,7 @@ MATRIX = {
     "stamp-upright-behind": (_resave(lambda pdf, out: passon.stamp(
         pdf, out, passon.Stamp(text="案", size=200, angle=0, grey=0.9))), EXACT),
     "press-ready-B4": (_resave(passon.press_ready), EXACT),
+    "two-up": (_resave(passon.two_up), REFUSED),  # one line naming N-up (extractors/ruled.py _refuse_n_up)
 }
 
 # The stamp each pass-on writes, and whether the manifest names every page but the last (else every page):

@@ -148,20 +148,15 @@ def press_ready(pdf: Path, out: Path, sheet: tuple[float, float] = B4) -> Path:
 
 
 def two_up(pdf: Path, out: Path) -> Path:
-    """Pages 1+2, 3+4, … side by side on landscape sheets twice a page's width, each page a Form XObject."""
+    """Pages 1+2, 3+4, … side by side on landscape sheets twice a page's width, each page drawn as a Form
+    XObject (pikepdf's overlay, as pdfjam / pdfpages place pages)."""
     with pikepdf.open(pdf) as source, pikepdf.new() as doc:
         pages = list(source.pages)
         box = [float(v) for v in pages[0].mediabox]
         w, h = box[2] - box[0], box[3] - box[1]
         for first in range(0, len(pages), 2):
             sheet = doc.add_blank_page(page_size=(2 * w, h))
-            ops = []
             for slot, page in enumerate(pages[first:first + 2]):
-                form = doc.copy_foreign(page.as_form_xobject())
-                name = sheet.add_resource(form, Name.XObject, prefix="Page")
-                ops.append(f"q 1 0 0 1 {slot * w - box[0]:.4f} {-box[1]:.4f} cm {name} Do Q")
-            sheet.contents_add(pikepdf.Stream(doc, "\n".join(ops).encode()))
+                sheet.add_overlay(page, pikepdf.Rectangle(slot * w, 0, (slot + 1) * w, h))
         doc.save(out)
     return out
-
-
