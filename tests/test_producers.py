@@ -100,8 +100,6 @@ MATRIX = {
     "stamp-diagonal-over": (_resave(lambda pdf, out: passon.stamp(pdf, out, passon.Stamp(over=True))), EXACT),
     "stamp-upright-over": (_resave(lambda pdf, out: passon.stamp(
         pdf, out, passon.Stamp(text="確定版", size=100, angle=0, over=True))), EXACT),
-    "stamp-upright-behind": (_resave(lambda pdf, out: passon.stamp(
-        pdf, out, passon.Stamp(text="案", size=200, angle=0, grey=0.9))), EXACT),
     "press-ready-B4": (_resave(passon.press_ready), EXACT),
     "two-up": (_resave(passon.two_up), REFUSED),  # one line naming N-up (extractors/ruled.py _refuse_n_up)
 }
@@ -110,7 +108,7 @@ MATRIX = {
 # an upright stamp that crosses no rule (the last page's table ends above the page's middle) is read as
 # prose, which carries no data (extractors/stamps.py); a rotated one is left out wherever it lies.
 STAMPS = {"stamp-diagonal-behind": ("素案", False), "stamp-diagonal-over": ("素案", False),
-          "stamp-upright-over": ("確定版", True), "stamp-upright-behind": ("案", True)}
+          "stamp-upright-over": ("確定版", True)}
 
 # Where camelot, the second extractor, reads a producer's PDF otherwise. Chromium on B5 with rows allowed to
 # break centres the 評価指標 label in its page-spanning merged cell (grey fill down to the page cut, no rule
