@@ -62,19 +62,19 @@ def stamp(pdf: Path, out: Path, spec: Stamp = Stamp()) -> Path:
     with pikepdf.open(io.BytesIO(_stamp_source(spec.text, spec.size, spec.angle, spec.grey))) as source, \
             pikepdf.open(pdf) as doc:
         source_page = source.pages[0]
-        fonts = source_page.obj.Resources.Font
-        font_key = next(iter(fonts.keys()))
-        font = doc.copy_foreign(fonts[font_key])
         ops = pikepdf.parse_content_stream(source_page)
+        # the fonts the stamp is set in (reportlab also lists its default Helvetica)
+        used = {str(inst.operands[0]) for inst in ops if str(inst.operator) == "Tf"}
+        fonts = {key: doc.copy_foreign(source_page.obj.Resources.Font[key]) for key in sorted(used)}
         for page in doc.pages:
-            name = page.add_resource(font, Name.Font, prefix="Stamp")
+            names = {key: Name(page.add_resource(font, Name.Font, prefix="Stamp")) for key, font in fonts.items()}
             box = [float(v) for v in page.mediabox]
             # reportlab drew the stamp centred on an A4 sheet; move that centre to this page's
             dx = (box[0] + box[2]) / 2 - 595.2756 / 2
             dy = (box[1] + box[3]) / 2 - 841.8898 / 2
-            renamed = [pikepdf.ContentStreamInstruction([Name(name) if o == Name(font_key) else o
-                                                         for o in inst.operands], inst.operator)
-                       for inst in ops]
+            renamed = [pikepdf.ContentStreamInstruction(
+                [names.get(str(o), o) if isinstance(o, Name) else o for o in inst.operands], inst.operator)
+                for inst in ops]
             body = pikepdf.unparse_content_stream(renamed)
             stream = b"q 1 0 0 1 %.4f %.4f cm\n" % (dx, dy) + body + b"\nQ\n"
             if spec.over:
