@@ -83,6 +83,11 @@ MATRIX = {
     "chromium-B5-rows-break-margin20": (_chromium(paper="B5", break_rows=True, margin_mm=20), EXACT),
     "chromium-A5-rows-break": (_chromium(paper="A5", break_rows=True), EXACT),
     "chromium-Letter-rows-break": (_chromium(paper="Letter", break_rows=True), EXACT),
+    # WebKit (Qt) breaks rows although told not to (break-inside on rows is unknown to it), and draws the
+    # label column's and the data columns' row rules at different heights after a break: refused in one line
+    # (not yet read exactly; issue 15).
+    "wkhtmltopdf-A4": (lambda content, tmp: producers.wkhtmltopdf(_html(content, paper="A4"), tmp / "plan.pdf"),
+                       REFUSED),
     "weasyprint-A4": (_weasyprint(paper="A4"), EXACT),
     "weasyprint-B5": (_weasyprint(paper="B5"), EXACT),
     "weasyprint-A4-rows-break": (_weasyprint(paper="A4", break_rows=True), EXACT),
