@@ -340,9 +340,18 @@ def _without_page_number(straddling: list[dict], loose: list[dict], page_top: fl
     reaches into the table as a cut label does."""
     kept = []
     for char in straddling:
-        line = sorted((c for c in loose if abs(c["top"] - char["top"]) <= GRID_TOLERANCE
-                       and abs(c["size"] - char["size"]) <= GRID_TOLERANCE), key=itemgetter("x0"))
-        if not is_page_number("".join(c["text"] for c in line).strip(), char["top"] - page_top, page_height):
+        baseline = sorted((c for c in loose if abs(c["top"] - char["top"]) <= GRID_TOLERANCE
+                           and abs(c["size"] - char["size"]) <= GRID_TOLERANCE), key=itemgetter("x0"))
+        # the run of glyphs around `char` with no gap wider than an em (another text on the baseline is
+        # not part of the page number)
+        runs: list[list[dict]] = []
+        for c in baseline:
+            if runs and c["x0"] - runs[-1][-1]["x1"] <= c["size"]:
+                runs[-1].append(c)
+            else:
+                runs.append([c])
+        run = next((r for r in runs if any(c is char for c in r)), [char])
+        if not is_page_number("".join(c["text"] for c in run).strip(), char["top"] - page_top, page_height):
             kept.append(char)
     return kept
 
