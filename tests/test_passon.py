@@ -101,3 +101,23 @@ def test_a_glyph_touching_an_open_cut_edge_belongs_to_the_table():
     assert _touches_cut(under_label, box, rules)
     assert not _touches_cut(under_rule, box, rules)  # a ruled edge: text below it is outside the table
     assert not _touches_cut(far, box, rules)
+
+
+class _Page:
+    def __init__(self, bbox, **boxes):
+        self.bbox = bbox
+        for name, box in boxes.items():
+            setattr(self, name, box)
+
+
+def test_a_press_sheet_is_read_inside_its_trim_box():
+    from extractors.ruled import reading_box
+
+    sheet = (0.0, 0.0, 728.5, 1031.8)
+    trim = (66.6, 94.96, 661.9, 936.85)
+    assert reading_box(_Page(sheet, trimbox=trim, cropbox=sheet)) == trim
+    assert reading_box(_Page(sheet, cropbox=trim)) == trim  # no TrimBox: the CropBox
+    assert reading_box(_Page(sheet, cropbox=(0.0, 0.0, 728.6, 1031.8))) is None  # the sheet itself (rounding)
+    assert reading_box(_Page(sheet)) is None
+    # a TrimBox outside the sheet or degenerate names no page: the sheet is read
+    assert reading_box(_Page(sheet, trimbox=(900.0, 900.0, 905.0, 905.0), cropbox=sheet)) is None
