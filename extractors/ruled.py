@@ -21,7 +21,7 @@ from typing import Iterator
 import pdfplumber
 from pdfplumber.utils import cluster_objects
 
-from extractors.geometry import close_outlines, merge_segments, segments_from_objects
+from extractors.geometry import close_outlines, drop_ghost_rules, merge_segments, segments_from_objects
 from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
 from extractors.pdfguard import PdfReadError, open_guarded, read_guarded
 from extractors.settings import LAYOUT, is_page_number
@@ -392,7 +392,8 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     printed, stamps = split_stamps(page.chars, lambda: merge_segments(segments_from_objects(*drawings)))
     chars = _fold_chars(_dedupe_chars(rebox_chars(printed)))
     glyphs = GlyphBoxes(chars)
-    rules = merge_segments(segments_from_objects(*(drop_glyph_outlines(objects, glyphs) for objects in drawings)))
+    rules = drop_ghost_rules(merge_segments(segments_from_objects(
+        *(drop_glyph_outlines(objects, glyphs) for objects in drawings))), chars)
     segments = close_outlines(rules)
     settings = {
         "vertical_strategy": "explicit",

@@ -55,14 +55,15 @@ def chromium(html: str, out: Path) -> Path:
     return out
 
 
-def wkhtmltopdf(html: str, out: Path) -> Path:
-    """wkhtmltopdf: WebKit (Qt) printing, with its own page breaking and font embedding. The paper comes
-    from the CSS @page size (``--page-size`` is the fallback); margins from the command line, as its
-    users set them, since Qt's printer ignores @page margins."""
+def wkhtmltopdf(html: str, out: Path, paper: str = "A4") -> Path:
+    """wkhtmltopdf: WebKit (Qt) printing, with its own page breaking and font embedding. Qt's printer
+    ignores the CSS @page rule: the paper (``--page-size``: A4, B5 = ISO B5, …) and margins come from the
+    command line, as its users set them."""
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "doc.html"
         source.write_text(html, encoding="utf-8")
         _run(["wkhtmltopdf", "--quiet", "--encoding", "utf-8", "--disable-javascript", "--disable-local-file-access",
+              "--page-size", paper,
               "--margin-top", "18mm", "--margin-bottom", "18mm", "--margin-left", "18mm", "--margin-right", "18mm",
               str(source), str(out)], env={**os.environ, "HOME": tmp, "QT_QPA_PLATFORM": "offscreen"})
     return out
