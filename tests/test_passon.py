@@ -121,3 +121,16 @@ def test_a_press_sheet_is_read_inside_its_trim_box():
     assert reading_box(_Page(sheet)) is None
     # a TrimBox outside the sheet or degenerate names no page: the sheet is read
     assert reading_box(_Page(sheet, trimbox=(900.0, 900.0, 905.0, 905.0), cropbox=sheet)) is None
+
+
+def test_ghost_rules_of_a_cut_rows_rest_are_dropped():
+    from extractors.geometry import drop_ghost_rules
+
+    row_top = Segment("h", 79.51, 51.0, 543.5)
+    ghost = Segment("h", 83.54, 51.0, 159.9)  # the label cell's rest painted 4 pt into the next row
+    double = [Segment("h", 200.0, 51.0, 543.5), Segment("h", 202.0, 51.0, 543.5)]
+    far = Segment("h", 91.03, 51.0, 543.5)
+    assert drop_ghost_rules([row_top, ghost, far, *double], []) == [row_top, far, *double]
+    # a glyph between the two rules: they bound a (small) line of text, both stay
+    mark = {"text": "1", "x0": 60.0, "x1": 62.0, "top": 80.5, "bottom": 82.5}
+    assert drop_ghost_rules([row_top, ghost], [mark]) == [row_top, ghost]
