@@ -132,8 +132,8 @@ STAMPS = {"stamp-diagonal-behind": ("素案", False), "stamp-diagonal-over": ("�
 # says so loudly. (chromium-then-cairo, once ~0.15 because playa boxes cairo's flipped Type 3 glyphs one em too
 # high, agrees since the camelot adapter boxes them where they are drawn: extractors/camelot_tables.py.)
 #
-# Rows cut inside a merged label (B5 with 20 mm margins, A5): Chromium paints the label's next line ("担" of
-# 費用負担) just past the cut edge, outside every cell; pdfplumber's reading takes a glyph touching an open cut
+# Rows cut inside a merged label (Chromium on B5 with 20 mm margins and A5, WeasyPrint on B5): the browser
+# paints the label's next line ("担" of 費用負担, "円)" of (千円)) just past the cut edge, outside every cell; pdfplumber's reading takes a glyph touching an open cut
 # edge into the cell above it (extractors/ruled.py `_touches_cut`), camelot has no such rule and reads "費用負".
 # On A5 the cut amounts row at a page foot (rules drawn down to the cut, no rule under it, its text on the
 # next page) is a row of empty cells to pdfplumber (the cut table's outline closes it) and no row to camelot.
@@ -144,6 +144,7 @@ STAMPS = {"stamp-diagonal-behind": ("素案", False), "stamp-diagonal-over": ("�
 _CUT = [("text differs", "役割分担", "役割分"), ("text differs", "費用負担", "費用負")]
 CROSSCHECK_DISAGREES: dict[str, list[tuple[str, str, str]] | str] = {
     "chromium-B5-rows-break": [("text differs", "評価指標", "")],
+    "weasyprint-B5": [("text differs", "事業予定年度及び事業費見込額(千円)", "事業予定年度及び事業費見込額(千")],
     "chromium-B5-rows-break-margin20": [*_CUT, *_CUT, ("text differs", "費用負担", "費用負")],
     "chromium-A5-rows-break": [("text differs", "費用負担", "費用負"), *[("cell missing in camelot", "", None)] * 5,
                                ("text differs", "評価指標", ""), ("text differs", "役割分担", "役割分")],
