@@ -9,7 +9,7 @@ export DVC_NO_ANALYTICS := 1
 
 # Debian packages the producer matrix prints with (tests/test_producers.py): PDF programs and the Japanese
 # fonts office programs and browsers use. Installed only when one is missing; needs root and apt.
-PRODUCER_PACKAGES := chromium libreoffice-writer-nogui ghostscript poppler-utils qpdf fontconfig \
+PRODUCER_PACKAGES := chromium wkhtmltopdf libreoffice-writer-nogui ghostscript poppler-utils qpdf fontconfig \
 	fonts-noto-cjk fonts-ipaexfont fonts-ipafont fonts-vlgothic fonts-takao-gothic fonts-takao-mincho \
 	fonts-umeplus fonts-dejavu-core libpangoft2-1.0-0
 

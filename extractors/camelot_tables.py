@@ -79,6 +79,19 @@ def _layout_items(objects):
             yield from process_object(obj)
 
 
+def _without_stamps(items: list) -> list:
+    """The page's items without the glyphs of a stamp or watermark (素案), as the first extractor leaves
+    them out (extractors/stamps.py)."""
+    from playa.miner import LTChar
+
+    from extractors.stamps import stamp_like
+
+    chars = [item for item in items if isinstance(item, LTChar)]
+    flags = stamp_like([{"text": c.get_text(), "size": c.size, "matrix": c.matrix} for c in chars])
+    dropped = {id(c) for c, flag in zip(chars, flags) if flag}
+    return [item for item in items if id(item) not in dropped] if dropped else items
+
+
 def page_layout(page, line_overlap=0.5, char_margin=1.0, line_margin=0.5, word_margin=0.1, boxes_flow=0.5,
                 detect_vertical=True, all_texts=True):
     """camelot's ``utils.get_page_layout`` (same defaults, same ``playa.miner.extract_page`` steps) with
@@ -89,7 +102,7 @@ def page_layout(page, line_overlap=0.5, char_margin=1.0, line_margin=0.5, word_m
     (x0, y0, x1, y1) = page.mediabox
     (x0, y0), (x1, y1) = apply_matrix_pt(page.ctm, (x0, y0)), apply_matrix_pt(page.ctm, (x1, y1))
     layout = LTPage(page.page_idx + 1, (0, 0, abs(x0 - x1), abs(y0 - y1)))
-    for item in _layout_items(page):
+    for item in _without_stamps(list(_layout_items(page))):
         layout.add(item)
     layout.analyze(LAParams(line_overlap=line_overlap, char_margin=char_margin, line_margin=line_margin,
                             word_margin=word_margin, boxes_flow=boxes_flow, detect_vertical=detect_vertical,

@@ -188,3 +188,33 @@ def close_outlines(segments: list[Segment], min_side: float = LAYOUT.min_text_bo
 def _side(rule: float, ends: float, direction: int, tolerance: float = LAYOUT.rule_overshoot) -> float:
     """The outline's side: the outermost rule, unless perpendicular rules run on beyond it (a cut edge)."""
     return ends if (ends - rule) * direction > tolerance else rule
+
+
+def drop_ghost_rules(segments: list[Segment], chars: list[dict], min_gap: float = LAYOUT.min_text_box) -> list[Segment]:
+    """The rules without the shorter of two horizontal rules closer than a line of text, with no glyph
+    between them, the shorter lying along the longer.
+
+    WebKit (wkhtmltopdf) paints the rest of a row cut by a page break at the row's whole height: its cells'
+    bottom rules run a few points below the next row's top rule, over part of the table's width, and would
+    cut a strip of blank cells out of the next row. Two rules that close cannot both bound a row of text;
+    where they have the same length (a double rule) both stay.
+    """
+    horizontal = sorted((s for s in segments if s.orientation == "h"), key=lambda s: s.position)
+    centres = [((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2) for c in chars if c["text"].strip()]
+    ghosts: set[int] = set()
+    for i, a in enumerate(horizontal):
+        for b in horizontal[i + 1:]:
+            if b.position - a.position >= min_gap:
+                break
+            if b.position - a.position <= ALIGN_TOLERANCE:
+                continue
+            short, long_ = (a, b) if a.end - a.start < b.end - b.start else (b, a)
+            if long_.end - long_.start - (short.end - short.start) <= 2 * ALIGN_TOLERANCE:
+                continue  # a double rule
+            if not (long_.start - ALIGN_TOLERANCE <= short.start and short.end <= long_.end + ALIGN_TOLERANCE):
+                continue
+            if any(a.position < y < b.position and short.start <= x <= short.end for y, x in centres):
+                continue
+            ghosts.add(id(short))
+    return [s for s in segments if id(s) not in ghosts] if ghosts else segments
+

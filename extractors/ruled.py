@@ -10,6 +10,7 @@ parser to find headings and footnotes in.
 from __future__ import annotations
 
 import bisect
+import re
 import itertools
 from operator import itemgetter
 from statistics import median
@@ -20,10 +21,11 @@ from typing import Iterator
 import pdfplumber
 from pdfplumber.utils import cluster_objects
 
-from extractors.geometry import close_outlines, merge_segments, segments_from_objects
+from extractors.geometry import close_outlines, drop_ghost_rules, merge_segments, segments_from_objects
 from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
-from extractors.pdfguard import open_guarded, read_guarded
+from extractors.pdfguard import PdfReadError, open_guarded, read_guarded
 from extractors.settings import LAYOUT, is_page_number
+from extractors.stamps import split_stamps
 from extractors.textlines import VisualLine, group_lines
 from extractors.textnorm import fold_text, join_cell_lines
 
@@ -33,6 +35,8 @@ GRID_TOLERANCE = LAYOUT.edge_align
 MIN_TABLE_SIDE = LAYOUT.min_table_side
 MIN_TABLE_HEIGHT = LAYOUT.min_text_box
 STRADDLE_SHARE = LAYOUT.straddle_share
+TRIM_SLACK = LAYOUT.trim_slack
+CELL_SLACK = LAYOUT.cell_slack
 
 
 @dataclass
@@ -92,6 +96,7 @@ class PageLayout:
     lines: list[VisualLine]  # text outside tables, page numbers removed
     page_label: str | None
     char_count: int
+    stamps: list[str] = field(default_factory=list)  # the texts of stamps left out (extractors/stamps.py)
 
 
 def _cluster(values: list[float], tolerance: float = GRID_TOLERANCE) -> list[float]:
@@ -190,6 +195,36 @@ def _straddles(char: dict, box: tuple[float, float, float, float]) -> bool:
     return height > 0 and overlap >= STRADDLE_SHARE * height and box[0] <= cx <= box[2]
 
 
+def _ruled_at(y: float, x: float, rules: list) -> bool:
+    """Whether a horizontal rule runs along y at x."""
+    return any(s.orientation == "h" and abs(s.position - y) <= GRID_TOLERANCE and s.start <= x <= s.end
+               for s in rules)
+
+
+def _touches_cut(char: dict, box: tuple[float, float, float, float], rules: list) -> bool:
+    """Whether a glyph lies just beyond an open edge of the table, its box touching it, with no rule drawn
+    along the edge above (below) it: the next line of a merged label that the browser centred in its
+    page-spanning cell and painted past the page cut (Chromium: "費用負" in the cell, "担" right under the
+    cut, where the merged cell has no bottom rule while its neighbours have)."""
+    cx = (char["x0"] + char["x1"]) / 2
+    if not box[0] <= cx <= box[2]:
+        return False
+    if box[3] - CELL_SLACK <= char["top"] <= box[3] + CELL_SLACK:
+        return not _ruled_at(box[3], cx, rules)
+    if box[1] - CELL_SLACK <= char["bottom"] <= box[1] + CELL_SLACK:
+        return not _ruled_at(box[1], cx, rules)
+    return False
+
+
+def _over_edge(char: dict, box: tuple[float, float, float, float]) -> dict:
+    """A glyph touching a cut edge from outside moved by half its height, its centre onto the edge: inside
+    the edge cell (`_inside`'s slack), and still a line below (above) the cell's last (first) line."""
+    height = char["bottom"] - char["top"]
+    top = box[3] + CELL_SLACK / 2 - height / 2 if char["top"] >= box[3] - CELL_SLACK \
+        else box[1] - CELL_SLACK / 2 - height / 2
+    return dict(char, top=top, bottom=top + height)
+
+
 def _nearest_inside(char: dict, box: tuple[float, float, float, float]) -> dict:
     """The glyph moved vertically just inside `box`, so it falls in the edge cell it straddles."""
     height = char["bottom"] - char["top"]
@@ -280,13 +315,86 @@ def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars
                          unplaced=unplaced)
 
 
+def reading_box(page: pdfplumber.page.Page) -> tuple[float, float, float, float] | None:
+    """The part of the sheet that is the printed page, when it is smaller than the sheet: the TrimBox of a
+    press-ready sheet (the page centred on a larger sheet, crop and registration marks around it), else
+    the CropBox; None when the page is the whole sheet. Marks outside it are never taken for rules."""
+    sheet = page.bbox
+    for name in ("trimbox", "cropbox"):
+        box = getattr(page, name, None)
+        if box is None:
+            continue
+        box = (max(box[0], sheet[0]), max(box[1], sheet[1]), min(box[2], sheet[2]), min(box[3], sheet[3]))
+        if box[2] - box[0] < MIN_TABLE_SIDE or box[3] - box[1] < MIN_TABLE_SIDE:
+            continue  # a degenerate box (or one outside the sheet) names no page: the sheet is read
+        if any(abs(a - b) > TRIM_SLACK for a, b in zip(box, sheet)):
+            return box
+        return None
+    return None
+
+
+def _without_page_number(straddling: list[dict], loose: list[dict], page_top: float,
+                         page_height: float) -> list[dict]:
+    """The glyphs astride a table's edge, less those of the page number (`is_page_number`): a browser can
+    draw a cut row's rules on into the bottom margin, to where it prints the page number, which then
+    reaches into the table as a cut label does."""
+    kept = []
+    for char in straddling:
+        baseline = sorted((c for c in loose if abs(c["top"] - char["top"]) <= GRID_TOLERANCE
+                           and abs(c["size"] - char["size"]) <= GRID_TOLERANCE), key=itemgetter("x0"))
+        # the run of glyphs around `char` with no gap wider than an em (another text on the baseline is
+        # not part of the page number)
+        runs: list[list[dict]] = []
+        for c in baseline:
+            if runs and c["x0"] - runs[-1][-1]["x1"] <= c["size"]:
+                runs[-1].append(c)
+            else:
+                runs.append([c])
+        run = next((r for r in runs if any(c is char for c in r)), [char])
+        if not is_page_number("".join(c["text"] for c in run).strip(), char["top"] - page_top, page_height):
+            kept.append(char)
+    return kept
+
+
+_NUMBER = r"[-‐‑–—―－ー]?\s*(\d{1,4})\s*[-‐‑–—―－ー]?"
+TWO_PAGE_NUMBERS = re.compile(rf"^\s*{_NUMBER}\s+{_NUMBER}\s*$")
+
+
+def _refuse_n_up(page_number: int, numbers: list[VisualLine], lines: list[VisualLine],
+                 box: tuple[float, float, float, float], page_top: float, page_height: float) -> None:
+    """Refuse a sheet that holds two pages side by side (N-up: pdfjam, pdfpages, a printer's 2-up): two
+    different page numbers in its foot, one in each half (read as two lines, or as one line across the
+    middle when they share a baseline). Its tables would be read as one page's, side by side."""
+    middle = (box[0] + box[2]) / 2
+    left = [n.text.strip() for n in numbers if (n.x0 + n.x1) / 2 < middle]
+    right = [n.text.strip() for n in numbers if (n.x0 + n.x1) / 2 > middle]
+    pair = (left[0], right[0]) if left and right and left[0] != right[0] else None
+    for line in lines:
+        match = TWO_PAGE_NUMBERS.match(line.text)
+        if match and line.x0 < middle < line.x1 and line.top - page_top > LAYOUT.page_foot_share * page_height \
+                and match.group(1) != match.group(2):
+            pair = (match.group(1), match.group(2))
+    if pair is not None:
+        raise PdfReadError(
+            f"page {page_number}: holds two pages side by side (N-up: page numbers {pair[0]!r} and {pair[1]!r} "
+            "on one sheet): give the plan with one page per sheet", [page_number])
+
+
 def read_page(page: pdfplumber.page.Page) -> PageLayout:
-    """Read one page: ruled tables with spans, and the visual lines outside them."""
+    """Read one page: ruled tables with spans, and the visual lines outside them. A press-ready sheet is
+    read inside its page (`reading_box`); its coordinates stay the sheet's."""
+    box = reading_box(page)
+    page_top = 0.0
+    if box is not None:
+        page, page_top = page.crop(box, strict=False), box[1] - page.bbox[1]
     page_number = page.page_number
-    chars = _fold_chars(_dedupe_chars(rebox_chars(page.chars)))
+    drawings = (page.lines, page.rects, page.curves)
+    printed, stamps = split_stamps(page.chars, lambda: merge_segments(segments_from_objects(*drawings)))
+    chars = _fold_chars(_dedupe_chars(rebox_chars(printed)))
     glyphs = GlyphBoxes(chars)
-    segments = close_outlines(merge_segments(segments_from_objects(
-        *(drop_glyph_outlines(objects, glyphs) for objects in (page.lines, page.rects, page.curves)))))
+    rules = drop_ghost_rules(merge_segments(segments_from_objects(
+        *(drop_glyph_outlines(objects, glyphs) for objects in drawings))), chars)
+    segments = close_outlines(rules)
     settings = {
         "vertical_strategy": "explicit",
         "horizontal_strategy": "explicit",
@@ -313,7 +421,14 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     for (bbox, cells), mask in zip(tables, masks):
         inside = list(itertools.compress(chars, mask))
         straddling = [c for c in loose if id(c) not in taken and _straddles(c, bbox)]
-        inside += [_nearest_inside(c, bbox) for c in straddling]
+        if straddling:
+            straddling = _without_page_number(straddling, loose, page_top, page.height)
+        touching = [c for c in loose if id(c) not in taken and not _straddles(c, bbox)
+                    and _touches_cut(c, bbox, rules)]
+        if touching:
+            touching = _without_page_number(touching, loose, page_top, page.height)
+        inside += [_nearest_inside(c, bbox) for c in straddling] + [_over_edge(c, bbox) for c in touching]
+        straddling += touching
         fragments.append(_build_fragment(page_number, len(fragments) + 1, cells, inside))
         taken.update(id(c) for c in straddling)
 
@@ -321,13 +436,17 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     lines = group_lines(outside)
     page_label = None
     kept: list[VisualLine] = []
+    numbers: list[VisualLine] = []
     for line in lines:
-        if is_page_number(line.text.strip(), line.top, page.height):
+        if is_page_number(line.text.strip(), line.top - page_top, page.height):
             page_label = line.text.strip()
+            numbers.append(line)
             continue
         kept.append(line)
+    _refuse_n_up(page_number, numbers, kept, page.bbox, page_top, page.height)
     return PageLayout(page=page_number, width=page.width, height=page.height, fragments=fragments,
-                      lines=kept, page_label=page_label, char_count=len(chars))
+                      lines=kept, page_label=page_label, char_count=len(chars),
+                      stamps=[stamp.text for stamp in stamps])
 
 
 def _read_and_close(page: pdfplumber.page.Page) -> PageLayout:

@@ -62,6 +62,14 @@ class Layout:
     # "- 12 -") is the page number (ruled, unruled). Elsewhere a bare number is text (a heading's "2").
     page_foot_share: float = 0.85
 
+    # A glyph at least this many times the page's body size that lies across a rule is a stamp or
+    # watermark (素案), left out of the page (stamps): headings are at most 1.6× the body (LibreOffice's
+    # 14 pt over 9 pt), a stamp is set at 50–200 pt.
+    stamp_size_ratio: float = 2.0
+    # A glyph whose writing direction differs from the page's text by more than this many degrees is
+    # rotated (stamps): the page's own text is written at exactly one angle, a diagonal stamp at 30–60°.
+    stamp_direction_tolerance: float = 1.0
+
     # -- rules (the drawings of ruled tables) ----------------------------------------------------------
     # A filled rectangle thinner than this is a rule, not a shaded cell or a header box (geometry,
     # unruled): hairline rules are ≤ 1 pt; the thinnest shaded box holds a line of text.
@@ -81,6 +89,10 @@ class Layout:
     # How far a drawing may stick out of a glyph's box and still be part of the glyph: a stroke's width
     # (glyphs).
     outline_slack: float = 0.6
+
+    # A TrimBox or CropBox that lies within this many points of the sheet's edges on every side is the
+    # sheet itself (ruled): producers round boxes to 0.01–0.1 pt; a press sheet's trim is ≥ 10 mm inside.
+    trim_slack: float = 1.0
 
     # -- tables ----------------------------------------------------------------------------------------
     # Box edges within this distance are one edge: the cell edges of a ruled grid (ruled) and the tops and

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pikepdf
 import pytest
 
 from pipeline.checks.crosscheck import run_crosscheck
@@ -23,7 +24,7 @@ from pipeline.inputs import InputError
 from pipeline.stages.parse import ParseError
 from pipeline.stages.build import build
 from tests.conftest import FIXTURES, RAW, Build
-from tests.printers import producers
+from tests.printers import passon, producers
 from tests.printers.content import KEYS, content_frame, content_from_build
 from tests.printers.docx import DocxStyle, plan_docx
 from tests.printers.html import HtmlStyle, overview_html, plan_html
@@ -53,6 +54,10 @@ def _weasyprint(**style):
     return lambda content, tmp: producers.weasyprint(_html(content, **style), tmp / "plan.pdf")
 
 
+def _wkhtmltopdf(paper):
+    return lambda content, tmp: producers.wkhtmltopdf(_html(content, paper=paper), tmp / "plan.pdf", paper=paper)
+
+
 def _libreoffice(paper):
     return lambda content, tmp: producers.libreoffice(plan_docx(content, tmp / "plan.docx", DocxStyle(paper=paper)),
                                                       tmp / "plan.pdf")
@@ -76,6 +81,18 @@ MATRIX = {
     "chromium-A4-serif": (_chromium(paper="A4", font="Noto Serif CJK JP"), EXACT),
     "chromium-A4-rows-break": (_chromium(paper="A4", break_rows=True), EXACT),
     "chromium-B5-rows-break": (_chromium(paper="B5", break_rows=True), EXACT),
+    # Rows cut anywhere by the page break: B5 and A5 cut the merged 役割分担 / 費用負担 labels inside their text
+    # ("費用負" in the cell, "担" painted just past the cut); Letter draws the cut rows' rules on into the
+    # bottom margin, down to the page number.
+    "chromium-B5-rows-break-margin20": (_chromium(paper="B5", break_rows=True, margin_mm=20), EXACT),
+    "chromium-A5-rows-break": (_chromium(paper="A5", break_rows=True), EXACT),
+    "chromium-Letter-rows-break": (_chromium(paper="Letter", break_rows=True), EXACT),
+    # WebKit (Qt) breaks rows although told not to (break-inside on rows is unknown to it), paints the rest
+    # of a cut row at the row's whole height (ghost rules a few points into the next row), leaves a pushed
+    # row's cells blank at the page foot and moves a one-text row's label wholly to the next page: read
+    # exactly on A4. On B5 it cuts rows in yet other ways, which the build refuses (glyph conservation).
+    "wkhtmltopdf-A4": (_wkhtmltopdf("A4"), EXACT),
+    "wkhtmltopdf-B5": (_wkhtmltopdf("B5"), REFUSED),
     "weasyprint-A4": (_weasyprint(paper="A4"), EXACT),
     "weasyprint-B5": (_weasyprint(paper="B5"), EXACT),
     "weasyprint-A4-rows-break": (_weasyprint(paper="A4", break_rows=True), EXACT),
@@ -88,7 +105,22 @@ MATRIX = {
     "pikepdf-resave": (_resave(producers.pikepdf_resave), EXACT),
     "chromium-then-cairo": (_then(_chromium(paper="A4"), producers.cairo), EXACT),
     "chromium-then-ghostscript": (_then(_chromium(paper="A4"), producers.ghostscript), REFUSED),
+    # How a finished PDF is passed on (tests/printers/passon.py: pikepdf, milliseconds).
+    "stamp-diagonal-behind": (_resave(lambda pdf, out: passon.stamp(pdf, out, passon.Stamp())), EXACT),
+    "stamp-diagonal-over": (_resave(lambda pdf, out: passon.stamp(pdf, out, passon.Stamp(over=True))), EXACT),
+    "stamp-upright-over": (_resave(lambda pdf, out: passon.stamp(
+        pdf, out, passon.Stamp(text="確定版", size=100, angle=0, over=True))), EXACT),
+    "stamp-upright-behind": (_resave(lambda pdf, out: passon.stamp(
+        pdf, out, passon.Stamp(text="案", size=200, angle=0, grey=0.9))), EXACT),
+    "press-ready-B4": (_resave(passon.press_ready), EXACT),
+    "two-up": (_resave(passon.two_up), REFUSED),  # one line naming N-up (extractors/ruled.py _refuse_n_up)
 }
+
+# The stamp each pass-on writes, and whether the manifest names every page but the last (else every page):
+# an upright stamp that crosses no rule (the last page's table ends above the page's middle) is read as
+# prose, which carries no data (extractors/stamps.py); a rotated one is left out wherever it lies.
+STAMPS = {"stamp-diagonal-behind": ("素案", False), "stamp-diagonal-over": ("素案", False),
+          "stamp-upright-over": ("確定版", True), "stamp-upright-behind": ("案", True)}
 
 # Where camelot, the second extractor, reads a producer's PDF otherwise. Chromium on B5 with rows allowed to
 # break centres the 評価指標 label in its page-spanning merged cell (grey fill down to the page cut, no rule
@@ -99,8 +131,30 @@ MATRIX = {
 # moves this and two other label cells out of pdfplumber's tables (0.9965). The dataset is exact; the crosscheck
 # says so loudly. (chromium-then-cairo, once ~0.15 because playa boxes cairo's flipped Type 3 glyphs one em too
 # high, agrees since the camelot adapter boxes them where they are drawn: extractors/camelot_tables.py.)
+#
+# Rows cut inside a merged label (Chromium on B5 with 20 mm margins and A5, WeasyPrint on B5): the browser
+# paints the label's next line ("担" of 費用負担, "円)" of (千円)) just past the cut edge, outside every cell; pdfplumber's reading takes a glyph touching an open cut
+# edge into the cell above it (extractors/ruled.py `_touches_cut`), camelot has no such rule and reads "費用負".
+# On A5 the cut amounts row at a page foot (rules drawn down to the cut, no rule under it, its text on the
+# next page) is a row of empty cells to pdfplumber (the cut table's outline closes it) and no row to camelot.
+#
+# A stamp drawn over the page (not behind it): camelot's lattice finds rules in a rendered image of the page,
+# where the stamp's grey strokes cross the cells; in two wrapped cells it then orders the lines otherwise
+# (the last glyph of a cell first). Stamps drawn behind the content agree.
+_CUT = [("text differs", "役割分担", "役割分"), ("text differs", "費用負担", "費用負")]
 CROSSCHECK_DISAGREES: dict[str, list[tuple[str, str, str]] | str] = {
     "chromium-B5-rows-break": [("text differs", "評価指標", "")],
+    "weasyprint-B5": [("text differs", "事業予定年度及び事業費見込額(千円)", "事業予定年度及び事業費見込額(千")],
+    "chromium-B5-rows-break-margin20": [*_CUT, *_CUT, ("text differs", "費用負担", "費用負")],
+    "chromium-A5-rows-break": [("text differs", "費用負担", "費用負"), *[("cell missing in camelot", "", None)] * 5,
+                               ("text differs", "評価指標", ""), ("text differs", "役割分担", "役割分")],
+    "stamp-diagonal-over": [
+        ("text differs", "国内外への展示会やフェア等への延べ参加企業数", "数国内外への展示会やフェア等への延べ参加企業"),
+        ("text differs", "実火災訓練装置を利用して訓練を行った消防隊員の延べ人数", "員の延べ人数実火災訓練装置を利用して訓練を行った消防隊")],
+    "stamp-upright-over": [
+        ("text differs", "生活困窮者自立支援法の任意事業に関する取組や課題等について情報共有するための会議の回数",
+         "数生活困窮者自立支援法の任意事業に関する取組や課題等について情報共有するための会議の回"),
+        ("text differs", "再エネを導入した住宅の普及促進に係るセミナー等の開催", "ナー等の開催再エネを導入した住宅の普及促進に係るセミ")],
 }
 
 
@@ -125,6 +179,15 @@ def test_producer_gives_the_dataset_or_a_refusal(name, tmp_path, plan_build, con
     build(pdf, None, out, progress=False)
     got = Build(out)
     _same_dataset(plan_build, got)
+    # A stamp left out is recorded with its text and the pages it lies on; a plan without one records none.
+    stamps = json.loads((out / "manifest.json").read_text())["sources"]["plan"].get("stamps")
+    if name in STAMPS:
+        text, but_last = STAMPS[name]
+        with pikepdf.open(pdf) as doc:
+            pages = list(range(1, len(doc.pages) + (0 if but_last else 1)))
+        assert stamps == [{"text": text, "pages": pages}], stamps
+    else:
+        assert stamps is None, stamps
     # The second extractor (camelot) reads the same cells from this producer's PDF, or the disagreement is
     # the one this producer is known for, and the crosscheck then fails (dvc repro stops there).
     status = run_crosscheck(pdf, out, tmp_path / "crosscheck.json", require=1.0, progress=False)
@@ -157,15 +220,21 @@ def test_revised_sample_printed_elsewhere_gives_the_same_diff(resaver, tmp_path,
         diff_builds(plan_build.path, revised_build.path).to_json(pages=False)
 
 
-@pytest.mark.parametrize("printer", ["chromium", "weasyprint", "lo-cairo"])
+@pytest.mark.parametrize("printer", ["chromium", "weasyprint", "lo-cairo", "chromium-B5", "chromium-A5-rows-break"])
 def test_excerpt_printed_elsewhere_gives_the_same_rows(printer, tmp_path, plan_build):
     """Browser headings are bold and barely larger than the body; cairo sets a heading's number on its own
-    baseline above the title. Both must still give each table its area."""
+    baseline above the title. Both must still give each table its area. On B5 and A5 the excerpt's
+    tables break over pages (on A5 also inside a row: a name on one page, its summary going on)."""
     ov = plan_build["overview"].sort_values(["area_no", "row_no"])
     titles = plan_build["projects"].drop_duplicates("area_no").set_index("area_no").area_title.to_dict()
     rows = [(int(a), titles[a], [(r.name, r.summary) for r in g.itertuples()]) for a, g in ov.groupby("area_no")]
     if printer == "lo-cairo":
         pdf = producers.cairo(RAW / "overview.pdf", tmp_path / "overview.pdf")
+    elif printer == "chromium-B5":
+        pdf = producers.chromium(overview_html(rows, HtmlStyle(paper="B5")), tmp_path / "overview.pdf")
+    elif printer == "chromium-A5-rows-break":
+        pdf = producers.chromium(overview_html(rows, HtmlStyle(paper="A5", break_rows=True)),
+                                 tmp_path / "overview.pdf")
     else:
         pdf = getattr(producers, printer)(overview_html(rows), tmp_path / "overview.pdf")
     build(RAW / "plan_vi.pdf", pdf, tmp_path / "out", progress=False)

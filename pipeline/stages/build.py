@@ -26,7 +26,7 @@ from typing import Iterator
 
 from pipeline.stages.builddir import (check_out, check_stage_out, drop_failed_stages, keep_failed_stages, require_stage,
                                staging, swap_in)
-from pipeline.stages.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json
+from pipeline.stages.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json, stamp_record
 from pipeline.inputs import InputError, check_pdf, reading
 from pipeline.stages.normalize import add_page_labels, metrics, normalize_document, page_labels
 from pipeline.errors import ParseError
@@ -103,7 +103,11 @@ def _extract(pdf: Path, overview: Path | None, out: _StageFiles, progress: bool 
              checked: bool = False) -> None:
     overview_pages = check_pdf(overview) if overview is not None else 0  # before the slow plan
     pages = extract_layout(pdf, progress=progress, checked=checked)  # checks the plan first
-    out.put("layout.json", {"source": _source_info(pdf, len(pages)), **layout_to_json(pages)})
+    source = _source_info(pdf, len(pages))
+    stamps = stamp_record(pages)
+    if stamps:  # a watermark or stamp left out of the pages: the manifest says which, where
+        source["stamps"] = stamps
+    out.put("layout.json", {"source": source, **layout_to_json(pages)})
     if overview is not None:
         from extractors.unruled import extract_unruled_tables
         with reading(overview):

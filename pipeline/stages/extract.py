@@ -35,6 +35,18 @@ def extract_layout(pdf_path: Path, progress: bool | None = None, checked: bool =
     return pages
 
 
+def stamp_record(pages: list[PageLayout]) -> list[dict]:
+    """The stamps left out of the pages (extractors/stamps.py), for the manifest: each text with the pages
+    it was printed on, in page order; empty when the plan carries none."""
+    seen: dict[str, list[int]] = {}
+    for page in pages:
+        for text in page.stamps:
+            pages_of = seen.setdefault(text, [])
+            if page.page not in pages_of:
+                pages_of.append(page.page)
+    return [{"text": text, "pages": numbers} for text, numbers in seen.items()]
+
+
 def layout_to_json(pages: list[PageLayout]) -> dict:
     return {"pages": [asdict(p) for p in pages]}
 

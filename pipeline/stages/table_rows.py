@@ -82,6 +82,20 @@ def _column_partner(cell: GridCell, row: list[GridCell]) -> GridCell | None:
     return best
 
 
+def _label_pushed(previous: Row, first: Row, left_edge: float) -> bool:
+    """Whether a one-text row (a label and one text cell: 事業概要, 連携市町村) was cut with its label moved
+    wholly to the next page (WebKit): a blank label cell at the foot beside the text's start, the label
+    over the text's rest at the head of the next page, in the same columns."""
+    if len(previous.cells) != 2 or len(first.cells) != 2:
+        return False
+    (label_a, text_a), (label_b, text_b) = previous.cells, first.cells
+    same = all(abs(a - b) <= LAYOUT.label_slack
+               for a, b in ((label_a.x0, label_b.x0), (label_a.x1, label_b.x1), (text_a.x0, text_b.x0),
+                            (text_a.x1, text_b.x1), (label_a.x1, text_a.x0)))
+    return (same and abs(label_a.x0 - left_edge) <= LAYOUT.label_slack and not label_a.text.strip()
+            and is_label(label_b, left_edge) and bool(text_a.text.strip()) and bool(text_b.text.strip()))
+
+
 def _is_cut(previous: Row, first: Row, left_edge: float) -> bool:
     """Whether a page break cut the row that ends `previous`'s page and goes on in `first` on the next.
 
@@ -93,6 +107,8 @@ def _is_cut(previous: Row, first: Row, left_edge: float) -> bool:
     """
     data_first = [c for c in first.cells if abs(c.x0 - left_edge) > LAYOUT.label_slack]
     data_previous = [c for c in previous.cells if abs(c.x0 - left_edge) > LAYOUT.label_slack]
+    if _label_pushed(previous, first, left_edge):
+        return True
     for a, b_row in ((data_first, data_previous), (data_previous, data_first)):
         for cell in a:
             partner = _column_partner(cell, b_row)
@@ -119,6 +135,28 @@ def _join_rows(previous: Row, row: Row) -> Row:
     return joined
 
 
+def _blank(row: Row) -> bool:
+    return not any(c.text.strip() for c in row.cells)
+
+
+def _without_pushed_rows(rows: list[Row]) -> list[Row]:
+    """The rows without the blank rows that end a page's fragment of a table going on on the next page.
+
+    WebKit (wkhtmltopdf) moves the text of a row that does not fit to the next page but still paints the
+    row's cells at the foot of this one: empty cells, the row printed again in full over the page. Such a
+    row holds no glyph (nothing of it is lost); every row of the plan holds a label or a value ("-" for
+    nothing), so a blank row is never data.
+    """
+    kept: list[Row] = []
+    for i, row in enumerate(rows):
+        later = rows[i + 1:]
+        if _blank(row) and any(r.fragment is not row.fragment for r in later) and \
+                all(_blank(r) for r in later if r.fragment is row.fragment):
+            continue
+        kept.append(row)
+    return kept
+
+
 def glue_cut_rows(rows: list[Row], left_edge: float, labelled: bool = True) -> list[Row]:
     """Rows with every row that a page break cut joined back into one (cell texts joined by column).
 
@@ -128,7 +166,7 @@ def glue_cut_rows(rows: list[Row], left_edge: float, labelled: bool = True) -> l
     row of amounts, so a third row in it, at a page break, is the rest of the header.
     """
     glued: list[Row] = []
-    for row in rows:
+    for row in _without_pushed_rows(rows):
         previous = glued[-1] if glued else None
         new_page = previous is not None and row.fragment is not previous.fragment
         lead = row.cells[0]
@@ -140,6 +178,7 @@ def glue_cut_rows(rows: list[Row], left_edge: float, labelled: bool = True) -> l
             index = glued.index(owner)
             glued[index] = _copy(owner)
             glued[index].cells[0].text = join_cell_lines([owner.cells[0].text, rest])
+            previous = glued[-1]  # the owner itself when the label's row is the last before the break
         if new_page and _is_cut(previous, row, left_edge):
             glued[-1] = _join_rows(previous, row)
             continue

@@ -16,7 +16,8 @@ from pathlib import Path
 
 TIMEOUT = 300
 PROGRAMS = {"chromium": "chromium", "soffice": "libreoffice-writer-nogui", "gs": "ghostscript",
-            "pdftocairo": "poppler-utils", "qpdf": "qpdf", "fc-list": "fontconfig"}
+            "pdftocairo": "poppler-utils", "qpdf": "qpdf", "fc-list": "fontconfig",
+            "wkhtmltopdf": "wkhtmltopdf"}
 FONTS = {"Noto Sans CJK JP": "fonts-noto-cjk", "Noto Serif CJK JP": "fonts-noto-cjk",
          "IPAexMincho": "fonts-ipaexfont-mincho", "IPAexGothic": "fonts-ipaexfont-gothic",
          "IPAMincho": "fonts-ipafont-mincho"}
@@ -51,6 +52,20 @@ def chromium(html: str, out: Path) -> Path:
               "--disable-background-networking", "--disable-component-update", "--disable-sync",
               f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer", f"--print-to-pdf={out}",
               source.as_uri()], env={**os.environ, "HOME": tmp})
+    return out
+
+
+def wkhtmltopdf(html: str, out: Path, paper: str = "A4") -> Path:
+    """wkhtmltopdf: WebKit (Qt) printing, with its own page breaking and font embedding. Qt's printer
+    ignores the CSS @page rule: the paper (``--page-size``: A4, B5 = ISO B5, …) and margins come from the
+    command line, as its users set them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "doc.html"
+        source.write_text(html, encoding="utf-8")
+        _run(["wkhtmltopdf", "--quiet", "--encoding", "utf-8", "--disable-javascript", "--disable-local-file-access",
+              "--page-size", paper,
+              "--margin-top", "18mm", "--margin-bottom", "18mm", "--margin-left", "18mm", "--margin-right", "18mm",
+              str(source), str(out)], env={**os.environ, "HOME": tmp, "QT_QPA_PLATFORM": "offscreen"})
     return out
 
 
