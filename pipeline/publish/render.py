@@ -18,7 +18,7 @@ PAGE_BOUND = 400 * 1024  # bytes per page image, printed by `renkei review` and 
 SCALES = (2.0, 1.5, 1.25, 1.0)  # pixels per PDF point, tried in order until a page fits PAGE_BOUND
 COLOURS = 32
 CROP_SCALE = 2.0
-CROP_PAD = 3.0  # PDF points around a cropped cell, so its rules show
+CROP_PAD = 1.5  # PDF points around a cropped cell, so its rules show
 
 
 @dataclass(frozen=True)

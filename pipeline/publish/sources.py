@@ -61,7 +61,7 @@ def find_sources(manifest: dict, candidates: Iterable[Path] = ()) -> dict[str, S
         if match is not None:
             found[role] = Source(role, name, want, match)
             continue
-        suspects = [p for p in tried if p.name == name] or strangers
+        suspects = [p for p in tried if p.name == name] or [p for p in strangers if hashes[p] is None]
         if suspects and tried.get(suspects[0]) is None:
             problem = f"{suspects[0]}: no such file (the build's {role} PDF is {name})"
         elif suspects:
@@ -69,5 +69,7 @@ def find_sources(manifest: dict, candidates: Iterable[Path] = ()) -> dict[str, S
                        f"{tried[suspects[0]][:12]}…, the manifest's {role} PDF {name} has {want[:12]}…)")
         else:
             problem = f"{name} (SHA-256 {want[:12]}…) was not given; pass it with --pdf"
+            if strangers:  # e.g. another printing under another name, or the other edition's PDF
+                problem += f" ({', '.join(p.name for p in strangers[:2])}: not a PDF of this build)"
         found[role] = Source(role, name, want, None, problem)
     return found
