@@ -1,4 +1,4 @@
-"""`python -m pipeline …`: build, the single stages, duckdb, crosscheck, validate, report, check-pdf and diff.
+"""`python -m pipeline …`: build, the single stages, duckdb, crosscheck, validate, report, check-pdf, diff and review.
 
 Installed as the console script ``renkei`` (pyproject.toml ``[project.scripts]``): ``.venv/bin/renkei``.
 

@@ -200,3 +200,36 @@ class Tab:
     def screenshot(self) -> bytes:
         data = self.browser.send("Page.captureScreenshot", {"format": "png"}, session=self.session)["data"]
         return base64.b64decode(data)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tests.browser PAGE.html OUT.png [--select VALUE_ID]``: a screenshot as the browser test
+    takes it, as a small palette PNG (docs/review.png is made this way)."""
+    import argparse
+
+    from PIL import Image
+
+    parser = argparse.ArgumentParser(prog="python -m tests.browser", description=main.__doc__)
+    parser.add_argument("page", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--select", metavar="VALUE_ID", help="select this value first (data-v, e.g. "
+                                                              "v-budgets-20-2024-raw)")
+    parser.add_argument("--width", type=int, default=1400)
+    parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--colours", type=int, default=64)
+    args = parser.parse_args(argv)
+    with Browser(args.width, args.height) as browser:
+        tab = browser.open(args.page)
+        if args.select and not tab.evaluate(f"window.renkeiSelect({json.dumps(args.select)})"):
+            raise SystemExit(f"error: no value {args.select} in {args.page}")
+        png = tab.screenshot()
+    import io
+
+    with Image.open(io.BytesIO(png)) as image:
+        image.convert("RGB").quantize(args.colours).save(args.out, "PNG", optimize=True)
+    print(f"{args.out}: {args.out.stat().st_size // 1024} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

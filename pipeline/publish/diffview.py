@@ -244,7 +244,10 @@ def build_diff_review(old_dir: Path, new_dir: Path, pdfs: Iterable[Path] = (), d
     new = Edition("new", read_build(new_dir), pdfs)
     try:
         notices = [f"{e.side} edition: {e.problem}: its values are shown as text" for e in (old, new) if e.problem]
-        edits = read_edits(document)
+        try:
+            edits = read_edits(document)
+        except (KeyError, TypeError, AttributeError) as error:
+            raise InputError(f"{diff or 'the diff'}: not a renkei diff (a change without {error})") from None
         views = [EditView(e, _title(e), old.show(e), new.show(e))
                  for e in progress_bar(edits, desc="diff crops", unit="edit", enabled=progress)]
         projects = document.get("projects", {})

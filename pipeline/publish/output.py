@@ -37,13 +37,16 @@ def write_review(out: Path, files: Mapping[str, bytes]) -> None:
     staged = out.parent / f".{out.name}.staging-{secrets.token_hex(4)}"
     old = out.parent / f".{out.name}.old-{secrets.token_hex(4)}"
     try:
-        staged.mkdir()
-        (staged / MARKER).write_text("written by `renkei review`; the folder is replaced by the next review\n",
-                                     encoding="utf-8")
-        for name, data in sorted(files.items()):
-            path = staged / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+        try:
+            staged.mkdir()
+            (staged / MARKER).write_text("written by `renkei review`; the folder is replaced by the next review\n",
+                                         encoding="utf-8")
+            for name, data in sorted(files.items()):
+                path = staged / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+        except OSError as error:
+            raise InputError(f"{out}: cannot write the review ({' '.join(str(error).split())[:120]})") from None
         if out.exists():
             os.replace(out, old)
         try:

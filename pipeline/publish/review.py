@@ -7,6 +7,7 @@ different PDF is one line and exit 2, never a review drawn on the wrong pages.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
@@ -112,7 +113,7 @@ def review_pages(build: BuildData, sources: dict[str, Source], marks: list[Mark]
                 image = renderer.page(number)
             except PageTooLarge as error:
                 raise InputError(f"{sources[source].path}: {error}") from None
-            name = f"pages/{source}-{number:03d}.png"
+            name = f"pages/{re.sub(r'[^a-z0-9_]', '_', source.lower())}-{number:03d}.png"  # a name of ours
             images[name] = image.png
             drawn = [DrawnBox(b.id, located.kind_of.get(b.id, LABEL_KIND[0]), b.x0, b.top, b.x1 - b.x0,
                               b.bottom - b.top, _title(located.kind_of.get(b.id, LABEL_KIND[0]), b.text))

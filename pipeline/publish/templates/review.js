@@ -19,12 +19,18 @@
   function clearSelection() {
     document.querySelectorAll(".selected").forEach((e) => e.classList.remove("selected"));
   }
+  function showInPanel(v) {  // scroll the records beside the page, not the page
+    const panel = v.closest(".records");
+    if (!panel) return;
+    panel.scrollTop += v.getBoundingClientRect().top - panel.getBoundingClientRect().top - panel.clientHeight / 3;
+  }
   function selectValue(v, scrollTo) {
     clearSelection();
     toggle("selected", related(v), true);
     const box = boxesOf(v)[0];
     if (scrollTo === "box" && box) box.scrollIntoView({block: "center"});
     if (scrollTo === "value") v.scrollIntoView({block: "nearest"});
+    showInPanel(v);
     history.replaceState(null, "", "#select=" + encodeURIComponent(v.dataset.v));
   }
   window.renkeiSelect = function (vid) {  // for links and for the browser test
