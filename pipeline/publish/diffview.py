@@ -233,13 +233,34 @@ def diff_document(old_dir: Path, new_dir: Path, diff: Path | None) -> dict:
         raise InputError(str(error)) from None
 
 
-def build_diff_review(old_dir: Path, new_dir: Path, pdfs: Iterable[Path] = (), diff: Path | None = None,
-                      progress: bool | None = None) -> tuple[dict[str, bytes], str, list[str]]:
-    """The files of the diff review, its summary line and the notices (a PDF missing or different)."""
+@dataclass
+class ShownDiff:
+    """A diff with its crops: what the diff review renders, and what ``diff --format html`` can embed
+    (`data_uri` turns a crop's file into an inline image)."""
+
+    edits: list[EditView]
+    projects: list[ProjectView]
+    files: dict[str, bytes]  # crop file name → PNG
+    notices: list[str]  # one line per edition whose PDF is missing or different
+    old_file: str
+    new_file: str
+    totals: list[dict]
+    summary: str
+
+
+def data_uri(png: bytes) -> str:
+    import base64
+
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def show_diff(old_dir: Path, new_dir: Path, document: dict, pdfs: Iterable[Path] = (),
+              progress: bool | None = None) -> ShownDiff:
+    """Every edit and added, removed, renamed or renumbered project of ``document`` (a diff JSON of the two
+    builds) with the crops of its cells in both editions."""
     from extractors.progress import progress_bar
 
     pdfs = list(pdfs)
-    document = diff_document(old_dir, new_dir, diff)
     old = Edition("old", read_build(old_dir), pdfs)
     new = Edition("new", read_build(new_dir), pdfs)
     try:
@@ -247,7 +268,7 @@ def build_diff_review(old_dir: Path, new_dir: Path, pdfs: Iterable[Path] = (), d
         try:
             edits = read_edits(document)
         except (KeyError, TypeError, AttributeError) as error:
-            raise InputError(f"{diff or 'the diff'}: not a renkei diff (a change without {error})") from None
+            raise InputError(f"not a renkei diff (a change without {error})") from None
         views = [EditView(e, _title(e), old.show(e), new.show(e))
                  for e in progress_bar(edits, desc="diff crops", unit="edit", enabled=progress)]
         projects = document.get("projects", {})
@@ -265,18 +286,26 @@ def build_diff_review(old_dir: Path, new_dir: Path, pdfs: Iterable[Path] = (), d
         for p in projects.get("renumbered", []):
             shown.append(ProjectView("renumbered", p.get("old_no"), p.get("new_no"), p.get("name", ""),
                                      old.number_crop(p.get("old_no")), new.number_crop(p.get("new_no"))))
-        crops = len(old.files) + len(new.files)
+        files = {**old.files, **new.files}
         counts = {k: len(projects.get(k, [])) for k in ("added", "removed", "renamed", "renumbered")}
         summary = (f"diff review: {old.file} → {new.file}: {counts['added']} added, {counts['removed']} removed, "
                    f"{counts['renamed']} renamed, {counts['renumbered']} renumbered, {len(views)} edited values; "
-                   f"{crops} crops ({sum(map(len, [*old.files.values(), *new.files.values()])) / 1e3:.0f} KB)")
-        html = render("diff.html.j2", title=f"renkei diff review — {old.file} → {new.file}", summary=summary,
-                      notices=notices, edits=views, projects=shown, old=old, new=new,
-                      totals=document.get("totals", {}).get("budget_thousand_yen_by_fiscal_year", []))
-        return {"index.html": html.encode("utf-8"), **old.files, **new.files}, summary, notices
+                   f"{len(files)} crops ({sum(map(len, files.values())) / 1e3:.0f} KB)")
+        return ShownDiff(views, shown, files, notices, old.file, new.file,
+                         document.get("totals", {}).get("budget_thousand_yen_by_fiscal_year", []), summary)
     finally:
         old.close()
         new.close()
+
+
+def build_diff_review(old_dir: Path, new_dir: Path, pdfs: Iterable[Path] = (), diff: Path | None = None,
+                      progress: bool | None = None) -> tuple[dict[str, bytes], str, list[str]]:
+    """The files of the diff review, its summary line and the notices (a PDF missing or different)."""
+    shown = show_diff(old_dir, new_dir, diff_document(old_dir, new_dir, diff), pdfs, progress)
+    html = render("diff.html.j2", title=f"renkei diff review — {shown.old_file} → {shown.new_file}",
+                  summary=shown.summary, notices=shown.notices, edits=shown.edits, projects=shown.projects,
+                  old_file=shown.old_file, new_file=shown.new_file, totals=shown.totals)
+    return {"index.html": html.encode("utf-8"), **shown.files}, shown.summary, shown.notices
 
 
 def run_diff_review(old_dir: Path, new_dir: Path, out: Path, pdfs: Iterable[Path] = (), diff: Path | None = None,

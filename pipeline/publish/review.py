@@ -36,12 +36,16 @@ class BuildData:
 
 
 def read_build(folder: Path) -> BuildData:
-    from pipeline.load import load_tables
-    from pipeline.stages.builddir import require_build
+    """Every table the manifest lists, as rows of plain values (pipeline.load's reading, without pandas'
+    dtypes: a template wants None, not <NA>). Only layers below the entry points are imported, so that the
+    diff's renderers may use this package too."""
+    import pyarrow.parquet as pq
+
+    from pipeline.stages.builddir import manifest_tables, require_build
 
     manifest = require_build(Path(folder))
-    frames = load_tables(folder)
-    tables = {name: df.astype(object).where(df.notna(), None).to_dict("records") for name, df in frames.items()}
+    tables = {name: pq.read_table(Path(folder) / f"{name}.parquet").to_pylist()
+              for name in sorted(manifest_tables(manifest))}
     return BuildData(Path(folder), manifest, tables, CellIndex(tables.get("cells", [])))
 
 
