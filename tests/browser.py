@@ -178,14 +178,24 @@ class Tab:
         return [e["params"]["request"]["url"] for e in self.browser.events
                 if e.get("sessionId") == self.session and e.get("method") == "Network.requestWillBeSent"]
 
-    def click(self, selector: str) -> None:
-        """A real click (mouse pressed and released at the element's centre), after scrolling it into view."""
+    def _centre(self, selector: str) -> list[float]:
         box = self.evaluate(
             f"(() => {{ const e = document.querySelector({json.dumps(selector)}); if (!e) return null;"
             " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
             " return [r.left + r.width / 2, r.top + r.height / 2]; })()")
         if box is None:
             raise BrowserError(f"{selector}: no such element")
+        return box
+
+    def hover(self, selector: str) -> None:
+        """The mouse moved onto the element's centre (after scrolling it into view)."""
+        box = self._centre(selector)
+        self.browser.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": box[0], "y": box[1]},
+                          session=self.session)
+
+    def click(self, selector: str) -> None:
+        """A real click (mouse pressed and released at the element's centre), after scrolling it into view."""
+        box = self._centre(selector)
         for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
             self.browser.send("Input.dispatchMouseEvent", {"type": kind, "x": box[0], "y": box[1],
                                                            "button": "left", "clickCount": 1},

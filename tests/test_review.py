@@ -195,6 +195,34 @@ def test_a_review_refuses_a_pdf_the_build_was_not_read_from(plan_build, tmp_path
     assert "pass it with --pdf" in capsys.readouterr().err and not out.exists()
 
 
+def test_marks_of_the_manifest_are_drawn_on_their_page(plan_build, tmp_path):
+    build = tmp_path / "build"
+    shutil.copytree(plan_build.path, build)
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    manifest["excluded"] = [{"kind": "watermark", "source": "plan", "page": 2, "x0": 100, "top": 300, "x1": 400,
+                             "bottom": 360, "text": "<b>DRAFT</b>", "reason": "grey rotated text"}]
+    (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    html = build_review(build, [PLAN, OVERVIEW], progress=False)[0]["index.html"].decode()
+    page = html.split('data-source="plan" data-page="2"', 1)[1].split("</section>", 1)[0]
+    assert 'class="k-watermark mark" x="100.00" y="300.00" width="300.00" height="60.00"' in page
+    assert "&lt;b&gt;DRAFT&lt;/b&gt; grey rotated text" in page
+
+
+def test_the_cli_reviews_a_diff_from_its_json(plan_build, revised_build, tmp_path, capsys):
+    diff = tmp_path / "diff.json"
+    assert main(["diff", str(plan_build.path), str(revised_build.path), "--out", str(diff)]) == 1
+    out = tmp_path / "diff-review"
+    assert main(["review", str(plan_build.path), str(revised_build.path), "--diff", str(diff), "--pdf", str(PLAN),
+                 "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "note: new edition: plan_vi_revised_sample.pdf (SHA-256" in err and "edited values" in err
+    assert "its values are shown as text" in (out / "index.html").read_text(encoding="utf-8")
+    diff.write_text('{"changes": [{"column": "raw"}]}', encoding="utf-8")
+    assert main(["review", str(plan_build.path), str(revised_build.path), "--diff", str(diff),
+                 "--out", str(tmp_path / "other")]) == 2
+    assert "not a renkei diff" in capsys.readouterr().err and not (tmp_path / "other").exists()
+
+
 def test_the_cli_writes_the_review_and_prints_the_bound(plan_build, tmp_path, capsys):
     out = tmp_path / "review"
     assert main(["--no-progress", "review", str(plan_build.path), "--pdf", str(PLAN), "--pdf", str(OVERVIEW),
@@ -270,8 +298,13 @@ def test_the_review_in_chromium(chromium, plan_build, review, screenshots):
     tab = chromium.open(out / "index.html")
     _offline_and_decoded(tab)
     value = 'section[data-page-label="67"] button.v[data-v="v-budgets-20-2024-raw"]'
-    tab.click(value)
     cell = tab.evaluate(f"document.querySelector('{value}').dataset.cells")
+    has = "document.getElementById('{}').classList.contains('{}')".format
+    tab.hover(value)
+    assert tab.evaluate(has(cell, "hl")) and not tab.evaluate(has(cell, "selected"))
+    tab.hover(f"#{cell}")  # the reverse: the box highlights its value
+    assert tab.evaluate(f"document.querySelector('{value}').classList.contains('hl')")
+    tab.click(value)
     assert tab.evaluate(f"document.getElementById('{cell}').classList.contains('selected')")
     assert tab.evaluate(f"document.getElementById('{cell}').closest('section').dataset.pageLabel") == "67"
     png = tab.screenshot()
