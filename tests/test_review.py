@@ -139,8 +139,7 @@ def test_pdf_text_is_escaped_in_the_page():
     value = Value("v-x", "label", evil, ["c-1"], [], "budget")
     page = Page("plan", "plan.pdf", 1, "61", "pages/plan-001.png", 595.0, 842.0, 1190, 1684, 1000, [],
                 [Group("project", evil, 1, evil, [Line(evil, [value])])])
-    html = render("review.html.j2", title=evil, sources=[], pages=[page], legend=[], summary=evil, boxless=[],
-                  marks=[], bound_kb=400, groups_total=1)
+    html = render("review.html.j2", title=evil, sources=[], pages=[page], legend=[], summary=evil, boxless=[evil])
     assert "<img src=x" not in html and "&lt;img src=x onerror=" in html
 
 

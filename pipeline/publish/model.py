@@ -177,7 +177,7 @@ def _value(located: Located, table: str, row: Mapping, column: str, label: str, 
                  KINDS.get((table, column), LABEL_KIND)[0])
 
 
-def _on(located: Located, v: Value, page: tuple[str, int], boxes_on: dict[tuple[str, int], set[str]]) -> bool:
+def _on(v: Value, page: tuple[str, int], boxes_on: dict[tuple[str, int], set[str]]) -> bool:
     return any(c in boxes_on[page] for c in v.cells)
 
 
@@ -202,7 +202,7 @@ def groups_for_pages(tables: Mapping[str, list[dict]], located: Located,
             lines: list[Line] = []
 
             def add(label: str, values: list[Value]) -> None:
-                shown = [v for v in values if _on(located, v, page, boxes_on)]
+                shown = [v for v in values if _on(v, page, boxes_on)]
                 if shown:
                     lines.append(Line(label, shown))
 

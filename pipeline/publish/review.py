@@ -17,8 +17,8 @@ from pathlib import Path
 from extractors.progress import progress_bar
 from pipeline.inputs import InputError
 from pipeline.publish.html import render
-from pipeline.publish.model import (KINDS, LABEL_KIND, MARK_KINDS, DrawnBox, Group, Located, Mark, Page,
-                                    groups_for_pages, locate)
+from pipeline.publish.model import (KINDS, LABEL_KIND, MARK_KINDS, DrawnBox, Located, Mark, Page, groups_for_pages,
+                                    locate)
 from pipeline.publish.output import write_review
 from pipeline.publish.provenance import CellIndex
 from pipeline.publish.render import PAGE_BOUND, PageTooLarge, Renderer
@@ -153,12 +153,11 @@ def build_review(folder: Path, pdfs: Iterable[Path] = (), progress: bool | None 
     largest = max((p.image_bytes for p in pages), default=0)
     summary = (f"review: {len(pages)} pages, {sum(len(p.boxes) for p in pages)} boxes, "
                f"{len(located.values)} values ({len(boxless)} without a box); page images "
-               f"{sum(images_len for images_len in map(len, images.values())) / 1e6:.1f} MB, largest "
+               f"{sum(map(len, images.values())) / 1e6:.1f} MB, largest "
                f"{largest // 1024} KB (bound {PAGE_BOUND // 1024} KB a page)")
     html = render("review.html.j2", title=f"renkei review — {build.manifest['sources'].get('plan', {}).get('file', '')}",
                   sources=sorted(sources.values(), key=lambda s: s.role), pages=pages, legend=legend(),
-                  summary=summary, boxless=boxless, marks=marks, bound_kb=PAGE_BOUND // 1024,
-                  groups_total=sum(len(p.groups) for p in pages))
+                  summary=summary, boxless=boxless)
     return {"index.html": html.encode("utf-8"), **images}, summary
 
 
@@ -172,4 +171,4 @@ def run_review(build: Path, out: Path, pdfs: Iterable[Path] = (), progress: bool
     return 0
 
 
-__all__ = ["build_review", "run_review", "read_build", "excluded_marks", "Group"]
+__all__ = ["build_review", "run_review", "read_build", "excluded_marks"]
