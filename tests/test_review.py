@@ -59,6 +59,40 @@ def test_a_cell_cut_by_a_page_break_has_both_boxes_and_an_unprinted_value_none()
     assert boxes["target_raw"] == [] and boxes["item"] == []  # no guess
 
 
+@pytest.mark.parametrize("change", ["none", "cropbox", "rotate"])
+def test_boxes_fall_on_their_glyphs_also_with_an_offset_cropbox_or_a_rotation(change, tmp_path):
+    import pdfplumber
+    import pikepdf
+    from PIL import Image, ImageStat
+
+    from pipeline.publish.render import Renderer
+
+    pdf = tmp_path / "plan.pdf"
+    with pikepdf.open(PLAN) as source:
+        page = source.pages[0]
+        if change == "cropbox":
+            page.obj.CropBox = pikepdf.Array([30, 40, 560, 800])
+        if change == "rotate":
+            page.obj.Rotate = 90
+        source.save(pdf)
+    with pdfplumber.open(pdf) as doc:  # the extractor's coordinates
+        chars = [c for c in doc.pages[0].chars if c["text"].strip()][:60]
+        width = doc.pages[0].width
+    with Renderer(pdf) as renderer:
+        image = renderer.page(1)
+    assert abs(image.width_pt - width) < 0.01
+    with Image.open(io.BytesIO(image.png)) as png:
+        grey = png.convert("L")
+        s = image.scale
+
+        def ink(dx: float, dy: float) -> float:  # mean grey of the glyph boxes moved by (dx, dy) points
+            boxes = [(c["x0"] + dx, c["top"] + dy, c["x1"] + dx, c["bottom"] + dy) for c in chars]
+            return sum(ImageStat.Stat(grey.crop(tuple(round(v * s) for v in b))).mean[0] for b in boxes) / len(boxes)
+
+        # darker where pdfplumber saw the glyphs than where a CropBox-relative drawing would put them
+        assert ink(0, 0) < ink(30, 40) - 20 and ink(0, 0) < ink(-30, -40) - 20
+
+
 # -- the diff adapter -----------------------------------------------------------------------------------
 V2_CHANGES = {"changes": [
     {"table": "budgets", "name": "A", "old_no": 2, "new_no": 3, "key": {"fiscal_year": 2025}, "column": "raw",

@@ -60,15 +60,23 @@ class Renderer:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _page(self, page: int):
+        """The 1-based ``page``, its CropBox widened to its MediaBox (in memory only): pdfplumber measures
+        every glyph on the MediaBox (origin top-left, /Rotate applied), PDFium draws the CropBox; drawing the
+        MediaBox makes the two agree, also on a page with an offset CropBox or a rotation (tested)."""
+        handle = self.pdf[page - 1]
+        handle.set_cropbox(*handle.get_mediabox())
+        return handle
+
     def size(self, page: int) -> tuple[float, float]:
-        """(width, height) of the 1-based ``page`` in PDF points."""
-        return tuple(self.pdf[page - 1].get_size())  # type: ignore[return-value]
+        """(width, height) of the 1-based ``page`` in PDF points, as displayed."""
+        return tuple(self._page(page).get_size())  # type: ignore[return-value]
 
     def bitmap(self, page: int, scale: float):
         """The 1-based ``page`` as a PIL image at ``scale`` pixels per point."""
         key = (page, scale)
         if key not in self._bitmaps:
-            self._bitmaps[key] = self.pdf[page - 1].render(scale=scale).to_pil().convert("RGB")
+            self._bitmaps[key] = self._page(page).render(scale=scale).to_pil().convert("RGB")
         return self._bitmaps[key]
 
     def page(self, page: int, bound: int = PAGE_BOUND) -> PageImage:
