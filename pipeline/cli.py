@@ -1,4 +1,4 @@
-"""`python -m pipeline …`: build, the single stages, duckdb, crosscheck, validate, report, check-pdf and diff.
+"""`python -m pipeline …`: build, the single stages, duckdb, crosscheck, validate, report, check-pdf, diff and review.
 
 Installed as the console script ``renkei`` (pyproject.toml ``[project.scripts]``): ``.venv/bin/renkei``.
 
@@ -154,6 +154,29 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=("json", "md", "html"), default="json",
                       help="json (docs/diff.md), md or html (default: json)")
     diff.add_argument("--out", type=Path, metavar="FILE", help="write the report here instead of stdout")
+
+    review = _command(sub, "review", "every value drawn on its PDF page (offline HTML); with two builds, the diff",
+                      "renkei review out/data --pdf raw/plan_vi.pdf --pdf raw/overview.pdf --out out/review\n"
+                      "renkei review out/diff/old out/diff/new --pdf raw/plan_vi.pdf "
+                      "--pdf tests/fixtures/plan_vi_revised_sample.pdf --out out/diff/review",
+                      description="One build: every page that fed the dataset with the box of every cell drawn "
+                                  "on it, coloured by table and column, and the records read from it beside it "
+                                  "(select a value to mark its box; filter by project No., name or municipality). "
+                                  "Two builds (OLD_BUILD NEW_BUILD): the diff, each changed value as crops of "
+                                  "its cell in both editions, pages cited by printed label. The PDFs must be the "
+                                  "ones the builds' manifests name (checked by SHA-256): for one build a missing "
+                                  "or different PDF is an error (exit 2); for a diff it is said and the values "
+                                  "are shown as text. Writes OUT/index.html and its images (docs/review.md).")
+    review.add_argument("build_dir", type=Path, metavar="BUILD", help="the build to review (or OLD_BUILD)")
+    review.add_argument("new_dir", type=Path, nargs="?", metavar="NEW_BUILD",
+                        help="review the diff of BUILD (old) and NEW_BUILD instead")
+    review.add_argument("--pdf", type=Path, action="append", default=[], metavar="FILE",
+                        help="a PDF the build(s) were read from (repeatable; each is matched to its source by "
+                             "SHA-256)")
+    review.add_argument("--diff", type=Path, metavar="DIFF.json",
+                        help="with two builds: the diff JSON of `renkei diff` (default: compare them now)")
+    review.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="the review folder: new, empty or an earlier review (replaced whole)")
     return parser
 
 
@@ -197,6 +220,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "diff":
         from pipeline.diff.command import run_diff
         return run_diff(args.old_dir, args.new_dir, args.format, args.out)
+    if args.command == "review":
+        if args.new_dir is not None:
+            from pipeline.publish.diffview import run_diff_review
+            return run_diff_review(args.build_dir, args.new_dir, args.out, args.pdf, diff=args.diff,
+                                   progress=args.progress)
+        from pipeline.publish.review import run_review
+        return run_review(args.build_dir, args.out, args.pdf, progress=args.progress)
     raise AssertionError(args.command)
 
 

@@ -123,7 +123,7 @@ def test_dvc_yaml_declares_metrics_and_plots():
 
     dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))
     stages = dvc["stages"]
-    assert list(stages) == ["extract", "parse", "normalize", "write", "crosscheck", "validate", "report"]
+    assert list(stages) == ["extract", "parse", "normalize", "write", "crosscheck", "validate", "report", "review"]
     # renkei.duckdb's bytes differ per run: not a DVC output; `make run` writes it after dvc repro
     assert "--no-duckdb" in stages["write"]["cmd"]
     assert "pipeline duckdb out/data --out out/renkei.duckdb" in (ROOT / "Makefile").read_text(encoding="utf-8")
