@@ -16,8 +16,9 @@ text in about a millisecond). So the chapter is found from each page's text as p
   appendix heading begins, on the page where it is printed: mid-page, the part above it is still the
   chapter's (the pdfplumber layouts are cut at the heading's line: `trim`).
 
-A PDF with no chapter heading at all, no other chapter's heading and the chapter's own tables (a 基本KPI
-table or a project table) is the chapter alone, as printed before the whole vision was read: all its pages
+A PDF with no chapter heading at all, no other chapter's heading and the chapter's own shape (an area
+heading followed by a 基本KPI or project table, and a project table's "No. N 連携事業名" or a 【基本KPI】
+label) is the chapter alone, as printed before the whole vision was read: all its pages
 are the chapter. Anything else without the chapter is refused by `NoChapter`, naming the headings (or the
 first lines) it holds.
 
@@ -177,7 +178,8 @@ def locate(texts: Sequence[str]) -> Chapter:
         last = end_page if before_end or end_page == heading.page else end_page - 1
         return _chapter(pages, heading.page, last, heading, Heading(end_page, _short(flat[end][1], 60)))
     others = [Heading(n, _short(line)) for n, line in flat if is_end_heading(line)]
-    if not candidates and not others and any(TABLE_START.match(squash(line)) for _, line in flat):
+    if not candidates and not others and _has_chapter_tables(flat) and \
+            any(PROJECT_START.match(squash(line)) or squash(line).startswith("【基本KPI】") for _, line in flat):
         return Chapter(1, len(pages), len(pages), None, None)
     raise NoChapter(_refusal(flat, others, candidates))
 

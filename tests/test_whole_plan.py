@@ -182,3 +182,47 @@ def test_a_whole_plan_without_chapter_vi_is_refused_naming_its_headings(tmp_path
     assert "\n" not in message and "no chapter VI" in message and "its headings are" in message, message
     assert "'I はじめに' (page 3)" in message, message
     assert not (tmp_path / "out").exists()
+
+
+# -- the locator on page texts (no PDF read) -----------------------------------------------------------------
+from extractors.chapter import NoChapter, locate  # noqa: E402
+
+CONTENTS_PAGE = "目次\nI はじめに ・・・・・・ 2\nVI 連携協約に基づき推進する具体的取組 ・・・・・・ 4\n資料編 ・・・ 9\n- 1 -"
+OTHER_CHAPTER = "II 圏域の形成\n1 構成市町村\n市町村名 人口\n小樽市 100\n- 2 -"
+CHAPTER_START = ("V 期間\n本文\nVI 連携協約に基づき推進する具体的取組\n本項では\n1 圏域全体の経済成長のけん引\n"
+                 "【基本 KPI】\n指標名 現状値 目標値\n- 3 -")
+CHAPTER_BODY = "No. 1 連携事業名 何か\n事業概要 …\n- 4 -"
+CHAPTER_END = "No. 2 連携事業名 別\n評価指標 項目\n資料編\n1 策定経過\n- 5 -"
+APPENDIX = "年月日 内容\n- 6 -"
+
+
+def test_the_locator_finds_the_chapter_by_its_heading_not_the_contents_line():
+    chapter = locate([CONTENTS_PAGE, OTHER_CHAPTER, CHAPTER_START, CHAPTER_BODY, CHAPTER_END, APPENDIX])
+    assert (chapter.first, chapter.last, chapter.heading.page) == (3, 5, 3)  # starts and ends mid-page
+    assert chapter.end.text == "資料編" and chapter.end.page == 5
+    assert [(s.page, s.page_label) for s in chapter.skipped] == [(1, "- 1 -"), (2, "- 2 -"), (6, "- 6 -")]
+
+
+def test_the_chapter_ends_before_a_page_that_opens_with_the_next_heading():
+    chapter = locate([CHAPTER_START, CHAPTER_BODY, "VII 推進体制\n本文\n- 5 -"])
+    assert (chapter.first, chapter.last, chapter.end.page) == (1, 2, 3)
+
+
+def test_a_title_without_the_chapters_tables_is_not_the_chapter():
+    with pytest.raises(NoChapter, match="prints the title"):
+        locate([CONTENTS_PAGE, "VI 連携協約に基づき推進する具体的取組\n本文のみ\n- 2 -"])
+
+
+def test_no_chapter_names_the_headings_seen():
+    with pytest.raises(NoChapter, match=r"its headings are 'II 圏域の形成' \(page 2\)"):
+        locate([CONTENTS_PAGE, OTHER_CHAPTER])
+
+
+def test_the_chapter_alone_without_a_heading_is_every_page():
+    chapter = locate(["1 圏域全体の経済成長のけん引\n【基本KPI】\n指標名 現状値\n- 61 -", CHAPTER_BODY])
+    assert (chapter.first, chapter.last, chapter.heading, chapter.whole) == (1, 2, None, True)
+
+
+def test_a_project_table_after_the_chapters_end_is_refused():
+    with pytest.raises(NoChapter, match="after the end of chapter VI"):
+        locate([CHAPTER_START, "資料編\n- 4 -", CHAPTER_BODY])
