@@ -258,7 +258,7 @@ def crosscheck(pdf: Path, build_dir: Path, pages: list[int] | None = None, progr
     read = pages if pages is not None else chapter
     if read is None and page_count is not None:
         read = list(range(1, page_count + 1))
-    camelot_tables = list(read_tables(pdf, pages=read, progress=progress))
+    camelot_tables = list(read_tables(pdf, pages=read, progress=progress, page_count=page_count))
     report = compare(plumber_tables, camelot_tables, pages=pages)
     report["settings"] = {
         "pdf": Path(pdf).name,
