@@ -14,6 +14,7 @@ and chart pages are never given to pdfminer.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,7 @@ class Document:
     pages: list  # pdfplumber pages, every page of the file
     chapter: Chapter | None = None
     costs: dict[int, tuple[int, int]] = field(default_factory=dict)
+    sha256: str = ""  # of the bytes read, so that the file is not read again to hash it
     closed: bool = False
 
     @property
@@ -68,9 +70,10 @@ def close_pdf(pdf, pages=()) -> None:
 def prepare(path: Path, data: bytes, pdf, pages: list, find_chapter: bool = True) -> Document:
     """The `Document` of an opened PDF (``pages``: pdfplumber's list, every page), bounded and, with
     ``find_chapter``, with chapter VI located; raises `PdfReadError` (`NoChapter` among them)."""
+    sha256 = hashlib.sha256(data).hexdigest()
     if not find_chapter:
         costs = check_pages(pages, page_obj=lambda p: p.page_obj, number=lambda p: p.page_number)
-        return Document(Path(path), pdf, pages, None, costs)
+        return Document(Path(path), pdf, pages, None, costs, sha256)
     costs = check_pages(pages, page_obj=lambda p: p.page_obj, number=lambda p: p.page_number, bounds=SCAN_BOUNDS)
     with guarded_document():
         import pypdfium2
@@ -88,4 +91,4 @@ def prepare(path: Path, data: bytes, pdf, pages: list, find_chapter: bool = True
     for n in chapter.pages:
         check_cost(costs[n], n, READ_BOUNDS)
     check_total(((n, costs[n]) for n in chapter.pages), READ_BOUNDS, "chapter VI")
-    return Document(Path(path), pdf, pages, chapter, costs)
+    return Document(Path(path), pdf, pages, chapter, costs, sha256)

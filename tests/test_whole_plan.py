@@ -226,3 +226,43 @@ def test_the_chapter_alone_without_a_heading_is_every_page():
 def test_a_project_table_after_the_chapters_end_is_refused():
     with pytest.raises(NoChapter, match="after the end of chapter VI"):
         locate([CHAPTER_START, "資料編\n- 4 -", CHAPTER_BODY])
+
+
+# -- the document opened once ----------------------------------------------------------------------------------
+def test_a_build_opens_the_plan_once(tmp_path, monkeypatch, plan_build):
+    """pdfplumber and pdfium each open the plan once in the build's process (read sequentially here; each
+    worker process would open it once more), the excerpt's readers aside."""
+    import pdfplumber
+    import pypdfium2
+
+    opened: list[str] = []
+    real_open, real_document = pdfplumber.open, pypdfium2.PdfDocument
+
+    def counting_open(source, *args, **kwargs):
+        opened.append("pdfplumber")
+        return real_open(source, *args, **kwargs)
+
+    class CountingDocument(real_document):
+        def __init__(self, *args, **kwargs):
+            opened.append("pdfium")
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setenv("RENKEI_WORKERS", "1")
+    monkeypatch.setattr(pdfplumber, "open", counting_open)
+    monkeypatch.setattr(pypdfium2, "PdfDocument", CountingDocument)
+    build(RAW / "plan_whole.pdf", None, tmp_path / "out", progress=False)
+    assert sorted(opened) == ["pdfium", "pdfplumber"]
+    got = Build(tmp_path / "out")
+    _same_dataset(plan_build, got, tables=[t for t in TABLES if t not in ("overview", "cells")])
+
+
+def test_closing_the_document_does_not_parse_the_page_tree_again(monkeypatch):
+    """pdfplumber's PDF.close() rebuilds the page list before closing its stream; called twice it fails with
+    "seek of closed file" on a damaged tree (issue 18). The document closes its pages and stream once."""
+    from pipeline.inputs import open_pdf
+
+    with open_pdf(RAW / "plan_vi.pdf") as document:
+        stream = document.pdf.stream
+        monkeypatch.setattr(type(document.pdf), "close", lambda self: pytest.fail("PDF.close() called"))
+    assert stream.closed and document.closed
+    document.close()  # a second close does nothing

@@ -105,7 +105,7 @@ def run_extract(pdf: Path, overview: Path | None, out: Path, progress: bool | No
 def _plan_source(document: Document, pages: list, cut: list[dict]) -> dict:
     """The plan's source record: file, hash, page count and, when the PDF holds more than chapter VI, where
     the chapter is (pages, printed page labels, its heading and the one ending it) and what was skipped."""
-    source = _source_info(document.path, document.page_count)
+    source = {"file": document.path.name, "sha256": document.sha256, "pages": document.page_count}
     chapter = document.chapter
     if chapter is not None and not chapter.whole:
         labels = [pages[0].page_label, pages[-1].page_label] if pages else [None, None]
