@@ -52,15 +52,16 @@ from typing import TypeVar
 
 MAX_STREAM_BYTES = 64 << 20
 MAX_DECODED_BYTES = 256 << 20
-# What pdfplumber (pdfminer) may interpret: chapter VI's pages. Measured on this machine: pdfminer and
-# pdfplumber keep every path as an object, ~4.5 s and ~330 MB for a vector-map page of 20,000 subpaths (4 MB of
-# content), ~23 s and 1.5 GB for 100,000 (20 MB); 200,000 tiny rectangles took 15 s and 900 MB. The plan's
-# largest page holds 44 KB and 249 paths; Chromium's print with dotted inner rules draws every dot, 103,341
-# paths over 12 pages (≤ ~9,000 a page, ~2 MB of content), and reads in ~10 s.
-MAX_PAGE_CONTENT_BYTES = 4 << 20  # ~95× the plan's largest page; a map page's 4 MB would take ~5 s
-MAX_PAGE_PATHS = 50_000  # ~5× a dotted-rule page, ~200× a plain one; 49,000 take ~17 s for the build
-MAX_DOCUMENT_CONTENT_BYTES = 32 << 20  # the chapter: 0.7 MB plain, ~2 MB dotted; 16× the dotted print
-MAX_DOCUMENT_PATHS = 300_000  # the chapter: ~3,500 plain, 103,341 dotted (~3×); at most ~1 min of pdfminer
+# What pdfplumber (pdfminer) may interpret: chapter VI's pages. Measured on this machine (2 shared cores):
+# pdfminer and pdfplumber keep every path as an object, ~4.5 s and ~330 MB for a vector-map page of 20,000
+# subpaths (4 MB of content), ~23 s and 1.5 GB for 100,000 (20 MB); 200,000 tiny rectangles took 15 s and
+# 900 MB. The plan's largest page holds 44 KB and 249 paths. Chromium's A4 print with dotted inner rules
+# (tests/test_whole_plan.py) draws every dot: 251,222 paths over 19 pages (at most 15,716 a page), 5.5 MB of
+# content; it builds exactly in ~26 s of CPU (plain pdfplumber extract_tables: the same) and 250 MB.
+MAX_PAGE_CONTENT_BYTES = 4 << 20  # ~95× the plan's largest page, ~14× a dotted-rule page; a map page's 4 MB ~5 s
+MAX_PAGE_PATHS = 50_000  # ~3× a dotted-rule page, ~200× a plain one; 49,000 take ~17 s for the build
+MAX_DOCUMENT_CONTENT_BYTES = 32 << 20  # the chapter: 0.7 MB plain, 5.5 MB dotted (~6×)
+MAX_DOCUMENT_PATHS = 400_000  # the chapter: ~3,500 plain, 251,222 dotted (1.6×: B5 has more rules); ≤ ~1 min
 # What only pdfium reads (its text, to find the chapter): every page, the chapter's too, before pdfminer
 # parses any. pdfium read the 20,000-subpath map page in 0.06 s (33 MB) and the 100,000-subpath one (20 MB of
 # content) in 0.22 s and 88 MB; a published vision's map, chart and photo pages hold well under 1 MB of

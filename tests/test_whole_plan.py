@@ -24,7 +24,7 @@ from tests.conftest import RAW, Build
 from tests.printers import producers
 from tests.printers.content import KEYS, content_frame, content_from_build
 from tests.printers.docx import DocxStyle
-from tests.printers.html import HtmlStyle
+from tests.printers.html import HtmlStyle, plan_html
 from tests.printers.whole import whole_plan_docx, whole_plan_html
 
 TABLES = ("projects", "project_municipalities", "responsibilities", "budgets", "indicators", "kpis",
@@ -266,3 +266,44 @@ def test_closing_the_document_does_not_parse_the_page_tree_again(monkeypatch):
         monkeypatch.setattr(type(document.pdf), "close", lambda self: pytest.fail("PDF.close() called"))
     assert stream.closed and document.closed
     document.close()  # a second close does nothing
+
+
+# -- bounds sized from real documents --------------------------------------------------------------------------
+def test_a_dotted_rule_chromium_print_builds_exactly(tmp_path, plan_build, content):
+    """Chromium draws every dot of a dotted rule: a quarter of a million paths for the chapter, over the
+    100,000 the whole document was allowed before; within the bounds of what pdfplumber reads now."""
+    import pdfplumber
+
+    from extractors.pdfguard import MAX_DOCUMENT_PATHS, MAX_PAGE_PATHS, _page_cost
+
+    html = plan_html(content, HtmlStyle(paper="A4"))
+    assert "border: 0.5pt solid #000" in html
+    pdf = producers.chromium(html.replace("border: 0.5pt solid #000", "border: 0.5pt dotted #000"),
+                             tmp_path / "dotted.pdf")
+    with pdfplumber.open(pdf) as opened:
+        paths = [_page_cost(p.page_obj)[1] for p in opened.pages]
+    assert sum(paths) > 100_000 and max(paths) < MAX_PAGE_PATHS and sum(paths) < MAX_DOCUMENT_PATHS, paths
+    build(pdf, None, tmp_path / "out", progress=False)
+    got = Build(tmp_path / "out")
+    for table in KEYS:
+        pd.testing.assert_frame_equal(content_frame(got, table), content_frame(plan_build, table),
+                                      check_dtype=False, obj=table)
+
+
+def test_map_chart_and_photo_pages_around_the_chapter_are_read_by_pdfium_only(tmp_path, whole_build):
+    """The benchmark's whole vision: vector map, ruled chart and photo pages around chapter VI. Only the
+    chapter's pages reach pdfplumber; the figures pass pdfium's bounds."""
+    from extractors.pdfguard import MAX_PAGE_CONTENT_BYTES, MAX_SCAN_PAGE_PATHS
+    from pipeline.bench import padded_plan
+    from pipeline.inputs import open_pdf
+
+    pdf = padded_plan(RAW / "plan_whole.pdf", tmp_path / "padded.pdf", pages=31)
+    with open_pdf(pdf) as document:
+        outside = [document.costs[n] for n in range(1, document.page_count + 1) if n not in document.chapter.pages]
+        assert document.page_count == 31 and len(document.chapter.pages) == len(whole_build["cells"]
+                                                                                .query("source == 'plan'")
+                                                                                .page.unique())
+    assert max(size for size, _ in outside) > MAX_PAGE_CONTENT_BYTES // 16  # a map page is heavy
+    assert max(paths for _, paths in outside) < MAX_SCAN_PAGE_PATHS
+    build(pdf, None, tmp_path / "out", progress=False)
+    _same_dataset(whole_build, Build(tmp_path / "out"), tables=[t for t in TABLES if t not in ("overview", "cells")])
