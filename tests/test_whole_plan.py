@@ -123,6 +123,13 @@ def test_a_whole_plan_printed_here_gives_the_chapters_dataset(printer, tmp_path,
                                       check_dtype=False, obj=table)
     chapter = _manifest(got)["sources"]["plan"]["chapter"]
     assert chapter["pages"][0] > 1 and chapter["skipped_pages"], chapter
+    if printer.startswith("chromium"):  # no page breaks between chapters: it starts and ends mid-page
+        assert chapter["heading"]["page"] == chapter["pages"][0]
+        assert [t["where"] for t in chapter["skipped_tables"]] and \
+            {t["page"] for t in chapter["skipped_tables"] if t["where"] == "before"} == {chapter["pages"][0]}, chapter
+        assert chapter["ends_at"]["page"] == chapter["pages"][1], chapter
+    else:  # each chapter on a new page
+        assert chapter["skipped_tables"] == [] and chapter["ends_at"]["page"] == chapter["pages"][1] + 1, chapter
     # the other chapters' tables (市町村名, the chart, 資料編) were not read: only chapter VI's tables
     cells = got["cells"]
     assert not cells["text"].isin(["市町村名", "年月日", "区分"]).any()
