@@ -64,6 +64,7 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m pipeline.bench raw/plan_vi.pdf --runs 5
+	$(PY) -m pipeline.bench raw/plan_whole.pdf --pad-to 105 --runs 3
 
 # `make diff OLD=old.pdf NEW=new.pdf` (to try it, the repo ships a revised edition:
 # `make diff OLD=raw/plan_vi.pdf NEW=tests/fixtures/plan_vi_revised_sample.pdf`): check both PDFs first

@@ -199,26 +199,51 @@ def convert_table(table, page: int) -> CamelotTable:
 
 
 def read_tables(pdf_path: Path, pages: list[int] | None = None, progress: bool | None = None,
-                line_scale: int = LINE_SCALE) -> Iterator[CamelotTable]:
-    """Yield camelot's lattice tables page by page (all pages unless ``pages``, 1-based, is given)."""
-    import camelot
+                line_scale: int = LINE_SCALE, page_count: int | None = None) -> Iterator[CamelotTable]:
+    """Yield camelot's lattice tables in page order (all pages unless ``pages``, 1-based, is given;
+    ``page_count``: the PDF's, when the caller knows it, so that the file is not opened to count them).
 
-    from extractors.pdfguard import page_guard
-    from extractors.progress import progress_bar
+    camelot reads the pages in one call, which opens the file once (playa). When that call fails, the
+    pages are read one by one, so that the failure names its page (a `PdfReadError`)."""
+    from extractors.pdfguard import guarded_document
 
     pdf_path = Path(pdf_path)
     if pages is None:
-        import pdfplumber
+        if page_count is None:
+            import pdfplumber
 
-        with pdfplumber.open(pdf_path) as document:  # the caller checked the file (pipeline.inputs.check_pdf)
-            pages = list(range(1, len(document.pages) + 1))
-    for page in progress_bar(pages, desc=f"camelot {pdf_path.name}", unit="page", enabled=progress):
-        # Any failure of camelot (playa-pdf, pypdfium2) on a page is a PdfReadError naming it.
-        with page_guard(page), warnings.catch_warnings(), _type3_aware_layout():
-            # "No tables found on page-N" and similar are findings, not warnings for the user.
-            warnings.simplefilter("ignore")
-            logging.getLogger("camelot").setLevel(logging.ERROR)
-            found = camelot.read_pdf(str(pdf_path), pages=str(page), flavor="lattice", line_scale=line_scale,
-                                     layout_kwargs=LAYOUT, suppress_stdout=True)
-            tables = [convert_table(table, page) for table in sorted(found, key=lambda t: t.order or 0)]
-        yield from tables
+            with pdfplumber.open(pdf_path) as document:  # the caller checked the file (pipeline.inputs)
+                page_count = len(document.pages)
+        pages = list(range(1, page_count + 1))
+    pages = sorted(set(pages))
+    if not pages:
+        return
+    try:
+        with guarded_document(f"pages {pages[0]}–{pages[-1]}"):
+            found = _read(pdf_path, pages, line_scale)
+    except Exception:
+        found = None
+    if found is None:  # name the page that fails: read them one by one
+        from extractors.pdfguard import page_guard
+        from extractors.progress import progress_bar
+
+        for page in progress_bar(pages, desc=f"camelot {pdf_path.name}", unit="page", enabled=progress):
+            with page_guard(page):
+                tables = _read(pdf_path, [page], line_scale)
+            yield from (convert_table(table, page) for table in sorted(tables, key=lambda t: t.order or 0))
+        return
+    for table in sorted(found, key=lambda t: (int(t.page), t.order or 0)):
+        yield convert_table(table, int(table.page))
+
+
+def _read(pdf_path: Path, pages: list[int], line_scale: int) -> list:
+    """camelot's lattice tables of ``pages``, in one read_pdf call; any failure of camelot (playa-pdf,
+    pypdfium2) is raised to the caller."""
+    import camelot
+
+    with warnings.catch_warnings(), _type3_aware_layout():
+        # "No tables found on page-N" and similar are findings, not warnings for the user.
+        warnings.simplefilter("ignore")
+        logging.getLogger("camelot").setLevel(logging.ERROR)
+        return list(camelot.read_pdf(str(pdf_path), pages=",".join(map(str, pages)), flavor="lattice",
+                                     line_scale=line_scale, layout_kwargs=LAYOUT, suppress_stdout=True))

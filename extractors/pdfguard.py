@@ -16,8 +16,11 @@ end in a traceback, and a hostile one could take gigabytes or hours. This module
 * `check_page` (before a page is interpreted): its content streams, with the form XObjects it draws
   counted as often as it draws them, may hold at most `MAX_PAGE_CONTENT_BYTES` bytes and
   `MAX_PAGE_PATHS` paths (rectangles and subpaths: what becomes an object of pdfminer's layout);
-* `check_pages`: the same over all pages, before any is read, within `MAX_DOCUMENT_CONTENT_BYTES` and
-  `MAX_DOCUMENT_PATHS`;
+* `check_pages`: the same over all pages, before any is read, with the document's bounds (`Bounds`):
+  every page is first held to what pdfium may read (`SCAN_BOUNDS`: it reads every page's text to find
+  chapter VI, extractors/chapter.py), then chapter VI's pages to what pdfplumber may read (`READ_BOUNDS`,
+  `check_cost` and `check_total` in extractors/document.py): a vision's map and chart pages never reach
+  pdfminer's interpreter;
 * `read_guarded` (around each page's read): any exception while reading page N becomes a `PdfReadError`
   naming page N, and pdfminer's warnings during the read (damage it skipped over) are collected; once all
   pages are read, pages with warnings fail the read, named.
@@ -32,9 +35,10 @@ in all, largest page content 37 KB, at most 218 paths on a page):
   content per second and keeps every path as an object: 200,000 tiny paths on one page took 9 s and
   420 MB in pdfminer and another 6 s and 500 MB in pdfplumber before any table was looked for; 49,000
   (just under the limit) take ~17 s and ~400 MB for the whole build;
-* 16 MiB of content and 100,000 paths in the whole document: so that many pages
-  each just under the page limits cannot add up to minutes (the plan has 0.5 MB and ~3,000 paths; a
-  300-page plan of pages like these would have ~10 MB and ~60,000).
+* 32 MiB of content and 400,000 paths over chapter VI's pages: so that many pages each just under the
+  page limits cannot add up to minutes, while Chromium's print with dotted rules (251,222 paths) builds;
+* pages only pdfium reads: 64 MiB and 300,000 paths a page, 256 MiB and 2,000,000 paths in all (pdfium
+  reads a 100,000-subpath map page in 0.2 s); the measured figures are next to each constant below.
 
 Nothing here imports from ``pipeline``: the pipeline turns `PdfReadError` into its one-line InputError.
 """
@@ -46,15 +50,31 @@ import logging
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 MAX_STREAM_BYTES = 64 << 20
 MAX_DECODED_BYTES = 256 << 20
-MAX_PAGE_CONTENT_BYTES = 4 << 20
-MAX_PAGE_PATHS = 50_000
-MAX_DOCUMENT_CONTENT_BYTES = 16 << 20
-MAX_DOCUMENT_PATHS = 100_000
+# What pdfplumber (pdfminer) may interpret: chapter VI's pages. Measured on this machine (2 shared cores):
+# pdfminer and pdfplumber keep every path as an object, ~4.5 s and ~330 MB for a vector-map page of 20,000
+# subpaths (4 MB of content), ~23 s and 1.5 GB for 100,000 (20 MB); 200,000 tiny rectangles took 15 s and
+# 900 MB. The plan's largest page holds 44 KB and 249 paths. Chromium's A4 print with dotted inner rules
+# (tests/test_whole_plan.py) draws every dot: 251,222 paths over 19 pages (at most 15,716 a page), 5.5 MB of
+# content; it builds exactly in ~26 s of CPU (plain pdfplumber extract_tables: the same) and 250 MB.
+MAX_PAGE_CONTENT_BYTES = 4 << 20  # ~95× the plan's largest page, ~14× a dotted-rule page; a map page's 4 MB ~5 s
+MAX_PAGE_PATHS = 50_000  # ~3× a dotted-rule page, ~200× a plain one; 49,000 take ~17 s for the build
+MAX_DOCUMENT_CONTENT_BYTES = 32 << 20  # the chapter: 0.7 MB plain, 5.5 MB dotted (~6×)
+MAX_DOCUMENT_PATHS = 400_000  # the chapter: ~3,500 plain, 251,222 dotted (1.6×: B5 has more rules); ≤ ~1 min
+# What only pdfium reads (its text, to find the chapter): every page, the chapter's too, before pdfminer
+# parses any. pdfium read the 20,000-subpath map page in 0.06 s (33 MB) and the 100,000-subpath one (20 MB of
+# content) in 0.22 s and 88 MB; a published vision's map, chart and photo pages hold well under 1 MB of
+# content each (plan_whole.pdf: 13 KB at most outside chapter VI; a full-page vector map of the area with
+# roads and rivers: a few MB). The bounds keep a scan at a few seconds and a few hundred MB at worst.
+MAX_SCAN_PAGE_CONTENT_BYTES = 64 << 20  # ~3× the 100,000-subpath map page: ~0.7 s, ~300 MB in pdfium
+MAX_SCAN_PAGE_PATHS = 300_000  # 3× that page
+MAX_SCAN_DOCUMENT_CONTENT_BYTES = 256 << 20  # ~12 such map pages: ~3 s of pdfium
+MAX_SCAN_DOCUMENT_PATHS = 2_000_000  # ~20 such map pages, ~500× a 300-page vision of plain pages
 # Form XObjects drawing forms: deeper than this is refused (pdfminer itself recurses without a bound).
 MAX_FORM_DEPTH = 12
 
@@ -191,7 +211,8 @@ def _decoded_size(data: bytes, filters: list[bytes] | None, cap: int, problems: 
 _OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
 
 
-def scan_streams(path: Path, max_stream: int = MAX_STREAM_BYTES, max_total: int = MAX_DECODED_BYTES) -> dict[int, str]:
+def scan_streams(path: Path | bytes, max_stream: int = MAX_STREAM_BYTES,
+                 max_total: int = MAX_DECODED_BYTES) -> dict[int, str]:
     """Refuse a PDF with a stream that decodes to more than ``max_stream`` bytes, or streams that decode
     to more than ``max_total`` together (images aside). Works on the file's bytes, not its cross-reference
     table, so a damaged table or object streams hide nothing.
@@ -201,7 +222,7 @@ def scan_streams(path: Path, max_stream: int = MAX_STREAM_BYTES, max_total: int 
     before the damage, without a word (``PDFStream.decode``: ``except zlib.error: data = b""``), so a
     page whose content stream is damaged would simply lose its tables.
     """
-    data = Path(path).read_bytes()
+    data = path if isinstance(path, bytes) else Path(path).read_bytes()
     total = 0
     damaged: dict[int, str] = {}
     for match in _STREAM.finditer(data):
@@ -271,12 +292,14 @@ _PATH_OPS = re.compile(rb"(?<![^" + _DELIM + rb"])(?:re|m)(?![^" + _DELIM + rb"]
 _DO = re.compile(rb"/([^" + _DELIM + rb"]+)\s*Do(?![^" + _DELIM + rb"])")
 
 
-def _page_cost(page_obj) -> tuple[int, int]:
+def _page_cost(page_obj, bounds: "Bounds | None" = None) -> tuple[int, int]:
     """(content bytes, paths) that interpreting the pdfminer page means, each form
     XObject counted as often as it is drawn. Stops counting once both limits are passed."""
     from pdfminer.pdfinterp import LITERAL_FORM
     from pdfminer.pdftypes import PDFStream, dict_value, resolve1
 
+    page_bytes = MAX_PAGE_CONTENT_BYTES if bounds is None else bounds.page_bytes
+    page_paths = MAX_PAGE_PATHS if bounds is None else bounds.page_paths
     memo: dict[int, tuple[int, int]] = {}
 
     def cost(data: bytes, resources, depth: int) -> tuple[int, int]:
@@ -294,11 +317,11 @@ def _page_cost(page_obj) -> tuple[int, int]:
                 continue
             key = id(form)
             if key not in memo:
-                memo[key] = (MAX_PAGE_CONTENT_BYTES + 1, MAX_PAGE_PATHS + 1)  # a form drawing itself
+                memo[key] = (page_bytes + 1, page_paths + 1)  # a form drawing itself
                 memo[key] = cost(form.get_data(), resolve1(form.get("Resources")) or resources, depth + 1)
             form_size, form_paths = memo[key]
             size, paths = size + form_size, paths + form_paths
-            if size > MAX_PAGE_CONTENT_BYTES and paths > MAX_PAGE_PATHS:
+            if size > page_bytes and paths > page_paths:
                 break
         return size, paths
 
@@ -307,17 +330,53 @@ def _page_cost(page_obj) -> tuple[int, int]:
     return cost(data, page_obj.resources, 0)
 
 
-def check_page(page_obj, page_number: int) -> tuple[int, int]:
+@dataclass(frozen=True)
+class Bounds:
+    """How much content and how many paths a page and the pages together may hold for one reader."""
+
+    page_bytes: int
+    page_paths: int
+    document_bytes: int
+    document_paths: int
+    what: str  # the pages it bounds, for the refusal: "a page", "a page outside chapter VI"
+
+
+READ_BOUNDS = Bounds(MAX_PAGE_CONTENT_BYTES, MAX_PAGE_PATHS, MAX_DOCUMENT_CONTENT_BYTES, MAX_DOCUMENT_PATHS,
+                     "a page")
+SCAN_BOUNDS = Bounds(MAX_SCAN_PAGE_CONTENT_BYTES, MAX_SCAN_PAGE_PATHS, MAX_SCAN_DOCUMENT_CONTENT_BYTES,
+                     MAX_SCAN_DOCUMENT_PATHS, "a page")
+
+
+def check_cost(cost: tuple[int, int], page_number: int, bounds: Bounds = READ_BOUNDS) -> tuple[int, int]:
+    """Refuse a page whose (content bytes, paths) are over ``bounds``; return them."""
+    size, paths = cost
+    if size > bounds.page_bytes:
+        raise PdfReadError(f"page {page_number}: its content is {size / (1 << 20):.1f} MiB, over the "
+                           f"{_mib(bounds.page_bytes)} {bounds.what} may hold: not a plan page", [page_number])
+    if paths > bounds.page_paths:
+        raise PdfReadError(f"page {page_number}: it draws {paths:,} paths, over the {bounds.page_paths:,} "
+                           f"{bounds.what} may hold: not a plan page", [page_number])
+    return size, paths
+
+
+def check_page(page_obj, page_number: int, bounds: Bounds = READ_BOUNDS) -> tuple[int, int]:
     """Refuse a page whose content would take pdfminer and pdfplumber unbounded time or memory; return
     its (content bytes, paths)."""
-    size, paths = _page_cost(page_obj)
-    if size > MAX_PAGE_CONTENT_BYTES:
-        raise PdfReadError(f"page {page_number}: its content is {size / (1 << 20):.1f} MiB, over the "
-                           f"{_mib(MAX_PAGE_CONTENT_BYTES)} a page may hold: not a plan page", [page_number])
-    if paths > MAX_PAGE_PATHS:
-        raise PdfReadError(f"page {page_number}: it draws {paths:,} paths, over the {MAX_PAGE_PATHS:,} a page "
-                           "may hold: not a plan page", [page_number])
-    return size, paths
+    return check_cost(_page_cost(page_obj, bounds), page_number, bounds)
+
+
+def check_total(costs: Iterable[tuple[int, tuple[int, int]]], bounds: Bounds, what: str = "a PDF") -> None:
+    """Refuse pages ((number, (bytes, paths)), in order) that together hold more than ``bounds`` allow."""
+    total_size = total_paths = 0
+    first = None
+    for n, (size, paths) in costs:
+        first = n if first is None else first
+        total_size, total_paths = total_size + size, total_paths + paths
+        if total_size > bounds.document_bytes or total_paths > bounds.document_paths:
+            raise PdfReadError(
+                f"pages {first}–{n} hold {total_size / (1 << 20):.1f} MiB of content and {total_paths:,} paths, "
+                f"over the {_mib(bounds.document_bytes)} and {bounds.document_paths:,} {what} may hold: not a plan",
+                [n])
 
 
 # -- pdfminer's warnings ---------------------------------------------------------------------------
@@ -363,25 +422,23 @@ def pdfminer_warnings() -> Iterator[list[str]]:
         logger.setLevel(old_level)
 
 
-def check_pages(pages: Iterable[T], page_obj: Callable[[T], object], number: Callable[[T], int]) -> None:
+def check_pages(pages: Iterable[T], page_obj: Callable[[T], object], number: Callable[[T], int],
+                bounds: Bounds = READ_BOUNDS) -> dict[int, tuple[int, int]]:
     """`check_page` on every page, and the whole document's bounds, before any page is interpreted (the
-    check only counts in the content streams: a document over the bounds is refused in a second)."""
-    total_size = total_paths = 0
+    check only counts in the content streams: a document over the bounds is refused in a second). Returns
+    each page's (content bytes, paths)."""
+    costs: dict[int, tuple[int, int]] = {}
     damaged: list[tuple[int, str]] = []
     for page in pages:
         n = number(page)
         with page_guard(n), pdfminer_warnings() as messages:
-            size, paths = check_page(page_obj(page), n)
+            costs[n] = check_page(page_obj(page), n, bounds)
         if messages:
             damaged.append((n, messages[0]))
-        total_size, total_paths = total_size + size, total_paths + paths
-        if total_size > MAX_DOCUMENT_CONTENT_BYTES or total_paths > MAX_DOCUMENT_PATHS:
-            raise PdfReadError(
-                f"pages 1–{n} hold {total_size / (1 << 20):.1f} MiB of content and {total_paths:,} paths, over "
-                f"the {_mib(MAX_DOCUMENT_CONTENT_BYTES)} and {MAX_DOCUMENT_PATHS:,} a PDF may hold: not a plan",
-                [n])
+        check_total(costs.items(), bounds)
     if damaged:
         raise damage_error(damaged)
+    return costs
 
 
 def read_guarded(pages: Iterable[T], read: Callable[[T], R], number: Callable[[T], int]) -> Iterator[R]:

@@ -16,18 +16,21 @@ from operator import itemgetter
 from statistics import median
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pdfplumber
 from pdfplumber.utils import cluster_objects
 
 from extractors.geometry import close_outlines, drop_ghost_rules, merge_segments, segments_from_objects
 from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
-from extractors.pdfguard import PdfReadError, open_guarded, read_guarded
+from extractors.pdfguard import PdfReadError, read_guarded
 from extractors.settings import LAYOUT, is_page_number
 from extractors.stamps import split_stamps
 from extractors.textlines import VisualLine, group_lines
 from extractors.textnorm import fold_text, join_cell_lines
+
+if TYPE_CHECKING:
+    from extractors.document import Document
 
 # Bound once from the settings (extractors/settings.py gives each value's reason): module globals are read
 # fastest in the loops below.
@@ -395,11 +398,13 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     rules = drop_ghost_rules(merge_segments(segments_from_objects(
         *(drop_glyph_outlines(objects, glyphs) for objects in drawings))), chars)
     segments = close_outlines(rules)
+    vertical = [s.as_edge() for s in segments if s.orientation == "v"]
+    horizontal = [s.as_edge() for s in segments if s.orientation == "h"]
     settings = {
         "vertical_strategy": "explicit",
         "horizontal_strategy": "explicit",
-        "explicit_vertical_lines": [s.as_edge() for s in segments if s.orientation == "v"],
-        "explicit_horizontal_lines": [s.as_edge() for s in segments if s.orientation == "h"],
+        "explicit_vertical_lines": vertical,
+        "explicit_horizontal_lines": horizontal,
         "snap_tolerance": LAYOUT.table_snap,
         "join_tolerance": LAYOUT.table_snap,
         "intersection_tolerance": LAYOUT.table_snap,
@@ -407,7 +412,9 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     fragments: list[TableFragment] = []
     boxes: list[tuple[float, float, float, float]] = []
     taken: set[int] = set()  # ids of glyphs astride a table's edge, read into that table
-    found = page.find_tables(table_settings=settings) if segments else []
+    # A table needs two rules each way; pdfplumber's explicit strategy raises on fewer (a page with only a
+    # footnote separator or a header rule), so such a page simply has no table.
+    found = page.find_tables(table_settings=settings) if len(vertical) >= 2 and len(horizontal) >= 2 else []
     tables = []
     for table in sorted(found, key=lambda t: (t.bbox[1], t.bbox[0])):
         bbox = table.bbox  # a pdfplumber property recomputed from every cell on each access
@@ -456,34 +463,35 @@ def _read_and_close(page: pdfplumber.page.Page) -> PageLayout:
         page.close()
 
 
-def read_pages(pdf_path: Path, progress: bool | None = None) -> Iterator[PageLayout]:
-    """Yield each page's layout in page order, showing per-page progress only on a terminal.
+def read_pages(document: Document, progress: bool | None = None) -> Iterator[PageLayout]:
+    """Yield the layout of each page pdfplumber is to read (`Document.read_numbers`: chapter VI's pages, or
+    every page) in page order, showing per-page progress only on a terminal.
 
-    A page that cannot be read, or that pdfminer read only in part (a damaged PDF), raises
-    `extractors.pdfguard.PdfReadError` naming it (see `read_guarded`).
+    ``document`` is the PDF opened once and checked (structure, every page's bounds, the chapter:
+    extractors/document.py); it stays open, and is closed, by its owner. A page that cannot be read, or
+    that pdfminer read only in part (a damaged PDF), raises `extractors.pdfguard.PdfReadError` naming it
+    (see `read_guarded`).
 
     With 4 pages or more and 2 or more CPUs available, the pages are read by worker processes (`workers`:
-    as many as CPUs, at most 4), each opening the PDF itself, one page per task in page order; the
+    as many as CPUs, at most 4), each opening the PDF once itself, one page per task in page order; the
     results come back (with the pdfminer warnings of each page's read) and are yielded in page order,
     so the output and the errors are those of the sequential read: the first failing page in page order
-    raises, pages with warnings are reported together at the end. The document's structure and every
-    page's bounds (`open_guarded`) are checked in this process before any page is read. Set
-    ``RENKEI_WORKERS=1`` to read in this process (debugging: tracebacks from the page itself, pdb);
-    ``RENKEI_WORKERS=N`` for N workers.
+    raises, pages with warnings are reported together at the end. Set ``RENKEI_WORKERS=1`` to read in
+    this process (debugging: tracebacks from the page itself, pdb); ``RENKEI_WORKERS=N`` for N workers.
     """
     from extractors.progress import progress_bar
 
-    with open_guarded(pdf_path) as (pdf, pages):
-        count = workers(len(pages))
-        if count > 1:
-            pdf.close()  # the workers open their own; pdfplumber's objects do not cross processes
-            numbers = [p.page_number for p in pages]
-            yield from _read_parallel(Path(pdf_path), numbers, count,
-                                      lambda items: progress_bar(items, desc=f"extract {Path(pdf_path).name}",
-                                                                 unit="page", enabled=progress))
-            return
-        pages = progress_bar(pages, desc=f"extract {Path(pdf_path).name}", unit="page", enabled=progress)
-        yield from read_guarded(pages, _read_and_close, number=lambda p: p.page_number)
+    numbers = document.read_numbers
+    name = Path(document.path).name
+    count = workers(len(numbers))
+    if count > 1:
+        yield from _read_parallel(Path(document.path), numbers, count,
+                                  lambda items: progress_bar(items, desc=f"extract {name}", unit="page",
+                                                             enabled=progress))
+        return
+    pages = progress_bar([document.pages[n - 1] for n in numbers], desc=f"extract {name}", unit="page",
+                         enabled=progress)
+    yield from read_guarded(pages, _read_and_close, number=lambda p: p.page_number)
 
 
 MIN_PARALLEL_PAGES = 4  # below this, starting workers and opening the PDF in each costs more than it saves
@@ -536,7 +544,9 @@ def _worker_init() -> None:
 
 
 def _worker_read(pdf_path: Path, number: int) -> tuple[PageLayout, list[str]]:
-    """In a worker: page ``number``'s layout and pdfminer's warnings while reading it (`read_one`)."""
+    """In a worker: page ``number``'s layout and pdfminer's warnings while reading it (`read_one`). The
+    worker opens the file once, at its first task, and keeps it open until it exits, so that pdfminer can
+    resolve a damaged page's objects whenever it reaches them."""
     from extractors.pdfguard import PdfReadError, guarded_document, pdfminer_warnings, read_one
 
     global _WORKER_PDF
@@ -545,10 +555,12 @@ def _worker_read(pdf_path: Path, number: int) -> tuple[PageLayout, list[str]]:
         with guarded_document(f"page {number}", [number]), pdfminer_warnings():
             _WORKER_PDF = (pdf_path, pdfplumber.open(pdf_path))
     pdf = _WORKER_PDF[1]
-    try:
-        page = pdf.pages[number - 1]
-    except Exception as error:
-        raise PdfReadError(f"page {number}: cannot be read ({type(error).__name__})", [number]) from error
+    with guarded_document(f"page {number}", [number]), pdfminer_warnings():
+        try:
+            page = pdf.pages[number - 1]
+        except IndexError as error:
+            raise PdfReadError(f"page {number}: cannot be read (the page tree holds fewer pages)",
+                               [number]) from error
     return read_one(page, _read_and_close, number)
 
 
@@ -558,7 +570,7 @@ def _read_parallel(pdf_path: Path, numbers: list[int], count: int, bar) -> Itera
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from extractors.pdfguard import PdfReadError, damage_error
+    from extractors.pdfguard import PdfReadError, damage_error, describe
 
     # fork: the workers start with this process's imports (no second start-up); spawn elsewhere.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -573,6 +585,10 @@ def _read_parallel(pdf_path: Path, numbers: list[int], count: int, bar) -> Itera
             except BrokenProcessPool as error:
                 raise PdfReadError(f"page {n}: cannot be read (the process reading it ended: {error})",
                                    [n]) from error
+            except PdfReadError:
+                raise
+            except Exception as error:  # whatever a worker let through still names its page, in one line
+                raise PdfReadError(f"page {n}: cannot be read ({describe(error)})", [n]) from error
             if messages:
                 damaged.append((n, messages[0]))
             yield result

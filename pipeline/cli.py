@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Run it as .venv/bin/renkei, as renkei after `. .venv/bin/activate`, or as\n"
                "`.venv/bin/python -m pipeline` (make run installs .venv).\n\n"
                "examples:\n"
-               "  renkei build --pdf raw/plan_vi.pdf --overview raw/overview.pdf --out build-out\n"
+               "  renkei build --pdf raw/plan_whole.pdf --overview raw/overview.pdf --out build-out\n"
                "  renkei validate build-out\n"
                "  renkei diff old-build new-build --format md\n"
                "  renkei COMMAND --help",
@@ -52,13 +52,15 @@ def _parser() -> argparse.ArgumentParser:
 
     def pdf_inputs(command: argparse.ArgumentParser) -> None:
         command.add_argument("--pdf", type=Path, required=True, metavar="PLAN.pdf",
-                             help="the plan's chapter VI as a PDF (raw/plan_vi.pdf), however printed")
+                             help="the plan as published (raw/plan_whole.pdf: the whole vision, chapter VI is "
+                                  "found in it by its heading, areas and tables) or chapter VI alone "
+                                  "(raw/plan_vi.pdf), however printed; a PDF without chapter VI is refused")
         command.add_argument("--overview", type=Path, metavar="EXCERPT.pdf",
                              help="the one-page excerpt (抜粋, raw/overview.pdf); without it there is no "
                                   "overview table")
 
     build = _command(sub, "build", "PDF → every table of the data contract (Parquet, manifest, metrics)",
-                     "renkei build --pdf raw/plan_vi.pdf --overview raw/overview.pdf --out build-out")
+                     "renkei build --pdf raw/plan_whole.pdf --overview raw/overview.pdf --out build-out")
     pdf_inputs(build)
     build.add_argument("--out", type=Path, required=True, metavar="DIR",
                        help="the build folder to write: new, empty or an earlier build (anything else is "

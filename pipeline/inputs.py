@@ -17,7 +17,10 @@ import contextlib
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from extractors.document import Document
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 300
@@ -96,16 +99,8 @@ def _describe(error: BaseException) -> str:
     return f"{type(inner).__name__}: {text}" if text else type(inner).__name__
 
 
-def check_pdf(path: Path, max_bytes: int | None = None, max_pages: int | None = None) -> int:
-    """Check that path is a readable, unencrypted PDF within the limits; return its page count.
-
-    The limits default to the current ones (see `limits`). The text-layer check happens during
-    extraction (see `require_text_layer`), so that no page is parsed twice.
-    """
-    path = Path(path)
-    current = _LIMITS.get()
-    max_bytes = current.max_bytes if max_bytes is None else max_bytes
-    max_pages = current.max_pages if max_pages is None else max_pages
+def _check_file(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, once it exists, is within the size limit and looks like a whole PDF."""
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if not path.is_file():
@@ -116,48 +111,86 @@ def check_pdf(path: Path, max_bytes: int | None = None, max_pages: int | None = 
     if size > max_bytes:
         raise InputError(f"{path}: the file is {_megabytes(size)}, over the {_megabytes(max_bytes)} limit "
                          "(raise it with --max-mb)")
-    with path.open("rb") as handle:
-        head = handle.read(1024)
-        handle.seek(max(0, size - EOF_WINDOW))
-        tail = handle.read()
-    if b"%PDF-" not in head:
+    data = path.read_bytes()
+    if b"%PDF-" not in data[:1024]:
         raise InputError(f"{path}: not a PDF (no %PDF- header)")
-    if b"%%EOF" not in tail:
+    if b"%%EOF" not in data[max(0, len(data) - EOF_WINDOW):]:
         raise InputError(f"{path}: the PDF is truncated (it does not end with %%EOF): an incomplete "
                          "download or copy?")
+    return data
+
+
+@contextlib.contextmanager
+def open_pdf(path: Path, max_bytes: int | None = None, max_pages: int | None = None,
+             chapter: bool = True) -> Iterator["Document"]:
+    """The PDF opened once, checked and bounded (`extractors.document.Document`), for the readers.
+
+    Checked in order: the file exists and is not empty, is within the size limit, starts and ends like a
+    PDF, no stream is a decompression bomb, it opens without a password, pdfminer reads its structure
+    without complaint, it has pages and no more than the page limit, no content stream is damaged, and its
+    pages are within the readers' bounds. With ``chapter`` (the plan), chapter VI is located
+    (extractors/chapter.py): a PDF without it is refused here, naming what it holds. The text layer's
+    quality is known only once the chapter's pages have been read (`require_text_layer`).
+    """
+    import io
 
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
-    from extractors.pdfguard import content_streams, damaged_streams_error, pdfminer_warnings, scan_streams
+    from extractors.document import close_pdf, prepare
+    from extractors.pdfguard import damaged_streams_error, content_streams, pdfminer_warnings, scan_streams
 
+    path = Path(path)
+    current = _LIMITS.get()
+    max_bytes = current.max_bytes if max_bytes is None else max_bytes
+    max_pages = current.max_pages if max_pages is None else max_pages
+    data = _check_file(path, max_bytes)
     with reading(path):
-        damaged = scan_streams(path)
+        damaged = scan_streams(data)
+    pdf = pages = None
     try:
-        with pdfminer_warnings() as warnings, pdfplumber.open(path) as pdf:
-            pages = len(pdf.pages)
+        with pdfminer_warnings() as warnings:
+            pdf = pdfplumber.open(io.BytesIO(data))
+            pages = pdf.pages
             if warnings:
                 raise InputError(f"{path}: pdfminer could not read parts of the document structure "
                                  f"({warnings[0]}): the PDF is damaged")
-            if pages == 0:
+            if not pages:
                 raise InputError(f"{path}: the PDF has no pages")
-            if pages > max_pages:
-                raise InputError(f"{path}: the PDF has {pages} pages, over the {max_pages}-page limit "
+            if len(pages) > max_pages:
+                raise InputError(f"{path}: the PDF has {len(pages)} pages, over the {max_pages}-page limit "
                                  "(raise it with --max-pages)")
             # Encrypted streams do not inflate before decryption: only a plain file's can be judged.
             if damaged and not getattr(pdf.doc, "encryption", None):
                 with reading(path):
-                    raise damaged_streams_error(damaged, content_streams(pdf.pages))
+                    raise damaged_streams_error(damaged, content_streams(pages))
+        with reading(path):
+            document = prepare(path, data, pdf, pages, find_chapter=chapter)
     except InputError:
+        if pdf is not None:
+            close_pdf(pdf, pages or ())
         raise
     except Exception as error:  # pdfminer raises many kinds on damaged files; pdfplumber wraps them
+        if pdf is not None:
+            close_pdf(pdf, pages or ())
         if _is_password_error(error):
             raise InputError(f"{path}: the PDF is password-protected (encrypted); "
                              "save an unprotected copy first") from None
         if isinstance(error, PDFSyntaxError):
             raise InputError(f"{path}: not a readable PDF ({_describe(error)})") from None
         raise InputError(f"{path}: the PDF is damaged or truncated ({_describe(error)})") from None
-    return pages
+    try:
+        yield document
+    finally:
+        document.close()
+
+
+def check_pdf(path: Path, max_bytes: int | None = None, max_pages: int | None = None,
+              chapter: bool = False) -> int:
+    """Check path as `open_pdf` does and close it again; return its page count (the readers that open the
+    file themselves: the excerpt's, camelot)."""
+    with open_pdf(path, max_bytes, max_pages, chapter=chapter) as document:
+        return document.page_count
 
 
 # More undecodable glyphs than this share of the text layer means the text cannot be trusted.

@@ -56,10 +56,10 @@ def test_build_help_explains_pdf_overview_out(capsys):
         main(["build", "--help"])
     text = capsys.readouterr().out
     flat = " ".join(text.split())
-    for help_text in ("the plan's chapter VI as a PDF", "the one-page excerpt (抜粋, raw/overview.pdf)",
+    for help_text in ("the plan as published (raw/plan_whole.pdf", "or chapter VI alone", "the one-page excerpt (抜粋, raw/overview.pdf)",
                       "the build folder to write"):
         assert help_text in flat
-    assert "renkei build --pdf raw/plan_vi.pdf --overview raw/overview.pdf --out build-out" in text
+    assert "renkei build --pdf raw/plan_whole.pdf --overview raw/overview.pdf --out build-out" in text
 
 
 def test_load_tables_returns_every_table_with_nullable_dtypes(plan_build):

@@ -231,18 +231,38 @@ def compare(plumber_tables: list[PlumberTable], camelot_tables: list, pages: Ite
 
 
 # -- command ----------------------------------------------------------------------------------------
-def crosscheck(pdf: Path, build_dir: Path, pages: list[int] | None = None, progress: bool | None = None) -> dict:
-    """Run camelot over ``pdf`` (or just ``pages``) and compare with ``build_dir``'s cells."""
+def chapter_pages(build_dir: Path) -> list[int] | None:
+    """The pages the build read (chapter VI's, from its manifest), or every page (None) when it read all;
+    a whole vision's other chapters have tables pdfplumber never read, so camelot must not read them."""
+    manifest = Path(build_dir) / "manifest.json"
+    try:
+        chapter = json.loads(manifest.read_text(encoding="utf-8"))["sources"]["plan"].get("chapter")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        chapter = None
+    if chapter is not None:
+        first, last = chapter["pages"]
+        return list(range(int(first), int(last) + 1))
+    return None
+
+
+def crosscheck(pdf: Path, build_dir: Path, pages: list[int] | None = None, progress: bool | None = None,
+               page_count: int | None = None) -> dict:
+    """Run camelot over the build's pages of ``pdf`` (or just ``pages``) and compare with ``build_dir``'s
+    cells; ``page_count``: the PDF's, when the caller has opened it already (camelot opens it itself)."""
     from importlib import metadata
 
     from extractors.camelot_tables import LINE_SCALE, read_tables
 
     plumber_tables = load_plumber_tables(build_dir)
-    camelot_tables = list(read_tables(pdf, pages=pages, progress=progress))
+    chapter = chapter_pages(build_dir) if pages is None else None
+    read = pages if pages is not None else chapter
+    if read is None and page_count is not None:
+        read = list(range(1, page_count + 1))
+    camelot_tables = list(read_tables(pdf, pages=read, progress=progress, page_count=page_count))
     report = compare(plumber_tables, camelot_tables, pages=pages)
     report["settings"] = {
         "pdf": Path(pdf).name,
-        "pages": sorted(pages) if pages is not None else "all",
+        "pages": sorted(pages) if pages is not None else (chapter if chapter is not None else "all"),
         "camelot": metadata.version("camelot-py"),
         "flavor": "lattice",
         "line_scale": LINE_SCALE,
@@ -267,9 +287,9 @@ def run_crosscheck(pdf: Path, build_dir: Path, out: Path, pages: list[int] | Non
 
     try:
         require_build(build_dir)
-        check_pdf(pdf)
+        page_count = check_pdf(pdf)
         with reading(pdf):  # a page camelot cannot read: one line naming the file and the page
-            report = crosscheck(pdf, build_dir, pages=pages, progress=progress)
+            report = crosscheck(pdf, build_dir, pages=pages, progress=progress, page_count=page_count)
         write_report(report, out)
     except (InputError, CrosscheckError) as error:
         print(f"error: {error}", file=sys.stderr)

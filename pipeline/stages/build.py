@@ -26,8 +26,9 @@ from typing import Iterator
 
 from pipeline.stages.builddir import (check_out, check_stage_out, drop_failed_stages, keep_failed_stages, require_stage,
                                staging, swap_in)
-from pipeline.stages.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json, stamp_record
-from pipeline.inputs import InputError, check_pdf, reading
+from extractors.document import Document
+from pipeline.stages.extract import cell_rows, chapter_layout, layout_from_json, layout_to_json, read_json, stamp_record
+from pipeline.inputs import InputError, check_pdf, open_pdf, reading
 from pipeline.stages.normalize import add_page_labels, metrics, normalize_document, page_labels
 from pipeline.errors import ParseError
 from pipeline.stages.parse import parse_layout
@@ -96,18 +97,31 @@ class _StageFiles:
 # -- extract ---------------------------------------------------------------------------------------
 def run_extract(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None) -> None:
     check_stage_out(out, EXTRACT_FILES)
-    _extract(pdf, overview, _StageFiles(out), progress=progress)
-
-
-def _extract(pdf: Path, overview: Path | None, out: _StageFiles, progress: bool | None = None,
-             checked: bool = False) -> None:
     overview_pages = check_pdf(overview) if overview is not None else 0  # before the slow plan
-    pages = extract_layout(pdf, progress=progress, checked=checked)  # checks the plan first
-    source = _source_info(pdf, len(pages))
+    with open_pdf(pdf) as document:
+        _extract(document, overview, _StageFiles(out), progress=progress, overview_pages=overview_pages)
+
+
+def _plan_source(document: Document, pages: list, cut: list[dict]) -> dict:
+    """The plan's source record: file, hash, page count and, when the PDF holds more than chapter VI, where
+    the chapter is (pages, printed page labels, its heading and the one ending it) and what was skipped."""
+    source = {"file": document.path.name, "sha256": document.sha256, "pages": document.page_count}
+    chapter = document.chapter
+    if chapter is not None and not chapter.whole:
+        labels = [pages[0].page_label, pages[-1].page_label] if pages else [None, None]
+        source["chapter"] = {**chapter.to_json(), "page_labels": labels, "skipped_tables": cut}
     stamps = stamp_record(pages)
     if stamps:  # a watermark or stamp left out of the pages: the manifest says which, where
         source["stamps"] = stamps
-    out.put("layout.json", {"source": source, **layout_to_json(pages)})
+    return source
+
+
+def _extract(document: Document, overview: Path | None, out: _StageFiles, progress: bool | None = None,
+             overview_pages: int = 0) -> None:
+    """``document``: the plan, opened and checked; ``overview``: the excerpt, checked already
+    (``overview_pages`` pages)."""
+    pages, cut = chapter_layout(document, progress=progress)
+    out.put("layout.json", {"source": _plan_source(document, pages, cut), **layout_to_json(pages)})
     if overview is not None:
         from extractors.unruled import extract_unruled_tables
         with reading(overview):
@@ -272,11 +286,18 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
 
     ``timings``, when given, receives the wall seconds of each step: check, extract, parse, normalize,
     write (its duckdb part as duckdb), swap."""
-    with _timed(timings, "check"):
-        old = check_out(out)
-        check_pdf(pdf)
-        if overview is not None:
-            check_pdf(overview)
+    with contextlib.ExitStack() as opened:
+        with _timed(timings, "check"):
+            old = check_out(out)
+            document = opened.enter_context(open_pdf(pdf))  # opened once: checked, chapter VI found
+            overview_pages = check_pdf(overview) if overview is not None else 0
+        counts = _build_staged(document, overview, out, old, overview_pages, progress, duckdb, timings)
+    drop_failed_stages(out)
+    return counts
+
+
+def _build_staged(document: Document, overview: Path | None, out: Path, old, overview_pages: int,
+                  progress: bool | None, duckdb: bool, timings: dict[str, float] | None) -> dict[str, int]:
     with staging(out) as staged:
         stages = staged / "stages"
         # The stage files stay in memory; they are written only to be kept when the build fails.
@@ -284,7 +305,7 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
                                      for name in ("extract", "parse", "normalize"))
         try:
             with _timed(timings, "extract"):
-                _extract(pdf, overview, extract, progress=progress, checked=True)
+                _extract(document, overview, extract, progress=progress, overview_pages=overview_pages)
             with _timed(timings, "parse"):
                 _parse(extract, parse)
             with _timed(timings, "normalize"):
@@ -302,5 +323,4 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
             raise type(error)(f"{error} (stage files kept in {kept}/)") from None
         with _timed(timings, "swap"):
             swap_in(staged, out, old)
-    drop_failed_stages(out)
     return counts

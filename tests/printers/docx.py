@@ -124,7 +124,9 @@ def _heading(doc, text: str, size: float) -> None:
     run.font.size = Pt(size)
 
 
-def plan_docx(content: Content, path: Path, style: DocxStyle | None = None) -> Path:
+def plan_docx(content: Content, path: Path, style: DocxStyle | None = None, before=None, after=None) -> Path:
+    """``before``/``after``: callables adding other chapters around the chapter to the document
+    (tests/printers/whole.py)."""
     style = style or DocxStyle()
     doc = Document()
     normal = doc.styles["Normal"]
@@ -138,6 +140,8 @@ def plan_docx(content: Content, path: Path, style: DocxStyle | None = None) -> P
     section.page_width, section.page_height = Mm(width), Mm(height)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Mm(style.margin_mm))
+    if before is not None:
+        before(doc, style)
     _heading(doc, "VI 連携協約に基づき推進する具体的取組", style.heading_size + 3)
     doc.add_paragraph("本章では、連携協約に基づいて推進する具体的な取組を、役割及び分野ごとに整理して示す。")
     area = field_ = category = None
@@ -163,5 +167,7 @@ def plan_docx(content: Content, path: Path, style: DocxStyle | None = None) -> P
             mark.font.superscript = True
             paragraph.add_run(f"【{note.term}】{note.text}").font.size = Pt(style.size - 1)
         doc.add_paragraph()
+    if after is not None:
+        after(doc, style)
     doc.save(path)
     return path

@@ -111,10 +111,12 @@ sup {{ font-size: 55%; vertical-align: super; line-height: 0; }}
 """
 
 
-def plan_html(content: Content, style: HtmlStyle | None = None) -> str:
-    """The chapter: title, intro, areas with their 基本KPI, fields, categories, project tables, footnotes."""
+def plan_html(content: Content, style: HtmlStyle | None = None, before: tuple[str, ...] = (),
+              after: tuple[str, ...] = (), css_extra: str = "") -> str:
+    """The chapter: title, intro, areas with their 基本KPI, fields, categories, project tables, footnotes;
+    ``before``/``after``: HTML of other chapters around it (tests/printers/whole.py)."""
     style = style or HtmlStyle()
-    body = ["<h1>VI 連携協約に基づき推進する具体的取組</h1>",
+    body = [*before, "<h1>VI 連携協約に基づき推進する具体的取組</h1>",
             "<p>本章では、連携協約に基づいて推進する具体的な取組を、役割及び分野ごとに整理して示す。"
             "各役割の冒頭には基本KPIを掲げる。</p>"]
     area = field_ = category = None
@@ -136,7 +138,7 @@ def plan_html(content: Content, style: HtmlStyle | None = None) -> str:
         body.append(_project_table(project))
         for note in project.footnotes:
             body.append(f'<p class="fn"><sup>{note.number}</sup>【{escape(note.term)}】{escape(note.text)}</p>')
-    return _document(style, body)
+    return _document(style, [*body, *after], css_extra)
 
 
 def overview_html(rows: list[tuple[int, str, list[tuple[str, str]]]], style: HtmlStyle | None = None) -> str:
