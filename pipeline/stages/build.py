@@ -29,7 +29,7 @@ from pipeline.stages.builddir import (check_out, check_stage_out, drop_failed_st
 from pipeline.stages.extract import cell_rows, extract_layout, layout_from_json, layout_to_json, read_json
 from pipeline.inputs import InputError, check_pdf, reading
 from pipeline.stages.normalize import add_page_labels, metrics, normalize_document, page_labels
-from pipeline.errors import ParseError
+from pipeline.errors import ParseError, SourceWatch
 from pipeline.stages.parse import parse_layout
 from pipeline.stages.records import ParsedDocument
 from pipeline.stages.write import write_json
@@ -273,6 +273,7 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
         check_pdf(pdf)
         if overview is not None:
             check_pdf(overview)
+        watch = SourceWatch(pdf, overview)  # a PDF changed or deleted while it is read is refused below
     with staging(out) as staged:
         stages = staged / "stages"
         # The stage files stay in memory; they are written only to be kept when the build fails.
@@ -297,6 +298,7 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
                 raise
             raise type(error)(f"{error} (stage files kept in {kept}/)") from None
         with _timed(timings, "swap"):
+            watch.check()
             swap_in(staged, out, old)
     drop_failed_stages(out)
     return counts

@@ -27,7 +27,9 @@ succeeded are the new files moved in, one ``os.replace`` each. What "atomic" hon
   last, and only then are the old build's tables that the new manifest does not list removed, so every table
   a manifest on disk lists exists. A crash (power loss, SIGKILL) inside that window can leave such a mix and
   a hidden ``.renkei-staging-*`` folder, which later builds ignore; rebuild to repair it;
-- a build that fails (bad PDF, parse error, Ctrl-C) leaves the old build byte-identical.
+- a build that fails (bad PDF, parse error, a full or read-only disk, Ctrl-C, SIGTERM) leaves the old build
+  byte-identical: until the swap nothing is written outside the staging folder, renames need no space, and
+  a signal that comes during the swap is held back until it is over (`pipeline.errors.shielded`).
 
 Concurrent builds into the same folder are not supported. Folders and files are created with the default
 modes, so they follow the umask (0755 and 0644 under the usual 022).
@@ -46,6 +48,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from pipeline.errors import shielded
 from pipeline.inputs import InputError
 
 MANIFEST = "manifest.json"
@@ -274,6 +277,11 @@ def swap_in(staged: Path, out: Path, old: dict | None) -> None:
     replacing the old build's files (``old`` is its manifest, None for none); see the module docstring
     for the order and what it guarantees. Files of ``out`` that the old build did not write stay."""
     staged, out = Path(staged), Path(out)
+    with shielded():  # a signal waits until the swap is over: a build goes in whole or not at all
+        _swap_in(staged, out, old)
+
+
+def _swap_in(staged: Path, out: Path, old: dict | None) -> None:
     new = read_manifest(staged)
     if new is None:
         raise AssertionError(f"{staged}: the staged build has no {MANIFEST}")
