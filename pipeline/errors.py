@@ -27,6 +27,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import signal
 import threading
 from collections.abc import Iterator
@@ -140,12 +141,22 @@ def _shown_path(filename: object, out: Path | None, staging: str) -> str:
     return str(path)
 
 
+# What DuckDB's errors say when the operating system refused a write (DuckDB raises them as IOException,
+# FatalException or, at a commit, TransactionException).
+_DUCKDB_OS_ERRORS = ("No space left on device", "Read-only file system", "Permission denied", "Disk quota exceeded",
+                     "Could not write file", "Could not open file", "Could not truncate file")
+
+
 def is_fault(error: BaseException) -> bool:
-    """An error of the machine rather than of renkei: an OSError or DuckDB's I/O and fatal errors."""
+    """An error of the machine rather than of renkei: an OSError, DuckDB's I/O and fatal errors, and any
+    DuckDB error that reports the operating system refusing a write."""
     if isinstance(error, OSError):
         return True
     duckdb = _duckdb()
-    return duckdb is not None and isinstance(error, (duckdb.IOException, duckdb.FatalException))
+    if duckdb is None or not isinstance(error, duckdb.Error):
+        return False
+    return isinstance(error, (duckdb.IOException, duckdb.FatalException)) or any(
+        words in str(error) for words in _DUCKDB_OS_ERRORS)
 
 
 def _duckdb():
@@ -173,7 +184,9 @@ def describe(error: BaseException, out: Path | None = None, inputs: tuple[Path, 
     else:  # DuckDB's I/O or fatal error: the OS error it met is in its text
         text = _one_line(error)
         marker = "Original error:"
-        reason = text.split(marker, 1)[1].strip(' "') if marker in text else text
+        reason = text.split(marker, 1)[1].strip(' "') if marker in text else text.split(": ", 1)[-1]
+        if staging:  # name the output folder, not the hidden staging folder inside it
+            reason = re.sub(re.escape(staging) + r"[^/\\\"]*[/\\]?", "", reason)
         code = next((c for c, words in ((errno.ENOSPC, "No space left"), (errno.EROFS, "Read-only file"),
                                         (errno.EACCES, "Permission denied")) if words in reason), None)
         where = f"{out}: writing the DuckDB database" if out is not None else "writing the DuckDB database"

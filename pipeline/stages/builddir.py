@@ -23,7 +23,8 @@ succeeded are the new files moved in, one ``os.replace`` each. What "atomic" hon
 
 - each file is swapped atomically: a reader sees the whole old file or the whole new one, never a mix;
 - the folder as a whole is not: during the swap (milliseconds) a reader may see new tables beside the old
-  manifest. The order keeps the manifest truthful at every instant: new tables first, ``manifest.json``
+  manifest. A rename that fails during the swap puts the old files back (they are kept as hard links in
+  the staging folder until the swap is over). The order keeps the manifest truthful at every instant: new tables first, ``manifest.json``
   last, and only then are the old build's tables that the new manifest does not list removed, so every table
   a manifest on disk lists exists. A crash (power loss, SIGKILL) inside that window can leave such a mix and
   a hidden ``.renkei-staging-*`` folder, which later builds ignore; rebuild to repair it;
@@ -38,6 +39,7 @@ modes, so they follow the umask (0755 and 0644 under the usual 022).
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -282,23 +284,59 @@ def swap_in(staged: Path, out: Path, old: dict | None) -> None:
 
 
 def _swap_in(staged: Path, out: Path, old: dict | None) -> None:
+    if not staged.is_dir():  # the output folder was removed while the build ran
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(out))
     new = read_manifest(staged)
     if new is None:
         raise AssertionError(f"{staged}: the staged build has no {MANIFEST}")
     tables = [f"{name}.parquet" for name in manifest_tables(new)]
-    for name in OPTIONAL_FILES:  # before the manifest: the build is complete only once the manifest is in
-        if (staged / name).exists():
-            os.replace(staged / name, out / name)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                (out / name).unlink()
-    for name in [*tables, *FIXED_FILES]:  # FIXED_FILES ends with the manifest
-        os.replace(staged / name, out / name)
+    # (name, moved in?) in order: the optional files before the manifest, since the build is complete only
+    # once the manifest is in; FIXED_FILES ends with the manifest.
+    steps = [(name, (staged / name).exists()) for name in OPTIONAL_FILES]
+    steps += [(name, True) for name in [*tables, *FIXED_FILES]]
+    kept = _keep_links(staged, out, [name for name, _ in steps])
+    done: list[tuple[str, bool]] = []
+    try:
+        for name, moved in steps:
+            if moved:
+                os.replace(staged / name, out / name)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    (out / name).unlink()
+            done.append((name, moved))
+    except BaseException:
+        _roll_back(out, kept, done)
+        raise
     if old is not None:
         for name in sorted(own_files(old) - own_files(new)):
             with contextlib.suppress(FileNotFoundError):
                 (out / name).unlink()
     _fsync_folder(out)
+
+
+def _keep_links(staged: Path, out: Path, names: list[str]) -> Path | None:
+    """Hard links, in the staging folder, to the files of ``out`` the swap replaces or removes: a rename
+    that fails halfway (a disk that errs or turns read-only) puts them back (`_roll_back`). None where the
+    filesystem has no hard links (then a failure halfway leaves the mix the module docstring describes)."""
+    kept = staged / ".previous"
+    kept.mkdir()  # a folder that cannot be made here: the swap could not go on either, stop before it
+    try:
+        for name in names:
+            if (out / name).is_file() and not (out / name).is_symlink():
+                os.link(out / name, kept / name)
+    except OSError:
+        return None
+    return kept
+
+
+def _roll_back(out: Path, kept: Path | None, done: list[tuple[str, bool]]) -> None:
+    """Undo the steps of a swap that failed: the earlier files come back, the new ones go."""
+    for name, moved in reversed(done):
+        with contextlib.suppress(OSError):
+            if kept is not None and (kept / name).exists():
+                os.replace(kept / name, out / name)
+            elif moved:
+                (out / name).unlink()
 
 
 def failed_stages_folder(out: Path) -> Path:
