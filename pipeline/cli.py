@@ -318,10 +318,11 @@ def _failed(error: BaseException, args: argparse.Namespace, expected: tuple[type
     signum = errors.received()  # a signal outranks what it caused (a worker ended by the same SIGTERM)
     if signum is None and isinstance(error, KeyboardInterrupt):
         signum = signal.SIGINT
+    note = ""
     if isinstance(error, errors.Interrupted):
-        signum = error.signum
+        signum, note = error.signum, error.note
     if signum is not None:
-        print(errors.interrupted_line(signum), file=sys.stderr)
+        print(errors.interrupted_line(signum, note), file=sys.stderr)
         return errors.exit_code(signum)
     if isinstance(error, expected):
         message = " ".join(str(error).split())

@@ -49,9 +49,9 @@ class Interrupted(BaseException):
     """A signal asked the run to stop. A BaseException, as KeyboardInterrupt: ``except Exception`` in a
     library must not swallow it."""
 
-    def __init__(self, signum: int) -> None:
+    def __init__(self, signum: int, note: str = "") -> None:
         super().__init__(_NAMES.get(signum, f"signal {signum}"))
-        self.signum = signum
+        self.signum, self.note = signum, note
 
 
 class _State:
@@ -96,23 +96,25 @@ def received() -> int | None:
 
 
 @contextlib.contextmanager
-def shielded() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM back while the block runs; raise `Interrupted` after it if one came."""
+def shielded(note: str = "") -> Iterator[None]:
+    """Hold SIGINT/SIGTERM back while the block runs; raise `Interrupted` after it if one came (with
+    ``note``, what the block finished, for the one line)."""
     _State.shield_depth += 1
     try:
         yield
     finally:
         _State.shield_depth -= 1
     if _State.shield_depth == 0 and _State.received is not None and _State.main_pid == os.getpid():
-        raise Interrupted(_State.received)
+        raise Interrupted(_State.received, note)
 
 
 def exit_code(signum: int) -> int:
     return 128 + signum
 
 
-def interrupted_line(signum: int) -> str:
-    return f"error: {_NAMES.get(signum, f'signal {signum}')}; nothing was replaced"
+def interrupted_line(signum: int, note: str = "") -> str:
+    line = f"error: {_NAMES.get(signum, f'signal {signum}')}"
+    return f"{line} {note}" if note else line
 
 
 # -- write and read faults -------------------------------------------------------------------------

@@ -336,6 +336,8 @@ def test_a_signal_during_the_swap_waits_until_the_build_is_in(plan_build, previo
     with pytest.raises(errors.Interrupted) as raised, errors.handle_signals():
         swap_in(staged, previous, None)
     assert raised.value.signum == signal.SIGTERM and errors.exit_code(raised.value.signum) == 143
+    assert errors.interrupted_line(raised.value.signum, raised.value.note) == \
+        f"error: terminated (SIGTERM) after the new build was put in place in {previous}"
     assert len(calls) > 2  # the swap went on after the signal
     assert (previous / "metrics.json").read_text(encoding="utf-8") == '{"new": true}\n'
     assert not any(staged.glob("*.json"))

@@ -279,7 +279,8 @@ def swap_in(staged: Path, out: Path, old: dict | None) -> None:
     replacing the old build's files (``old`` is its manifest, None for none); see the module docstring
     for the order and what it guarantees. Files of ``out`` that the old build did not write stay."""
     staged, out = Path(staged), Path(out)
-    with shielded():  # a signal waits until the swap is over: a build goes in whole or not at all
+    # A signal waits until the swap is over: a build goes in whole or not at all.
+    with shielded(note=f"after the new build was put in place in {out}"):
         _swap_in(staged, out, old)
 
 
