@@ -216,7 +216,7 @@ def test_disk_full_while_writing_a_build(normalized, tmp_path, monkeypatch, caps
         assert main(["duckdb", str(out)]) == 0
 
 
-def test_duckdb_fatal_error_is_one_line(normalized, tmp_path, capsys):
+def test_duckdb_fatal_error_is_one_line(tmp_path):
     """DuckDB's own disk-full error (a FatalException), as the build met it before."""
     import duckdb
 
