@@ -317,6 +317,27 @@ def test_a_pdf_that_moves_while_it_is_read_is_refused(previous, tmp_path, monkey
     assert not staging_left(previous)
 
 
+@pytest.mark.slow
+def test_the_extract_stage_refuses_a_pdf_changed_while_it_is_read(tmp_path, monkeypatch, capsys):
+    """dvc.yaml runs the stages one by one: its extract stage is held to the same rule."""
+    pdf = tmp_path / "plan.pdf"
+    shutil.copy2(PLAN, pdf)
+    out = tmp_path / "extract"
+    assert main(["extract", "--pdf", str(pdf), "--out", str(out)]) == 0
+    before = snapshot(out)
+    real = stages.extract_layout
+
+    def read_then_change(path, *args, **kwargs):
+        pages = real(path, *args, **kwargs)
+        with open(pdf, "ab") as handle:
+            handle.write(b"\n% appended\n")
+        return pages
+
+    monkeypatch.setattr(stages, "extract_layout", read_then_change)
+    one_line(capsys, ["extract", "--pdf", str(pdf), "--out", str(out)], 2, str(pdf), "changed while it was read")
+    assert snapshot(out) == before
+
+
 # -- signals ---------------------------------------------------------------------------------------
 def test_a_signal_during_the_swap_waits_until_the_build_is_in(plan_build, previous, tmp_path, monkeypatch):
     """SIGTERM between two renames of the swap: the swap finishes, then the run stops (exit 143)."""

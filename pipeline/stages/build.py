@@ -96,7 +96,13 @@ class _StageFiles:
 # -- extract ---------------------------------------------------------------------------------------
 def run_extract(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None) -> None:
     check_stage_out(out, EXTRACT_FILES)
-    _extract(pdf, overview, _StageFiles(out), progress=progress)
+    watch = SourceWatch(pdf, overview)
+    files = _StageFiles(out, lazy=True)  # written once the PDFs are known not to have changed meanwhile
+    _extract(pdf, overview, files, progress=progress)
+    watch.check()
+    files.materialize()
+    if overview is None:
+        _StageFiles(out).remove("overview.json")
 
 
 def _extract(pdf: Path, overview: Path | None, out: _StageFiles, progress: bool | None = None,
