@@ -12,7 +12,6 @@ from __future__ import annotations
 import builtins
 import contextlib
 import errno
-import hashlib
 import os
 import shutil
 import signal
@@ -29,6 +28,7 @@ from pipeline.cli import main
 from pipeline.stages import build as stages
 from pipeline.stages.builddir import STAGING_PREFIX, require_build, swap_in
 from tests.conftest import RAW, ROOT
+from tests.test_out_safety import normalized, refused, snapshot  # noqa: F401 - normalized is a fixture
 
 PLAN = RAW / "plan_vi.pdf"
 OVERVIEW = RAW / "overview.pdf"
@@ -36,24 +36,6 @@ PARAMS = ROOT / "params.yaml"
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every path under ``folder`` (hidden ones too) with its bytes' hash."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in sorted(folder.rglob("*"))}
-
-
-def one_line(capsys, argv: list[str], code: int = 2, *words: str) -> str:
-    capsys.readouterr()
-    assert main(argv) == code, (argv, capsys.readouterr())
-    captured = capsys.readouterr()
-    lines = captured.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
-    assert "Traceback" not in captured.err + captured.out
-    for word in words:
-        assert word in lines[0], lines[0]
-    return lines[0]
-
-
 def _mount(folder: Path, options: str) -> bool:
     if sys.platform != "linux" or shutil.which("mount") is None:
         return False
@@ -100,8 +82,10 @@ class Writes:
     """Simulated faults: raise ``OSError(code)`` at the ``fail_at``-th write (None: count only). A write is
     opening a file for writing, creating a folder, a rename, or DuckDB opening its file."""
 
-    def __init__(self, monkeypatch, code: int = errno.ENOSPC, fail_at: int | None = None) -> None:
-        self.count, self.code, self.fail_at = 0, code, fail_at
+    def __init__(self, monkeypatch, code: int = errno.ENOSPC, fail_at: int | None = None,
+                 signum: int | None = None) -> None:
+        """With ``signum``, the ``fail_at``-th write sends that signal to this process instead of failing."""
+        self.count, self.code, self.fail_at, self.signum = 0, code, fail_at, signum
         real_open, real_mkdir, real_replace = builtins.open, os.mkdir, os.replace
         import duckdb
         real_connect = duckdb.connect
@@ -109,6 +93,9 @@ class Writes:
         def hit(path) -> None:
             self.count += 1
             if self.fail_at is not None and self.count == self.fail_at:
+                if self.signum is not None:
+                    os.kill(os.getpid(), self.signum)
+                    return
                 raise OSError(self.code, os.strerror(self.code), str(path))
 
         def fake_open(file, mode="r", *args, **kwargs):
@@ -137,15 +124,6 @@ class Writes:
         monkeypatch.setattr(duckdb, "connect", fake_connect)
 
 
-@pytest.fixture(scope="module")
-def normalized(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("faults-stages")
-    stages.run_extract(PLAN, OVERVIEW, d / "extract", progress=False)
-    stages.run_parse(d / "extract", d / "parse")
-    stages.run_normalize(d / "extract", d / "parse", d / "normalize")
-    return d / "normalize"
-
-
 @pytest.fixture
 def previous(plan_build, tmp_path) -> Path:
     """An earlier build (with a validation folder and a report beside it) in a folder of its own."""
@@ -170,11 +148,39 @@ def test_each_write_of_the_write_stage_failing_leaves_the_old_build(normalized, 
     for n in range(1, total + 1):
         code = (errno.ENOSPC, errno.EROFS, errno.EACCES)[n % 3]
         Writes(monkeypatch, code, fail_at=n)
-        line = one_line(capsys, ["write", str(normalized), "--out", str(previous)], 2, str(previous))
+        line = refused(capsys, ["write", str(normalized), "--out", str(previous)], str(previous))
         assert os.strerror(code) in line, (n, line)
         assert STAGING_PREFIX not in line, line  # a staged file is named by the output folder
         assert snapshot(previous) == before, f"write {n} of {total} changed the old build"
         assert not staging_left(previous)
+
+
+def test_a_signal_at_each_write_of_the_write_stage(normalized, previous, monkeypatch, capsys):
+    """SIGTERM or SIGINT at each write: 143 or 130 and one line; the old build byte-identical, or, when the
+    signal came during the swap, the whole new build in place and the line saying so."""
+    counter = Writes(monkeypatch)
+    assert stages.run_write(normalized, previous) is not None
+    total = counter.count
+    outcomes = {"kept": 0, "swapped": 0}
+    for n in range(1, total + 1):
+        before = snapshot(previous)
+        signum = (signal.SIGTERM, signal.SIGINT)[n % 2]
+        Writes(monkeypatch, fail_at=n, signum=signum)
+        capsys.readouterr()
+        assert main(["write", str(normalized), "--out", str(previous)]) == 128 + signum, n
+        err = capsys.readouterr().err
+        lines = err.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err, err
+        if "after the new build was put in place" in lines[0]:
+            manifest = require_build(previous)
+            assert set(manifest["row_counts"]) >= {"projects", "budgets"}
+            outcomes["swapped"] += 1
+        else:
+            assert snapshot(previous) == before, f"a signal at write {n} of {total} changed the old build"
+            outcomes["kept"] += 1
+        assert not staging_left(previous)
+        monkeypatch.undo()
+    assert outcomes["kept"] > outcomes["swapped"] > 0, outcomes  # most writes come before the swap
 
 
 # -- disk full -------------------------------------------------------------------------------------
@@ -192,23 +198,23 @@ def test_disk_full_while_writing_a_build(normalized, tmp_path, monkeypatch, caps
             for leave in (0, 8_192, 64_000, 160_000, 300_000, 500_000):  # the build takes ~1 MB, its database ~0.7
                 filler = fill(disk, max(0, leave))
                 try:
-                    line = one_line(capsys, ["write", str(normalized), "--out", str(out)], 2, str(out),
+                    line = refused(capsys, ["write", str(normalized), "--out", str(out)], str(out),
                                     "No space left on device", "free some space")
                     assert STAGING_PREFIX not in line
                     assert snapshot(out) == before, leave
                     assert not staging_left(out)
                     # the database alone, written beside an earlier one
-                    one_line(capsys, ["duckdb", str(out)], 2, "No space left on device")
+                    refused(capsys, ["duckdb", str(out)], "No space left on device")
                     assert snapshot(out) == before, leave
                 finally:
                     filler.unlink()
         else:
             for n in (1, 4, 12):
                 Writes(monkeypatch, errno.ENOSPC, fail_at=n)
-                one_line(capsys, ["write", str(normalized), "--out", str(out)], 2, "No space left on device")
+                refused(capsys, ["write", str(normalized), "--out", str(out)], "No space left on device")
                 assert snapshot(out) == before
                 Writes(monkeypatch, errno.ENOSPC, fail_at=1)
-                one_line(capsys, ["duckdb", str(out)], 2, "No space left on device")
+                refused(capsys, ["duckdb", str(out)], "No space left on device")
                 assert snapshot(out) == before
         # with room again, the same commands succeed
         monkeypatch.undo()
@@ -256,7 +262,7 @@ def test_read_only_folder_for_every_command(plan_build, normalized, tmp_path, mo
             for name, argv in commands.items():
                 if not mounted:
                     Writes(monkeypatch, errno.EROFS, fail_at=1)
-                line = one_line(capsys, argv, 2, "Read-only file system")
+                line = refused(capsys, argv, "Read-only file system")
                 assert STAGING_PREFIX not in line, (name, line)
                 assert snapshot(out) == before, name
                 monkeypatch.undo()
@@ -278,7 +284,7 @@ def test_an_output_folder_removed_during_the_build(normalized, tmp_path, monkeyp
         return call
 
     monkeypatch.setattr(stages, "swap_in", vanish_then(real_swap))
-    one_line(capsys, ["write", str(normalized), "--out", str(out)], 2, str(out), "disappeared")
+    refused(capsys, ["write", str(normalized), "--out", str(out)], str(out), "disappeared")
     assert not out.exists()
     monkeypatch.undo()
     monkeypatch.setattr(stages, "write_build_files", vanish_then(real_write))
@@ -311,8 +317,8 @@ def test_a_pdf_that_moves_while_it_is_read_is_refused(previous, tmp_path, monkey
 
     monkeypatch.setattr(stages, "extract_layout", read_then_move)
     words = ("deleted while it was read",) if how == "deleted" else ("changed while it was read",)
-    one_line(capsys, ["build", "--pdf", str(pdf), "--overview", str(OVERVIEW), "--out", str(previous)], 2,
-             str(pdf), *words)
+    refused(capsys, ["build", "--pdf", str(pdf), "--overview", str(OVERVIEW), "--out", str(previous)],
+            str(pdf), *words)
     assert snapshot(previous) == before
     assert not staging_left(previous)
 
@@ -334,7 +340,7 @@ def test_the_extract_stage_refuses_a_pdf_changed_while_it_is_read(tmp_path, monk
         return pages
 
     monkeypatch.setattr(stages, "extract_layout", read_then_change)
-    one_line(capsys, ["extract", "--pdf", str(pdf), "--out", str(out)], 2, str(pdf), "changed while it was read")
+    refused(capsys, ["extract", "--pdf", str(pdf), "--out", str(out)], str(pdf), "changed while it was read")
     assert snapshot(out) == before
 
 
