@@ -260,13 +260,17 @@ def staging(out: Path) -> Iterator[Path]:
     out = Path(out)
     chain = [out, *out.parents]
     created = [] if out.exists() else chain[:chain.index(_first_missing(out)) + 1]  # innermost first
-    os.makedirs(out, exist_ok=True)  # default mode: follows the umask, unlike mkdtemp's 0700
     folder = out / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
-    folder.mkdir()
+    made = False
     try:
+        os.makedirs(out, exist_ok=True)  # default mode: follows the umask, unlike mkdtemp's 0700
+        with shielded():  # a signal right after mkdir still finds the folder to remove (`made`)
+            folder.mkdir()
+            made = True
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
         for path in created:  # innermost first; rmdir only succeeds on an empty folder
             try:
                 path.rmdir()
