@@ -25,7 +25,7 @@ def validated(plan_build, tmp_path_factory) -> dict[str, Path]:
     from pipeline.checks.validate import run_validate
 
     tmp = tmp_path_factory.mktemp("report")
-    assert run_validate(plan_build.path, ROOT / "params.yaml", tmp / "validation", docs=False,
+    assert run_validate(plan_build.path, ROOT / "params.yaml", tmp / "validation",
                         stream=io.StringIO()) == 0
     crosscheck = tmp / "crosscheck.json"
     crosscheck.write_text(json.dumps(CROSSCHECK), encoding="utf-8")
@@ -49,11 +49,20 @@ def test_report_renders_offline(report):
     assert "<style>" in html and "<svg" in html
 
 
-def test_report_shows_fy2024_total_and_status(report):
+def _text(html: str) -> str:
+    """The page's visible text, tags removed and white space folded: what a reader sees side by side."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_report_shows_fy2024_total_and_status(report, validated):
     html = report["html"].read_text(encoding="utf-8")
+    text = _text(html)
     assert "17,567,701" in html
-    assert "passed" in html
-    assert "73 of 73 expectations met" in html or re.search(r"(\d+) of \1 expectations met", html)
+    expectations = json.loads(validated["results"].read_text(encoding="utf-8"))["statistics"]["expectations"]
+    assert expectations > 0
+    # The validation card: its status right after its title, then how many expectations held.
+    assert f"Validation passed {expectations} of {expectations} expectations met" in text
+    assert "FAILED" not in text and "not validated" not in text
     assert "99.5%" in html  # cross-check agreement
     for title in ("圏域全体の経済成長のけん引", "高次の都市機能の集積・強化", "圏域全体の生活関連機能サービスの向上"):
         assert title in html
@@ -72,6 +81,9 @@ def test_report_lists_failures(plan_build, validated, tmp_path):
     assert run_report(plan_build.path, broken, tmp_path / "r.html") == 0
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "FAILED" in html and entry["expectation"] in html and "project_no=5" in html
+    expectations = results["statistics"]["expectations"]
+    assert f"Validation FAILED {expectations - 1} of {expectations} expectations met" in _text(html)
+    assert "Validation passed" not in _text(html)
 
 
 def test_report_lists_every_expectation_with_its_outcome(report, validated):

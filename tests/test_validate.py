@@ -352,7 +352,6 @@ DEFECTS = [
 def _run(build: Path, tmp_path: Path, **kwargs) -> tuple[int, str, dict]:
     stream = io.StringIO()
     out = tmp_path / "validation"
-    kwargs.setdefault("docs", False)
     code = run_validate(build, kwargs.pop("params", PARAMS), out, stream=stream, **kwargs)
     results = json.loads((out / "results.json").read_text(encoding="utf-8")) if (out / "results.json").exists() else {}
     return code, stream.getvalue(), results
@@ -370,7 +369,7 @@ def good_validation(plan_build, tmp_path_factory) -> tuple[int, str, Path]:
     out = tmp_path_factory.mktemp("validation")
     build = copy_build(plan_build.path, out / "build")
     stream = io.StringIO()
-    code = run_validate(build, PARAMS, out / "validation", stream=stream, docs=True)
+    code = run_validate(build, PARAMS, out / "validation", stream=stream)
     return code, stream.getvalue(), out / "validation"
 
 
@@ -471,7 +470,7 @@ def test_cli_reports_cross_table_failures_and_exits_nonzero(good, tmp_path, caps
     from pipeline.cli import main
 
     drop("budgets", "project_no == 5 and fiscal_year == 2028")(good)
-    code = main(["validate", str(good), "--params", str(PARAMS), "--out", str(tmp_path / "v"), "--no-docs"])
+    code = main(["validate", str(good), "--params", str(PARAMS), "--out", str(tmp_path / "v")])
     output = capsys.readouterr().out
     assert code == 1
     assert "FAIL project_completeness: expect_column_values_to_be_between(n_budget_rows)" in output
@@ -527,9 +526,9 @@ def test_build_without_overview_skips_its_suite(good, tmp_path):
 
 
 def test_unknown_suite_and_missing_params_exit_2(good, tmp_path, capsys):
-    assert run_validate(good, PARAMS, tmp_path / "v", suites=["nope"], docs=False) == 2
-    assert run_validate(good, tmp_path / "missing.yaml", tmp_path / "v", docs=False) == 2
-    assert run_validate(tmp_path / "no-build", PARAMS, tmp_path / "v", docs=False) == 2
+    assert run_validate(good, PARAMS, tmp_path / "v", suites=["nope"]) == 2
+    assert run_validate(good, tmp_path / "missing.yaml", tmp_path / "v") == 2
+    assert run_validate(tmp_path / "no-build", PARAMS, tmp_path / "v") == 2
 
 
 # -- derived frames ------------------------------------------------------------------------------------

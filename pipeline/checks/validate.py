@@ -318,11 +318,10 @@ def write_results(results: dict, out_dir: Path) -> Path:
 
 
 def run_validate(build_dir: Path, params: Path = Path("params.yaml"), out: Path | None = None, *,
-                 docs: bool = False, suites: Iterable[str] | None = None, suites_dir: Path = SUITES_DIR,
+                 suites: Iterable[str] | None = None, suites_dir: Path = SUITES_DIR,
                  stream: TextIO | None = None) -> int:
     """Validate ``build_dir``; print failures and a summary to ``stream`` (stdout); write
-    ``out``/results.json. Returns the exit status. ``docs`` is ignored (Data Docs are no longer written;
-    kept so that old callers and ``--no-docs`` still work)."""
+    ``out``/results.json. Returns the exit status."""
     stream = stream or sys.stdout
     build_dir = Path(build_dir)
     out = Path(out) if out is not None else build_dir / "validation"
