@@ -94,7 +94,7 @@ def budget_rows(doc: ParsedDocument) -> Rows:
                 year, era = parse_year_header(header.text)
             except ValueError as error:
                 raise ParseError(f"page {header.source.page}: project {p.project_no} (table "
-                                 f"{header.source.table_id}): fiscal-year header {header.text!r}: {error}") from None
+                                 f"{header.source.table_id}): fiscal-year header: {error}") from None
             years.append((header.text, year, era))
         _plan_years(p, [y for _, y, _ in years], plan)
         plan = plan or [y for _, y, _ in years]
