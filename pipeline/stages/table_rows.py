@@ -140,6 +140,7 @@ def glue_cut_rows(rows: list[Row], left_edge: float, labelled: bool = True) -> l
             index = glued.index(owner)
             glued[index] = _copy(owner)
             glued[index].cells[0].text = join_cell_lines([owner.cells[0].text, rest])
+            previous = glued[-1]  # the owner may be the previous row: join the cut row onto its new label
         if new_page and _is_cut(previous, row, left_edge):
             glued[-1] = _join_rows(previous, row)
             continue
