@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from pipeline.checks.crosscheck import run_crosscheck
 from pipeline.checks.report import run_report
 from pipeline.checks.validate import run_validate
 from pipeline.stages.build import build
@@ -104,6 +105,8 @@ def test_another_period_builds_exactly_with_its_own_years(name, tmp_path, plan_b
     assert list(metrics["by_fiscal_year"].values()) == list(reference["by_fiscal_year"].values())
     assert {k.split("_")[1] for k in metrics["by_area_fiscal_year"]} == {f"fy{y}" for y in years}
     if name in FULL_RUN:
+        # the second extractor reads the same cells (the crosscheck stage of dvc repro passes)
+        assert run_crosscheck(pdf, out, tmp_path / "crosscheck.json", require=1.0, progress=False) == 0
         _validates_and_reports(out, period, years, plan_build, tmp_path)
 
 
@@ -119,7 +122,8 @@ def _validates_and_reports(out: Path, period: Period, years: list[int], plan_bui
 
     report = tmp / "report"
     assert run_report(out, tmp / "validation" / "results.json", report / "report.html",
-                      metrics_out=report / "metrics.json", plots_dir=report / "plots") == 0
+                      crosscheck=tmp / "crosscheck.json", metrics_out=report / "metrics.json",
+                      plots_dir=report / "plots") == 0
     html = (report / "report.html").read_text(encoding="utf-8")
     first = years[0]
     assert f"FY{first} budget total" in html and f"Budget by category (FY{first})" in html
@@ -127,7 +131,7 @@ def _validates_and_reports(out: Path, period: Period, years: list[int], plan_bui
     assert "".join(f"<th>FY{y}</th>" for y in years) in html  # the budget-by-role table's year columns
     assert f"FY{REFERENCE_FIRST_YEAR}" not in html
     metrics = json.loads((report / "metrics.json").read_text(encoding="utf-8"))
-    assert metrics["validation"]["success"] == 1
+    assert metrics["validation"]["success"] == 1 and metrics["crosscheck"]["agreement"] == 1.0
     assert list(metrics["budget_thousand_yen"]["by_fiscal_year"]) == [f"fy{y}" for y in years]
     with open(report / "plots" / "budget_first_year_by_area.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
