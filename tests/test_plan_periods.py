@@ -167,3 +167,34 @@ def test_a_project_of_another_period_is_refused(tmp_path, content):
     message = str(caught.value)
     assert "\n" not in message and "project 3" in message and "page" in message, message
     assert "2029–2033" in message and "2024–2028" in message, message
+
+
+@pytest.mark.parametrize(("years", "plan", "message"), [
+    ([2029, 2030, 2032], None, "2029, 2030, 2032 are not consecutive years"),
+    ([2029, 2029, 2030], None, "not consecutive"),
+    ([2030, 2029], None, "not consecutive"),
+    ([], None, "no fiscal-year header"),
+    ([2030, 2031], [2029, 2030, 2031], "fiscal years 2030–2031 differ from the plan period 2029–2031"),
+])
+def test_plan_years_rules_refuse_in_one_line(years, plan, message):
+    from types import SimpleNamespace
+
+    from pipeline.stages.normalize import _plan_years
+
+    project = SimpleNamespace(project_no=4, pages=[7], table_id="p007-t02")
+    with pytest.raises(ParseError, match=message) as caught:
+        _plan_years(project, years, plan)
+    assert str(caught.value).startswith("project 4 (page 7, table p007-t02): ")
+
+
+def test_plan_years_accept_any_consecutive_period():
+    from types import SimpleNamespace
+
+    from pipeline.stages.normalize import _plan_years
+
+    project = SimpleNamespace(project_no=1, pages=[1], table_id="p001-t01")
+    for first in (1989, 2019, 2029, 2099 - 4):
+        years = list(range(first, first + 5))
+        _plan_years(project, years, None)
+        _plan_years(project, years, years)
+    _plan_years(project, [2040], None)  # a one-year plan is a plan
