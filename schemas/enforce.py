@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.fields import CONSTRAINTS
-from schemas.tables import TABLES, arrow_schema
+from schemas.tables import TABLES, arrow_schema, located_columns
 
 _MAX_EXACT_FLOAT_INT = 2**53
 
@@ -46,20 +46,20 @@ def _one_line(value: Any, limit: int = 60) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-# Columns that say where a row was printed, in the order they are named in an error (the first set present).
-_PROVENANCE_COLUMNS = (("page", "table_id", "row", "col"), ("page_start", "table_id"),
-                       ("role_page", "role_table_id", "role_row"), ("page",))
+_PART_LABELS = {"page": "page", "table": "table", "row": "row", "col": "col"}
 
 
-def _provenance(frame: pd.DataFrame, pos: int) -> str:
-    """'page 6, table p006-t02, row 3' for the row at `pos`, so a refusal can be found in the PDF."""
-    for columns in _PROVENANCE_COLUMNS:
-        if all(c in frame.columns for c in columns):
-            values = [frame[c].iloc[pos] for c in columns]
-            if any(_is_null(v) for v in values):
-                continue
-            labels = {"page": "page", "page_start": "page", "table_id": "table", "row": "row", "col": "col"}
-            return ", ".join(f"{labels[c.removeprefix('role_')]} {v}" for c, v in zip(columns, values))
+def _provenance(frame: pd.DataFrame, pos: int, table: str) -> str:
+    """'page 6, table p006-t02, row 3' for the row at `pos`, so a refusal can be found in the PDF: the first
+    location the table's provenance columns give (``schemas.tables.located_columns``) that the row fills."""
+    for location in located_columns(table):
+        columns = [(part, c) for part, c in location.items() if c in frame.columns]
+        if not columns:
+            continue
+        values = [frame[c].iloc[pos] for _, c in columns]
+        if any(_is_null(v) for v in values):
+            continue
+        return ", ".join(f"{_PART_LABELS[part]} {v}" for (part, _), v in zip(columns, values))
     return ""
 
 
@@ -76,7 +76,7 @@ class _Column:
         pos = positions[0]
         label = self.series.index[pos]
         value = self.series.iloc[pos]
-        where = _provenance(self.frame, pos) if self.frame is not None else ""
+        where = _provenance(self.frame, pos, self.table) if self.frame is not None else ""
         return self.error(
             f"{reason}: {len(positions)} value(s), first {_one_line(value)} at index {_one_line(label)}"
             + (f" ({where})" if where else "")

@@ -1,8 +1,10 @@
 """Every field of the data contract, declared once.
 
 ``FIELDS`` maps a field (column) name to ``Field(type, nullable, description_ja, description_en, unit,
-example)``: ``unit`` is the unit of its values (None for names, codes, counts of things and ids) and
-``example`` a value of the plan's build (tests/test_schemas.py checks that the build holds it).
+example, role)``: ``unit`` is the unit of its values (None for names, codes, counts of things and ids),
+``example`` a value of the plan's build (tests/test_schemas.py checks that the build holds it) and ``role``
+what the column is beyond its values (``Role``: provenance, position, derived from another column; None
+for plain data).
 A field name means the same thing in every table that uses it; tables (``schemas.tables``) only
 list field names. ``nullable`` is the field's default: a table may loosen it for one of its
 columns (``TableSpec.nullable``), and primary-key columns are never nullable.
@@ -21,6 +23,44 @@ from typing import NamedTuple
 import pyarrow as pa
 
 
+class Role(NamedTuple):
+    """What a column is to the code that does not read its values as data: the one place that says which
+    columns say where a value was printed (provenance), which are numbers given by printed order
+    (position) and which are read from another column (derived), so that normalize, enforce, the diff and
+    the data dictionary need no list of their own. A column without a role is plain data; a table's
+    natural key (``TableSpec.natural_key``) is the other role, a table's own.
+
+    ``part`` (provenance only) is which part of a location the column holds: ``page`` (PDF page index),
+    ``page_label`` (the number printed on that page), ``table`` (table id), ``row``, ``col``, ``span``,
+    ``box`` (PDF points) or ``source`` (which PDF). ``of`` is the column this one is about: for a derived
+    column the column it is read from, for a page label its page column, for another provenance column
+    the value column whose cell it locates (None: the row's own cells)."""
+    kind: str
+    part: str | None = None
+    of: str | None = None
+
+
+PROVENANCE, POSITION, DERIVED = "provenance", "position", "derived"
+ROLE_KINDS = (PROVENANCE, POSITION, DERIVED)
+PROVENANCE_PARTS = ("page", "page_label", "table", "row", "col", "span", "box", "source")
+
+
+def provenance(part: str, of: str | None = None) -> Role:
+    """Where a value was printed; ``of`` as in ``Role``."""
+    assert part in PROVENANCE_PARTS, part
+    return Role(PROVENANCE, part, of)
+
+
+def derived(of: str) -> Role:
+    """A reading of column ``of`` (a number, unit or code parsed from the printed text): it changes only
+    when ``of`` does, and the diff reports it inside the edit of ``of``."""
+    return Role(DERIVED, None, of)
+
+
+# A number given by printed order (project No., indicator No. …): it moves when rows are inserted.
+POSITIONAL = Role(POSITION)
+
+
 class Field(NamedTuple):
     type: pa.DataType
     nullable: bool
@@ -28,6 +68,7 @@ class Field(NamedTuple):
     description_en: str
     unit: str | None = None
     example: object = None
+    role: Role | None = None
 
 
 INT8, INT16, INT64 = pa.int8(), pa.int16(), pa.int64()
@@ -120,7 +161,8 @@ def _quantity_field_defs() -> dict[str, Field]:
     for prefix, (word_ja, word_en) in QUANTITY_PREFIXES.items():
         for suffix, (typ, nullable, ja, en, unit, example) in QUANTITY_SUFFIXES.items():
             out[f"{prefix}_{suffix}"] = Field(typ, nullable, ja.format(ja=word_ja), en.format(en=word_en),
-                                              unit.format(prefix=prefix) if unit else None, example)
+                                              unit.format(prefix=prefix) if unit else None, example,
+                                              None if suffix == "raw" else derived(f"{prefix}_raw"))
     return out
 
 
@@ -137,12 +179,15 @@ _PAGE_LABEL_EN = ("Page number printed on that page, as text without the decorat
                   "null where the page prints none (the excerpt)")
 
 
-def _page(what_ja: str, what_en: str, example: int = 3) -> Field:
-    return Field(INT16, False, f"{what_ja}の{_PAGE_INDEX_JA}", f"{what_en}: {_PAGE_INDEX_EN}", None, example)
+def _page(what_ja: str, what_en: str, example: int = 3, of: str | None = None) -> Field:
+    return Field(INT16, False, f"{what_ja}の{_PAGE_INDEX_JA}", f"{what_en}: {_PAGE_INDEX_EN}", None, example,
+                 provenance("page", of))
 
 
-def _page_label(what_ja: str, what_en: str, example: str = "63") -> Field:
-    return Field(STRING, True, f"{what_ja}の{_PAGE_LABEL_JA}", f"{what_en}: {_PAGE_LABEL_EN}", None, example)
+def _page_label(what_ja: str, what_en: str, example: str = "63", *, page: str) -> Field:
+    """The printed number of the page in column ``page`` (normalize fills it from that column)."""
+    return Field(STRING, True, f"{what_ja}の{_PAGE_LABEL_JA}", f"{what_en}: {_PAGE_LABEL_EN}", None, example,
+                 provenance("page_label", page))
 
 
 _FIELDS: dict[str, Field] = {
@@ -152,6 +197,7 @@ _FIELDS: dict[str, Field] = {
         "連携事業の番号（No.、印字どおり）",
         "Project number as printed (No.)",
         None, 1,
+        role=POSITIONAL,
     ),
     "area_no": Field(
         INT8, False,
@@ -210,9 +256,9 @@ _FIELDS: dict[str, Field] = {
         None, "全市町村",
     ),
     "page_start": _page("事業の表が始まるページ", "Page where the project's table starts", 1),
-    "page_start_label": _page_label("事業の表が始まるページ", "Page where the project's table starts", "61"),
+    "page_start_label": _page_label("事業の表が始まるページ", "Page where the project's table starts", "61", page="page_start"),
     "page_end": _page("事業の表が終わるページ", "Page where the project's table ends", 2),
-    "page_end_label": _page_label("事業の表が終わるページ", "Page where the project's table ends", "62"),
+    "page_end_label": _page_label("事業の表が終わるページ", "Page where the project's table ends", "62", page="page_end"),
     # --- project_municipalities ---
     "municipality": Field(
         STRING, False,
@@ -225,12 +271,14 @@ _FIELDS: dict[str, Field] = {
         "全国地方公共団体コード（検査数字付き 6 桁、例: 012033）",
         "6-digit local government code with check digit (全国地方公共団体コード, e.g. 012033)",
         None, "012033",
+        role=derived("municipality"),
     ),
     "list_order": Field(
         INT8, False,
         "連携市町村の並び順（1 始まり、印字順。全市町村は標準の順）",
         "1-based order of the municipality in the printed list (全市町村: the standard order)",
         None, 1,
+        role=POSITIONAL,
     ),
     # --- responsibilities ---
     "party": Field(
@@ -251,33 +299,37 @@ _FIELDS: dict[str, Field] = {
         "The party's share of the cost (費用負担)",
         None, "必要に応じてその他個別費用を負担",
     ),
-    "role_page": _page("役割分担のセルがあるページ", "Page of the role cell", 1),
-    "role_page_label": _page_label("役割分担のセルがあるページ", "Page of the role cell", "61"),
+    "role_page": _page("役割分担のセルがあるページ", "Page of the role cell", 1, of="role"),
+    "role_page_label": _page_label("役割分担のセルがあるページ", "Page of the role cell", "61", page="role_page"),
     "role_table_id": Field(
         STRING, False,
         "役割分担のセルがある表の識別子（例: p001-t03。表の番号は PDF ごとに振る）",
         "Id of the table holding the role cell (e.g. p001-t03; numbered per source PDF)",
         None, "p001-t03",
+        role=provenance("table", "role"),
     ),
     "role_row": Field(
         INT16, False,
         "役割分担のセルの行番号（表内、0 始まり）",
         "0-based row index of the role cell in its table",
         None, 4,
+        role=provenance("row", "role"),
     ),
-    "cost_share_page": _page("費用負担のセルがあるページ", "Page of the cost-share cell", 1),
-    "cost_share_page_label": _page_label("費用負担のセルがあるページ", "Page of the cost-share cell", "61"),
+    "cost_share_page": _page("費用負担のセルがあるページ", "Page of the cost-share cell", 1, of="cost_share"),
+    "cost_share_page_label": _page_label("費用負担のセルがあるページ", "Page of the cost-share cell", "61", page="cost_share_page"),
     "cost_share_table_id": Field(
         STRING, False,
         "費用負担のセルがある表の識別子（例: p001-t03。表の番号は PDF ごとに振る）",
         "Id of the table holding the cost-share cell (e.g. p001-t03; numbered per source PDF)",
         None, "p001-t03",
+        role=provenance("table", "cost_share"),
     ),
     "cost_share_row": Field(
         INT16, False,
         "費用負担のセルの行番号（表内、0 始まり）",
         "0-based row index of the cost-share cell in its table",
         None, 6,
+        role=provenance("row", "cost_share"),
     ),
     # --- budgets ---
     "fiscal_year": Field(
@@ -304,12 +356,14 @@ _FIELDS: dict[str, Field] = {
         "事業費見込額（千円）。金額のないセル（例: -）は null",
         "Expected project cost in thousand yen; null where the cell has no amount (e.g. -)",
         "千円 (thousand yen)", 8000,
+        role=derived("raw"),
     ),
     "amount_yen": Field(
         INT64, True,
         "事業費見込額（円）＝千円 × 1000。金額がなければ null",
         "Expected project cost in yen (thousand yen × 1000); null where there is no amount",
         "円 (yen)", 8000000,
+        role=derived("raw"),
     ),
     "note": Field(
         STRING, True,
@@ -317,6 +371,7 @@ _FIELDS: dict[str, Field] = {
         "Text in the cell other than the amount (e.g. 消防指令システム共同整備); a cell merged over "
         "several years gives it to each year; null when none",
         None, "共同撮影の実施",
+        role=derived("raw"),
     ),
     # --- indicators / kpis ---
     "indicator_no": Field(
@@ -324,6 +379,7 @@ _FIELDS: dict[str, Field] = {
         "評価指標の番号（事業内で 1 始まり、印字順）",
         "1-based number of the evaluation indicator (評価指標) within its project, in printed order",
         None, 1,
+        role=POSITIONAL,
     ),
     "item": Field(
         STRING, False,
@@ -336,6 +392,7 @@ _FIELDS: dict[str, Field] = {
         "基本KPI の番号（役割内で 1 始まり、印字順）",
         "1-based number of the basic KPI within its role (area), in printed order",
         None, 1,
+        role=POSITIONAL,
     ),
     # --- footnotes ---
     "footnote_no": Field(
@@ -343,6 +400,7 @@ _FIELDS: dict[str, Field] = {
         "注釈の番号（※ の番号）",
         "Footnote number (the number after ※)",
         None, 13,
+        role=POSITIONAL,
     ),
     "term": Field(
         STRING, False,
@@ -363,10 +421,11 @@ _FIELDS: dict[str, Field] = {
         "抜粋の表の行番号（役割内で 1 始まり、印字順）",
         "1-based row number in the excerpt's table of the role (area), in printed order",
         None, 4,
+        role=POSITIONAL,
     ),
     # --- provenance ---
     "page": _page("値が印字されたページ", "Page the value was printed on"),
-    "page_label": _page_label("値が印字されたページ", "Page the value was printed on"),
+    "page_label": _page_label("値が印字されたページ", "Page the value was printed on", page="page"),
     "table_id": Field(
         STRING, False,
         "表の識別子（ページ位置と表の番号、例: p003-t02）。表の番号は抽出元の PDF ごとに振るので、計画本体と"
@@ -375,30 +434,35 @@ _FIELDS: dict[str, Field] = {
         "the plan and the excerpt may both have p001-t01 (in cells, unique together with source); in "
         "projects, the first fragment of the project's table",
         None, "p001-t02",
+        role=provenance("table"),
     ),
     "row": Field(
         INT16, False,
         "表内のセルの行番号（0 始まり、結合セルは左上の位置）",
         "0-based row index of the source cell in its table grid (top-left of a merged cell)",
         None, 8,
+        role=provenance("row"),
     ),
     "col": Field(
         INT16, False,
         "表内のセルの列番号（0 始まり、結合セルは左上の位置）",
         "0-based column index of the source cell in its table grid (top-left of a merged cell)",
         None, 5,
+        role=provenance("col"),
     ),
     "rowspan": Field(
         INT16, False,
         "セルが占める行数（結合なしは 1）",
         "Number of grid rows the cell spans (1 when not merged)",
         None, 1,
+        role=provenance("span"),
     ),
     "colspan": Field(
         INT16, False,
         "セルが占める列数（結合なしは 1）",
         "Number of grid columns the cell spans (1 when not merged)",
         None, 1,
+        role=provenance("span"),
     ),
     # --- cells ---
     "source": Field(
@@ -406,6 +470,7 @@ _FIELDS: dict[str, Field] = {
         "抽出元の PDF（plan = 計画本体、overview = 抜粋）。page と table_id はこの PDF の中の位置",
         "Source PDF: plan (the plan chapter) or overview (the excerpt); page and table_id are positions in it",
         None, "plan",
+        role=provenance("source"),
     ),
     "marks": Field(
         STRING, True,
@@ -418,24 +483,28 @@ _FIELDS: dict[str, Field] = {
         "セルの左端の x 座標（PDF ポイント、ページ左端から）",
         "Left edge of the cell, PDF points from the page's left edge",
         "pt (PDF point, 1/72 inch)", 56.7,
+        role=provenance("box"),
     ),
     "top": Field(
         FLOAT64, False,
         "セルの上端の y 座標（PDF ポイント、ページ上端から）",
         "Top edge of the cell, PDF points from the page's top edge",
         "pt (PDF point, 1/72 inch)", 56.95,
+        role=provenance("box"),
     ),
     "x1": Field(
         FLOAT64, False,
         "セルの右端の x 座標（PDF ポイント、ページ左端から）",
         "Right edge of the cell, PDF points from the page's left edge",
         "pt (PDF point, 1/72 inch)", 194.3,
+        role=provenance("box"),
     ),
     "bottom": Field(
         FLOAT64, False,
         "セルの下端の y 座標（PDF ポイント、ページ上端から）",
         "Bottom edge of the cell, PDF points from the page's top edge",
         "pt (PDF point, 1/72 inch)", 88.65,
+        role=provenance("box"),
     ),
 }
 

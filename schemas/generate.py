@@ -21,9 +21,9 @@ import json
 import sys
 from pathlib import Path
 
-from schemas.fields import CONSTRAINTS
-from schemas.tables import (CONTRACT_VERSION, FOREIGN_KEYS, LICENSES, PUBLISHER, SOURCE_TITLES, TABLES,
-                            _frictionless_type, get_spec)
+from schemas.fields import CONSTRAINTS, DERIVED, POSITION, PROVENANCE
+from schemas.tables import (CONTRACT_VERSION, FOREIGN_KEYS, LICENSES, NATURAL_KEY, PUBLISHER, SOURCE_TITLES,
+                            TABLES, _frictionless_type, column_role, get_spec)
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE_PREFIX = "schema_"
@@ -93,6 +93,24 @@ def _constraints_text(column: str) -> str:
     return "; ".join(parts)
 
 
+def _role_text(table: str, column: str) -> str:
+    """The column's role (schemas.fields.Role, the table's natural key) in words."""
+    role = column_role(table, column)
+    if role is None:
+        return "data"
+    if role.kind == NATURAL_KEY:
+        return "natural key"
+    if role.kind == DERIVED:
+        return f"derived from `{role.of}`"
+    if role.kind == POSITION:
+        return "position"
+    assert role.kind == PROVENANCE, role
+    part = role.part.replace("_", " ")
+    if role.part == "page_label":
+        return f"provenance: page label of `{role.of}`"
+    return f"provenance: {part}" + (f" of `{role.of}`" if role.of else "")
+
+
 def data_dictionary() -> str:
     out = [
         "# Data dictionary",
@@ -107,6 +125,11 @@ def data_dictionary() -> str:
         "of the build of `raw/plan_vi.pdf` (the quantity columns' examples read one cell, `2,583名(2022年度)`).",
         "Page columns come in pairs: `page` is the 1-based page index in the PDF file, `page_label` the number",
         "printed on that page (PDF page 1 of the chapter is printed 「- 61 -」: `page` 1, `page_label` \"61\").",
+        "The role says what a column is beyond its values: the table's **natural key** (what identifies a row",
+        "across editions, so the diff matches rows by it), **provenance** (where a value was printed: page, page",
+        "label, table, row, column, span, box, source), **position** (a number given by printed order, which moves",
+        "when a row is inserted), **derived from** another column (a reading of that printed text: the diff",
+        "reports it inside the edit of its source) or plain **data**.",
         "",
         "Sources: " + "; ".join(f"{role}: {title} ({PUBLISHER})" for role, title in SOURCE_TITLES.items()) + ".",
         f"License: {LICENSES[0]['title']}",
@@ -125,13 +148,14 @@ def data_dictionary() -> str:
                 f"Key: {', '.join(f'`{k}`' for k in spec.primary_key)}."]
         for cols, parent, pcols in FOREIGN_KEYS.get(name, []):
             out.append(f"`{', '.join(cols)}` refers to [`{parent}`](#{parent}).`{', '.join(pcols)}`.")
-        out += ["", "| column | type | required | unit | constraints | example | description | 説明 |",
-                "|---|---|---|---|---|---|---|---|"]
+        out += ["", "| column | type | required | role | unit | constraints | example | description | 説明 |",
+                "|---|---|---|---|---|---|---|---|---|"]
         for column in spec.fields:
             f = spec.field(column)
             example = "" if f.example is None else f"`{f.example}`"
             out.append(f"| `{column}` | {f.type} ({_frictionless_type(f.type)}) | "
                        f"{'key' if column in spec.primary_key else ('no' if f.nullable else 'yes')} | "
+                       f"{_cell(_role_text(name, column))} | "
                        f"{_cell(f.unit)} | {_cell(_constraints_text(column))} | {_cell(example)} | "
                        f"{_cell(f.description_en)} | {_cell(f.description_ja)} |")
     return "\n".join(out) + "\n"

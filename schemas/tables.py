@@ -2,7 +2,11 @@
 
 ``TABLES`` maps a table name to a ``TableSpec``. ``arrow_schema(name)`` builds the pyarrow schema
 (field descriptions in the field metadata), ``datapackage(names)`` the frictionless
-``datapackage.json`` dict. Field types and descriptions live in ``schemas.fields``.
+``datapackage.json`` dict. Field types, descriptions and roles live in ``schemas.fields``; the table adds
+the one role that belongs to it, its natural key (``TableSpec.natural_key``). ``column_role`` says what a
+column is in a table, and the readers below (``columns_of_role``, ``page_label_columns``,
+``located_columns``, ``project_tables``) are what normalize, enforce and the diff ask instead of listing
+columns themselves.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from schemas.fields import CONSTRAINTS, FIELDS, Field, quantity_fields
+from schemas.fields import (CONSTRAINTS, DERIVED, FIELDS, POSITION, PROVENANCE, ROLE_KINDS, Field, Role,
+                            quantity_fields)
 
 CONTRACT_VERSION = "1"
 
@@ -29,6 +34,14 @@ class TableSpec:
     nullable: list[str] = field(default_factory=list)
     # A table only some builds have (overview: only with --overview); its suites skip when it is missing.
     optional: bool = False
+    # What identifies a row across two editions of the plan (within its project, for a table keyed by
+    # project_no): the printed key, not a position. None: rows have no identity across editions (the
+    # excerpt, the cells), so the diff does not compare the table.
+    natural_key: tuple[str, ...] | None = None
+    # A table whose rows are read from one column of another table ("projects.municipalities_raw": each
+    # partner municipality is a row): a row added or removed is the edit, and that column's change rides
+    # along inside it.
+    rows_derived_from: str | None = None
 
     def field(self, name: str) -> Field:
         """The field as it is in this table (nullability adjusted)."""
@@ -51,6 +64,7 @@ _TABLE_LIST = [
             "page_end", "page_end_label", "table_id",
         ],
         primary_key=["project_no"],
+        natural_key=(),
     ),
     TableSpec(
         name="project_municipalities",
@@ -59,6 +73,8 @@ _TABLE_LIST = [
         fields=["project_no", "municipality", "lg_code", "list_order", "page", "page_label", "table_id", "row",
                 "col"],
         primary_key=["project_no", "municipality"],
+        natural_key=("municipality",),
+        rows_derived_from="projects.municipalities_raw",
     ),
     TableSpec(
         name="responsibilities",
@@ -69,6 +85,7 @@ _TABLE_LIST = [
             "role_row", "cost_share_page", "cost_share_page_label", "cost_share_table_id", "cost_share_row",
         ],
         primary_key=["project_no", "party"],
+        natural_key=("party",),
     ),
     TableSpec(
         name="budgets",
@@ -80,6 +97,7 @@ _TABLE_LIST = [
             "note", "page", "page_label", "table_id", "row", "col", "colspan",
         ],
         primary_key=["project_no", "fiscal_year"],
+        natural_key=("fiscal_year",),
     ),
     TableSpec(
         name="indicators",
@@ -90,6 +108,7 @@ _TABLE_LIST = [
             *quantity_fields("target"), "page", "page_label", "table_id", "row",
         ],
         primary_key=["project_no", "indicator_no"],
+        natural_key=("item",),
     ),
     TableSpec(
         name="kpis",
@@ -100,6 +119,7 @@ _TABLE_LIST = [
             "page", "page_label", "table_id", "row",
         ],
         primary_key=["area_no", "kpi_no"],
+        natural_key=("name",),
     ),
     TableSpec(
         name="footnotes",
@@ -107,6 +127,7 @@ _TABLE_LIST = [
         description_ja="注釈（※【用語】本文）と記号が付いた事業",
         fields=["footnote_no", "term", "text", "project_no", "page", "page_label"],
         primary_key=["footnote_no"],
+        natural_key=("term",),
     ),
     TableSpec(
         name="overview",
@@ -160,6 +181,51 @@ MISSING_VALUES: list[str] = []
 NUMERIC_MISSING_VALUES = ["nan", "<NA>"]
 
 
+# -- column roles --------------------------------------------------------------------------------------
+NATURAL_KEY = "natural_key"
+
+
+def column_role(table: str, column: str) -> Role | None:
+    """The role of ``column`` in ``table``: ``Role(NATURAL_KEY)`` for a column of the table's natural key,
+    else the field's own role (provenance, position, derived), None for plain data."""
+    spec = get_spec(table)
+    if spec.natural_key and column in spec.natural_key:
+        return Role(NATURAL_KEY)
+    return FIELDS[column].role
+
+
+def columns_of_role(table: str, kind: str) -> list[str]:
+    """The columns of ``table`` whose role is ``kind``, in the table's order."""
+    return [c for c in get_spec(table).fields if (r := column_role(table, c)) is not None and r.kind == kind]
+
+
+def page_label_columns() -> dict[str, str]:
+    """{page label column: the page column it labels}, for every table (normalize fills the labels)."""
+    return {name: f.role.of for name, f in FIELDS.items()
+            if f.role is not None and f.role.kind == PROVENANCE and f.role.part == "page_label"}
+
+
+def located_columns(table: str, parts: tuple[str, ...] = ("page", "table", "row", "col")) -> list[dict[str, str]]:
+    """The locations a row of ``table`` names, as [{part: column}] — one per located value (``Role.of``;
+    the row's own cells first), each part its first column in table order. What a message names to say
+    where a row was printed: budgets → [{"page": "page", "table": "table_id", "row": "row", "col": "col"}]."""
+    groups: dict[str | None, dict[str, str]] = {}
+    for column in get_spec(table).fields:
+        role = FIELDS[column].role
+        if role is None or role.kind != PROVENANCE or role.part not in parts:
+            continue
+        groups.setdefault(role.of, {}).setdefault(role.part, column)
+    return [groups[of] for of in sorted(groups, key=lambda of: of is not None)]
+
+
+def project_tables() -> list[str]:
+    """projects and the tables whose rows belong to a project (project_no in their primary key and a
+    foreign key to projects), in contract order."""
+    owned = {name for name, keys in FOREIGN_KEYS.items()
+             for cols, parent, _ in keys if parent == "projects" and set(cols) <= set(get_spec(name).primary_key)}
+    return [name for name in TABLES if name == "projects" or name in owned]
+
+
 def _check_specs() -> None:
     for t in _TABLE_LIST:
         assert len(set(t.fields)) == len(t.fields), f"{t.name}: duplicate field"
@@ -167,6 +233,20 @@ def _check_specs() -> None:
         assert not unknown, f"{t.name}: fields not in FIELDS: {unknown}"
         assert t.primary_key and set(t.primary_key) <= set(t.fields), f"{t.name}: bad primary key"
         assert set(t.nullable) <= set(t.fields) - set(t.primary_key), f"{t.name}: bad nullable"
+        if t.natural_key is not None:
+            assert set(t.natural_key) <= set(t.fields), f"{t.name}: natural key not in fields"
+            assert all(FIELDS[c].role is None for c in t.natural_key), f"{t.name}: natural key column with a role"
+        for column in t.fields:
+            role = FIELDS[column].role
+            if role is None:
+                continue
+            assert role.kind in ROLE_KINDS, f"{column}: unknown role {role.kind}"
+            if role.kind == DERIVED or (role.kind == PROVENANCE and role.part == "page_label"):
+                assert role.of in t.fields, f"{t.name}.{column}: derived from {role.of}, not in the table"
+            assert role.kind != POSITION or role.of is None, column
+        if t.rows_derived_from is not None:
+            parent, _, column = t.rows_derived_from.partition(".")
+            assert column in TABLES[parent].fields, f"{t.name}: rows derived from unknown {t.rows_derived_from}"
 
 
 _check_specs()

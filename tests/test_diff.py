@@ -106,8 +106,9 @@ EMPTY_PROJECTS = {"added": [], "removed": [], "renamed": [], "renumbered": []}
 def test_exact_match_no_differences(tmp_path):
     build = make_build(tmp_path / "b", [A, B, C], budgets=_budgets(2, {2024: 100, 2025: None}))
     out = diff_builds(build, build).to_json()
-    assert out["format_version"] == FORMAT_VERSION == 2
+    assert out["format_version"] == FORMAT_VERSION == 3
     assert out["projects"] == EMPTY_PROJECTS and out["changes"] == []
+    assert out["summary"]["edits"] == 0 and set(out["summary"]["by_kind"].values()) == {0}
     assert out["old"] == out["new"] == {"source": "plan.pdf", "projects": 3}
     # totals: a year with no printed amount is null, not 0
     assert out["totals"] == {"budget_thousand_yen_by_fiscal_year": [
@@ -122,10 +123,9 @@ def test_fuzzy_rename_is_reported_once(tmp_path):
     assert out["projects"] == {**EMPTY_PROJECTS, "renamed": [
         {"old_no": 3, "new_no": 3, "old_name": "MICE誘致の推進", "new_name": "MICE誘致・開催の推進"}]}
     assert {(c["old_no"], c["new_no"]) for c in out["changes"]} == {(3, 3)}
-    # No `name` change; the row changes carry the new name.
-    assert {(c["table"], c["name"], c["column"]) for c in out["changes"]} == {
-        ("budgets", "MICE誘致・開催の推進", "raw"), ("budgets", "MICE誘致・開催の推進", "amount_thousand_yen"),
-        ("budgets", "MICE誘致・開催の推進", "amount_yen")}
+    # No `name` change; the budget edit carries the new name, its amounts ride along.
+    assert [(c["table"], c["name"], c["column"], [d["column"] for d in c["derived"]]) for c in out["changes"]] == [
+        ("budgets", "MICE誘致・開催の推進", "raw", ["amount_thousand_yen", "amount_yen"])]
 
 
 def test_insertion_is_one_addition_and_a_renumbering(tmp_path):
@@ -208,33 +208,36 @@ def test_changes_by_natural_key_with_json_types(tmp_path):
     out = diff_builds(a, b).to_json(pages=False)
     assert out["projects"] == EMPTY_PROJECTS
     budget = "連携事業の企画、立案、効果検証"
+    def d(table, column, old, new):
+        return {"table": table, "column": column, "old": old, "new": new}
+
     assert [{k: v for k, v in c.items() if k not in ("old_no", "new_no")} for c in out["changes"]] == [
-        {"table": "budgets", "name": budget, "key": {"fiscal_year": 2025}, "column": "raw", "old": "-",
-         "new": "1,250,000"},
-        {"table": "budgets", "name": budget, "key": {"fiscal_year": 2025}, "column": "amount_thousand_yen",
-         "old": None, "new": 1250000},
-        {"table": "budgets", "name": budget, "key": {"fiscal_year": 2025}, "column": "amount_yen", "old": None,
-         "new": 1250000000},
-        {"table": "indicators", "name": budget, "key": {"item": "参加者数"}, "column": "target_raw",
-         "old": "5,000名(毎年度)", "new": "6,000名(毎年度)"},
-        {"table": "indicators", "name": budget, "key": {"item": "参加者数"}, "column": "target_value", "old": 5000.0,
-         "new": 6000.0},
-        {"table": "indicators", "name": budget, "key": {"item": "参加者数"}, "column": "target_canonical_value",
-         "old": 5000.0, "new": 6000.0},
-        {"table": "projects", "name": "連携した企業誘致の推進", "key": {}, "column": "summary", "old": B["summary"],
-         "new": new["projects"][1]["summary"]},
-        {"table": "responsibilities", "name": "連携した企業誘致の推進", "key": {"party": "札幌市"}, "column": "role",
-         "old": "企画", "new": "企画・実施"},
-        {"table": "responsibilities", "name": "連携した企業誘致の推進", "key": {"party": "連携市町村"}, "column": "role",
-         "old": None, "new": "協力"},
-        {"table": "responsibilities", "name": "連携した企業誘致の推進", "key": {"party": "連携市町村"},
-         "column": "cost_share", "old": None, "new": "負担なし"},
-        {"table": "kpis", "name": None, "key": {"name": "観光入込客数"}, "column": "target_value", "old": 35000.0,
-         "new": None},
+        {"kind": "budget", "table": "budgets", "name": budget, "key": {"fiscal_year": 2025}, "row": "changed",
+         "column": "raw", "old": "-", "new": "1,250,000",
+         "derived": [d("budgets", "amount_thousand_yen", None, 1250000), d("budgets", "amount_yen", None, 1250000000)]},
+        {"kind": "indicator", "table": "indicators", "name": budget, "key": {"item": "参加者数"}, "row": "changed",
+         "column": "target_raw", "old": "5,000名(毎年度)", "new": "6,000名(毎年度)",
+         "derived": [d("indicators", "target_value", 5000.0, 6000.0),
+                     d("indicators", "target_canonical_value", 5000.0, 6000.0)]},
+        {"kind": "project", "table": "projects", "name": "連携した企業誘致の推進", "key": {}, "row": "changed",
+         "column": "summary", "old": B["summary"], "new": new["projects"][1]["summary"], "derived": []},
+        {"kind": "responsibility", "table": "responsibilities", "name": "連携した企業誘致の推進",
+         "key": {"party": "札幌市"}, "row": "changed", "column": "role", "old": "企画", "new": "企画・実施",
+         "derived": []},
+        {"kind": "responsibility", "table": "responsibilities", "name": "連携した企業誘致の推進",
+         "key": {"party": "連携市町村"}, "row": "added", "column": None, "old": None,
+         "new": {"role": "協力", "cost_share": "負担なし"}, "derived": []},
+        # a derived column that changed alone (the printed cell did not) is still one edit of that cell
+        {"kind": "kpi", "table": "kpis", "name": None, "key": {"name": "観光入込客数"}, "row": "changed",
+         "column": "target_raw", "old": "35,000千人", "new": "35,000千人",
+         "derived": [d("kpis", "target_value", 35000.0, None)]},
     ]
-    assert [(c["old_no"], c["new_no"]) for c in out["changes"]] == [(1, 1)] * 6 + [(2, 2)] * 4 + [(None, None)]
+    assert [(c["old_no"], c["new_no"]) for c in out["changes"]] == [(1, 1)] * 2 + [(2, 2)] * 3 + [(None, None)]
+    assert out["summary"] == {"edits": 6, "renumbered": 0, "by_kind": {
+        "project_added": 0, "project_removed": 0, "project_renamed": 0, "project": 1, "membership": 0,
+        "responsibility": 2, "budget": 1, "indicator": 1, "kpi": 1, "footnote": 0}}
     text = render(diff_builds(a, b), "json")
-    assert '"new": 1250000,\n' in text and '"new": 6000.0,\n' in text and "NaN" not in text
+    assert '"new": 1250000\n' in text and '"new": 6000.0\n' in text and "NaN" not in text
 
 
 def test_footnote_project_compared_by_identity(tmp_path):
@@ -246,25 +249,27 @@ def test_footnote_project_compared_by_identity(tmp_path):
     # Same number, other project: a change.
     out = _diff(tmp_path / "moved", {"projects": [A, B, C], "footnotes": [{**note, "project_no": 3}]},
                 {"projects": [A, NEW, _renumber(B, 3), _renumber(C, 4)], "footnotes": [{**note, "project_no": 3}]})
-    assert out["changes"] == [{"table": "footnotes", "name": None, "old_no": None, "new_no": None,
-                               "key": {"term": "MICE"}, "column": "project_no", "old": 3, "new": 3}]
+    assert out["changes"] == [{"kind": "footnote", "table": "footnotes", "name": None, "old_no": None, "new_no": None,
+                               "key": {"term": "MICE"}, "row": "changed", "column": "project_no", "old": 3, "new": 3,
+                               "derived": []}]
     # A footnote that comes with an added project or goes with a removed one is part of that project's entry;
     # one that appears in a matched project is a change.
     other = {"footnote_no": 11, "term": "PR", "text": "宣伝"}
     out = _diff(tmp_path / "with", {"projects": [A, _renumber(D, 2)], "footnotes": [{**note, "project_no": 2}]},
                 {"projects": [A, NEW],
                  "footnotes": [{**other, "project_no": 2}, {**note, "term": "新語", "project_no": 1}]})
-    assert out["changes"] == [{"table": "footnotes", "name": None, "old_no": None, "new_no": None, "key": {"term": "新語"},
-                               "column": c, "old": None, "new": v} for c, v in (("text", "会議等の総称"), ("project_no", 1))]
+    assert out["changes"] == [{"kind": "footnote", "table": "footnotes", "name": None, "old_no": None, "new_no": None,
+                               "key": {"term": "新語"}, "row": "added", "column": None, "old": None,
+                               "new": {"text": "会議等の総称", "project_no": 1}, "derived": []}]
 
 
 def test_duplicate_natural_keys_pair_in_order(tmp_path):
     old = [_indicator(1, "参加者数", "1名", 1.0), _indicator(1, "参加者数", "2名", 2.0, indicator_no=2)]
     new = [_indicator(1, "参加者数", "1名", 1.0), _indicator(1, "参加者数", "3名", 3.0, indicator_no=2)]
     out = _diff(tmp_path, {"projects": [A], "indicators": old}, {"projects": [A], "indicators": new})
-    assert {(c["column"], json.dumps(c["key"], ensure_ascii=False)) for c in out["changes"]} == {
-        (col, '{"item": "参加者数", "occurrence": 2}')
-        for col in ("target_raw", "target_value", "target_canonical_value")}
+    assert [(c["column"], json.dumps(c["key"], ensure_ascii=False), [d["column"] for d in c["derived"]])
+            for c in out["changes"]] == [
+        ("target_raw", '{"item": "参加者数", "occurrence": 2}', ["target_value", "target_canonical_value"])]
 
 
 def test_only_content_columns_are_compared():
@@ -291,11 +296,14 @@ def test_char_diff_and_escaping():
 
 def test_reports_escape_text_and_render_offline(tmp_path):
     evil = {**B, "summary": "<script>alert(1)</script> *強調* | 区切り"}
-    a = make_build(tmp_path / "old", [A, B], budgets=_budgets(2, {2024: 100}))
-    b = make_build(tmp_path / "new", [A, evil], budgets=_budgets(2, {2024: 90}))
+    town = [{"project_no": 2, "municipality": "<b>町|", "lg_code": "012033", "list_order": 1}]
+    a = make_build(tmp_path / "old", [A, B], budgets=_budgets(2, {2024: 100}), municipalities=town)
+    b = make_build(tmp_path / "new", [A, evil], budgets=_budgets(2, {2024: 90}), municipalities=town)
     result = diff_builds(a, b)
     page = render(result, "html")
     assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<h3>&lt;b&gt;町| (012033)</h3>" in page and "<b>" not in page
+    assert "### \\<b\\>町\\| (012033)" in render(result, "md")
     assert "http://" not in page and "https://" not in page and "<link" not in page and "<style>" in page
     assert "<td class=\"num\">100</td><td class=\"num\">90</td><td class=\"num\">-10</td>" in page
     md = render(result, "md")
@@ -375,76 +383,142 @@ def test_revised_sample_projects(revised_diff):
     }
 
 
-def _changes(result) -> dict[tuple, tuple]:
+def _changes(result) -> dict[tuple, dict]:
+    """{(kind, table, name, key, column): the edit's JSON}; each edit once."""
     out = {}
     for c in result.to_json()["changes"]:
-        key = (c["table"], c["name"], tuple(c["key"].items()), c["column"])
+        key = (c["kind"], c["table"], c["name"], tuple(c["key"].items()), c["column"])
         assert key not in out, key
-        out[key] = (c["old"], c["new"])
+        out[key] = c
     return out
 
 
+def _derived(change: dict) -> dict[str, tuple]:
+    return {f"{d['table']}.{d['column']}": (d["old"], d["new"]) for d in change["derived"]}
+
+
 def test_revised_sample_changes_are_exactly_the_documented_ones(revised_diff):
+    """Each edit document.md lists is reported once, with its derived columns inside it, and nothing else."""
     changes = _changes(revised_diff)
-    budget = {"raw", "amount_thousand_yen", "amount_yen"}
-    expected = {
+    assert set(changes) == {
         # FY2025 budgets of 連携した企業誘致の推進 and 三次救急医療等の提供, FY2024 of 鳥獣対策等に関する取組の推進
-        *{("budgets", "連携した企業誘致の推進", (("fiscal_year", 2025),), c) for c in budget},
-        *{("budgets", "三次救急医療等の提供", (("fiscal_year", 2025),), c) for c in budget},
-        *{("budgets", "鳥獣対策等に関する取組の推進", (("fiscal_year", 2024),), c) for c in budget},
+        ("budget", "budgets", "連携した企業誘致の推進", (("fiscal_year", 2025),), "raw"),
+        ("budget", "budgets", "三次救急医療等の提供", (("fiscal_year", 2025),), "raw"),
+        ("budget", "budgets", "鳥獣対策等に関する取組の推進", (("fiscal_year", 2024),), "raw"),
         # 創業の促進 target 5,000名 → 6,000名（毎年度）
-        *{("indicators", "創業の促進", (("item", "事業の参加者数"),), c)
-          for c in ("target_raw", "target_value", "target_canonical_value")},
-        # 南幌町 and 長沼町 added to 保育サービスの向上に向けた取組の推進
-        ("projects", HOIKU, (), "municipalities_raw"),
-        ("project_municipalities", HOIKU, (("municipality", "南幌町"),), "lg_code"),
-        ("project_municipalities", HOIKU, (("municipality", "長沼町"),), "lg_code"),
+        ("indicator", "indicators", "創業の促進", (("item", "事業の参加者数"),), "target_raw"),
+        # 南幌町 and 長沼町 added to 保育サービスの向上に向けた取組の推進: one membership each
+        ("membership", "project_municipalities", HOIKU, (("municipality", "南幌町"),), None),
+        ("membership", "project_municipalities", HOIKU, (("municipality", "長沼町"),), None),
         # the summary of 新たな企業進出等を契機とした連携の推進
-        ("projects", "新たな企業進出等を契機とした連携の推進", (), "summary"),
+        ("project", "projects", "新たな企業進出等を契機とした連携の推進", (), "summary"),
         # 観光入込客数 target → 36,000千人 (2028年度)
-        *{("kpis", None, (("name", "観光入込客数"),), c)
-          for c in ("target_raw", "target_value", "target_canonical_value")},
+        ("kpi", "kpis", None, (("name", "観光入込客数"),), "target_raw"),
     }
-    assert set(changes) == expected
 
-    def budget(name: str, year: int, column: str) -> tuple:
-        return changes[("budgets", name, (("fiscal_year", year),), column)]
+    def budget(name: str, year: int) -> dict:
+        return changes[("budget", "budgets", name, (("fiscal_year", year),), "raw")]
 
-    assert budget("連携した企業誘致の推進", 2025, "raw") == ("-", "1,250,000")
-    assert budget("連携した企業誘致の推進", 2025, "amount_thousand_yen") == (None, 1_250_000)
-    assert budget("連携した企業誘致の推進", 2025, "amount_yen") == (None, 1_250_000_000)
-    assert budget("三次救急医療等の提供", 2025, "raw") == ("-", "1,950,000")
-    assert budget("三次救急医療等の提供", 2025, "amount_thousand_yen") == (None, 1_950_000)
-    assert budget("三次救急医療等の提供", 2025, "amount_yen") == (None, 1_950_000_000)
-    assert budget("鳥獣対策等に関する取組の推進", 2024, "raw") == ("124,573", "130,000")
-    assert budget("鳥獣対策等に関する取組の推進", 2024, "amount_thousand_yen") == (124_573, 130_000)
-    assert budget("鳥獣対策等に関する取組の推進", 2024, "amount_yen") == (124_573_000, 130_000_000)
-    for value in (v for pair in changes.values() for v in pair):
-        assert type(value) in (int, float, str, type(None))
-
-    target = ("indicators", "創業の促進", (("item", "事業の参加者数"),))
-    assert changes[(*target, "target_raw")] == ("5,000名(毎年度)", "6,000名(毎年度)")
-    assert changes[(*target, "target_value")] == (5000.0, 6000.0)
-    assert changes[(*target, "target_canonical_value")] == (5000.0, 6000.0)
-
-    kpi = ("kpis", None, (("name", "観光入込客数"),))
-    assert changes[(*kpi, "target_raw")] == ("35,000千人(2028年度)", "36,000千人(2028年度)")
-    assert changes[(*kpi, "target_value")] == (35000.0, 36000.0)
-    assert changes[(*kpi, "target_canonical_value")] == (35_000_000.0, 36_000_000.0)
-
-    assert changes[("projects", "新たな企業進出等を契機とした連携の推進", (), "summary")] == \
-        (SUMMARY_6.format(""), SUMMARY_6.format("及び工場の稼働"))
-    assert changes[("projects", HOIKU, (), "municipalities_raw")] == (PARTNERS_8, PARTNERS_8 + "、南幌町、長沼町")
-    assert changes[("project_municipalities", HOIKU, (("municipality", "南幌町"),), "lg_code")] == (None, "014231")
-    assert changes[("project_municipalities", HOIKU, (("municipality", "長沼町"),), "lg_code")] == (None, "014281")
-    for old, new in changes.values():
-        for value in (old, new):
+    for name, year, old, new in (("連携した企業誘致の推進", 2025, None, 1_250_000),
+                                 ("三次救急医療等の提供", 2025, None, 1_950_000),
+                                 ("鳥獣対策等に関する取組の推進", 2024, 124_573, 130_000)):
+        change = budget(name, year)
+        assert (change["old"], change["new"]) == ("-" if old is None else f"{old:,}", f"{new:,}")
+        assert _derived(change) == {"budgets.amount_thousand_yen": (old, new),
+                                    "budgets.amount_yen": (None if old is None else old * 1000, new * 1000)}
+    for change in changes.values():
+        assert change["row"] == ("added" if change["kind"] == "membership" else "changed")
+        for value in [change["old"], change["new"], *(v for d in change["derived"] for v in (d["old"], d["new"]))]:
+            assert type(value) in (int, float, str, dict, type(None))
             assert not (isinstance(value, float) and math.isnan(value))
+
+    target = changes[("indicator", "indicators", "創業の促進", (("item", "事業の参加者数"),), "target_raw")]
+    assert (target["old"], target["new"]) == ("5,000名(毎年度)", "6,000名(毎年度)")
+    assert _derived(target) == {"indicators.target_value": (5000.0, 6000.0),
+                                "indicators.target_canonical_value": (5000.0, 6000.0)}
+    kpi = changes[("kpi", "kpis", None, (("name", "観光入込客数"),), "target_raw")]
+    assert (kpi["old"], kpi["new"]) == ("35,000千人(2028年度)", "36,000千人(2028年度)")
+    assert _derived(kpi) == {"kpis.target_value": (35000.0, 36000.0),
+                             "kpis.target_canonical_value": (35_000_000.0, 36_000_000.0)}
+    summary = changes[("project", "projects", "新たな企業進出等を契機とした連携の推進", (), "summary")]
+    assert (summary["old"], summary["new"], summary["derived"]) == \
+        (SUMMARY_6.format(""), SUMMARY_6.format("及び工場の稼働"), [])
+    # a membership: the municipality named, its code on its side, 連携市町村 as printed riding along
+    for town, code in (("南幌町", "014231"), ("長沼町", "014281")):
+        member = changes[("membership", "project_municipalities", HOIKU, (("municipality", town),), None)]
+        assert (member["old"], member["new"]) == (None, {"lg_code": code})
+        assert _derived(member) == {"projects.municipalities_raw": (PARTNERS_8, PARTNERS_8 + "、南幌町、長沼町")}
+        assert (member["old_no"], member["new_no"]) == (19, 20)
+
+
+def test_revised_sample_summary_counts_edits(revised_diff):
+    out = revised_diff.to_json()
+    assert out["summary"] == {"edits": 11, "renumbered": 25, "by_kind": {
+        "project_added": 1, "project_removed": 1, "project_renamed": 1, "project": 1, "membership": 2,
+        "responsibility": 0, "budget": 3, "indicator": 1, "kpi": 1, "footnote": 0}}
+    line = ("53 → 53 projects; 11 edits: 1 project added, 1 project removed, 1 project renamed, 1 project field, "
+            "2 membership, 3 budget, 1 indicator, 1 KPI; 25 projects renumbered.")
+    assert f"**Summary:** {md_escape(line)}" in render(revised_diff, "md")
+    assert f'<p class="summary">{html_escape(line)}</p>' in render(revised_diff, "html")
+
+
+def test_revised_sample_per_municipality(revised_diff):
+    out = revised_diff.to_json()
+    by_name = {m["municipality"]: m for m in out["municipalities"]}
+    # every partner of the plan, in local government code order
+    assert list(by_name) == ["小樽市", "岩見沢市", "江別市", "千歳市", "恵庭市", "北広島市", "石狩市", "当別町", "新篠津村",
+                             "南幌町", "長沼町"]
+    assert [m["lg_code"] for m in out["municipalities"]] == sorted(m["lg_code"] for m in out["municipalities"])
+
+    def edits(town: str) -> set[tuple]:
+        listed = (out["changes"][i] for i in by_name[town]["changes"])
+        return {(c["kind"], c["name"], tuple(c["key"].items())) for c in listed}
+
+    nanporo = by_name["南幌町"]
+    assert nanporo["lg_code"] == "014231"
+    assert ("membership", HOIKU, (("municipality", "南幌町"),)) in edits("南幌町")
+    # 全市町村 projects count for every partner: the project added (No. 10), removed (old No. 36), renamed (13)
+    for m in out["municipalities"]:
+        assert (m["projects_added"], m["projects_removed"], m["projects_renamed"]) == ([10], [36], [13]), m
+    # 保育サービス… is shared by nine partners before the edit and eleven after: its edits are under each of those,
+    # and not under 新篠津村, which it does not partner; the 全市町村 budget edit is under all eleven.
+    hoiku = {("membership", HOIKU, (("municipality", t),)) for t in ("南幌町", "長沼町")}
+    for town in by_name:
+        assert (hoiku <= edits(town)) == (town != "新篠津村"), town
+        assert ("budget", "連携した企業誘致の推進", (("fiscal_year", 2025),)) in edits(town)
+    # KPIs belong to an area, not to a municipality
+    assert not any(c[0] == "kpi" for town in by_name for c in edits(town))
+    md = render(revised_diff, "md")
+    section = md.split("## Per partner municipality")[1]
+    assert "| 南幌町 | 014231 | 1 | 1 | 1 | 7 |" in section and "| 新篠津村 | 013048 | 1 | 1 | 1 | 5 |" in section
+    nanporo_md = section.split("### 南幌町 (014231)")[1].split("###")[0]
+    assert f"- New No. 20 (old No. 19) {HOIKU}: membership 南幌町 added" in nanporo_md
+    assert "- project added: New No. 10 事業承継の支援" in nanporo_md
+    assert "<h3>南幌町 (014231)</h3>" in render(revised_diff, "html")
+
+
+def test_shared_project_edit_is_listed_under_each_partner(tmp_path):
+    def member(no: int, town: str, code: str, order: int) -> dict:
+        return {"project_no": no, "municipality": town, "lg_code": code, "list_order": order}
+
+    shared = [member(2, "小樽市", "012033", 1), member(2, "江別市", "012173", 2)]
+    alone = [member(1, "千歳市", "012246", 1)]
+    old = {"projects": [A, B], "budgets": _budgets(2, {2024: 10}), "municipalities": shared + alone}
+    new = {"projects": [A, B], "budgets": _budgets(2, {2024: 12}), "municipalities": shared[:1] + alone}
+    out = diff_builds(make_build(tmp_path / "old", **old), make_build(tmp_path / "new", **new)).to_json()
+    kinds = [(c["kind"], c["row"], c["key"]) for c in out["changes"]]
+    assert kinds == [("membership", "removed", {"municipality": "江別市"}), ("budget", "changed", {"fiscal_year": 2024})]
+    assert out["changes"][0]["old"] == {"lg_code": "012173"}
+    assert {m["municipality"]: m["changes"] for m in out["municipalities"]} == {
+        "小樽市": [0, 1], "江別市": [0, 1], "千歳市": []}
+    md = render(diff_builds(tmp_path / "old", tmp_path / "new"), "md")
+    assert "No changes for: 千歳市." in md
+    assert md.count("- New No. 2 (old No. 2) 連携した企業誘致の推進: budget 2024: 10 → 12 千円 (+2)") == 2
+    assert "- membership `project_municipalities` · 江別市 (row removed)" in md
 
 
 def test_revised_sample_reports(revised_diff):
     md = render(revised_diff, "md")
-    assert "1 added, 1 removed, 1 renamed, 25 renumbered" in md
     assert "| 2 | 2 | 連携した企業誘致の推進 | 2025 | - | 1,250,000 | +1,250,000 | p. 1 → p. 1 |" in md
     assert "| 35 | 36 | 鳥獣対策等に関する取組の推進 | 2024 | 124,573 | 130,000 | +5,427 | p. 11 → pp. 11–12 |" in md
     # which numbering each number is in
@@ -465,7 +539,7 @@ def test_revised_sample_reports(revised_diff):
 
 def test_revised_sample_numbers_pages_totals_and_content(revised_diff):
     out = revised_diff.to_json()
-    assert out["format_version"] == 2
+    assert out["format_version"] == 3
     assert out["old"] == {"source": "plan_vi.pdf", "projects": 53}
     assert out["new"] == {"source": "plan_vi_revised_sample.pdf", "projects": 53}
     assert out["totals"]["budget_thousand_yen_by_fiscal_year"] == [
@@ -474,8 +548,8 @@ def test_revised_sample_numbers_pages_totals_and_content(revised_diff):
         *({"fiscal_year": y, "old": None, "new": None, "change": None} for y in (2026, 2027, 2028))]
     # every change carries both numbers and both sides' pages
     for c in out["changes"]:
-        assert set(c) == {"table", "name", "old_no", "new_no", "key", "column", "old", "new", "old_pages",
-                          "new_pages"}
+        assert set(c) == {"kind", "table", "name", "old_no", "new_no", "key", "row", "column", "old", "new", "derived",
+                          "old_pages", "new_pages"}
         assert c["old_pages"] and c["new_pages"], c
     numbers = {(c["name"], c["old_no"], c["new_no"]) for c in out["changes"] if c["table"] == "budgets"}
     assert numbers == {("連携した企業誘致の推進", 2, 2), ("三次救急医療等の提供", 13, 14),
@@ -502,3 +576,21 @@ def test_build_against_itself_is_identical(plan_build, capsys):
     assert run_diff(plan_build.path, plan_build.path, "json", None) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["projects"] == EMPTY_PROJECTS and out["changes"] == []
+
+
+def test_partners_printed_differently_without_a_membership_change_is_one_project_edit(tmp_path):
+    """全市町村 printed as the list of the same partners: no membership changed, so the printed column is
+    the edit (of the project's own field); with a partner added, the membership is the edit and the printed
+    column rides along inside it."""
+    towns = [{"project_no": 1, "municipality": t, "lg_code": c, "list_order": i}
+             for i, (t, c) in enumerate((("小樽市", "012033"), ("江別市", "012173")), start=1)]
+    listed = {**A, "municipalities_raw": "小樽市、江別市"}
+    out = _diff(tmp_path / "same", {"projects": [A], "municipalities": towns},
+                {"projects": [listed], "municipalities": towns})
+    assert [(c["kind"], c["column"], c["old"], c["new"], c["derived"]) for c in out["changes"]] == [
+        ("project", "municipalities_raw", "全市町村", "小樽市、江別市", [])]
+    out = _diff(tmp_path / "added", {"projects": [{**A, "municipalities_raw": "小樽市"}], "municipalities": towns[:1]},
+                {"projects": [listed], "municipalities": towns})
+    assert [(c["kind"], c["key"], c["row"], c["new"], c["derived"]) for c in out["changes"]] == [
+        ("membership", {"municipality": "江別市"}, "added", {"lg_code": "012173"},
+         [{"table": "projects", "column": "municipalities_raw", "old": "小樽市", "new": "小樽市、江別市"}])]

@@ -159,3 +159,22 @@ def test_build_refuses_what_the_suites_refuse(plan_build, table, column, value, 
         enforce(frame, table)
     if "page" in frame.columns or "page_start" in frame.columns:
         assert "(page " in str(error.value)  # the refusal says where in the PDF
+
+
+def test_data_dictionary_shows_each_columns_role():
+    """The dictionary's role column says what the schema's roles say, for every column of every table."""
+    from schemas.generate import data_dictionary
+    from schemas.tables import column_role
+
+    text = data_dictionary()
+    sections = dict(zip(TABLES, text.split("\n## ")[1:]))
+    assert "| `amount_yen` | int64 (integer) | no | derived from `raw` |" in sections["budgets"]
+    assert "| `fiscal_year` | int16 (integer) | key | natural key |" in sections["budgets"]
+    assert "| `role_row` | int16 (integer) | yes | provenance: row of `role` |" in sections["responsibilities"]
+    assert "| `page_label` | string (string) | no | provenance: page label of `page` |" in sections["kpis"]
+    for name, spec in TABLES.items():
+        for column in spec.fields:
+            line = next(row for row in sections[name].splitlines() if row.startswith(f"| `{column}` |"))
+            role_cell = line.split(" | ")[3]
+            role = column_role(name, column)
+            assert (role_cell == "data") == (role is None), (name, column, role_cell)

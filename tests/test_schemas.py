@@ -10,8 +10,10 @@ import pyarrow as pa
 import pytest
 
 from schemas.enforce import SchemaError, enforce
-from schemas.fields import CONSTRAINTS, FIELDS, QUANTITY_SUFFIXES, quantity_fields
-from schemas.tables import CONTRACT_VERSION, TABLES, arrow_schema, datapackage
+from schemas.fields import (CONSTRAINTS, DERIVED, FIELDS, POSITION, PROVENANCE, PROVENANCE_PARTS, QUANTITY_PREFIXES,
+                            QUANTITY_SUFFIXES, Field, provenance, quantity_fields)
+from schemas.tables import (CONTRACT_VERSION, NATURAL_KEY, TABLES, arrow_schema, column_role, columns_of_role,
+                            datapackage, located_columns, page_label_columns)
 
 EXPECTED_COLUMNS = {
     "projects": [
@@ -77,12 +79,109 @@ def good_frame(table: str, n: int = 3) -> pd.DataFrame:
 
 def test_fields_shape_and_descriptions():
     for name, f in FIELDS.items():
-        typ, nullable, ja, en, unit, example = f  # a 6-tuple
+        typ, nullable, ja, en, unit, example, role = f  # a 7-tuple
         assert isinstance(typ, pa.DataType), name
         assert isinstance(nullable, bool), name
         assert ja.strip() and en.strip(), name
         assert any(ord(ch) > 0x3000 for ch in ja), f"{name}: description_ja has no Japanese"
         assert "{" not in ja + en, name
+
+
+# ---------------------------------------------------------------------------- column roles
+
+
+def test_every_column_has_at_most_one_role():
+    """Each column of each table is the natural key, provenance, a position, derived, or plain data: a
+    natural-key column has no field role of its own, and every role is one the consumers know."""
+    for name, spec in TABLES.items():
+        for column in spec.fields:
+            field_role = FIELDS[column].role
+            in_key = bool(spec.natural_key) and column in spec.natural_key
+            assert not (in_key and field_role is not None), (name, column)
+            role = column_role(name, column)
+            assert role is None or role.kind in (NATURAL_KEY, PROVENANCE, POSITION, DERIVED), (name, column)
+            if role is not None and role.kind == PROVENANCE:
+                assert role.part in PROVENANCE_PARTS, (name, column)
+
+
+def test_derived_columns_name_a_printed_source_in_their_table():
+    for name, spec in TABLES.items():
+        for column in columns_of_role(name, DERIVED):
+            source = FIELDS[column].role.of
+            assert source in spec.fields, (name, column, source)
+            source_role = column_role(name, source)
+            # read from what was printed: plain data or the natural key, never from another reading
+            assert source_role is None or source_role.kind == NATURAL_KEY, (name, column, source)
+
+
+def test_derived_roles_transcribed():
+    """The readings the brief names, checked against the declaration (by hand, not copied from it)."""
+    for column in ("amount_thousand_yen", "amount_yen", "note"):
+        assert FIELDS[column].role.kind == DERIVED and FIELDS[column].role.of == "raw", column
+    assert FIELDS["raw"].role is None and FIELDS["lg_code"].role.of == "municipality"
+    for prefix in QUANTITY_PREFIXES:
+        for suffix in ("value", "unit", "canonical_value", "canonical_unit", "year", "year_kind", "period",
+                       "comparator", "text"):
+            role = FIELDS[f"{prefix}_{suffix}"].role
+            assert role.kind == DERIVED and role.of == f"{prefix}_raw", (prefix, suffix)
+        assert FIELDS[f"{prefix}_raw"].role is None
+
+
+def test_page_columns_come_with_their_label():
+    """Every page column of every table has the label column that names it, in the same table."""
+    labels = page_label_columns()
+    for name, spec in TABLES.items():
+        pages = [c for c in spec.fields
+                 if (r := FIELDS[c].role) is not None and r.kind == PROVENANCE and r.part == "page"]
+        assert pages, name
+        for page in pages:
+            label = next(lab for lab, of in labels.items() if of == page)
+            assert label in spec.fields, (name, page)
+    assert labels["page_label"] == "page" and labels["role_page_label"] == "role_page"
+
+
+def test_natural_keys():
+    assert {n: t.natural_key for n, t in TABLES.items()} == {
+        "projects": (), "project_municipalities": ("municipality",), "responsibilities": ("party",),
+        "budgets": ("fiscal_year",), "indicators": ("item",), "kpis": ("name",), "footnotes": ("term",),
+        "overview": None, "cells": None}
+
+
+def test_enforce_names_the_location_from_roles():
+    """A refused row is located by the table's provenance roles: indicators by page, table and row."""
+    assert located_columns("indicators") == [{"page": "page", "table": "table_id", "row": "row"}]
+    assert [sorted(g) for g in located_columns("responsibilities")] == [["page", "row", "table"]] * 2
+    frame = good_frame("indicators", 1)
+    frame["target_year"] = 1999
+    with pytest.raises(SchemaError, match=r"\(page 1, table table_idの値0, row 1\)$"):
+        enforce(frame, "indicators")
+    frame = good_frame("responsibilities", 1)
+    frame["party"] = "北海道"
+    frame["role_page"] = None  # no role cell: the cost-share cell locates the row
+    frame["role_table_id"] = None
+    frame["role_row"] = None
+    with pytest.raises(SchemaError, match=r"\(page 1, table cost_share_table_idの値0, row 1\)$"):
+        enforce(frame, "responsibilities")
+
+
+def test_a_new_provenance_column_is_one_declaration(monkeypatch):
+    """Declaring a field with a provenance role is all it takes: normalize fills a new page label, and the
+    diff does not compare a new provenance column."""
+    from pipeline.diff.compare import is_compared
+    from pipeline.stages.normalize import add_page_labels
+
+    monkeypatch.setitem(FIELDS, "target_page", Field(pa.int16(), False, "目標値のページ", "Page of the target", None,
+                                                     3, provenance("page", "target_raw")))
+    monkeypatch.setitem(FIELDS, "target_page_label", Field(pa.string(), True, "目標値の印字ページ", "Printed page",
+                                                           None, "63", provenance("page_label", "target_page")))
+    monkeypatch.setitem(FIELDS, "target_table_id", Field(pa.string(), False, "目標値の表", "Table of the target",
+                                                         None, "p001-t01", provenance("table", "target_raw")))
+    rows = {"indicators": [{"page": 1, "target_page": 2}]}
+    add_page_labels(rows, {"plan": {1: "61", 2: "62"}})
+    assert rows["indicators"] == [{"page": 1, "target_page": 2, "page_label": "61", "target_page_label": "62"}]
+    for column in ("target_page", "target_page_label", "target_table_id"):
+        assert not is_compared("indicators", column), column
+    assert is_compared("indicators", "target_raw") and is_compared("indicators", "target_value")
 
 
 def test_quantity_fields():

@@ -14,13 +14,19 @@ JSON, Markdown or HTML (pipeline.diff.report); ``pipeline.diff.command.run_diff`
 
 - Projects are matched by identity (``pipeline.diff.match``): same name, else name+summary similarity
   above a threshold, else added/removed. Renumbering and renames are reported under ``projects`` only.
-- ``changes``: rows of matched projects, matched by natural key (``ROW_KEYS``), and rows of ``kpis`` (by
-  name) and ``footnotes`` (by term); one entry per changed content column; a row on one side only has
-  ``old`` or ``new`` null and lists its non-null columns. Provenance and position columns are not compared
-  (``is_compared``). footnotes' ``project_no`` is compared as the linked project's identity: it is reported
-  (with the numbers as printed in each edition) only when the footnote moved to another project; a
-  footnote that comes or goes with an added or removed project is part of that project's entry.
+- ``changes``: the edits of rows of matched projects, matched by natural key (the schema's
+  ``natural_key``), and of rows of ``kpis`` (by name) and ``footnotes`` (by term). One entry per printed
+  value that changed; the columns derived from it (schema role ``derived``: ``amount_yen`` from ``raw``,
+  ``target_value`` from ``target_raw``) ride along in its ``derived``. A row on one side only is one entry
+  (``row`` "added"/"removed", ``column`` null, its compared values on its side): a partner municipality
+  added is one membership edit, with 連携市町村 as printed riding along (``TableSpec.rows_derived_from``).
+  Provenance and position columns are not compared (``is_compared``). footnotes' ``project_no`` is
+  compared as the linked project's identity: it is reported (with the numbers as printed in each edition)
+  only when the footnote moved to another project; a footnote that comes or goes with an added or removed
+  project is part of that project's entry.
 - ``overview`` and ``cells`` are not compared (the excerpt is optional; cells are provenance).
+- ``summary``: the edits counted by kind; ``municipalities``: per partner municipality, what changed in the
+  projects it partners (``municipality_edits``).
 - Every list is sorted (projects by number; changes by new project number, table, key, column), values
   are plain JSON (ints, floats, strings; NaN → null), so two runs give identical bytes.
 
@@ -34,7 +40,7 @@ import math
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,56 +48,70 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.diff.match import MATCH_THRESHOLD, Matching, Project, match_projects
-from schemas.tables import CONTRACT_VERSION, TABLES
+from schemas.fields import DERIVED, FIELDS
+from schemas.tables import CONTRACT_VERSION, FOREIGN_KEYS, TABLES, column_role, project_tables
 
 __all__ = [
-    "FORMAT_VERSION", "MATCH_THRESHOLD", "COMPARED_TABLES", "ROW_KEYS", "Change", "DiffError", "DiffResult", "diff_builds",
+    "FORMAT_VERSION", "MATCH_THRESHOLD", "COMPARED_TABLES", "row_key", "Change", "DiffError", "DiffResult", "diff_builds",
     "compare_tables", "load_build", "is_compared",
 ]
 
 # The shape of DiffResult.to_json(); raised whenever a field is renamed, removed or changes meaning
 # (1: projects + changes with a name only; 2: old_no/new_no and pages everywhere, totals, the content of
-# added and removed projects, the two sources).
-FORMAT_VERSION = 2
+# added and removed projects, the two sources; 3: one change per edit — a printed value with the columns
+# derived from it in ``derived``, or a row added or removed — with its ``kind``, the ``summary`` counts by
+# kind and the per-municipality section ``municipalities``).
+FORMAT_VERSION = 3
 
-# Tables compared, in report order. Those with a project_no belong to a project (except footnotes,
-# whose project_no is a link, compared by identity).
-COMPARED_TABLES = ("projects", "project_municipalities", "responsibilities", "budgets", "indicators", "kpis",
-                   "footnotes")
-PROJECT_TABLES = ("projects", "project_municipalities", "responsibilities", "budgets", "indicators")
+# Tables compared, in report order: every table whose rows have an identity across editions (a natural
+# key), the excerpt (optional) aside. Those keyed by project_no belong to a project; footnotes' project_no
+# is a link, compared by identity.
+COMPARED_TABLES = tuple(name for name, spec in TABLES.items()
+                        if spec.natural_key is not None and not spec.optional)
+PROJECT_TABLES = tuple(project_tables())
 
-# Natural key of a row (within its project for the project tables).
-ROW_KEYS: dict[str, tuple[str, ...]] = {
-    "projects": (),
-    "project_municipalities": ("municipality",),
-    "responsibilities": ("party",),
-    "budgets": ("fiscal_year",),
-    "indicators": ("item",),
-    "kpis": ("name",),
-    "footnotes": ("term",),
-}
+# What an edit of each table's rows is called, in the summary's order (after the projects added, removed and
+# renamed): an edit of a project's own printed fields, of its partner municipalities (a membership: one
+# municipality added or removed), …
+KINDS: dict[str, str] = {"projects": "project", "project_municipalities": "membership",
+                         "responsibilities": "responsibility", "budgets": "budget", "indicators": "indicator",
+                         "kpis": "kpi", "footnotes": "footnote"}
+PROJECT_KINDS = ("project_added", "project_removed", "project_renamed")
+assert set(KINDS) == set(COMPARED_TABLES), set(KINDS) ^ set(COMPARED_TABLES)
 
-# Not content: where a value was printed, or its position in a list.
-PROVENANCE_COLUMNS = frozenset({
-    "page", "page_label", "page_start", "page_start_label", "page_end", "page_end_label", "table_id", "row", "col",
-    "rowspan", "colspan", "list_order",
-    "x0", "x1", "top", "bottom", "source", "marks",
-})
-PROVENANCE_SUFFIXES = ("_page", "_page_label", "_table_id", "_row", "_col")
-POSITION_COLUMNS = frozenset({"project_no", "indicator_no", "kpi_no", "footnote_no"})
+
+def source_column(column: str) -> str:
+    """The printed column an edit of ``column`` belongs to: the column it is derived from (schema role), or
+    itself."""
+    role = FIELDS[column].role if column in FIELDS else None
+    return role.of if role is not None and role.kind == DERIVED else column
+
+
+def row_key(table: str) -> tuple[str, ...]:
+    """The natural key of a row (within its project for the project tables), from the schema."""
+    return TABLES[table].natural_key or ()
 
 
 def is_compared(table: str, column: str) -> bool:
-    """Whether ``column`` of ``table`` is content that the diff compares (key columns excluded)."""
-    if column in ROW_KEYS[table]:
-        return False
+    """Whether ``column`` of ``table`` is content that the diff compares: not the natural key, not
+    provenance, not a position (schema roles); a project's name is its identity (a rename is reported
+    under projects.renamed); a link to a project is compared by identity."""
     if table == "projects" and column == "name":
-        return False  # a rename is reported under projects.renamed
-    if table == "footnotes" and column == "project_no":
-        return True  # compared as the linked project's identity
-    if column in PROVENANCE_COLUMNS or column in POSITION_COLUMNS:
         return False
-    return not column.endswith(PROVENANCE_SUFFIXES)
+    if column in _links(table):
+        return True
+    if column in TABLES[table].fields:
+        role = column_role(table, column)
+    else:  # a column a newer build has: its field's role, if the schema knows it
+        role = FIELDS[column].role if column in FIELDS else None
+    return role is None or role.kind == DERIVED
+
+
+def _links(table: str) -> set[str]:
+    """Columns of ``table`` that name a project without belonging to it (footnotes' project_no)."""
+    key = set(TABLES[table].primary_key)
+    return {c for cols, parent, _ in FOREIGN_KEYS.get(table, []) if parent == "projects" for c in cols
+            if c not in key}
 
 
 class DiffError(Exception):
@@ -150,22 +170,49 @@ def _one_line(error: BaseException) -> str:
 
 # -- the result ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Derived:
+    """A column read from the edited one (schema role ``derived``), or a column whose rows are read from it
+    (``TableSpec.rows_derived_from``): it rides along inside the edit."""
+    table: str
+    column: str
+    old: Any
+    new: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"table": self.table, "column": self.column, "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True)
 class Change:
+    """One edit: a printed value that changed (``column``, with the columns read from it in ``derived``),
+    or a row added or removed (``column`` None; ``old``/``new`` the row's compared values)."""
+    kind: str  # KINDS[table]
     table: str
     name: str | None  # the project's name in NEW (None for kpis and footnotes)
     key: tuple[tuple[str, Any], ...]
-    column: str
+    column: str | None
     old: Any
     new: Any
     new_no: int | None = None  # the project's number in NEW (None for kpis and footnotes)
     old_no: int | None = None  # … in OLD
-    row: str = "both"  # "both", "old" (row removed) or "new" (row added)
+    row: str = "changed"  # "changed", "added" (row only in NEW) or "removed" (row only in OLD)
     old_pages: tuple[int, int] | None = None  # the project's (or KPI's, footnote's) pages in OLD
     new_pages: tuple[int, int] | None = None  # … in NEW
+    derived: tuple[Derived, ...] = ()
+
+    def value(self, column: str) -> tuple[Any, Any]:
+        """(old, new) of ``column``: the edited one or one riding along (equal sides when unchanged)."""
+        if column == self.column:
+            return self.old, self.new
+        for d in self.derived:
+            if d.column == column:
+                return d.old, d.new
+        raise KeyError(column)
 
     def to_json(self, pages: bool = True) -> dict[str, Any]:
-        out = {"table": self.table, "name": self.name, "old_no": self.old_no, "new_no": self.new_no,
-               "key": dict(self.key), "column": self.column, "old": self.old, "new": self.new}
+        out = {"kind": self.kind, "table": self.table, "name": self.name, "old_no": self.old_no,
+               "new_no": self.new_no, "key": dict(self.key), "row": self.row, "column": self.column,
+               "old": self.old, "new": self.new, "derived": [d.to_json() for d in self.derived]}
         if pages:
             out["old_pages"] = _pages_json(self.old_pages)
             out["new_pages"] = _pages_json(self.new_pages)
@@ -202,6 +249,17 @@ class DiffResult:
     # content of added (by new number) and removed (by old number) projects
     added_detail: dict[int, dict[str, Any]] = field(default_factory=dict)
     removed_detail: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # per partner municipality (``municipality_edits``)
+    municipalities: list[dict[str, Any]] = field(default_factory=list)
+
+    def edit_counts(self) -> dict[str, int]:
+        """Edits by kind, every kind (zeros kept), in the summary's order: projects added, removed,
+        renamed, then the edits of each compared table (``KINDS``). Renumbering is not an edit (it follows
+        from an insertion or a removal)."""
+        m = self.matching
+        counts = dict(zip(PROJECT_KINDS, (len(m.added), len(m.removed), len(self.renamed))))
+        counts.update({kind: sum(c.kind == kind for c in self.changes) for kind in KINDS.values()})
+        return counts
 
     @property
     def renamed(self) -> list:
@@ -245,9 +303,12 @@ class DiffResult:
         if pages:
             out["old"] = {"source": self.old_source, "projects": self.old_count}
             out["new"] = {"source": self.new_source, "projects": self.new_count}
+        counts = self.edit_counts()
+        out["summary"] = {"edits": sum(counts.values()), "by_kind": counts, "renumbered": len(self.renumbered)}
         out["totals"] = {"budget_thousand_yen_by_fiscal_year": [dict(t) for t in self.totals]}
         out["projects"] = self.projects_json(pages)
         out["changes"] = [c.to_json(pages) for c in self.changes]
+        out["municipalities"] = [dict(e) for e in self.municipalities]
         return out
 
 
@@ -318,7 +379,7 @@ def _column_order(table: str, old_columns: list[str], new_columns: list[str]) ->
 def _keyed(rows: list[dict], table: str, other: list[dict]) -> dict[tuple, dict]:
     """Rows by natural key. A key that occurs more than once (on either side) gets an ``occurrence``
     (1, 2, … in the order of the table's primary key), so duplicates pair up in printed order."""
-    key_cols = ROW_KEYS[table]
+    key_cols = row_key(table)
     order = TABLES[table].primary_key
 
     def natural(row: dict) -> tuple:
@@ -343,36 +404,61 @@ def _compare_rows(table: str, old_rows: list[dict], new_rows: list[dict], column
                   one_sided: Callable[[str, dict], bool] | None = None,
                   old_pages: tuple[int, int] | None = None,
                   new_pages: tuple[int, int] | None = None) -> list[Change]:
-    """Changes between two lists of rows, matched by natural key. ``same(column, old, new)`` overrides
-    equality for rows on both sides; ``one_sided(side, row)`` false drops a row found on one side only.
-    ``old_pages``/``new_pages``: the project's pages in each build; without them (kpis, footnotes) each
-    change carries its row's own ``page``."""
+    """Edits between two lists of rows, matched by natural key: one per printed column that changed, the
+    columns derived from it riding along (``Change.derived``), and one per row found on one side only.
+    ``same(column, old, new)`` overrides equality for rows on both sides; ``one_sided(side, row)`` false
+    drops a row found on one side only. ``old_pages``/``new_pages``: the project's pages in each build;
+    without them (kpis, footnotes) each edit carries its row's own ``page``."""
     def row_pages(row: dict | None, given: tuple[int, int] | None) -> tuple[int, int] | None:
         if given is not None or row is None or row.get("page") is None:
             return given
         return (int(row["page"]), int(row["page"]))
 
+    kind = KINDS[table]
     old_keyed = _keyed(old_rows, table, new_rows)
     new_keyed = _keyed(new_rows, table, old_rows)
     changes = []
     for key in sorted(set(old_keyed) | set(new_keyed), key=lambda k: tuple((c, _sortable(v)) for c, v in k)):
         o, n = old_keyed.get(key), new_keyed.get(key)
-        row = "both" if o is not None and n is not None else "old" if o is not None else "new"
-        if row != "both" and one_sided is not None and not one_sided(row, o if n is None else n):
+        row = "changed" if o is not None and n is not None else "removed" if o is not None else "added"
+        if row != "changed" and one_sided is not None and not one_sided("old" if n is None else "new",
+                                                                        o if n is None else n):
             continue
         where = {"old_pages": row_pages(o, old_pages) if o is not None or old_pages else None,
                  "new_pages": row_pages(n, new_pages) if n is not None or new_pages else None}
-        for column in columns:
-            a = o[column] if o is not None else None
-            b = n[column] if n is not None else None
-            equal = same(column, a, b) if same is not None and o is not None and n is not None else a == b
-            if not equal:
-                changes.append(Change(table, name, key, column, a, b, new_no, old_no, row, **where))
-        if row != "both" and not any(c.key == key for c in changes):
-            # A row on one side only whose compared columns are all null: still say it is there.
-            changes += [Change(table, name, key, column, None, None, new_no, old_no, row, **where)
-                        for column in columns]
+        if o is None or n is None:
+            present = o if n is None else n
+            values = {c: present[c] for c in columns if present[c] is not None}
+            changes.append(Change(kind, table, name, key, None, values if row == "removed" else None,
+                                  values if row == "added" else None, new_no, old_no, row, **where))
+            continue
+        changed = [c for c in columns if not (same(c, o[c], n[c]) if same is not None else o[c] == n[c])]
+        by_source: dict[str, list[str]] = {}
+        for column in changed:
+            by_source.setdefault(source_column(column), []).append(column)
+        for source, group in by_source.items():
+            derived = tuple(Derived(table, c, o[c], n[c]) for c in group if c != source)
+            changes.append(Change(kind, table, name, key, source, o.get(source), n.get(source), new_no, old_no,
+                                  row, derived=derived, **where))
     return changes
+
+
+def _fold_derived_rows(changes: list[Change]) -> list[Change]:
+    """A table whose rows are read from a column of projects (``TableSpec.rows_derived_from``: partner
+    municipalities from 連携市町村 as printed): when a project has edits of such rows, the column's change
+    rides along inside each of them instead of being an edit of its own."""
+    out = list(changes)
+    for table, spec in TABLES.items():
+        if spec.rows_derived_from is None or table not in KINDS:
+            continue
+        parent, _, column = spec.rows_derived_from.partition(".")
+        for printed in [c for c in out if c.table == parent and c.column == column and c.row == "changed"]:
+            rows = [c for c in out if c.table == table and c.new_no == printed.new_no and c.old_no == printed.old_no]
+            if not rows:
+                continue
+            ride = Derived(parent, column, printed.old, printed.new)
+            out = [replace(c, derived=c.derived + (ride,)) if c in rows else c for c in out if c is not printed]
+    return out
 
 
 def compare_builds(old: Build, new: Build, threshold: float = MATCH_THRESHOLD) -> DiffResult:
@@ -463,11 +549,54 @@ def compare_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
         """Project rows by new number, then kpis, then footnotes; within: table, key, column."""
         in_project = c.table in PROJECT_TABLES
         ranks = column_rank[c.table]
+        column = -1 if c.column is None else ranks.get(c.column, len(ranks))  # a row added/removed first
         return (0 if in_project else 1, c.new_no if in_project else 0, table_rank[c.table],
-                tuple((k, _sortable(v)) for k, v in c.key), ranks.get(c.column, len(ranks)), c.column)
+                tuple((k, _sortable(v)) for k, v in c.key), column, c.column or "")
 
-    result.changes = sorted(changes, key=order)
+    result.changes = sorted(_fold_derived_rows(changes), key=order)
+    result.municipalities = municipality_edits(result, old.get("project_municipalities", []),
+                                               new.get("project_municipalities", []))
     return result
+
+
+def municipality_edits(result: DiffResult, old_rows: list[dict], new_rows: list[dict]) -> list[dict[str, Any]]:
+    """What changed for each partner municipality: the projects it partners (in either edition, 全市町村
+    expanded) that were added, removed or renamed, and the indices (into ``result.changes``) of the edits of
+    those projects. An edit of a shared project is listed under each of its partners; KPIs (per area) and
+    footnotes belong to no municipality. Municipalities by local government code."""
+    def partners(rows: list[dict]) -> dict[int, set[str]]:
+        out: dict[int, set[str]] = defaultdict(set)
+        for r in rows:
+            out[int(r["project_no"])].add(r["municipality"])
+        return out
+
+    old_of, new_of = partners(old_rows), partners(new_rows)
+    codes = {r["municipality"]: r.get("lg_code") for r in [*old_rows, *new_rows]}
+    entries = {m: {"municipality": m, "lg_code": codes[m], "projects_added": [], "projects_removed": [],
+                   "projects_renamed": [], "changes": []} for m in codes}
+
+    def of_project(old_no: int | None, new_no: int | None) -> set[str]:
+        return (old_of.get(old_no, set()) if old_no is not None else set()) | \
+            (new_of.get(new_no, set()) if new_no is not None else set())
+
+    m = result.matching
+    for p in m.added:
+        for name in of_project(None, p.no):
+            entries[name]["projects_added"].append(p.no)
+    for p in m.removed:
+        for name in of_project(p.no, None):
+            entries[name]["projects_removed"].append(p.no)
+    for p in result.renamed:
+        for name in of_project(p.old.no, p.new.no):
+            entries[name]["projects_renamed"].append(p.new.no)
+    for index, c in enumerate(result.changes):
+        if c.table in PROJECT_TABLES:
+            for name in of_project(c.old_no, c.new_no):
+                entries[name]["changes"].append(index)
+    for entry in entries.values():
+        for k in ("projects_added", "projects_removed", "projects_renamed"):
+            entry[k].sort()
+    return sorted(entries.values(), key=lambda e: (_sortable(e["lg_code"]), e["municipality"]))
 
 
 def diff_builds(old_dir: Path, new_dir: Path, threshold: float = MATCH_THRESHOLD) -> DiffResult:

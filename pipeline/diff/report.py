@@ -1,16 +1,17 @@
 """Render a ``DiffResult`` as JSON (docs/diff.md), Markdown or HTML (for people).
 
-The Markdown and HTML reports: a summary line and a line saying which numbering each column uses ("Old
-No." as printed in OLD, "New No." as printed in NEW); budget totals per fiscal year (old, new, change);
-added and removed projects with their content (summary, partners, budget, indicators, roles); renamed and
-renumbered projects; a table of budget deltas per project and fiscal year (千円: old, new, change); then
-the other changes grouped by project (then 基本KPI, then footnotes), one item per changed row with a line
-per column. Every project is shown with its pages in each edition. Changed text
-is shown as a character-level diff (Japanese has no word boundaries): ``difflib.SequenceMatcher`` over
-characters, deleted runs in ``<del>``, inserted runs in ``<ins>``. Markdown uses the same two tags rather
-than ``~~``/``**``: CommonMark's flanking rules do not close ``**…**`` next to CJK punctuation such as
-``（``, while GitHub and most renderers keep ``<del>``/``<ins>``. All text is escaped; the HTML page has its
-CSS inline and loads nothing.
+The Markdown and HTML reports: a summary line counting the edits by kind ("11 edits: 1 project added, …,
+3 budget, …") and a line saying which numbering each column uses ("Old No." as printed in OLD, "New No."
+as printed in NEW); budget totals per fiscal year (old, new, change); added and removed projects with
+their content (summary, partners, budget, indicators, roles); renamed and renumbered projects; a table of
+budget edits per project and fiscal year (千円: old, new, change); then the other edits grouped by project
+(then 基本KPI, then footnotes), one item per row with a line per edit, the derived columns that rode along
+in brackets; then, per partner municipality, every edit of the projects it partners. Every project is
+shown with its pages in each edition. Changed text is shown as a character-level diff (Japanese has no
+word boundaries): ``difflib.SequenceMatcher`` over characters, deleted runs in ``<del>``, inserted runs in
+``<ins>``. Markdown uses the same two tags rather than ``~~``/``**``: CommonMark's flanking rules do not
+close ``**…**`` next to CJK punctuation such as ``（``, while GitHub and most renderers keep
+``<del>``/``<ins>``. All text is escaped; the HTML page has its CSS inline and loads nothing.
 """
 
 from __future__ import annotations
@@ -24,10 +25,15 @@ from itertools import groupby
 from typing import Any
 
 from pipeline.diff.compare import PROJECT_TABLES, Change, DiffResult
+from schemas.fields import FIELDS
 
 FORMATS = ("json", "md", "html")
 BUDGET_AMOUNT = "amount_thousand_yen"
-BUDGET_DERIVED = {"raw", "amount_thousand_yen", "amount_yen"}  # shown in the budget table instead
+# The summary's word for each kind of edit (DiffResult.edit_counts), in its order.
+KIND_LABELS = {"project_added": "project added", "project_removed": "project removed",
+               "project_renamed": "project renamed", "project": "project field", "membership": "membership",
+               "responsibility": "responsibility", "budget": "budget", "indicator": "indicator", "kpi": "KPI",
+               "footnote": "footnote"}
 REWRITE_RATIO = 0.5
 
 
@@ -172,27 +178,41 @@ def key_label(change: Change) -> str:
 
 
 def summary_line(result: DiffResult) -> str:
+    """"53 → 53 projects; 11 edits: 1 project added, …, 3 budget, 1 KPI; 25 projects renumbered." — one
+    edit per printed value that changed (its derived columns inside it), per row or membership added or
+    removed, per project added, removed or renamed."""
     if result.identical:
         return f"No differences ({result.old_count} projects)."
-    in_projects = [c for c in result.changes if c.table in PROJECT_TABLES]
-    kpis = sum(c.table == "kpis" for c in result.changes)
-    footnotes = sum(c.table == "footnotes" for c in result.changes)
-    m = result.matching
-    return (f"{result.old_count} → {result.new_count} projects: {len(m.added)} added, {len(m.removed)} removed, "
-            f"{len(result.renamed)} renamed, {len(result.renumbered)} renumbered; {len(result.changes)} changed "
-            f"values: {len(in_projects)} in {len({c.new_no for c in in_projects})} projects, {kpis} in KPIs, "
-            f"{footnotes} in footnotes.")
+    counts = result.edit_counts()
+    kinds = ", ".join(f"{n} {KIND_LABELS[kind]}" for kind, n in counts.items() if n)
+    total = sum(counts.values())
+    line = f"{result.old_count} → {result.new_count} projects; {total} edit{'s' if total != 1 else ''}"
+    line += f": {kinds}" if kinds else ""
+    if result.renumbered:
+        line += f"; {len(result.renumbered)} project{'s' if len(result.renumbered) != 1 else ''} renumbered"
+    return line + "."
+
+
+def _is_amount_edit(c: Change) -> bool:
+    """A budget cell edit whose readings are amounts only (schema: derived columns with a unit), shown in the
+    budget table; a cell whose note changed too is listed with the other edits, where the note shows."""
+    return (c.kind == "budget" and c.row == "changed" and any(d.column == BUDGET_AMOUNT for d in c.derived)
+            and all(d.column in FIELDS and FIELDS[d.column].unit is not None for d in c.derived))
+
+
+def amount_cells(c: Change) -> list[str]:
+    """Old, new and change of a budget edit's amount (千円)."""
+    old, new = c.value(BUDGET_AMOUNT)
+    return [fmt_amount(old), fmt_amount(new), fmt_delta(old, new)]
 
 
 def budget_rows(result: DiffResult) -> list[Change]:
-    return [c for c in result.changes if c.table == "budgets" and c.column == BUDGET_AMOUNT]
+    return [c for c in result.changes if _is_amount_edit(c)]
 
 
 def other_groups(result: DiffResult) -> list[tuple[str, list[list[Change]]]]:
-    """[(group title, [rows: [changes of one row]])]: by project, then KPIs, then footnotes."""
-    in_table = {(c.new_no, c.key) for c in budget_rows(result)}
-    rest = [c for c in result.changes
-            if not (c.table == "budgets" and c.column in BUDGET_DERIVED and (c.new_no, c.key) in in_table)]
+    """[(group title, [rows: [edits of one row]])]: by project, then KPIs, then footnotes."""
+    rest = [c for c in result.changes if not _is_amount_edit(c)]
     groups = []
     for (table_group, no, name), items in groupby(
             rest, key=lambda c: (c.table in PROJECT_TABLES, c.new_no, c.name) if c.table in PROJECT_TABLES
@@ -210,16 +230,91 @@ def other_groups(result: DiffResult) -> list[tuple[str, list[list[Change]]]]:
 
 
 def row_heading(row: list[Change], escape: Escape, code: Callable[[str], str]) -> str:
-    """The row's table, key and presence (row added/removed), as markup."""
+    """The row's kind, table, key and presence (row added/removed), as markup."""
     first = row[0]
-    label = code(first.table) + (f" · {escape(key_label(first))}" if first.key else "")
-    if first.row == "new":
+    label = f"{escape(first.kind)} {code(first.table)}" + (f" · {escape(key_label(first))}" if first.key else "")
+    if first.row == "added":
         label += " (row added)"
-    elif first.row == "old":
+    elif first.row == "removed":
         label += " (row removed)"
     if first.table not in PROJECT_TABLES:  # kpis, footnotes: the row's own page
         label += f" — {escape(fmt_pages(first.new_pages))} (old {escape(fmt_pages(first.old_pages))})"
     return label
+
+
+def change_items(change: Change, result: DiffResult, escape: Escape, code: Callable[[str], str]) -> list[str]:
+    """The lines of one edit: the printed column's change with what rides along (derived columns, in
+    brackets), or the values of a row added or removed."""
+    if change.column is None:
+        values = change.new if change.row == "added" else change.old
+        mark = "ins" if change.row == "added" else "del"
+        lines = [f"{code(column)}: <{mark}>{escape(fmt_value(v))}</{mark}>" for column, v in (values or {}).items()]
+    else:
+        lines = [f"{code(change.column)}: {column_change(change, result, escape)}"]
+    riding = [f"{code(d.column if d.table == change.table else f'{d.table}.{d.column}')}: "
+              f"{value_change(d.old, d.new, escape)}" for d in change.derived]
+    if riding:
+        lines[-1 if lines else 0:] = [(lines[-1] + " " if lines else "") + "(with " + "; ".join(riding) + ")"]
+    return lines
+
+
+def change_line(change: Change, result: DiffResult, escape: Escape, code: Callable[[str], str]) -> str:
+    """One edit in one line, for the per-municipality section: kind, key, and what changed."""
+    head = escape(change.kind) + (f" {escape(key_label(change))}" if change.key else "")
+    if change.column is None:
+        return f"{head} {'added' if change.row == 'added' else 'removed'}"
+    if _is_amount_edit(change):
+        old, new = change.value(BUDGET_AMOUNT)
+        return f"{head}: {fmt_amount(old)} → {fmt_amount(new)} 千円 ({fmt_delta(old, new)})"
+    return f"{head}: {code(change.column)}: {column_change(change, result, escape)}"
+
+
+def project_label(old_no: int | None, new_no: int | None, name: str) -> str:
+    if old_no is None:
+        return f"New No. {new_no} {name}"
+    if new_no is None:
+        return f"Old No. {old_no} {name}"
+    return f"New No. {new_no} (old No. {old_no}) {name}"
+
+
+def municipality_rows(result: DiffResult) -> list[list[str]]:
+    """Per partner municipality: name, code, and how many of the projects it partners were added, removed,
+    renamed, and how many edits those projects have (text unescaped)."""
+    return [[e["municipality"], e.get("lg_code") or "—", str(len(e["projects_added"])),
+             str(len(e["projects_removed"])), str(len(e["projects_renamed"])), str(len(e["changes"]))]
+            for e in result.municipalities]
+
+
+MUNICIPALITY_HEADER = ["Municipality", "Code", "Projects added", "Projects removed", "Projects renamed",
+                       "Edits in its projects"]
+
+
+def municipality_sections(result: DiffResult, escape: Escape,
+                          code: Callable[[str], str]) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """([(heading, items)] for each partner municipality something changed for, [names of the others]):
+    projects it partners that were added, removed or renamed, then each edit of a project it partners."""
+    m = result.matching
+    added = {p.no: p for p in m.added}
+    removed = {p.no: p for p in m.removed}
+    renamed = {p.new.no: p for p in result.renamed}
+    sections, unchanged = [], []
+    for entry in result.municipalities:
+        items = [f"project added: {escape(project_label(None, no, added[no].name))}" for no in entry["projects_added"]]
+        items += [f"project removed: {escape(project_label(no, None, removed[no].name))}"
+                  for no in entry["projects_removed"]]
+        items += [f"project renamed: {escape(project_label(renamed[no].old.no, no, ''))}"
+                  f"{char_diff(renamed[no].old.name, renamed[no].new.name, escape)}"
+                  for no in entry["projects_renamed"]]
+        for index in entry["changes"]:
+            c = result.changes[index]
+            items.append(f"{escape(project_label(c.old_no, c.new_no, c.name or ''))}: "
+                         f"{change_line(c, result, escape, code)}")
+        code_text = f" ({entry['lg_code']})" if entry.get("lg_code") else ""
+        if items:
+            sections.append((f"{entry['municipality']}{code_text}", items))
+        else:
+            unchanged.append(entry["municipality"])
+    return sections, unchanged
 
 
 def _project_names(result: DiffResult) -> tuple[dict[int, str], dict[int, str]]:
@@ -284,9 +379,8 @@ def render_markdown(result: DiffResult) -> str:
     table("Budget changes (千円)", ["Old No.", "New No.", "連携事業名", "Fiscal year", "Old", "New", "Change",
                                    "Pages (old → new)"],
           ["---:", "---:", "---", "---:", "---:", "---:", "---:", "---"],
-          [[fmt_no(c.old_no), fmt_no(c.new_no), e(c.name or ""), e(key_label(c)), fmt_amount(c.old),
-            fmt_amount(c.new), fmt_delta(c.old, c.new), f"{fmt_pages(c.old_pages)} → {fmt_pages(c.new_pages)}"]
-           for c in budget_rows(result)])
+          [[fmt_no(c.old_no), fmt_no(c.new_no), e(c.name or ""), e(key_label(c)), *amount_cells(c),
+            f"{fmt_pages(c.old_pages)} → {fmt_pages(c.new_pages)}"] for c in budget_rows(result)])
     groups = other_groups(result)
     if groups:
         lines.extend(["## Other changes", ""])
@@ -294,8 +388,22 @@ def render_markdown(result: DiffResult) -> str:
             lines.extend([f"### {e(title)}", ""])
             for row in rows:
                 lines.append(f"- {row_heading(row, e, md_code)}")
-                lines.extend(f"  - {md_code(c.column)}: {column_change(c, result, e)}" for c in row)
+                lines.extend(f"  - {item}" for c in row for item in change_items(c, result, e, md_code))
             lines.append("")
+    sections, unchanged = municipality_sections(result, e, md_code)
+    if sections or unchanged:
+        lines.extend(["## Per partner municipality", "",
+                      "_Every edit of a project a municipality partners (in either edition; 全市町村 counts for "
+                      "all); an edit of a shared project is listed under each partner._", "",
+                      "| " + " | ".join(MUNICIPALITY_HEADER) + " |", "|---|---|---:|---:|---:|---:|"])
+        lines.extend("| " + " | ".join(e(cell) for cell in row) + " |" for row in municipality_rows(result))
+        lines.append("")
+        for heading, items in sections:
+            lines.extend([f"### {e(heading)}", ""])
+            lines.extend(f"- {item}" for item in items)
+            lines.append("")
+        if unchanged:
+            lines.extend([f"No changes for: {e('、'.join(unchanged))}.", ""])
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -360,9 +468,8 @@ def render_html(result: DiffResult) -> str:
     table("Budget changes (千円)", ["Old No.", "New No.", "連携事業名", "Fiscal year", "Old", "New", "Change",
                                    "Pages (old → new)"],
           [True, True, False, True, True, True, True, False],
-          [[fmt_no(c.old_no), fmt_no(c.new_no), e(c.name or ""), e(key_label(c)), fmt_amount(c.old),
-            fmt_amount(c.new), fmt_delta(c.old, c.new), e(f"{fmt_pages(c.old_pages)} → {fmt_pages(c.new_pages)}")]
-           for c in budget_rows(result)])
+          [[fmt_no(c.old_no), fmt_no(c.new_no), e(c.name or ""), e(key_label(c)), *amount_cells(c),
+            e(f"{fmt_pages(c.old_pages)} → {fmt_pages(c.new_pages)}")] for c in budget_rows(result)])
     groups = other_groups(result)
     if groups:
         out.append("<h2>Other changes</h2>")
@@ -370,8 +477,24 @@ def render_html(result: DiffResult) -> str:
             out.append(f"<h3>{e(heading)}</h3>")
             out.append("<ul>")
             for row in rows:
-                items = "".join(f"<li>{html_code(c.column)}: {column_change(c, result, e)}</li>" for c in row)
+                items = "".join(f"<li>{item}</li>" for c in row for item in change_items(c, result, e, html_code))
                 out.append(f"<li>{row_heading(row, e, html_code)}<ul>{items}</ul></li>")
             out.append("</ul>")
+    sections, unchanged = municipality_sections(result, e, html_code)
+    if sections or unchanged:
+        out.append("<h2>Per partner municipality</h2>")
+        out.append("<p><em>Every edit of a project a municipality partners (in either edition; 全市町村 counts "
+                   "for all); an edit of a shared project is listed under each partner.</em></p>")
+        out.append("<table>")
+        out.append("<tr>" + "".join(f"<th>{e(h)}</th>" for h in MUNICIPALITY_HEADER) + "</tr>")
+        for row in municipality_rows(result):
+            out.append("<tr>" + "".join(f"<td>{e(v)}</td>" if i < 2 else f'<td class="num">{e(v)}</td>'
+                                        for i, v in enumerate(row)) + "</tr>")
+        out.append("</table>")
+        for heading, items in sections:
+            out.append(f"<h3>{e(heading)}</h3>")
+            out.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
+        if unchanged:
+            out.append(f"<p>No changes for: {e('、'.join(unchanged))}.</p>")
     out.extend(["</body>", "</html>"])
     return "\n".join(out) + "\n"

@@ -16,6 +16,7 @@ from pipeline.normalizers.municipalities import expand_municipalities, lg_code
 from pipeline.errors import ParseError
 from pipeline.normalizers.quantity import parse_budget_cell, parse_quantity
 from pipeline.stages.records import ParsedDocument, ProjectRecord, Source
+from schemas.tables import page_label_columns
 
 Rows = list[dict[str, Any]]
 
@@ -147,8 +148,6 @@ def footnote_rows(doc: ParsedDocument) -> Rows:
              "project_no": marked_by.get(f.footnote_no), "page": f.page} for f in doc.footnotes]
 
 
-# The page columns of the tables; each has a printed-page column beside it, named <column>_label.
-PAGE_COLUMNS = ("page", "page_start", "page_end", "role_page", "cost_share_page")
 _PRINTED_NUMBER = regex.compile(r"\d+")
 
 
@@ -163,16 +162,18 @@ def page_labels(pages) -> dict[int, str | None]:
 
 
 def add_page_labels(tables: dict[str, Rows], labels: dict[str, dict[int, str | None]]) -> None:
-    """Put ``<column>_label`` (the printed page number) beside every page column of every row, in place;
+    """Fill every page label column (the printed page number) from its page column, in every row that has
+    the page column, in place (the schema's roles say which label belongs to which page column);
     ``labels`` maps a source ("plan", "overview") to `page_labels`. Rows of the cells table say their source;
     the other tables' rows are the plan's, except overview's (the excerpt's)."""
+    page_of = page_label_columns()
     for name, rows in tables.items():
         for row in rows:
             source = row.get("source") or ("overview" if name == "overview" else "plan")
             by_page = labels.get(source, {})
-            for column in PAGE_COLUMNS:
+            for label, column in page_of.items():
                 if column in row:
-                    row[f"{column}_label"] = by_page.get(row[column]) if row[column] is not None else None
+                    row[label] = by_page.get(row[column]) if row[column] is not None else None
 
 
 def normalize_document(doc: ParsedDocument) -> dict[str, Rows]:
