@@ -38,15 +38,18 @@ def content(plan_build):
     return content_from_build(plan_build)
 
 
-def _chromium(content, tmp: Path) -> Path:
-    return producers.chromium(plan_html(content, HtmlStyle(paper="A4")), tmp / "plan.pdf")
+def _chromium(content, tmp: Path, **style) -> Path:
+    return producers.chromium(plan_html(content, HtmlStyle(**{"paper": "A4", **style})), tmp / "plan.pdf")
 
 
-def _libreoffice(content, tmp: Path) -> Path:
-    return producers.libreoffice(plan_docx(content, tmp / "plan.docx", DocxStyle(paper="A4")), tmp / "plan.pdf")
+def _libreoffice(content, tmp: Path, paper: str = "A4") -> Path:
+    return producers.libreoffice(plan_docx(content, tmp / "plan.docx", DocxStyle(paper=paper)), tmp / "plan.pdf")
 
 
-PRINTERS = {"chromium": _chromium, "libreoffice": _libreoffice}
+PRINTERS = {"chromium": _chromium, "libreoffice": _libreoffice,
+            # B5: tables, rows and merged labels (the budget header too) cut by page breaks elsewhere
+            "chromium-B5-rows-break": lambda c, tmp: _chromium(c, tmp, paper="B5", break_rows=True),
+            "libreoffice-B5": lambda c, tmp: _libreoffice(c, tmp, paper="B5")}
 
 # name → (period, printer); the two other terms by both printers, the other header forms by one each
 CASES = {
@@ -56,6 +59,8 @@ CASES = {
     "fy2029-libreoffice": (Period(2029), "libreoffice"),
     "fy2024-era-first-chromium": (Period(2024, "era_first"), "chromium"),
     "fy2019-heisei-libreoffice": (Period(2019, "heisei"), "libreoffice"),
+    "fy2019-libreoffice-B5": (Period(2019), "libreoffice-B5"),
+    "fy2029-chromium-B5-rows-break": (Period(2029), "chromium-B5-rows-break"),
 }
 FULL_RUN = {"fy2019-chromium", "fy2029-libreoffice"}  # also validated and reported
 
