@@ -535,16 +535,21 @@ _FIELDS: dict[str, Field] = {
 # Where each of a row's printed values is, when a row has more than one (prefix, the value column, the
 # value's name): examples are the build's (tests/test_contract.py), the quantity sides' are read from the
 # 2,583名(2022年度) cell like their other columns.
-_EXAMPLE_CELL = {"page": 3, "page_label": "63", "table_id": "p003-t01", "row": 1, "col": 1,
-                 "x0": 56.7, "top": 56.95, "x1": 194.3, "bottom": 88.65}
+def _cell_example(page, label, table, row, col, x0, top, x1, bottom) -> dict[str, object]:
+    return dict(zip(LOCATION_PARTS, (page, label, table, row, col, x0, top, x1, bottom)))
+
+
+_QUANTITY_CELL = _cell_example(2, "62", "p002-t01", 3, 4, 400.9, 108.45, 469.7, 140.35)  # 2,583名(2022年度)
 _LOCATED: dict[str, tuple[str, str, str, dict[str, object], bool]] = {
-    "name": ("name", "連携事業名", "project name", _EXAMPLE_CELL, False),
-    "role": ("role", "役割分担", "role", _EXAMPLE_CELL, False),
-    "cost_share": ("cost_share", "費用負担", "cost-share", _EXAMPLE_CELL, False),
+    "name": ("name", "連携事業名", "project name",
+             _cell_example(1, "61", "p001-t02", 0, 3, 263.2, 216.05, 538.6, 227.95), False),
+    "role": ("role", "役割分担", "role", _cell_example(1, "61", "p001-t02", 3, 2, 194.3, 271.75, 538.6, 283.55), False),
+    "cost_share": ("cost_share", "費用負担", "cost-share",
+                   _cell_example(1, "61", "p001-t02", 5, 2, 194.3, 295.45, 538.6, 307.25), False),
     # A quantity's cell is null only where the plan prints nothing under it (its *_raw is then empty).
-    "baseline": ("baseline_raw", "基準値", "baseline", _EXAMPLE_CELL, True),
-    "target": ("target_raw", "目標値", "target", _EXAMPLE_CELL, True),
-    "current": ("current_raw", "現状値", "current value", _EXAMPLE_CELL, True),
+    "baseline": ("baseline_raw", "基準値", "baseline", _QUANTITY_CELL, True),
+    "target": ("target_raw", "目標値", "target", _QUANTITY_CELL, True),
+    "current": ("current_raw", "現状値", "current value", _QUANTITY_CELL, True),
 }
 LOCATED_PREFIXES = tuple(_LOCATED)
 
