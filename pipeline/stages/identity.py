@@ -24,10 +24,12 @@ from typing import Any
 
 import regex
 
+import schemas
+
 from pipeline.diff.match import Project, match_projects
 from pipeline.errors import ParseError
 
-CROSSWALK = Path(__file__).resolve().parents[2] / "schemas" / "project_ids.csv"
+CROSSWALK = Path(schemas.__file__).resolve().parent / "project_ids.csv"  # shipped as package data
 COLUMNS = ("project_id", "name", "summary")
 ID_PATTERN = regex.compile(r"P([0-9]{3,})")
 
