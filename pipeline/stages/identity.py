@@ -49,10 +49,10 @@ def format_id(number: int) -> str:
     return f"P{number:03d}"
 
 
-def read_crosswalk(path: Path = CROSSWALK) -> list[Entry]:
-    """The crosswalk's rows; a missing file is an empty crosswalk (every id provisional). A malformed file
-    stops the build with one line naming it."""
-    path = Path(path)
+def read_crosswalk(path: Path | None = None) -> list[Entry]:
+    """The crosswalk's rows (``path``, default `CROSSWALK`); a missing file is an empty crosswalk (every id
+    provisional). A malformed file stops the build with one line naming it."""
+    path = Path(path) if path is not None else CROSSWALK
     if not path.is_file():
         return []
     return parse_crosswalk(path.read_text(encoding="utf-8"), str(path))
@@ -123,8 +123,9 @@ def add_project_ids(tables: dict[str, list[dict[str, Any]]], crosswalk: list[Ent
     return assignment
 
 
-def provisional_line(provisional: list[dict[str, Any]], crosswalk: Path = CROSSWALK) -> str:
+def provisional_line(provisional: list[dict[str, Any]], crosswalk: Path | None = None) -> str:
     """The one line a build prints for its provisional ids."""
+    crosswalk = crosswalk if crosswalk is not None else CROSSWALK
     named = "; ".join(f"{p['project_id']} = project {p['project_no']} {p['name']}" for p in provisional)
     return (f"renkei: {len(provisional)} project{'s' if len(provisional) != 1 else ''} not in the crosswalk "
             f"{crosswalk.name} got provisional ids: {named} (review them, then `renkei pin`)")
