@@ -13,10 +13,10 @@ Parquet files.
 
 And the view `provenance` (`PROVENANCE`): one row per printed value with where it is printed (table, key,
 column, value as printed, page and page label, table id, grid row and column, box), built from the tables'
-own location columns (``schemas.tables.value_locations``), so "where is project 20's FY2024 amount printed"
-needs no join::
+own location columns (``schemas.tables.value_locations``), so "where is project 20's amount of a fiscal year
+printed" needs no join (the year as the build's budgets hold it)::
 
-    SELECT * FROM provenance WHERE table_name = 'budgets' AND project_no = 20 AND key = 'fiscal_year=2024'
+    SELECT * FROM provenance WHERE table_name = 'budgets' AND project_no = 20 AND key = 'fiscal_year=' || <year>
 
 
 Size: DuckDB allocates its file in blocks, 256 KiB by default, and every table's data, every index (primary
@@ -96,7 +96,7 @@ def _create_view(con) -> None:
 PROVENANCE = "provenance"
 _PROVENANCE_COMMENT = (
     "One row per printed value of the build: which table, row (project_id, project_no and the rest of the "
-    "row's key as text, e.g. fiscal_year=2024) and column it is, the value as printed, and where: the PDF "
+    "row's key as text, e.g. fiscal_year=<year>) and column it is, the value as printed, and where: the PDF "
     "(source), page index and printed page label, table id, grid row and column of its cell and the cell's "
     "box in PDF points (origin top-left). Footnotes are lines, not cells: their table_id, row and col are null. "
     "/ ビルドの印字された値ごとに 1 行: 表・行（キー）・列、印字どおりの値、印字された場所（PDF、ページ、表、"
@@ -105,7 +105,7 @@ _PROVENANCE_COLUMNS = {
     "table_name": "The table the value is in / 値のある表",
     "project_id": "Stable id of the value's project (null for kpis) / 連携事業の安定した識別子",
     "project_no": "Project number as printed (null for kpis) / 連携事業の番号",
-    "key": "The rest of the row's key, name=value joined by ', ' (e.g. fiscal_year=2024; '' for projects) / "
+    "key": "The rest of the row's key, name=value joined by ', ' (e.g. fiscal_year=<year>, indicator_no=1; '' for projects) / "
            "行のキー（事業番号以外）",
     "column_name": "The column the value is in / 値の列",
     "value": "The value as printed (text) / 印字どおりの値",
