@@ -124,8 +124,13 @@ def new_crosswalk(projects: list[dict], crosswalk: list[Entry]) -> list[Entry]:
 
 
 def _diff(old: str, new: str, path: Path) -> str:
+    """A unified diff as git prints it, the file named relative to the working folder where it lies in it."""
+    try:
+        name = Path(path).resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        name = Path(path)
     return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        f"a/{path}", f"b/{path}"))
+                                        f"a/{name}".replace("//", "/"), f"b/{name}".replace("//", "/")))
 
 
 def _write(path: Path, text: str) -> None:

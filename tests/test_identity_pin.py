@@ -213,7 +213,7 @@ def test_a_new_edition_fails_at_the_gate_with_report_and_review_written_and_pass
     capsys.readouterr()
     assert run_pin(build_dir, params, walk) == 0
     out = capsys.readouterr().out
-    assert f"--- a/{params}" in out and f"+++ b/{walk}" in out and "+P054,事業承継の支援," in out
+    assert f"--- a{params}" in out and f"+++ b{walk}" in out and "+P054,事業承継の支援," in out
     pinned = yaml.safe_load(params.read_text(encoding="utf-8"))["pinned"]
     metrics = json.loads((build_dir / "metrics.json").read_text(encoding="utf-8"))
     assert pinned["budget_total"]["thousand_yen"] == metrics["budget_thousand_yen"]["by_fiscal_year"]["fy2024"]
