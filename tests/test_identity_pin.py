@@ -246,3 +246,24 @@ def test_the_gate_names_a_missing_review(tmp_path, plan_build, capsys):
     (tmp_path / "review").mkdir()
     (tmp_path / "review" / "index.html").write_text("x", encoding="utf-8")
     assert run_gate(results, plan_build.path, report, tmp_path / "review" / "index.html") == 0
+
+
+def test_the_review_reads_a_value_box_from_its_row_not_from_cells():
+    """A contract 2 row carries its own cell: value_boxes takes it (with the cell's text when `cells` has
+    it), and a value cut by a page break still gets the rest from the next page's first table."""
+    from pipeline.publish.provenance import CellIndex, value_boxes
+
+    row = {"table_id": "p1", "row": 10, "col": 2, "item": "会議の回数", "page": 1, "page_label": "61",
+           "x0": 1.0, "top": 2.0, "x1": 3.0, "bottom": 4.0,
+           **{f"baseline_{k}": v for k, v in {"page": 1, "page_label": "61", "table_id": "p1", "row": 10, "col": 5,
+                                              "x0": 5.0, "top": 700.0, "x1": 6.0, "bottom": 710.0}.items()},
+           "baseline_raw": "包括連携協定を締結している全企業(2022年度)", "target_raw": ""}
+    cells = CellIndex([
+        {"source": "plan", "page": 1, "page_label": "61", "table_id": "p1", "row": 10, "col": 5,
+         "text": "包括連携協定を締結してい", "x0": 5.0, "top": 700.0, "x1": 6.0, "bottom": 710.0},
+        {"source": "plan", "page": 2, "page_label": "62", "table_id": "p2", "row": 0, "col": 5,
+         "text": "る全企業(2022年度)", "x0": 5.0, "top": 60.0, "x1": 6.0, "bottom": 70.0}])
+    boxes = value_boxes("indicators", row, cells)
+    assert [(b.page, b.table_id, b.col, b.x0, b.top) for b in boxes["item"]] == [(1, "p1", 2, 1.0, 2.0)]
+    assert [(b.page, b.table_id) for b in boxes["baseline_raw"]] == [(1, "p1"), (2, "p2")]
+    assert boxes["target_raw"] == []  # nothing printed, no box (the row's target_* columns are absent)
