@@ -14,7 +14,7 @@ import unicodedata
 from statistics import median
 from typing import Sequence
 
-from extractors.settings import LAYOUT
+from extractors.settings import Layout
 
 
 @dataclass
@@ -41,19 +41,19 @@ def _vertical_overlap(a_top: float, a_bottom: float, b_top: float, b_bottom: flo
     return min(a_bottom, b_bottom) - max(a_top, b_top)
 
 
-def group_lines(chars: Sequence[dict]) -> list[VisualLine]:
+def group_lines(chars: Sequence[dict], layout: Layout) -> list[VisualLine]:
     """Group pdfplumber chars into visual lines, top to bottom."""
     chars = [c for c in chars if c["text"].strip()]
     if not chars:
         return []
     body_size = median(c["size"] for c in chars)
-    big = [c for c in chars if c["size"] >= LAYOUT.small_glyph_ratio * body_size]
-    small = [c for c in chars if c["size"] < LAYOUT.small_glyph_ratio * body_size]
+    big = [c for c in chars if c["size"] >= layout.small_glyph_ratio * body_size]
+    small = [c for c in chars if c["size"] < layout.small_glyph_ratio * body_size]
 
-    rows = group_lines_plain(big)  # [{"top", "bottom", "chars": [...], "small": [...]}]
+    rows = group_lines_plain(big, layout)  # [{"top", "bottom", "chars": [...], "small": [...]}]
 
     orphans: list[dict] = []
-    touch, reach = LAYOUT.mark_touch, LAYOUT.mark_reach_share
+    touch, reach = layout.mark_touch, layout.mark_reach_share
     for char in small:
         centre = (char["top"] + char["bottom"]) / 2
         best, best_distance = None, None
@@ -71,20 +71,20 @@ def group_lines(chars: Sequence[dict]) -> list[VisualLine]:
             orphans.append(char)
     if orphans:
         # Small glyphs with no body line nearby (a line set entirely in small type).
-        for line in group_lines_plain(orphans):
+        for line in group_lines_plain(orphans, layout):
             rows.append(line)
 
-    lines = [_assemble(row) for row in rows]
+    lines = [_assemble(row, layout) for row in rows]
     return sorted(lines, key=lambda line: (round(line.top, 1), line.x0))
 
 
-def group_lines_plain(chars: Sequence[dict]) -> list[dict]:
+def group_lines_plain(chars: Sequence[dict], layout: Layout) -> list[dict]:
     """Group glyphs of one size class into rows, with no mark detection."""
     rows: list[dict] = []
-    share = LAYOUT.line_overlap_share
+    share = layout.line_overlap_share
     for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
         top, bottom = char["top"], char["bottom"]
-        height = max(bottom - top, 0.1)
+        height = max(bottom - top, layout.min_glyph_height)
         for row in rows:
             if _vertical_overlap(row["top"], row["bottom"], top, bottom) > share * height:
                 row["chars"].append(char)
@@ -96,7 +96,7 @@ def group_lines_plain(chars: Sequence[dict]) -> list[dict]:
     return rows
 
 
-def _assemble(row: dict) -> VisualLine:
+def _assemble(row: dict, layout: Layout) -> VisualLine:
     body = row["chars"]
     # Compare baselines, not centres: some printers report a raised glyph's box centred on the line.
     body_baseline = median(c["bottom"] for c in body)
@@ -105,7 +105,7 @@ def _assemble(row: dict) -> VisualLine:
     for char in body:
         pieces.append((char["x0"], "body", char))
     for char in row["small"]:
-        raised = body_baseline - char["bottom"] > LAYOUT.raise_ratio * size
+        raised = body_baseline - char["bottom"] > layout.raise_ratio * size
         is_superscript = raised and char["text"].isdigit()
         pieces.append((char["x0"], "mark" if is_superscript else "body", char))
     pieces.sort(key=lambda p: p[0])
@@ -128,7 +128,7 @@ def _assemble(row: dict) -> VisualLine:
             # Only a gap between two Latin-script glyphs is a word space; next to Japanese text a gap
             # is justification or a font switch, never a space.
             gap = char["x0"] - previous_body["x1"]
-            if gap > LAYOUT.space_gap_ratio * size:
+            if gap > layout.space_gap_ratio * size:
                 text_parts.append(" ")
         text_parts.append(char["text"])
         previous_body = char

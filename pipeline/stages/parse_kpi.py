@@ -16,7 +16,7 @@ KPI_COLUMNS = (("指標", "name"), ("現状", "current"), ("目標", "target"))
 def build_kpis(table: OpenTable, start_no: int) -> list[KpiRecord]:
     """The KPIs of one table, numbered from `start_no` (an area's KPIs may come in several tables)."""
     printed = printed_cells(table.rows)
-    header, *rows = glue_cut_rows(table.rows, table.rows[0].fragment.x0, labelled=False)
+    header, *rows = glue_cut_rows(table.rows, table.rows[0].fragment.x0, table.layout.label_slack, labelled=False)
     columns = []
     for c in header.cells:
         t = squash(c.text)
