@@ -14,19 +14,18 @@ import functools
 import re
 import itertools
 from operator import itemgetter
-from statistics import median
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import pdfplumber
-from pdfplumber.utils import cluster_objects
 
 from extractors.geometry import close_outlines, drop_ghost_rules, merge_segments, segments_from_objects
 from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
 from extractors.pdfguard import PdfReadError, read_guarded
 from extractors.settings import Layout, is_page_number
 from extractors.stamps import split_stamps
+from extractors.text import body_size, dedupe_chars, table_id
 from extractors.textlines import VisualLine, group_lines
 from extractors.textnorm import fold_text, join_cell_lines
 
@@ -63,14 +62,14 @@ class TableFragment:
     n_rows: int
     n_cols: int
     cells: list[GridCell]
-    body_size: float = 0.0  # median glyph size of the cell text: the reference for heading sizes
+    body_size: float = 0.0  # the body size of the cell text (`text.body_size`): the reference for heading sizes
     # Glyphs inside the table's box that fell in no cell (text, x0, top): a grid with a hole, which the
     # parse stage refuses (glyph conservation), rather than losing text silently.
     unplaced: list[tuple[str, float, float]] = field(default_factory=list)
 
     @property
     def table_id(self) -> str:
-        return f"p{self.page:03d}-t{self.index:02d}"
+        return table_id(self.page, self.index)
 
     def rows(self) -> list[list[GridCell]]:
         """Cells grouped by the row they start in, left to right."""
@@ -106,57 +105,6 @@ def _cluster(values: list[float], tolerance: float) -> list[float]:
 def _index(edges: list[float], value: float, tolerance: float) -> int:
     position = bisect.bisect_left(edges, value - tolerance)
     return min(position, len(edges) - 1)
-
-
-def _dedupe_chars(chars: list[dict], tolerance: float) -> list[dict]:
-    """``pdfplumber.utils.dedupe_chars`` (defaults: same upright, text, fontname, size, position within
-    ``tolerance``), with the same result, in linear rather than quadratic time.
-
-    pdfplumber 0.11 restores the original order with ``sorted(kept, key=chars.index)``: a linear search
-    per kept char, comparing dicts, which cost as much as parsing the page itself (~0.2 s per page here).
-    The kept char of each cluster is the first of its exact copies (every sort is stable), so its own
-    position is the ``chars.index`` pdfplumber would find.
-    """
-    key = itemgetter("upright", "text", "fontname", "size")
-    position = itemgetter("doctop", "x0")
-    order = {id(c): i for i, c in enumerate(chars)}
-    kept = []
-    doctop, x0 = itemgetter("doctop"), itemgetter("x0")
-    for _, group in itertools.groupby(sorted(chars, key=key), key=key):
-        group = list(group)
-        if len(group) == 1:  # most glyphs: a cluster of one is kept as it is
-            kept.append(group[0])
-            continue
-        for y_cluster in _clusters(group, doctop, tolerance):
-            if len(y_cluster) == 1:
-                kept.append(y_cluster[0])
-                continue
-            for x_cluster in _clusters(y_cluster, x0, tolerance):
-                kept.append(min(x_cluster, key=position))
-    return sorted(kept, key=lambda c: order[id(c)])
-
-
-def _clusters(objects: list[dict], key, tolerance: float) -> list[list[dict]]:
-    """``pdfplumber.utils.cluster_objects(objects, key, tolerance)`` (tolerance > 0), with the same clusters in
-    the same order, in fewer steps: the sorted distinct values chained while each is within ``tolerance``
-    of the one before, each cluster's objects in their given order."""
-    values = sorted(set(map(key, objects)))
-    index = {values[0]: 0}
-    cluster, last = 0, values[0]
-    for value in values[1:]:
-        if not value <= last + tolerance:
-            cluster += 1
-        index[value] = cluster
-        last = value
-    if cluster == 0:
-        return [objects]
-    buckets: list[list[dict]] = [[] for _ in range(cluster + 1)]
-    for obj in objects:
-        i = index.get(key(obj))
-        if i is None:  # a value that is not equal to itself (NaN): leave it to pdfplumber
-            return cluster_objects(objects, key, tolerance)
-        buckets[i].append(obj)
-    return buckets
 
 
 def _fold_chars(chars: list[dict]) -> list[dict]:
@@ -307,7 +255,7 @@ def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars
     return TableFragment(page=page_number, index=index, x0=round(table_box[0], 2), top=round(table_box[1], 2),
                          x1=round(table_box[2], 2), bottom=round(table_box[3], 2),
                          n_rows=len(ys) - 1, n_cols=len(xs) - 1, cells=cells,
-                         body_size=round(median(c["size"] for c in chars), 2) if chars else 0.0,
+                         body_size=round(body_size(c["size"] for c in chars), 2),
                          unplaced=unplaced)
 
 
@@ -389,7 +337,7 @@ def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
     drawings = (page.lines, page.rects, page.curves)
     printed, stamps = split_stamps(
         page.chars, lambda: merge_segments(segments_from_objects(*drawings, layout=layout), layout), layout)
-    chars = _fold_chars(_dedupe_chars(rebox_chars(printed), layout.dedupe_tolerance))
+    chars = _fold_chars(dedupe_chars(rebox_chars(printed), layout.dedupe_tolerance))
     glyphs = GlyphBoxes(chars)
     rules = drop_ghost_rules(merge_segments(segments_from_objects(
         *(drop_glyph_outlines(objects, glyphs, layout.outline_slack) for objects in drawings), layout=layout),

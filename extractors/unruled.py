@@ -29,6 +29,7 @@ from typing import Iterable
 
 from extractors.pdfguard import guarded_document, open_guarded, page_guard, read_guarded
 from extractors.settings import Layout, is_page_number
+from extractors.text import Band, body_size, group_rows, split_small, table_id
 from extractors.textnorm import fold_text, join_cell_lines
 
 # What header labels of such a table can say, one set of alternatives per column. Only used by the
@@ -169,21 +170,12 @@ def _group_lines(chars: Iterable[dict], layout: Layout) -> list[_Line]:
     printed = [c for c in chars if c["text"].strip()]
     if not printed:
         return []
-    body_size = statistics.median(c["size"] for c in printed)
-    full = [c for c in printed if c["size"] >= layout.small_glyph_ratio * body_size]
+    full, _ = split_small(printed, body_size(c["size"] for c in printed), layout)
     full_ids = {id(c) for c in full}
     extra = [c for c in chars if id(c) not in full_ids]
-    lines: list[_Line] = []
-    bands: list[tuple[float, float]] = []
-    for c in sorted(full, key=lambda c: (c["top"], c["x0"])):
-        mid = (c["top"] + c["bottom"]) / 2
-        for line, (top, bottom) in zip(reversed(lines), reversed(bands)):
-            if top <= mid <= bottom:
-                line.chars.append(c)
-                break
-        else:
-            lines.append(_Line([c], layout))
-            bands.append((c["top"], c["bottom"]))
+    rows = group_rows(full, layout, Band.FIRST_GLYPH)
+    lines = [_Line(row.chars, layout) for row in rows]
+    bands = [(row.top, row.bottom) for row in rows]
     for c in sorted(extra, key=lambda c: (c["top"], c["x0"])):
         overlaps = [(min(bottom, c["bottom"]) - max(top, c["top"]), i) for i, (top, bottom) in enumerate(bands)]
         best = max(overlaps, default=(0.0, -1))
@@ -214,7 +206,9 @@ class _Header:
 
 
 @dataclass
-class _PageLayout:
+class _PageParts:
+    """A page's glyphs sorted by role (not a page layout for the parser: that is ruled.PageLayout)."""
+
     page_no: int
     headings: list[_Line]
     headers: list[_Header]
@@ -312,7 +306,7 @@ def _refine_splits(header: _Header, chars: list[dict]) -> None:
     header.refine_from_body = False
 
 
-def _sort_page(page, page_no: int, body_size: float, layout: Layout) -> _PageLayout:
+def _sort_page(page, page_no: int, body: float, layout: Layout) -> _PageParts:
     """Sort a page's chars into headings, header bands, page numbers and table body."""
     chars = [c for c in page.chars if c["text"]]
     headers = _header_from_rects(page, chars, layout)
@@ -327,7 +321,7 @@ def _sort_page(page, page_no: int, body_size: float, layout: Layout) -> _PageLay
     spaces = [c for c in rest if not c["text"].strip()]
     headings: list[_Line] = []
     skipped: list[_Line] = []  # page numbers and box-less headers: their spaces are not body text
-    body: list[dict] = []
+    body_chars: list[dict] = []
     # Page-wide lines, only to classify headings, page numbers and box-less headers. pdfplumber leaves
     # whitespace glyphs out of a line's chars; a heading gets its printed spaces back ("1 圏域…").
     for tl in page.extract_text_lines(return_chars=True, strip=True):
@@ -338,7 +332,7 @@ def _sort_page(page, page_no: int, body_size: float, layout: Layout) -> _PageLay
         if is_page_number(fold_text(tl["text"]), tl["top"], page.height, layout):
             skipped.append(line)
             continue
-        if _is_heading(line, body_size, layout):
+        if _is_heading(line, body, layout):
             line.chars += [c for c in spaces if in_band(c, line.top, line.bottom) and line.x0 <= c["x0"] <= line.x1]
             headings.append(line)
             continue
@@ -348,26 +342,26 @@ def _sort_page(page, page_no: int, body_size: float, layout: Layout) -> _PageLay
             headers.append(fallback)
             skipped.append(line)
             continue
-        body.extend(line_chars)
+        body_chars.extend(line_chars)
     # Real spaces between body glyphs stay (they separate sentences: 「…実施する。 斎場…」).
-    body.extend(c for c in spaces
+    body_chars.extend(c for c in spaces
                 if not any(in_band(c, l.top, l.bottom) for l in headings + skipped))
     headers.sort(key=lambda h: h.top)
     headings = _join_number_to_title(sorted(headings, key=lambda l: l.top), layout)
-    return _PageLayout(page_no, headings, headers, body)
+    return _PageParts(page_no, headings, headers, body_chars)
 
 
 def _is_bold(line: "_Line") -> bool:
     return any(BOLD_NAME.search(c.get("fontname", "")) for c in line.chars)
 
 
-def _is_heading(line: "_Line", body_size: float, layout: Layout) -> bool:
+def _is_heading(line: "_Line", body: float, layout: Layout) -> bool:
     """A line outside the tables that is set larger than the body, or bold and at least as large.
 
     Why both: office programs set headings in a larger size; browsers' default h2–h4 are bold and only
     1.17× (or even 1.0×) the body."""
-    return (line.size >= layout.heading_size_ratio * body_size
-            or (_is_bold(line) and line.size >= layout.body_size_floor * body_size))
+    return (line.size >= layout.heading_size_ratio * body
+            or (_is_bold(line) and line.size >= layout.body_size_floor * body))
 
 
 def _join_number_to_title(headings: list["_Line"], layout: Layout) -> list["_Line"]:
@@ -472,7 +466,9 @@ def _cell_text(block: _Block | None) -> str:
 
 
 @dataclass
-class _OpenTable:
+class _StitchedTable:
+    """An unruled table being read, page by page (the parser's table in progress is table_rows.OpenTable)."""
+
     heading: str
     header: _Header
     rows: list[list[UnruledCell]] = field(default_factory=list)
@@ -493,23 +489,23 @@ def _body_size(pages) -> float:
 
 def extract_unruled_tables(pdf_path: Path, layout: Layout = Layout()) -> list[UnruledTable]:
     """Every unruled heading/header/rows table in the PDF, continued tables stitched over page breaks."""
-    tables: list[_OpenTable] = []
+    tables: list[_StitchedTable] = []
     with open_guarded(pdf_path) as (pdf, all_pages):
         # Every page is parsed here, under the guard (bounds, errors and pdfminer's warnings named by page).
         pages = list(read_guarded(all_pages, _parsed, number=lambda p: p.page_number))
-        body_size = _body_size(all_pages)  # the glyphs before de-duplication, as always
-        current: _OpenTable | None = None
+        body = _body_size(all_pages)  # the glyphs before de-duplication, as always
+        current: _StitchedTable | None = None
         last_heading = ""
         for page_no, page in enumerate(pages, start=1):
             with page_guard(page_no):
-                parts = _sort_page(page, page_no, body_size, layout)
+                parts = _sort_page(page, page_no, body, layout)
                 # Events top to bottom: a heading closes the open table, a header opens a new one. Body
                 # text above the page's first event continues the table left open on the previous page.
                 events: list[tuple[float, object]] = sorted(
                     [(l.top, l) for l in parts.headings] + [(h.top, h) for h in parts.headers],
                     key=lambda e: e[0])
                 region_top = float("-inf")
-                owner: _OpenTable | None = current
+                owner: _StitchedTable | None = current
                 for top, event in events + [(float("inf"), None)]:
                     region = [c for c in parts.body_chars if region_top <= c["top"] < top]
                     if owner is not None and region:
@@ -518,7 +514,7 @@ def extract_unruled_tables(pdf_path: Path, layout: Layout = Layout()) -> list[Un
                         last_heading = fold_text(event.text)
                         owner = None
                     elif isinstance(event, _Header):
-                        owner = _OpenTable(last_heading, event)
+                        owner = _StitchedTable(last_heading, event)
                         tables.append(owner)
                     region_top = top
                 current = owner
@@ -526,7 +522,7 @@ def extract_unruled_tables(pdf_path: Path, layout: Layout = Layout()) -> list[Un
         return _finish(tables)
 
 
-def _add_rows(table: _OpenTable, chars: list[dict], page_no: int, layout: Layout, continued: bool) -> None:
+def _add_rows(table: _StitchedTable, chars: list[dict], page_no: int, layout: Layout, continued: bool) -> None:
     """Append one page's rows to a table; glue a row cut by the page break back to its first part."""
     if table.header.refine_from_body:
         _refine_splits(table.header, chars)
@@ -574,7 +570,7 @@ def _glue_to_previous_row(prev: list[UnruledCell], blocks: list[_Block | None], 
         cell.continuations.append(CellFragment(page_no, text, *_bbox(block)))
 
 
-def _finish(tables: list[_OpenTable]) -> list[UnruledTable]:
+def _finish(tables: list[_StitchedTable]) -> list[UnruledTable]:
     out: list[UnruledTable] = []
     per_page: dict[int, int] = {}
     for t in tables:
@@ -584,7 +580,7 @@ def _finish(tables: list[_OpenTable]) -> list[UnruledTable]:
         per_page[page] = per_page.get(page, 0) + 1
         header_cells = [UnruledCell(0, col, text, *bbox, page=t.header.page) for col, (text, bbox) in enumerate(t.header.cells)]
         out.append(UnruledTable(
-            table_id=f"p{page:03d}-t{per_page[page]:02d}",
+            table_id=table_id(page, per_page[page]),
             page=page,
             heading=t.heading,
             header=[text for text, _ in t.header.cells],

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from pdfplumber.utils import cluster_objects
 
-from extractors.ruled import _CellIndex, _clusters, _inside, _inside_mask
+from extractors.ruled import _CellIndex, _inside, _inside_mask
 from extractors.settings import Layout
+from extractors.text import clusters
+from pipeline.stages.build import _StageFiles
 
 SETTINGS = Layout()
-from pipeline.stages.build import _StageFiles
 
 
 def _values(rng: random.Random, n: int) -> list[float]:
@@ -28,7 +29,7 @@ def test_clusters_are_pdfplumbers(seed):
     rng = random.Random(seed)
     objects = [{"doctop": v, "i": i} for i, v in enumerate(_values(rng, rng.randint(1, 30)))]
     tolerance = rng.choice((0.5, 1, 2.5))
-    assert _clusters(objects, itemgetter("doctop"), tolerance) == \
+    assert clusters(objects, itemgetter("doctop"), tolerance) == \
         cluster_objects(objects, itemgetter("doctop"), tolerance)
 
 

@@ -18,7 +18,8 @@ from pipeline.checks.conservation import check_conserved
 from pipeline.errors import ParseError
 from pipeline.stages.records import BudgetCell, IndicatorRow, PartyRow, ProjectRecord, TextValue
 from pipeline.stages.sections import BUDGET_AMOUNTS_LABEL, NAME_LABEL, SECTION_LABELS, label_kind, squash
-from pipeline.stages.table_rows import OpenTable, Row, best_column, data_cells, glue_cut_rows, is_label, overlap, \
+from extractors.text import overlap
+from pipeline.stages.table_rows import OpenTable, Row, best_column, data_cells, glue_cut_rows, is_label, \
     printed_cells, unbalanced
 from extractors.textnorm import join_cell_lines
 from schemas.fields import CONSTRAINTS

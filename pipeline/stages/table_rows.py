@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from extractors.ruled import GridCell, TableFragment
 from extractors.settings import Layout
+from extractors.text import overlap
 from pipeline.checks.conservation import check_fragment_placed
 from pipeline.stages.records import Source
 from pipeline.stages.sections import label_kind
@@ -37,10 +38,6 @@ class OpenTable:
     layout: Layout  # the tolerances the table is read with (the parse stage's)
     rows: list[Row] = field(default_factory=list)
     context: dict = field(default_factory=dict)
-
-
-def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
-    return min(a1, b1) - max(a0, b0)
 
 
 def best_column(cell: GridCell, columns: list[tuple[str, float, float]]) -> str | None:
