@@ -20,11 +20,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from statistics import median
 from typing import Callable, Sequence
 
 from extractors.geometry import Segment
 from extractors.settings import Layout
+from extractors.text import body_size
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def stamp_like(chars: Sequence[dict], layout: Layout) -> list[bool]:
     printed = [c for c in chars if c["text"].strip()]
     if not printed:
         return [False] * len(chars)
-    body = median(c["size"] for c in printed)
+    body = body_size(c["size"] for c in printed)
     page_direction = Counter(direction(c) for c in printed).most_common(1)[0][0]
     tolerance, ratio = layout.stamp_direction_tolerance, layout.stamp_size_ratio
     return [bool(c["text"].strip()) and (_differs(direction(c), page_direction, tolerance) or c["size"] >= ratio * body)
@@ -81,7 +81,7 @@ def split_stamps(chars: list[dict], rulings: Callable[[], Sequence[Segment]],
     printed = [c for c in chars if c["text"].strip()]
     if not printed:
         return chars, []
-    body = median(c["size"] for c in printed)
+    body = body_size(c["size"] for c in printed)
     page_direction = Counter(direction(c) for c in printed).most_common(1)[0][0]
 
     def run_key(char: dict) -> tuple:

@@ -21,6 +21,7 @@ Only the meaning of the header labels (HEADER_LABELS) is built in; no coordinate
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from typing import Iterable
 
 from extractors.pdfguard import guarded_document, open_guarded, page_guard, read_guarded
 from extractors.settings import Layout, is_page_number
-from extractors.text import Band, body_size, group_rows, split_small, table_id
+from extractors.text import Band, body_size, deduped_page, group_rows, split_small, table_id, word_space
 from extractors.textnorm import fold_text, join_cell_lines
 
 # What header labels of such a table can say, one set of alternatives per column. Only used by the
@@ -135,24 +136,16 @@ class _Line:
         return _chars_to_text(self.chars, self.layout)
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
 def _chars_to_text(chars: list[dict], layout: Layout) -> str:
-    """Concatenate a line's glyphs.
-
-    A visible gap becomes a space only between two ASCII word characters: Japanese lines are often
-    justified (均等割付), which widens gaps between glyphs without meaning a word break.
-    """
+    """Concatenate a line's glyphs, left to right, with the word spaces of `text.word_space` (measured
+    against the line's body size); printed spaces stay, runs of them read as one."""
     ordered = sorted(chars, key=lambda c: c["x0"])
+    size = body_size(c["size"] for c in ordered)
     out: list[str] = []
     prev: dict | None = None
     for c in ordered:
-        if prev is not None and out and out[-1] and c["text"]:
-            gap = c["x0"] - prev["x1"]
-            if gap > layout.space_gap_ratio * c["size"] and _is_word_char(out[-1][-1]) and _is_word_char(c["text"][0]):
-                out.append(" ")
+        if prev is not None and prev["text"] and c["text"] and word_space(prev, c, size, layout):
+            out.append(" ")
         out.append(c["text"])
         prev = c
     return re.sub(r"\s+", " ", "".join(out)).strip()
@@ -475,16 +468,11 @@ class _StitchedTable:
     first_page: int | None = None
 
 
-def _parsed(page):
-    """The page with duplicate glyphs removed, its objects parsed now."""
-    deduped = page.dedupe_chars()
+def _parsed(page, layout: Layout):
+    """The page with duplicate glyphs removed (`text.deduped_page`), its objects parsed now."""
+    deduped = deduped_page(page, layout.dedupe_tolerance)
     deduped.chars  # noqa: B018 (parses the page)
     return deduped
-
-
-def _body_size(pages) -> float:
-    sizes = [round(c["size"], 1) for p in pages for c in p.chars if c["text"].strip()]
-    return statistics.mode(sizes) if sizes else 0.0
 
 
 def extract_unruled_tables(pdf_path: Path, layout: Layout = Layout()) -> list[UnruledTable]:
@@ -492,8 +480,10 @@ def extract_unruled_tables(pdf_path: Path, layout: Layout = Layout()) -> list[Un
     tables: list[_StitchedTable] = []
     with open_guarded(pdf_path) as (pdf, all_pages):
         # Every page is parsed here, under the guard (bounds, errors and pdfminer's warnings named by page).
-        pages = list(read_guarded(all_pages, _parsed, number=lambda p: p.page_number))
-        body = _body_size(all_pages)  # the glyphs before de-duplication, as always
+        pages = list(read_guarded(all_pages, functools.partial(_parsed, layout=layout),
+                                  number=lambda p: p.page_number))
+        # The document's body size (`text.body_size`), of the glyphs before de-duplication, as always.
+        body = body_size(c["size"] for p in all_pages for c in p.chars if c["text"].strip())
         current: _StitchedTable | None = None
         last_heading = ""
         for page_no, page in enumerate(pages, start=1):

@@ -18,6 +18,7 @@ import regex
 
 from extractors.ruled import PageLayout, TableFragment
 from extractors.settings import Layout
+from extractors.text import body_size
 from extractors.textlines import VisualLine
 from pipeline.errors import ParseError
 from pipeline.checks.invariants import check_no_gaps
@@ -144,9 +145,10 @@ class _Parser:
 def parse_layout(pages: list[PageLayout], layout: Layout = Layout()) -> ParsedDocument:
     """Walk pages in reading order and build the records, with the tolerances of ``layout``."""
     parser = _Parser(layout)
-    sizes = [line.size for page in pages for line in page.lines]
-    table_sizes = sorted(s for page in pages for s in _cell_sizes(page))
-    parser.body_size = table_sizes[len(table_sizes) // 2] if table_sizes else (min(sizes) if sizes else 0.0)
+    # The document's body size (`extractors.text.body_size`): of the table cells' body sizes, the text of
+    # the chapter's data; without a table (refused below) of the free text lines.
+    table_sizes = [s for page in pages for s in _cell_sizes(page)]
+    parser.body_size = body_size(table_sizes) or body_size(line.size for page in pages for line in page.lines)
     for page in pages:
         events: list[tuple[float, int, object]] = []
         for fragment in page.fragments:
