@@ -25,7 +25,7 @@ from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
 from extractors.pdfguard import PdfReadError, read_guarded
 from extractors.settings import Layout, is_page_number
 from extractors.stamps import split_stamps
-from extractors.text import body_size, dedupe_chars, table_id
+from extractors.text import body_size, dedupe_chars, inside, inside_mask, table_id
 from extractors.textlines import VisualLine, group_lines
 from extractors.textnorm import fold_text, join_cell_lines
 
@@ -117,19 +117,6 @@ def _fold_chars(chars: list[dict]) -> list[dict]:
     return folded
 
 
-def _inside(char: dict, box: tuple[float, float, float, float], slack: float) -> bool:
-    cx = (char["x0"] + char["x1"]) / 2
-    cy = (char["top"] + char["bottom"]) / 2
-    return box[0] - slack <= cx <= box[2] + slack and box[1] - slack <= cy <= box[3] + slack
-
-
-def _inside_mask(chars: list[dict], box: tuple[float, float, float, float], slack: float) -> list[bool]:
-    """``[_inside(c, box, slack) for c in chars]``, the same comparisons in one pass."""
-    left, top, right, bottom = box[0] - slack, box[1] - slack, box[2] + slack, box[3] + slack
-    return [left <= (c["x0"] + c["x1"]) / 2 <= right and top <= (c["top"] + c["bottom"]) / 2 <= bottom
-            for c in chars]
-
-
 def _straddles(char: dict, box: tuple[float, float, float, float], share: float) -> bool:
     height = char["bottom"] - char["top"]
     overlap = min(char["bottom"], box[3]) - max(char["top"], box[1])
@@ -161,7 +148,7 @@ def _touches_cut(char: dict, box: tuple[float, float, float, float], rules: list
 
 def _over_edge(char: dict, box: tuple[float, float, float, float], slack: float) -> dict:
     """A glyph touching a cut edge from outside moved by half its height, its centre onto the edge: inside
-    the edge cell (`_inside`'s slack), and still a line below (above) the cell's last (first) line."""
+    the edge cell (`inside`'s slack), and still a line below (above) the cell's last (first) line."""
     height = char["bottom"] - char["top"]
     top = box[3] + slack / 2 - height / 2 if char["top"] >= box[3] - slack \
         else box[1] - slack / 2 - height / 2
@@ -176,18 +163,18 @@ def _nearest_inside(char: dict, box: tuple[float, float, float, float]) -> dict:
 
 
 class _CellIndex:
-    """The first of ``boxes`` (in their order) that `_inside` puts a glyph in, or None: what asking every box
+    """The first of ``boxes`` (in their order) that `inside` puts a glyph in, or None: what asking every box
     for every glyph finds, found by asking only the boxes registered in the glyph's bin of a coarse grid.
 
     Each box is registered in every bin its slack-widened extent touches (widened a little more, so no
-    rounding can leave it out), and the candidates are asked with `_inside` itself, in box order."""
+    rounding can leave it out), and the candidates are asked with `inside` itself, in box order."""
 
     def __init__(self, boxes: list[tuple], layout: Layout) -> None:
         self.boxes = boxes
         self.bins: list[list[int]] | None = None
         # `Layout.cell_index_bin` points a bin, more on a huge page (at most `cell_index_bins` a side).
         BIN, BINS = layout.cell_index_bin, layout.cell_index_bins
-        self.slack = layout.cell_slack  # `_inside`'s
+        self.slack = layout.cell_slack  # `inside`'s
         margin = self.slack + 0.01
         try:
             self.x0 = min(b[0] for b in boxes) - margin
@@ -218,7 +205,7 @@ class _CellIndex:
             if 0 <= c < self.nx and 0 <= r < self.ny:
                 candidates = self.bins[r * self.nx + c]
         for i in range(len(self.boxes)) if candidates is None else candidates:
-            if _inside(char, self.boxes[i], self.slack):
+            if inside(char, self.boxes[i], self.slack):
                 return i
         return None
 
@@ -368,10 +355,10 @@ def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
             continue
         tables.append((bbox, list(table.cells)))
         boxes.append(bbox)
-    masks = [_inside_mask(chars, box, layout.cell_slack) for box in boxes]
+    masks = [inside_mask(chars, box, layout.cell_slack) for box in boxes]
     loose = [c for c, *hits in zip(chars, *masks) if not any(hits)]
     for (bbox, cells), mask in zip(tables, masks):
-        inside = list(itertools.compress(chars, mask))
+        held = list(itertools.compress(chars, mask))
         straddling = [c for c in loose if id(c) not in taken and _straddles(c, bbox, layout.straddle_share)]
         if straddling:
             straddling = _without_page_number(straddling, loose, page_top, page.height, layout)
@@ -379,10 +366,10 @@ def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
                     and _touches_cut(c, bbox, rules, layout)]
         if touching:
             touching = _without_page_number(touching, loose, page_top, page.height, layout)
-        inside += ([_nearest_inside(c, bbox) for c in straddling]
-                   + [_over_edge(c, bbox, layout.cell_slack) for c in touching])
+        held += ([_nearest_inside(c, bbox) for c in straddling]
+                + [_over_edge(c, bbox, layout.cell_slack) for c in touching])
         straddling += touching
-        fragments.append(_build_fragment(page_number, len(fragments) + 1, cells, inside, layout))
+        fragments.append(_build_fragment(page_number, len(fragments) + 1, cells, held, layout))
         taken.update(id(c) for c in straddling)
 
     outside = [c for c in loose if id(c) not in taken]

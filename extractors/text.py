@@ -43,6 +43,21 @@ def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return min(a1, b1) - max(a0, b0)
 
 
+def inside(char: dict, box: tuple[float, float, float, float], slack: float) -> bool:
+    """Whether a glyph's centre lies in ``box`` (x0, top, x1, bottom) widened by ``slack`` on every side: what
+    puts a glyph in a cell (ruled: `Layout.cell_slack`) or a header box (unruled: `Layout.band_slack`)."""
+    cx = (char["x0"] + char["x1"]) / 2
+    cy = (char["top"] + char["bottom"]) / 2
+    return box[0] - slack <= cx <= box[2] + slack and box[1] - slack <= cy <= box[3] + slack
+
+
+def inside_mask(chars: list[dict], box: tuple[float, float, float, float], slack: float) -> list[bool]:
+    """``[inside(c, box, slack) for c in chars]``, the same comparisons in one pass."""
+    left, top, right, bottom = box[0] - slack, box[1] - slack, box[2] + slack, box[3] + slack
+    return [left <= (c["x0"] + c["x1"]) / 2 <= right and top <= (c["top"] + c["bottom"]) / 2 <= bottom
+            for c in chars]
+
+
 def table_id(page: int, index: int) -> str:
     """The id of the ``index``-th table (1-based) starting on ``page``: "p{page:03d}-t{index:02d}", the same
     for ruled and unruled tables, so that ids stay stable when only later pages change."""

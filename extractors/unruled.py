@@ -22,6 +22,7 @@ Only the meaning of the header labels (HEADER_LABELS) is built in; no coordinate
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -30,7 +31,8 @@ from typing import Iterable
 
 from extractors.pdfguard import guarded_document, open_guarded, page_guard, read_guarded
 from extractors.settings import Layout, is_page_number
-from extractors.text import Band, body_size, deduped_page, group_rows, split_small, table_id, word_space
+from extractors.text import (Band, body_size, deduped_page, group_rows, inside_mask, split_small, table_id,
+                             word_space)
 from extractors.textnorm import fold_text, join_cell_lines
 
 # What header labels of such a table can say, one set of alternatives per column. Only used by the
@@ -231,8 +233,7 @@ def _header_from_rects(page, chars: list[dict], layout: Layout) -> list[_Header]
         cells = []
         for r in band:
             slack = layout.band_slack
-            inside = [c for c in chars if r["x0"] - slack <= (c["x0"] + c["x1"]) / 2 <= r["x1"] + slack
-                      and r["top"] - slack <= (c["top"] + c["bottom"]) / 2 <= r["bottom"] + slack]
+            inside = list(itertools.compress(chars, inside_mask(chars, (r["x0"], r["top"], r["x1"], r["bottom"]), slack)))
             text = fold_text(_chars_to_text(inside, layout)) if inside else ""
             cells.append((text, (r["x0"], r["top"], r["x1"], r["bottom"])))
         if not any(text for text, _ in cells):

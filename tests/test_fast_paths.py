@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pdfplumber.utils import cluster_objects
 
-from extractors.ruled import _CellIndex, _inside, _inside_mask
+from extractors.ruled import _CellIndex
 from extractors.settings import Layout
-from extractors.text import clusters
+from extractors.text import clusters, inside as _inside, inside_mask as _inside_mask
 from pipeline.stages.build import _StageFiles
 
 SETTINGS = Layout()
