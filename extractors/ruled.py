@@ -25,7 +25,7 @@ from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
 from extractors.pdfguard import PdfReadError, read_guarded
 from extractors.settings import Layout, is_page_number
 from extractors.stamps import split_stamps
-from extractors.text import body_size, dedupe_chars, inside, inside_mask, table_id
+from extractors.text import body_size, dedupe_chars, inside, inside_mask, overlap, table_id
 from extractors.textlines import VisualLine, group_lines
 from extractors.textnorm import fold_text, join_cell_lines
 
@@ -119,9 +119,9 @@ def _fold_chars(chars: list[dict]) -> list[dict]:
 
 def _straddles(char: dict, box: tuple[float, float, float, float], share: float) -> bool:
     height = char["bottom"] - char["top"]
-    overlap = min(char["bottom"], box[3]) - max(char["top"], box[1])
+    held = overlap(char["top"], char["bottom"], box[1], box[3])
     cx = (char["x0"] + char["x1"]) / 2
-    return height > 0 and overlap >= share * height and box[0] <= cx <= box[2]
+    return height > 0 and held >= share * height and box[0] <= cx <= box[2]
 
 
 def _ruled_at(y: float, x: float, rules: list, tolerance: float) -> bool:

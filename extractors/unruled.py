@@ -31,8 +31,8 @@ from typing import Iterable
 
 from extractors.pdfguard import guarded_document, open_guarded, page_guard, read_guarded
 from extractors.settings import Layout, is_page_number
-from extractors.text import (Band, body_size, deduped_page, group_rows, inside_mask, split_small, table_id,
-                             word_space)
+from extractors.text import (Band, body_size, deduped_page, group_rows, inside_mask, overlap, split_small,
+                             table_id, word_space)
 from extractors.textnorm import fold_text, join_cell_lines
 
 # What header labels of such a table can say, one set of alternatives per column. Only used by the
@@ -172,7 +172,7 @@ def _group_lines(chars: Iterable[dict], layout: Layout) -> list[_Line]:
     lines = [_Line(row.chars, layout) for row in rows]
     bands = [(row.top, row.bottom) for row in rows]
     for c in sorted(extra, key=lambda c: (c["top"], c["x0"])):
-        overlaps = [(min(bottom, c["bottom"]) - max(top, c["top"]), i) for i, (top, bottom) in enumerate(bands)]
+        overlaps = [(overlap(top, bottom, c["top"], c["bottom"]), i) for i, (top, bottom) in enumerate(bands)]
         best = max(overlaps, default=(0.0, -1))
         if best[0] > 0:
             lines[best[1]].chars.append(c)
