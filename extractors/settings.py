@@ -24,10 +24,12 @@ class Layout:
 
     # -- glyphs and lines ------------------------------------------------------------------------------
     # A glyph smaller than this fraction of the body size is a footnote mark or a subscript: it never
-    # starts or defines a line (textlines, unruled). Marks are ≤ 0.6 of the body, footnote print 0.89.
+    # starts or defines a line (text.split_small: textlines, unruled). Marks are ≤ 0.6 of the body,
+    # footnote print 0.89.
     small_glyph_ratio: float = 0.75
-    # A horizontal gap wider than this fraction of the font size between two Latin glyphs is a word space
-    # (textlines, unruled). Kerned letters are < 0.1 em apart, a space is ≈ 0.25 em or more.
+    # A horizontal gap wider than this fraction of the line's size between two glyphs that are not East
+    # Asian wide (Latin letters, digits, ASCII signs) is a word space (text.word_space: every reader).
+    # Kerned letters are < 0.1 em apart, a space is ≈ 0.25 em or more.
     space_gap_ratio: float = 0.2
     # A small glyph whose baseline sits this fraction of the body size above the line's is a superscript
     # (textlines). A subscript's baseline is at or below the line's, a superscript's ≈ 0.33 em above.
@@ -39,7 +41,8 @@ class Layout:
     # textlines): a superscript's centre sits just above the line's top.
     mark_touch: float = 2.0
     # Two glyphs are on one line when they overlap vertically by more than this share of the glyph's
-    # height (textlines): the lines of a cell touch but never overlap by half a line.
+    # height (text.group_rows with Band.LINE: textlines): the lines of a cell touch but never overlap by
+    # half a line.
     line_overlap_share: float = 0.5
     # The height a glyph with a degenerate box (zero or negative height) counts with when its overlap
     # with a line is measured (text): any positive overlap of such a glyph is then more than its share.

@@ -6,6 +6,11 @@ tolerance handed in from a `Layout` (extractors/settings.py), nothing read from 
 (extractors/unruled.py) both group glyphs into lines, put in word spaces, measure the body size and
 drop duplicate glyphs with these functions; where they truly need different semantics, a parameter names
 the difference (`Band`).
+
+What stays with each reader is what only it has: textlines attaches the small glyphs to the lines and tells
+superscript footnote marks from subscripts (it drops printed spaces, `word_space` puts them back); unruled
+keeps printed spaces, which separate sentences in its summaries, and attaches them and its small glyphs to
+the line they overlap most.
 """
 
 from __future__ import annotations
