@@ -334,15 +334,16 @@ _FIELDS: dict[str, Field] = {
     # --- budgets ---
     "fiscal_year": Field(
         INT16, False,
-        "年度（西暦、例: 2024 = 令和6年度。4月–翌年3月）",
-        "Fiscal year, Gregorian (e.g. 2024 = 令和6年度, April 2024 – March 2025)",
-        "fiscal year (Gregorian)", 2024,
+        "年度（西暦、例: 2019 = 令和元年度 = 平成31年度。4月–翌年3月。計画期間は文書の見出しから）",
+        "Fiscal year, Gregorian (e.g. 2019 = 令和元年度 = 平成31年度, April 2019 – March 2020; the plan period "
+        "is the document's, read from its budget headers)",
+        "fiscal year (Gregorian)", 2026,
     ),
     "era_label": Field(
         STRING, False,
-        "年度の和暦表記（例: 令和6年度）",
-        "Fiscal year as labelled in the plan (e.g. 令和6年度)",
-        None, "令和6年度",
+        "年度の和暦表記（印字された元号のまま。例: 令和元年度、平成31年度）",
+        "Fiscal year as labelled in the plan, in the era printed (e.g. 令和元年度, or 平成31年度 for the same year)",
+        None, "令和8年度",
     ),
     "raw": Field(
         STRING, False,
@@ -511,14 +512,16 @@ FIELDS: dict[str, Field] = {**_FIELDS, **_quantity_field_defs()}
 
 # Value constraints stated by the contract (frictionless names): "enum", "pattern" (full match),
 # "minimum"/"maximum" (inclusive), "minLength" (characters). The document's shape, not one edition's values:
-# three roles (areas), at most three fields, categories a–g, the plan period FY2024–2028.
-FISCAL_YEARS = [2024, 2025, 2026, 2027, 2028]
+# the counts of roles (areas), fields and categories and the plan period are an edition's, read from the
+# document; what holds for every plan is here (numbers from 1, lower-case letters), the rest in the suites
+# (consecutive numbers, letters and years, one budget row per project and year, era labels matching the years).
 CONSTRAINTS: dict[str, dict] = {
     "lg_code": {"pattern": r"[0-9]{6}"},
-    "area_no": {"minimum": 1, "maximum": 3},
-    "field_no": {"minimum": 1, "maximum": 3},
-    "category_code": {"enum": ["a", "b", "c", "d", "e", "f", "g"]},
-    "fiscal_year": {"enum": FISCAL_YEARS},
+    "area_no": {"minimum": 1},
+    "field_no": {"minimum": 1},
+    "category_code": {"pattern": r"[a-z]"},
+    # 平成元年度 (the oldest year pipeline.normalizers.eras labels) to the last year its header reader reads.
+    "fiscal_year": {"minimum": 1989, "maximum": 2099},
     "amount_thousand_yen": {"minimum": 0},
     "amount_yen": {"minimum": 0},
     "name": {"minLength": 1},

@@ -89,8 +89,9 @@ _TABLE_LIST = [
     ),
     TableSpec(
         name="budgets",
-        description="Expected project cost (事業費見込額) per project and fiscal year (FY2024–2028).",
-        description_ja="事業・年度ごとの事業費見込額（令和6〜10年度）",
+        description="Expected project cost (事業費見込額) per project and fiscal year of the plan period "
+                    "(the years its budget headers print).",
+        description_ja="事業・年度ごとの事業費見込額（計画期間の各年度。年度は予算欄の見出しから）",
         fields=[
             "project_no", "fiscal_year", "era_label", "raw", "amount_thousand_yen", "amount_yen",
             "note", "page", "page_label", "table_id", "row", "col", "colspan",

@@ -85,3 +85,24 @@ def test_load_tables_refuses_a_folder_that_is_no_build(tmp_path):
 
     with pytest.raises(InputError):
         load_tables(tmp_path)
+
+
+def test_the_commands_are_one_table_and_a_new_command_is_one_entry(capsys):
+    """Each subcommand comes from `COMMANDS` and runs its entry's handler; nothing else dispatches."""
+    import pipeline.cli as cli
+
+    assert [c.name for c in cli.COMMANDS] == list(_subcommands())
+    for command in cli.COMMANDS:
+        assert _subcommands()[command.name].get_default("handler") is command.run
+    assert not hasattr(cli, "_run")  # the old second dispatch
+    seen = []
+    extra = cli.Command("hello", "say hello to a build", "renkei hello out/data",
+                        (cli.arg("build_dir", type=Path, metavar="BUILD_DIR", help="a build folder"),),
+                        lambda args: seen.append(args.build_dir) or 7)
+    parser = cli._parser((*cli.COMMANDS, extra))
+    args = parser.parse_args(["hello", "x"])
+    assert args.handler(args) == 7 and seen == [Path("x")]
+
+
+def test_validate_has_no_dead_no_docs_option():
+    assert "--no-docs" not in _subcommands()["validate"].format_help()

@@ -90,7 +90,7 @@ def test_datapackage_sources_licenses_foreign_keys(plan_build):
 
 
 def _frictionless_errors(path: Path) -> list[str]:
-    frictionless = pytest.importorskip("frictionless")
+    import frictionless  # pinned in requirements.lock: a missing one is a broken environment, a failure
     report = frictionless.validate(str(path / "datapackage.json"))
     return [f"{task.name}: {error.type}: {error.note}" for task in report.tasks for error in task.errors] + \
         [f"{error.type}: {error.note}" for error in report.errors]
@@ -119,10 +119,11 @@ def test_frictionless_sees_a_broken_build(plan_build, tmp_path):
 
 # -- renkei.duckdb -----------------------------------------------------------------------------------
 def test_duckdb_explains_itself(plan_build):
-    duckdb = pytest.importorskip("duckdb")
+    import duckdb  # pinned in requirements.lock: a missing one is a broken environment, a failure
     con = duckdb.connect(str(plan_build.path / "renkei.duckdb"), read_only=True)
     try:
-        columns = con.sql("SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal").fetchall()
+        columns = con.sql("SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal "
+                          "AND table_name IN (SELECT table_name FROM duckdb_tables())").fetchall()
         assert {(t, c) for t, c, _ in columns} == {(t, c) for t, s in TABLES.items() for c in s.fields}
         assert all(comment for _, _, comment in columns)
         tables = dict(con.sql("SELECT table_name, comment FROM duckdb_tables()").fetchall())
@@ -133,6 +134,66 @@ def test_duckdb_explains_itself(plan_build):
         assert total == plan_build["budgets"].query("fiscal_year == 2024")["amount_thousand_yen"].sum()
     finally:
         con.close()
+
+
+def _view(con, query: str, *params):
+    import pandas as pd
+
+    return con.sql(query, params=list(params) or None).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def test_municipality_projects_answers_a_partner_with_nulls_kept(plan_build):
+    import duckdb
+
+    con = duckdb.connect(str(plan_build.path / "renkei.duckdb"), read_only=True)
+    try:
+        ebetsu = _view(con, "SELECT * FROM municipality_projects WHERE municipality = '江別市'")
+        comment = con.sql("SELECT comment FROM duckdb_views() WHERE view_name = 'municipality_projects'").fetchall()
+        amount_comments = con.sql("SELECT comment FROM duckdb_columns() WHERE table_name = 'municipality_projects' "
+                                  "AND column_name LIKE 'fy%'").fetchall()
+    finally:
+        con.close()
+    partners = plan_build["project_municipalities"].query("municipality == '江別市'")
+    assert sorted(ebetsu["project_no"]) == sorted(partners["project_no"])
+    assert set(ebetsu["lg_code"]) == {"012173"}  # 江別市's 全国地方公共団体コード
+    # The amount columns come from the build's fiscal years, one column each.
+    years = sorted(plan_build["budgets"]["fiscal_year"].unique())
+    assert [c for c in ebetsu.columns if c.startswith("fy")] == [f"fy{y}_thousand_yen" for y in years]
+    # Transcribed from the plan: project 2 (連携した企業誘致の推進) prints 1,198,011 千円 for 令和6年度.
+    row = ebetsu.set_index("project_no").loc[2]
+    assert row["project_name"] == "連携した企業誘致の推進" and row["fy2024_thousand_yen"] == 1198011
+    # "-" printed for the later years: null, never 0.
+    assert ebetsu["fy2028_thousand_yen"].isna().all() and not (ebetsu["fy2028_thousand_yen"] == 0).any()
+    budgets = plan_build["budgets"]
+    for year in years:
+        printed = budgets[(budgets["fiscal_year"] == year)].set_index("project_no")["amount_thousand_yen"]
+        assert ebetsu.set_index("project_no")[f"fy{year}_thousand_yen"].isna().equals(
+            printed.loc[ebetsu["project_no"]].isna())
+    # The view says that its amounts are the whole project's.
+    assert "not the municipality's share" in comment[0][0] and "counts a shared project once per partner" in comment[0][0]
+    assert len(amount_comments) == len(years) and all("not the municipality's share" in c for (c,) in amount_comments)
+
+
+def test_the_helper_returns_the_view(plan_build):
+    import duckdb
+
+    from pipeline import municipality_projects
+
+    con = duckdb.connect(str(plan_build.path / "renkei.duckdb"), read_only=True)
+    try:
+        view = _view(con, "SELECT * FROM municipality_projects")
+        one = _view(con, "SELECT * FROM municipality_projects WHERE municipality = ?", "新篠津村")
+    finally:
+        con.close()
+    pd.testing.assert_frame_equal(municipality_projects(plan_build.path), view)
+    pd.testing.assert_frame_equal(municipality_projects(plan_build.path, "新篠津村"), one)
+    assert len(view) == len(plan_build["project_municipalities"])  # one row per project × partner
+    assert len(one) == (plan_build["project_municipalities"]["municipality"] == "新篠津村").sum() > 0
+
+
+def test_the_database_is_sized_like_the_data(plan_build):
+    size = (plan_build.path / "renkei.duckdb").stat().st_size
+    assert size < 1_000_000, size  # 6.5 MB with DuckDB's default 256 KiB blocks
 
 
 def test_a_rebuild_without_duckdb_drops_the_stale_one(tmp_path):

@@ -290,7 +290,7 @@ def not_a_build(tmp_path) -> Path:
 
 def _reader_commands(folder: Path, other: Path, tmp: Path) -> dict[str, list[str]]:
     return {
-        "validate": ["validate", str(folder), "--no-docs"],
+        "validate": ["validate", str(folder)],
         "report": ["report", str(folder), "--validation", str(tmp / "results.json"),
                    "--out", str(folder / "report.html")],
         "crosscheck": ["crosscheck", "--pdf", str(PLAN), "--build", str(folder),

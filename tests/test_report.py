@@ -25,7 +25,7 @@ def validated(plan_build, tmp_path_factory) -> dict[str, Path]:
     from pipeline.checks.validate import run_validate
 
     tmp = tmp_path_factory.mktemp("report")
-    assert run_validate(plan_build.path, ROOT / "params.yaml", tmp / "validation", docs=False,
+    assert run_validate(plan_build.path, ROOT / "params.yaml", tmp / "validation",
                         stream=io.StringIO()) == 0
     crosscheck = tmp / "crosscheck.json"
     crosscheck.write_text(json.dumps(CROSSCHECK), encoding="utf-8")
@@ -49,11 +49,22 @@ def test_report_renders_offline(report):
     assert "<style>" in html and "<svg" in html
 
 
-def test_report_shows_fy2024_total_and_status(report):
+def _text(html: str) -> str:
+    """The page's visible text, tags removed and white space folded: what a reader sees side by side."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_report_shows_first_year_total_and_status(report, validated):
+    """The focus year is the plan's first fiscal year, named from the data (FY2024, 令和6年度 here)."""
     html = report["html"].read_text(encoding="utf-8")
+    text = _text(html)
     assert "17,567,701" in html
-    assert "passed" in html
-    assert "73 of 73 expectations met" in html or re.search(r"(\d+) of \1 expectations met", html)
+    expectations = json.loads(validated["results"].read_text(encoding="utf-8"))["statistics"]["expectations"]
+    assert expectations > 0
+    # The validation card: its status right after its title, then how many expectations held.
+    assert f"Validation passed {expectations} of {expectations} expectations met" in text
+    assert "FAILED" not in text and "not validated" not in text
+    assert "FY2024 budget total" in html and "令和6年度 = FY2024" in html and "Budget by category (FY2024)" in html
     assert "99.5%" in html  # cross-check agreement
     for title in ("圏域全体の経済成長のけん引", "高次の都市機能の集積・強化", "圏域全体の生活関連機能サービスの向上"):
         assert title in html
@@ -72,6 +83,9 @@ def test_report_lists_failures(plan_build, validated, tmp_path):
     assert run_report(plan_build.path, broken, tmp_path / "r.html") == 0
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "FAILED" in html and entry["expectation"] in html and "project_no=5" in html
+    expectations = results["statistics"]["expectations"]
+    assert f"Validation FAILED {expectations - 1} of {expectations} expectations met" in _text(html)
+    assert "Validation passed" not in _text(html)
 
 
 def test_report_lists_every_expectation_with_its_outcome(report, validated):
@@ -101,9 +115,10 @@ def test_metrics_merge_build_validation_and_crosscheck(report, plan_build):
 
 
 def test_plot_data(report):
-    with open(report["plots"] / "budget_fy2024_by_area.csv", encoding="utf-8") as f:
+    with open(report["plots"] / "budget_first_year_by_area.csv", encoding="utf-8") as f:
         by_area = list(csv.DictReader(f))
     assert [r["area"][0] for r in by_area] == ["1", "2", "3"]
+    assert {r["fiscal_year"] for r in by_area} == {"2024"}  # the plan's first year, as data
     assert sum(int(r["amount_thousand_yen"]) for r in by_area) == 17567701
     with open(report["plots"] / "budget_by_category.csv", encoding="utf-8") as f:
         by_category = list(csv.DictReader(f))
@@ -114,7 +129,7 @@ def test_plot_data(report):
 def test_report_is_deterministic(report, plan_build, validated, tmp_path):
     run_report(plan_build.path, validated["results"], tmp_path / "report.html", crosscheck=validated["crosscheck"],
                metrics_out=tmp_path / "metrics.json", plots_dir=tmp_path / "plots")
-    for name in ("report.html", "metrics.json", "plots/budget_by_category.csv", "plots/budget_fy2024_by_area.csv"):
+    for name in ("report.html", "metrics.json", "plots/budget_by_category.csv", "plots/budget_first_year_by_area.csv"):
         assert (tmp_path / name).read_bytes() == (report["dir"] / name).read_bytes(), name
 
 
@@ -129,5 +144,6 @@ def test_dvc_yaml_declares_metrics_and_plots():
     assert "pipeline duckdb out/data --out out/renkei.duckdb" in (ROOT / "Makefile").read_text(encoding="utf-8")
     assert stages["report"]["metrics"] == [{"out/metrics.json": {"cache": False}}]
     plotted = {next(iter(p["y"])) for plot in dvc["plots"] for p in plot.values()}
-    assert plotted == {"out/plots/budget_by_category.csv", "out/plots/budget_fy2024_by_area.csv"}
+    assert plotted == {"out/plots/budget_by_category.csv", "out/plots/budget_first_year_by_area.csv"}
+    assert not re.search(r"20\d\d", (ROOT / "dvc.yaml").read_text(encoding="utf-8")), "dvc.yaml names no year"
     assert stages["validate"]["params"] == ["pinned"]

@@ -145,11 +145,11 @@ def test_the_check_sees_real_rules():
 
 
 @pytest.mark.parametrize("table,column,value,reason", [
-    ("projects", "area_no", 4, "above the maximum 3"),
-    ("projects", "category_code", "h", "not in"),
+    ("projects", "area_no", 0, "below the minimum 1"),
+    ("projects", "category_code", "A", "does not match pattern"),
     ("projects", "summary", "", "shorter than 1"),
     ("budgets", "amount_thousand_yen", -1.0, "below the minimum 0"),
-    ("budgets", "fiscal_year", 2029, "not in"),
+    ("budgets", "fiscal_year", 2100, "above the maximum 2099"),
     ("footnotes", "project_no", None, "null in a non-nullable column"),
 ])
 def test_build_refuses_what_the_suites_refuse(plan_build, table, column, value, reason):

@@ -58,6 +58,8 @@ def _value(name: str, typ: pa.DataType, i: int):
         return low + i % (c["maximum"] - low + 1)
     if name == "lg_code":
         return f"{12033 + i:06d}"
+    if c.get("pattern") == "[a-z]":
+        return chr(ord("a") + i % 26)
     if pa.types.is_integer(typ):
         return i + 1
     if pa.types.is_floating(typ):

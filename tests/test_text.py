@@ -3,11 +3,7 @@ line grouping with either band, the word-spacing rule, dedupe, and superscript m
 
 from __future__ import annotations
 
-import random
 from dataclasses import replace
-
-import pytest
-from pdfplumber.utils import dedupe_chars as pdfplumber_dedupe
 
 from extractors.settings import Layout
 from extractors.text import (Band, body_size, dedupe_chars, deduped_page, group_rows, overlap, split_small,
@@ -142,22 +138,6 @@ def test_small_print_far_from_any_line_is_a_line_of_its_own():
 
 
 # -- duplicate glyphs ------------------------------------------------------------------------------
-@pytest.mark.parametrize("seed", range(40))
-def test_dedupe_is_pdfplumbers(seed):
-    rng = random.Random(seed)
-    chars = []
-    for i in range(rng.randint(1, 40)):
-        c = ch(rng.choice("ab市"), round(rng.uniform(0, 30), rng.choice((0, 1))),
-               round(rng.uniform(0, 30), rng.choice((0, 1))), size=rng.choice((9.0, 10.0)),
-               fontname=rng.choice(("A", "B")))
-        c["i"] = i
-        chars.append(c)
-        if rng.random() < 0.4:  # a copy for fake bold: the same glyph, a fraction of a point off
-            chars.append(dict(c, x0=c["x0"] + rng.choice((0, 0.3, 0.9, 1.5)), i=i + 1000))
-    tolerance = rng.choice((0.5, 1.0, 2.0))
-    assert dedupe_chars(chars, tolerance) == pdfplumber_dedupe(chars, tolerance=tolerance)
-
-
 def test_dedupe_keeps_the_first_copy_in_the_given_order():
     a = ch("a", 0, 0)
     bold = dict(a, x0=0.4, x1=9.4)

@@ -143,6 +143,44 @@ def _year_twice(df: pd.DataFrame) -> None:
     df.loc[i, ["fiscal_year", "era_label"]] = [2027, "令和9年度"]
 
 
+def _first_year(df: pd.DataFrame) -> int:
+    return int(df["fiscal_year"].min())
+
+
+def _last_year(df: pd.DataFrame) -> int:
+    return int(df["fiscal_year"].max())
+
+
+def _drop_year(which: Callable[[pd.DataFrame], int]):
+    """Plant: project 5 loses its budget row of the plan's first (or last) year."""
+    def mutate(df: pd.DataFrame) -> pd.DataFrame:
+        return df.drop(df.index[(df["project_no"] == 5) & (df["fiscal_year"] == which(df))])
+    return with_rows("budgets", mutate)
+
+
+def _year_hole(df: pd.DataFrame) -> None:
+    """The plan's last year printed two years later in every table: the years are no longer consecutive."""
+    last = _last_year(df)
+    df.loc[df["fiscal_year"] == last, "fiscal_year"] = last + 2
+
+
+def _area_skipped(df: pd.DataFrame) -> None:
+    last = df["area_no"].max()
+    df.loc[df["area_no"] == last, "area_no"] = last + 1
+
+
+def _field_skipped(df: pd.DataFrame) -> None:
+    last = df["field_no"].max()
+    df.loc[df["field_no"] == last, "field_no"] = last + 1
+
+
+def _letter_skipped(df: pd.DataFrame) -> None:
+    """Area 1's last category letter moved one on (a, b, c → a, b, d)."""
+    area = df["area_no"] == 1
+    last = df.loc[area, "category_code"].max()
+    df.loc[area & (df["category_code"] == last), "category_code"] = chr(ord(last) + 1)
+
+
 def _pages_reversed(df: pd.DataFrame) -> None:
     i = first(df, "project_no == 3")
     df.loc[i, "page_start"] = df.loc[i, "page_end"] + 1
@@ -192,19 +230,26 @@ DEFECTS = [
     Defect("project_no_null", "schema_projects", "expect_column_values_to_not_be_null(project_no)",
            setv("projects", "project_no == 2", "project_no", None, nullable=True)),
     Defect("area_no_range", "schema_projects", "expect_column_values_to_be_between(area_no)",
-           setv("projects", "project_no == 7", "area_no", 4)),
+           setv("projects", "project_no == 7", "area_no", 0)),
     Defect("area_title_null", "schema_projects", "expect_column_values_to_not_be_null(area_title)",
            setv("projects", "project_no == 7", "area_title", None, nullable=True)),
-    Defect("category_code", "schema_projects", "expect_column_values_to_be_in_set(category_code)",
-           setv("projects", "project_no == 7", "category_code", "h")),
+    Defect("category_code", "schema_projects", "expect_column_values_to_match_regex(category_code)",
+           setv("projects", "project_no == 7", "category_code", "A")),
     Defect("category_title_null", "schema_projects", "expect_column_values_to_not_be_null(category_title)",
            setv("projects", "project_no == 7", "category_title", None, nullable=True)),
     Defect("field_no_range", "schema_projects", "expect_column_values_to_be_between(field_no)",
-           setv("projects", "area_no == 3", "field_no", 4)),
-    Defect("field_no_missing_in_area3", "projects", "expect_column_values_to_not_be_null(field_no)",
-           setv("projects", "area_no == 3", "field_no", None), also=("where area_no == 3",)),
-    Defect("field_no_outside_area3", "projects", "expect_column_values_to_be_null(field_no)",
-           setv("projects", "area_no == 1", "field_no", 1), also=("where area_no != 3",)),
+           setv("projects", "field_no == field_no", "field_no", 0)),
+    # areas, fields and categories: as many as the document has, numbered without gaps
+    Defect("field_missing_in_a_fielded_area", "area_fields", "expect_column_values_to_be_between(mixed)",
+           setv("projects", "field_no == field_no", "field_no", None), also=("area_no=3",)),
+    Defect("field_in_an_unfielded_area", "area_fields", "expect_column_values_to_be_between(mixed)",
+           setv("projects", "area_no == 1", "field_no", 1), also=("area_no=1",)),
+    Defect("area_skipped", "area_numbering", "expect_column_values_to_be_between(gap)",
+           with_rows("projects", _area_skipped)),
+    Defect("field_skipped", "field_numbering", "expect_column_values_to_be_between(gap)",
+           with_rows("projects", _field_skipped)),
+    Defect("category_letter_skipped", "category_letters", "expect_column_values_to_be_between(gap)",
+           with_rows("projects", _letter_skipped), also=("area_no=1",)),
     Defect("name_null", "schema_projects", "expect_column_values_to_not_be_null(name)",
            setv("projects", "project_no == 9", "name", None, nullable=True)),
     Defect("name_empty", "schema_projects", "expect_column_value_lengths_to_be_between(name)",
@@ -225,24 +270,36 @@ DEFECTS = [
            drop("responsibilities", "project_no == 5 and party == '札幌市'")),
     Defect("partner_party_missing", "project_completeness", "expect_column_values_to_be_between(n_partners)",
            drop("responsibilities", "project_no == 5 and party == '連携市町村'")),
-    Defect("budget_row_missing", "project_completeness", "expect_column_values_to_be_between(n_budget_rows)",
-           drop("budgets", "project_no == 5 and fiscal_year == 2028")),
-    Defect("budget_year_twice", "project_completeness", "expect_column_values_to_be_between(n_budget_years)",
-           with_rows("budgets", _year_twice)),
+    Defect("no_budget_rows", "project_completeness", "expect_column_values_to_be_between(n_budget_rows)",
+           drop("budgets", "project_no == 5", all_rows=True)),
+    # the plan period, whatever it is
+    Defect("plan_years_not_consecutive", "plan_period", "expect_column_pair_values_to_be_equal(plan_span, plan_years)",
+           with_rows("budgets", _year_hole)),
+    Defect("budget_row_twice", "plan_period", "expect_column_pair_values_to_be_equal(n_rows, plan_years)",
+           duplicate("budgets", "project_no == 5")),
+    Defect("budget_year_twice", "plan_period", "expect_column_pair_values_to_be_equal(n_years, plan_years)",
+           with_rows("budgets", _year_twice), also=("project_no=5",)),
+    Defect("first_year_missing", "plan_period", "expect_column_pair_values_to_be_equal(first_year, plan_first)",
+           _drop_year(_first_year), also=("project_no=5",)),
+    Defect("last_year_missing", "plan_period", "expect_column_pair_values_to_be_equal(last_year, plan_last)",
+           _drop_year(_last_year), also=("project_no=5",)),
     Defect("no_indicator", "project_completeness", "expect_column_values_to_be_between(n_indicators)",
            drop("indicators", "project_no == 5", all_rows=True)),
     Defect("no_municipality", "project_completeness", "expect_column_values_to_be_between(n_municipalities)",
-           drop("project_municipalities", "project_no == 23", all_rows=True), position=5),
+           drop("project_municipalities", "project_no == 23", all_rows=True), position=4),
     Defect("all_municipalities_short", "project_completeness", "expect_column_values_to_be_between(n_municipalities)",
-           drop("project_municipalities", "project_no == 1 and municipality == '長沼町'"), position=6,
+           drop("project_municipalities", "project_no == 1 and municipality == '長沼町'"), position=5,
            also=("where municipalities_raw == 全市町村",)),
     # budgets
     Defect("budget_key_duplicate", "schema_budgets", "expect_compound_columns_to_be_unique(project_no, fiscal_year)",
            duplicate("budgets", "project_no == 5 and fiscal_year == 2026")),
-    Defect("budget_year_out_of_plan", "schema_budgets", "expect_column_values_to_be_in_set(fiscal_year)",
-           setv("budgets", "project_no == 5 and fiscal_year == 2028", "fiscal_year", 2029)),
-    Defect("era_label_mismatch", "budgets", "expect_column_pair_values_to_be_in_set(fiscal_year, era_label)",
-           setv("budgets", "project_no == 5 and fiscal_year == 2024", "era_label", "令和7年度")),
+    Defect("budget_year_out_of_range", "schema_budgets", "expect_column_values_to_be_between(fiscal_year)",
+           setv("budgets", "project_no == 5", "fiscal_year", 2100)),
+    Defect("era_label_mismatch", "era_labels", "expect_column_pair_values_to_be_equal(label_year, fiscal_year)",
+           setv("budgets", "project_no == 5 and fiscal_year == 2024", "era_label", "令和7年度"),
+           also=("era_label=令和7年度",)),
+    Defect("era_label_unreadable", "era_labels", "expect_column_pair_values_to_be_equal(label_year, fiscal_year)",
+           setv("budgets", "project_no == 5 and fiscal_year == 2024", "era_label", "R6")),
     Defect("budget_raw_null", "schema_budgets", "expect_column_values_to_not_be_null(raw)",
            setv("budgets", "project_no == 5 and fiscal_year == 2025", "raw", None, nullable=True)),
     Defect("amount_negative", "schema_budgets", "expect_column_values_to_be_between(amount_thousand_yen)",
@@ -251,8 +308,9 @@ DEFECTS = [
            setv("budgets", "amount_yen > 0", "amount_yen", -1000)),
     Defect("amount_yen_scale", "budgets", "expect_column_pair_values_to_be_equal(amount_yen, expected_amount_yen)",
            with_rows("budgets", _wrong_scale)),
-    Defect("fy2024_total", "budgets", "expect_column_sum_to_be_between(amount_thousand_yen)",
-           with_rows("budgets", _shift_fy2024), also=("where fiscal_year == 2024",)),
+    Defect("pinned_budget_total", "budgets", "expect_column_sum_to_be_between(amount_thousand_yen)",
+           with_rows("budgets", _shift_fy2024), also=("where fiscal_year == budget_total.fiscal_year=2024",
+                                                      "min_value=budget_total.thousand_yen=17567701")),
     # metrics.json against the rows
     Defect("metric_missing", "metrics_reconciliation", "expect_column_values_to_be_in_set(reported_present)",
            metrics_edit(_drop_fy2028)),
@@ -318,7 +376,7 @@ DEFECTS = [
     Defect("kpi_key_duplicate", "schema_kpis", "expect_compound_columns_to_be_unique(area_no, kpi_no)",
            setv("kpis", "area_no == 1 and kpi_no == 2", "kpi_no", 1)),
     Defect("kpi_area_range", "schema_kpis", "expect_column_values_to_be_between(area_no)",
-           setv("kpis", "area_no == 3", "area_no", 4)),
+           setv("kpis", "area_no == 3", "area_no", 0)),
     Defect("kpi_name_null", "schema_kpis", "expect_column_values_to_not_be_null(name)",
            setv("kpis", "area_no == 3", "name", None, nullable=True)),
     Defect("area_without_kpi", "kpi_coverage", "expect_column_values_to_be_between(n_kpis)",
@@ -341,7 +399,7 @@ DEFECTS = [
     Defect("overview_key_duplicate", "schema_overview", "expect_compound_columns_to_be_unique(area_no, row_no)",
            setv("overview", "area_no == 1 and row_no == 2", "row_no", 1)),
     Defect("overview_area_range", "schema_overview", "expect_column_values_to_be_between(area_no)",
-           setv("overview", "area_no == 1 and row_no == 2", "area_no", 5)),
+           setv("overview", "area_no == 1 and row_no == 2", "area_no", 0)),
     Defect("overview_name_null", "schema_overview", "expect_column_values_to_not_be_null(name)",
            setv("overview", "area_no == 1 and row_no == 2", "name", None, nullable=True)),
     Defect("overview_unlinked", "schema_overview", "expect_column_values_to_not_be_null(project_no)",
@@ -352,7 +410,6 @@ DEFECTS = [
 def _run(build: Path, tmp_path: Path, **kwargs) -> tuple[int, str, dict]:
     stream = io.StringIO()
     out = tmp_path / "validation"
-    kwargs.setdefault("docs", False)
     code = run_validate(build, kwargs.pop("params", PARAMS), out, stream=stream, **kwargs)
     results = json.loads((out / "results.json").read_text(encoding="utf-8")) if (out / "results.json").exists() else {}
     return code, stream.getvalue(), results
@@ -370,7 +427,7 @@ def good_validation(plan_build, tmp_path_factory) -> tuple[int, str, Path]:
     out = tmp_path_factory.mktemp("validation")
     build = copy_build(plan_build.path, out / "build")
     stream = io.StringIO()
-    code = run_validate(build, PARAMS, out / "validation", stream=stream, docs=True)
+    code = run_validate(build, PARAMS, out / "validation", stream=stream)
     return code, stream.getvalue(), out / "validation"
 
 
@@ -384,7 +441,7 @@ def test_good_build_passes_every_expectation(good_validation):
     assert results["statistics"]["expectations_failed"] == 0
     assert all(status == "passed" for status in results["suites"].values())
     assert all(e["error"] is None for e in results["results"])  # no expectation raised (exception_info)
-    assert results["parameters"]["fy2024_total_thousand_yen"] == 17567701
+    assert results["parameters"]["budget_total"] == {"fiscal_year": 2024, "thousand_yen": 17567701}
 
 
 def test_no_data_docs_and_every_path_printed_exists(good_validation):
@@ -471,10 +528,10 @@ def test_cli_reports_cross_table_failures_and_exits_nonzero(good, tmp_path, caps
     from pipeline.cli import main
 
     drop("budgets", "project_no == 5 and fiscal_year == 2028")(good)
-    code = main(["validate", str(good), "--params", str(PARAMS), "--out", str(tmp_path / "v"), "--no-docs"])
+    code = main(["validate", str(good), "--params", str(PARAMS), "--out", str(tmp_path / "v")])
     output = capsys.readouterr().out
     assert code == 1
-    assert "FAIL project_completeness: expect_column_values_to_be_between(n_budget_rows)" in output
+    assert "FAIL plan_period: expect_column_pair_values_to_be_equal(n_rows, plan_years)" in output
     assert "project_no=5" in output
     summary = output.strip().splitlines()[-1]
     assert summary.startswith("validate FAILED: ") and "suites failed" in summary
@@ -492,7 +549,7 @@ def test_revised_plan_fails_until_pins_are_reviewed(good, tmp_path):
 
 
 def test_revised_sample_fails_on_the_pinned_total(revised_build, tmp_path):
-    """The revised sample edition (no overview) changes budgets: only the pinned FY2024 total notices."""
+    """The revised sample edition (no overview) changes budgets: only the pinned first-year total notices."""
     code, output, results = _run(copy_build(revised_build.path, tmp_path / "revised"), tmp_path)
     assert code == 1
     failed = [(e["suite"], e["expectation"]) for e in results["results"] if not e["success"]]
@@ -527,9 +584,31 @@ def test_build_without_overview_skips_its_suite(good, tmp_path):
 
 
 def test_unknown_suite_and_missing_params_exit_2(good, tmp_path, capsys):
-    assert run_validate(good, PARAMS, tmp_path / "v", suites=["nope"], docs=False) == 2
-    assert run_validate(good, tmp_path / "missing.yaml", tmp_path / "v", docs=False) == 2
-    assert run_validate(tmp_path / "no-build", PARAMS, tmp_path / "v", docs=False) == 2
+    assert run_validate(good, PARAMS, tmp_path / "v", suites=["nope"]) == 2
+    assert run_validate(good, tmp_path / "missing.yaml", tmp_path / "v") == 2
+    assert run_validate(tmp_path / "no-build", PARAMS, tmp_path / "v") == 2
+
+
+def test_a_pinned_value_the_suites_need_is_missing_exit_2(good, tmp_path, capsys):
+    """params.yaml of the old shape (fy2024_total_thousand_yen) or a budget_total without its year: one line,
+    exit 2, nothing written."""
+    for old, new in (("budget_total:", "budget_total_old:"), ("    fiscal_year: 2024", "    year: 2024")):
+        params = tmp_path / "params.yaml"
+        params.write_text(PARAMS.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        assert run_validate(good, params, tmp_path / "v", docs=False) == 2
+        err = capsys.readouterr().err.strip()
+        assert "\n" not in err and "suite budgets" in err and "budget_total" in err, err
+        assert not (tmp_path / "v").exists()
+
+
+def test_pins_of_another_year_are_data(good, tmp_path):
+    """budget_total names its year: pinning another year's (null: no amount printed → sum 0) fails loudly,
+    and the year appears in the printed line."""
+    params = tmp_path / "params.yaml"
+    params.write_text(PARAMS.read_text(encoding="utf-8").replace("    fiscal_year: 2024", "    fiscal_year: 2026"),
+                      encoding="utf-8")
+    code, output, _ = _run(good, tmp_path, params=params, suites=["budgets"])
+    assert code == 1 and "where fiscal_year == budget_total.fiscal_year=2026" in output, output
 
 
 # -- derived frames ------------------------------------------------------------------------------------
@@ -545,6 +624,39 @@ def test_sequence_marks_gaps_and_repeats():
     assert frame["gap"].tolist() == [0, 0, -1, 0]
     frame = reconcile.sequence(_Tables(t=pd.DataFrame({"n": [10, 11, 13]})), table="t", column="n")
     assert frame["gap"].tolist() == [0, 0, 1]
+
+
+def test_sequence_of_distinct_values_per_group_and_letters():
+    t = pd.DataFrame({"area": [1, 1, 1, 2, 2, 3], "field": [None, None, None, 1.0, 2.0, 1.0],
+                      "letter": ["a", "b", "b", "a", "a", "a"]})
+    tables = _Tables(t=t)
+    areas = reconcile.sequence(tables, table="t", column="area", start=1, distinct=True)
+    assert areas["gap"].tolist() == [0, 0, 0]
+    letters = reconcile.sequence(tables, table="t", column="letter", start="a", group_by=["area", "field"],
+                                 distinct=True)
+    assert letters["gap"].tolist() == [0, 0, 0, 0, 0] and letters["expected"].tolist() == ["a", "b", "a", "a", "a"]
+    t.loc[2, "letter"] = "d"  # area 1: a, b, d
+    letters = reconcile.sequence(_Tables(t=t), table="t", column="letter", start="a", group_by=["area", "field"],
+                                 distinct=True)
+    assert letters["gap"].tolist() == [0, 0, 1, 0, 0, 0]
+    fields = reconcile.sequence(_Tables(t=t.assign(field=[None, None, None, 1.0, 3.0, 1.0])), table="t",
+                                column="field", start=1, group_by=["area"], distinct=True)
+    assert fields["gap"].tolist() == [0, 1, 0]
+
+
+def test_plan_years_compare_each_project_with_the_plan():
+    b = pd.DataFrame({"p": [1, 1, 1, 2, 2, 2], "y": [2029, 2030, 2031, 2029, 2030, 2030]})
+    frame = reconcile.plan_years(_Tables(b=b), table="b", key=["p"], column="y")
+    assert frame.to_dict("list") == {"p": [1, 2], "n_rows": [3, 3], "n_years": [3, 2], "first_year": [2029, 2029],
+                                     "last_year": [2031, 2030], "plan_years": [3, 3], "plan_first": [2029, 2029],
+                                     "plan_last": [2031, 2031], "plan_span": [3, 3]}
+
+
+def test_era_labels_read_back_their_year():
+    b = pd.DataFrame({"y": [2019, 2019, 2020, 2019], "l": ["平成31年度", "令和元年度", "令和2年度", "R1"]})
+    frame = reconcile.era_labels(_Tables(b=b), table="b", year="y", label="l")
+    assert frame["l"].tolist() == ["R1", "令和元年度", "平成31年度", "令和2年度"]
+    assert frame["label_year"].tolist()[1:] == [2019.0, 2019.0, 2020.0] and pd.isna(frame["label_year"][0])
 
 
 def test_child_counts_fill_zero_for_childless_parents():

@@ -1,8 +1,8 @@
 """Derived frames for cross-table checks, built in pandas and then checked by ordinary expectations.
 
 Great Expectations validates one frame at a time, and its only cross-table expectation is SQL-only.
-So the checks that span tables (every project has both parties, five budget rows and an indicator;
-metrics.json equals the sums of the rows; …) are split in two: a *derivation* here that turns the
+So the checks that span tables (every project has both parties, a budget row per year of the plan and an
+indicator; metrics.json equals the sums of the rows; …) are split in two: a *derivation* here that turns the
 tables into one small frame (one row per project, per metric, per reference …), and ordinary
 expectations on that frame in the suite JSON. The suite names its frame in ``meta.frame``:
 
@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.normalizers.eras import label_year
 from pipeline.normalizers.quantity import is_no_value
 
 __all__ = ["DERIVATIONS", "TableMissing", "Tables", "build_frame"]
@@ -72,16 +73,76 @@ def _query(frame: pd.DataFrame, query: str | None) -> pd.DataFrame:
 
 
 # -- derivations -----------------------------------------------------------------------------------
-def sequence(tables: Tables, *, table: str, column: str, start: int | None = None) -> pd.DataFrame:
+def sequence(tables: Tables, *, table: str, column: str, start: int | str | None = None,
+             group_by: list[str] | None = None, distinct: bool = False) -> pd.DataFrame:
     """The values of ``column`` in ascending order beside the value a gap-free numbering would have
     there (``start``, start+1, …; ``start`` defaults to the smallest value). ``gap`` is their
-    difference: 0 on every row iff the numbering is contiguous (a duplicate or a hole shifts it)."""
-    values = tables[table][column].dropna().sort_values().reset_index(drop=True)
-    first = start if start is not None else (values.iloc[0] if len(values) else 0)
-    out = pd.DataFrame({column: values.astype("int64")})
-    out["expected"] = range(int(first), int(first) + len(out))
-    out["gap"] = out[column] - out["expected"]
+    difference: 0 on every row iff the numbering is contiguous (a duplicate or a hole shifts it).
+
+    With ``distinct`` each value counts once (many projects share one area); with ``group_by`` each group
+    is numbered on its own (fields restart in each area, category letters in each area and field). Letters
+    count by their place in the alphabet, so categories a, b, d have a gap at d."""
+    frame = tables[table]
+    if group_by is None and not distinct:
+        values = frame[column].dropna().sort_values().reset_index(drop=True)
+        first = start if start is not None else (values.iloc[0] if len(values) else 0)
+        out = pd.DataFrame({column: values.astype("int64")})
+        out["expected"] = range(int(first), int(first) + len(out))
+        out["gap"] = out[column] - out["expected"]
+        return out
+    keys = list(group_by or [])
+    part = frame[[*keys, column]].dropna(subset=[column])
+    if distinct:
+        part = part.drop_duplicates()
+    letters = isinstance(start, str) or part[column].dtype == object
+    number = part[column].map(ord) if letters else part[column].astype("int64")
+    part = part.assign(_number=number).sort_values([*keys, "_number"], na_position="first")
+    base = (ord(start) if isinstance(start, str) else start) if start is not None else None
+    groups = part.groupby(keys, dropna=False, sort=False) if keys else [((), part)]
+    pieces = []
+    for _, group in groups:
+        first = base if base is not None else int(group["_number"].iloc[0])
+        expected = pd.Series(range(first, first + len(group)), index=group.index)
+        pieces.append(group.assign(expected=expected.map(chr) if letters else expected,
+                                   gap=group["_number"] - expected))
+    if not pieces:
+        return pd.DataFrame(columns=[*keys, column, "expected", "gap"])
+    out = pd.concat(pieces).drop(columns="_number").reset_index(drop=True)
+    out["gap"] = out["gap"].astype("int64")
     return out
+
+
+def plan_years(tables: Tables, *, table: str, key: list[str], column: str) -> pd.DataFrame:
+    """One row per ``key`` (a project) of ``table`` (budgets): how many rows and distinct ``column`` values
+    (fiscal years) it has and its first and last, beside the same figures of the whole table (the plan
+    period as printed: ``plan_years``, ``plan_first``, ``plan_last``). No period is assumed: the suite
+    compares each project with the plan's own figures."""
+    frame = tables[table]
+    years = frame[column].dropna()
+    grouped = frame.groupby(key, dropna=False)[column]
+    out = pd.DataFrame({"n_rows": grouped.size(), "n_years": grouped.nunique(),
+                        "first_year": grouped.min(), "last_year": grouped.max()}).reset_index()
+    out["plan_years"] = int(years.nunique())
+    out["plan_first"] = int(years.min()) if len(years) else 0
+    out["plan_last"] = int(years.max()) if len(years) else 0
+    out["plan_span"] = out["plan_last"] - out["plan_first"] + 1
+    return out.sort_values(key).reset_index(drop=True)
+
+
+def _label_year(label: object) -> float | None:
+    try:
+        return float(label_year(str(label)))
+    except ValueError:
+        return None
+
+
+def era_labels(tables: Tables, *, table: str, year: str, label: str) -> pd.DataFrame:
+    """Each distinct (``year``, ``label``) pair of ``table`` with ``label_year``, the fiscal year the era
+    label names (平成31年度 and 令和元年度 both name 2019), null when the label is no era label."""
+    pairs = tables[table][[year, label]].drop_duplicates().sort_values([year, label]).reset_index(drop=True)
+    pairs["label_year"] = pd.array([_label_year(v) for v in pairs[label]], dtype="Float64").astype("float64")
+    pairs[year] = pairs[year].astype("float64")
+    return pairs
 
 
 def child_counts(tables: Tables, *, parent: dict, key: list[str], children: dict[str, dict]) -> pd.DataFrame:
@@ -217,6 +278,8 @@ def references(tables: Tables, *, parent: str, key: list[str], children: list[st
 
 DERIVATIONS: dict[str, Callable[..., pd.DataFrame]] = {
     "sequence": sequence,
+    "plan_years": plan_years,
+    "era_labels": era_labels,
     "child_counts": child_counts,
     "metrics_reconciliation": metrics_reconciliation,
     "quantity_cells": quantity_cells,

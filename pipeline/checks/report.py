@@ -9,7 +9,12 @@ Writes
                  No external assets (inline CSS, no scripts, no web fonts): it renders offline.
   --metrics      metrics.json: the build's counts and budget totals (already reconciled with the rows
                  by validate), the budget per area, the validation and cross-check figures.
-  --plots DIR    budget_by_category.csv, budget_fy2024_by_area.csv (dvc.yaml's `plots:` draw them).
+  --plots DIR    budget_by_category.csv (all years), budget_first_year_by_area.csv (the plan's first
+                 fiscal year, named in its fiscal_year column); dvc.yaml's `plots:` draw them.
+
+The years are the document's: the *focus year* is the plan period's first fiscal year (the smallest
+fiscal_year of the budgets: the year a plan prints its amounts for, later years mostly "-"), and every
+year, era label and metrics key (fy<year>) comes from the rows. Nothing here names a plan period.
 
 Everything is a pure function of its inputs (no clock, no host): same inputs, same bytes.
 """
@@ -27,7 +32,18 @@ import pandas as pd
 
 from pipeline.normalizers.quantity import is_no_value
 
-FOCUS_YEAR = 2024  # the one year the plan gives amounts for (令和6年度)
+FIRST_YEAR_PLOT = "budget_first_year_by_area.csv"
+
+
+def focus_year(budgets: pd.DataFrame) -> int | None:
+    """The plan period's first fiscal year (None for a build without budget rows)."""
+    years = budgets["fiscal_year"].dropna()
+    return int(years.min()) if len(years) else None
+
+
+def _era_of(budgets: pd.DataFrame, year: int | None) -> str | None:
+    labels = budgets.loc[budgets["fiscal_year"] == year, "era_label"].dropna()
+    return str(labels.iloc[0]) if len(labels) else None
 
 
 # -- inputs ----------------------------------------------------------------------------------------
@@ -66,11 +82,11 @@ def budget_by_area(projects: pd.DataFrame, budgets: pd.DataFrame) -> pd.DataFram
 
 
 def budget_by_category(projects: pd.DataFrame, budgets: pd.DataFrame) -> pd.DataFrame:
-    """Per category (area, field, letter): label, title, project count, FY2024 and all-years amounts."""
+    """Per category (area, field, letter): label, title, project count, focus-year and all-years amounts."""
     keys = ["area_no", "field_no", "category_code", "category_title"]
     # min_count=1 throughout: a sum over amounts none of which is printed stays null, unlike a printed 0
     totals = budgets.groupby("project_no")["amount_thousand_yen"].sum(min_count=1).rename("total")
-    focus = (budgets[budgets["fiscal_year"] == FOCUS_YEAR].groupby("project_no")["amount_thousand_yen"]
+    focus = (budgets[budgets["fiscal_year"] == focus_year(budgets)].groupby("project_no")["amount_thousand_yen"]
              .sum(min_count=1).rename("focus"))
     p = projects[["project_no", *keys]].merge(totals, on="project_no", how="left").merge(focus, on="project_no", how="left")
     out = (p.groupby(keys, dropna=False)
@@ -139,19 +155,20 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     return buffer.getvalue()
 
 
-def plot_files(by_area: pd.DataFrame, by_category: pd.DataFrame) -> dict[str, str]:
-    """The plot data files for dvc.yaml's `plots:`, as name → CSV text."""
+def plot_files(by_area: pd.DataFrame, by_category: pd.DataFrame, year: int | None) -> dict[str, str]:
+    """The plot data files for dvc.yaml's `plots:`, as name → CSV text; ``year`` is the focus year."""
     category_rows = [{"category": f"{r.label} {r.category_title}", "area": _area_label(r.area_no),
                       "projects": int(r.projects), "amount_thousand_yen": _int_or_none(r.total)}
                      for r in by_category.itertuples()]
-    focus = f"fy{FOCUS_YEAR}"
+    focus = f"fy{year}"
     amounts = by_area[focus] if focus in by_area.columns else pd.Series(None, index=by_area.index, dtype="float64")
     # an empty cell (not 0) where no amount is printed
-    area_rows = [{"area": f"{int(r.area_no)} {r.area_title}", "amount_thousand_yen": _int_or_none(amount)}
+    area_rows = [{"area": f"{int(r.area_no)} {r.area_title}", "fiscal_year": year,
+                  "amount_thousand_yen": _int_or_none(amount)}
                  for r, amount in zip(by_area.itertuples(), amounts)]
     return {
         "budget_by_category.csv": _csv(category_rows, ["category", "area", "projects", "amount_thousand_yen"]),
-        f"budget_fy{FOCUS_YEAR}_by_area.csv": _csv(area_rows, ["area", "amount_thousand_yen"]),
+        FIRST_YEAR_PLOT: _csv(area_rows, ["area", "fiscal_year", "amount_thousand_yen"]),
     }
 
 
@@ -247,8 +264,10 @@ def expectations_table(entries: list[dict]) -> str:
 
 def render_html(manifest: dict, build_metrics: dict, by_area: pd.DataFrame, by_category: pd.DataFrame,
                 coverage: pd.DataFrame, kpis: pd.DataFrame, validation: dict | None, crosscheck: dict | None,
-                validation_path: str | None = None) -> str:
-    focus = f"fy{FOCUS_YEAR}"
+                validation_path: str | None = None, year: int | None = None, era: str | None = None) -> str:
+    """The report page; ``year`` is the focus year (the plan's first) and ``era`` its label as printed."""
+    focus = f"fy{year}"
+    fy = f"FY{year}" if year is not None else "first year"
     focus_total = build_metrics.get("budget_thousand_yen", {}).get("by_fiscal_year", {}).get(focus)
     counts = build_metrics.get("counts", {})
     sources = manifest.get("sources", {})
@@ -262,7 +281,8 @@ def render_html(manifest: dict, build_metrics: dict, by_area: pd.DataFrame, by_c
     src = ", ".join(f"{_e(s.get('file'))} ({_e(s.get('pages'))} pages, sha256 {_e(str(s.get('sha256', ''))[:12])}…)"
                     for s in sources.values())
     out.append(f'<p class="muted">Source: {src}. Contract v{_e(manifest.get("contract_version", "?"))}. '
-               "Amounts in 千円 (thousand yen) as printed; 令和6年度 = FY2024.</p>")
+               "Amounts in 千円 (thousand yen) as printed"
+               + (f"; {_e(era)} = {_e(fy)}" if era else "") + ".</p>")
 
     # headline cards
     if validation is None:
@@ -273,7 +293,7 @@ def render_html(manifest: dict, build_metrics: dict, by_area: pd.DataFrame, by_c
         status = '<span class="bad">FAILED</span>'
     stats = (validation or {}).get("statistics", {})
     cards = [
-        ("FY2024 budget total", f'<span class="big">{_n(focus_total)}</span> 千円'),
+        (f"{fy} budget total", f'<span class="big">{_n(focus_total)}</span> 千円'),
         ("Projects / indicators / KPIs",
          f'<span class="big">{_e(counts.get("projects", "–"))}</span> / {_e(counts.get("indicators", "–"))} / '
          f'{_e(counts.get("kpis", "–"))}'),
@@ -305,9 +325,9 @@ def render_html(manifest: dict, build_metrics: dict, by_area: pd.DataFrame, by_c
         out.append(f'<p class="muted">No amount is printed for {", ".join(empty)} (cells “-”).</p>')
 
     # budget by category
-    out.append("<h2>Budget by category (FY2024)</h2>")
+    out.append(f"<h2>Budget by category ({_e(fy)})</h2>")
     out.append(bar_chart([(f"{r.label} {r.category_title}", r.focus) for r in by_category.itertuples()], "千円"))
-    out.append(_table(["Category", "Title", "Projects", "FY2024", "All years"],
+    out.append(_table(["Category", "Title", "Projects", fy, "All years"],
                       [[r.label, r.category_title, int(r.projects), _n(r.focus), _n(r.total)]
                        for r in by_category.itertuples()], numeric={2, 3, 4}))
 
@@ -318,8 +338,8 @@ def render_html(manifest: dict, build_metrics: dict, by_area: pd.DataFrame, by_c
                       [[int(r.area_no), r.projects, r.projects_with_indicator, r.indicators, r.target_numeric,
                         r.target_text_only, r.target_year_only, r.baseline_given] for r in coverage.itertuples()],
                       numeric=set(range(1, 8))))
-    out.append('<p class="muted">Qualitative: 常時, 維持, 実施 …; milestone: only a year such as 2025年度 or '
-               "2024年度まで; baseline “-” means none was printed.</p>")
+    out.append('<p class="muted">Qualitative: 常時, 維持, 実施 …; milestone: only a year (…年度, or …年度まで); '
+               "baseline “-” means none was printed.</p>")
 
     # KPIs
     out.append("<h2>Basic KPIs</h2>")
@@ -374,12 +394,14 @@ def run_report(build_dir: Path, validation: Path, out: Path, *, crosscheck: Path
     by_area = budget_by_area(projects, budgets)
     by_category = budget_by_category(projects, budgets)
     coverage = indicator_coverage(projects, indicators)
+    year = focus_year(budgets)
     _write_text(Path(out), render_html(manifest, build_metrics, by_area, by_category, coverage, kpis, results, cross,
-                                       validation_path=str(validation) if results is not None else None))
+                                       validation_path=str(validation) if results is not None else None,
+                                       year=year, era=_era_of(budgets, year)))
     if metrics_out is not None:
         write_json(report_metrics(build_metrics, by_area, results, cross), Path(metrics_out))
     if plots_dir is not None:
-        for name, text in plot_files(by_area, by_category).items():
+        for name, text in plot_files(by_area, by_category, year).items():
             _write_text(Path(plots_dir) / name, text)
     print(f"report: {out}", file=sys.stderr)
     return 0

@@ -8,10 +8,14 @@ Each suite is a hand-written Great Expectations 1.x suite JSON whose ``meta`` sa
              "requires": ["overview"],                 tables that must exist …
              "optional": true}                         … or else the suite is skipped, not failed
 
-Pinned, reviewed values (project count, FY2024 total …) are not in the suites but in params.yaml
-(``pinned:``); a suite refers to them as ``{"$PARAMETER": "project_count"}``. So are the partner
-municipalities and their codes (``partner_municipalities``, ``partner_lg_codes``, from
-pipeline.normalizers.municipalities).
+Pinned, reviewed values (project count, one fiscal year's budget total …) are not in the suites but in
+params.yaml (``pinned:``); a suite refers to them as ``{"$PARAMETER": "project_count"}``, to a value of a
+pinned mapping with a dotted name (``budget_total.fiscal_year``), anywhere in an expectation's kwargs, row
+conditions included: validate puts the values in before Great Expectations sees the suite. A pinned value
+that names a year names it as data (``budget_total: {fiscal_year: …, thousand_yen: …}``), so no suite
+names the plan period. So are the partner municipalities and their codes (``partner_municipalities``,
+``partner_lg_codes``, from pipeline.normalizers.municipalities). A suite that names a parameter params.yaml
+lacks stops validate (exit 2) before anything runs.
 
 Runs with an ephemeral context, fully offline. Prints one line per failed expectation (suite,
 expectation, a few offending rows) and a summary line; writes OUT/results.json (deterministic: no
@@ -47,8 +51,8 @@ DOCS_DIR_NAME = "data_docs"  # written by earlier versions; a stale one is remov
 SHOWN_ROWS = 3  # offending rows printed per failed expectation
 KEPT_ROWS = 20  # … and kept in results.json
 # The run time GX records: a fixed value, so nothing in a run depends on the clock (the validation
-# is of the data, which has its own provenance in manifest.json).
-RUN_TIME = datetime.datetime(2024, 4, 1, tzinfo=datetime.timezone.utc)
+# is of the data, which has its own provenance in manifest.json). Not a year of any plan.
+FIXED_RUN_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 # -- inputs ----------------------------------------------------------------------------------------
@@ -71,6 +75,36 @@ def suite_parameters(params: dict) -> dict[str, Any]:
         "partner_lg_codes": [(name, lg_code(name)) for name in PARTNERS],
         "partner_count": len(PARTNERS),
     }
+
+
+def parameter(parameters: dict[str, Any], name: str) -> Any:
+    """The value of ``name``: a suite parameter, or with dots a value inside a pinned mapping."""
+    value: Any = parameters
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise ValueError(f"params.yaml has no pinned value {name!r}")
+        value = value[part]
+    return value
+
+
+def resolve(value: Any, parameters: dict[str, Any]) -> Any:
+    """``value`` with every ``{"$PARAMETER": name}`` in it replaced by the parameter's value."""
+    if isinstance(value, dict):
+        if set(value) == {"$PARAMETER"}:
+            return parameter(parameters, value["$PARAMETER"])
+        return {k: resolve(v, parameters) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, parameters) for v in value]
+    return value
+
+
+def check_parameters(suites: list[dict], parameters: dict[str, Any]) -> None:
+    """Raise ``ValueError`` naming the suite and the parameter when a suite refers to one params lacks."""
+    for suite in suites:
+        try:
+            resolve(suite["expectations"], parameters)
+        except ValueError as error:
+            raise ValueError(f"suite {suite['name']}: {error}") from None
 
 
 def load_suites(suites_dir: Path = SUITES_DIR, only: Iterable[str] | None = None) -> list[dict]:
@@ -118,18 +152,30 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _condition_text(condition: Any) -> str:
+def _parameter_text(value: Any, parameters: dict) -> Any:
+    """A ``{"$PARAMETER": name}`` as ``name=value`` (lists by their name alone), anything else as it is."""
+    if isinstance(value, dict) and "$PARAMETER" in value:
+        name = value["$PARAMETER"]
+        try:
+            resolved = parameter(parameters, name)
+        except ValueError:
+            resolved = None
+        return name if isinstance(resolved, list) else f"{name}={resolved}"
+    return value
+
+
+def _condition_text(condition: Any, parameters: dict | None = None) -> str:
     if condition is None:
         return ""
     if isinstance(condition, dict):
         kind = condition.get("type")
         if kind in ("and", "or"):
-            return f" {kind} ".join(_condition_text(c) for c in condition["conditions"])
+            return f" {kind} ".join(_condition_text(c, parameters) for c in condition["conditions"])
         column = (condition.get("column") or {}).get("name")
         if kind == "nullity":
             return f"{column} is {'null' if condition['is_null'] else 'not null'}"
         if kind == "comparison":
-            return f"{column} {condition['operator']} {condition['parameter']}"
+            return f"{column} {condition['operator']} {_parameter_text(condition['parameter'], parameters or {})}"
         return condition.get("pass_through_filter", str(condition))
     return str(condition)
 
@@ -152,12 +198,10 @@ def _settings_text(expectation: dict, parameters: dict) -> str:
     for key, value in kwargs.items():
         if key in skip:
             continue
-        if isinstance(value, dict) and "$PARAMETER" in value:
-            name = value["$PARAMETER"]
-            value = f"{name}={parameters.get(name)}" if not isinstance(parameters.get(name), list) else name
+        value = _parameter_text(value, parameters)
         text = json.dumps(_plain(value), ensure_ascii=False) if not isinstance(value, str) else value
         parts.append(f"{key}={text if len(text) <= 40 else text[:37] + '...'}")
-    where = _condition_text(kwargs.get("row_condition"))
+    where = _condition_text(kwargs.get("row_condition"), parameters)
     if where:
         parts.append(f"where {where}")
     return " ".join(parts)
@@ -236,6 +280,7 @@ def validate_build(build_dir: Path, params: dict, *, suites_dir: Path = SUITES_D
     """Run the suites (all, or those named in ``only``) on the build; return the results document."""
     suites = load_suites(suites_dir, only)
     parameters = suite_parameters(params)
+    check_parameters(suites, parameters)
     tables = Tables(build_dir)
     entries: list[dict] = []
     suite_status: dict[str, str] = {}
@@ -266,13 +311,14 @@ def validate_build(build_dir: Path, params: dict, *, suites_dir: Path = SUITES_D
     gx, context = _gx_context()
     from great_expectations.core.run_identifier import RunIdentifier
 
-    run_id = RunIdentifier(run_name="validate", run_time=RUN_TIME)
+    run_id = RunIdentifier(run_name="validate", run_time=FIXED_RUN_TIME)
     source = context.data_sources.add_pandas("renkei")
     for suite, frame in runnable:
         meta = suite["meta"]
         batch = source.add_dataframe_asset(suite["name"]).add_batch_definition_whole_dataframe("all")
         # each config carries its position, to pair GX's results with the hand-written configs
-        configs = [{**e, "meta": {**(e.get("meta") or {}), "position": i}}
+        configs = [{**e, "kwargs": resolve(e.get("kwargs", {}), parameters),
+                    "meta": {**(e.get("meta") or {}), "position": i}}
                    for i, e in enumerate(suite["expectations"])]
         gx_suite = context.suites.add(gx.ExpectationSuite(name=suite["name"], expectations=configs, meta=meta))
         definition = context.validation_definitions.add(
@@ -318,11 +364,10 @@ def write_results(results: dict, out_dir: Path) -> Path:
 
 
 def run_validate(build_dir: Path, params: Path = Path("params.yaml"), out: Path | None = None, *,
-                 docs: bool = False, suites: Iterable[str] | None = None, suites_dir: Path = SUITES_DIR,
+                 suites: Iterable[str] | None = None, suites_dir: Path = SUITES_DIR,
                  stream: TextIO | None = None) -> int:
     """Validate ``build_dir``; print failures and a summary to ``stream`` (stdout); write
-    ``out``/results.json. Returns the exit status. ``docs`` is ignored (Data Docs are no longer written;
-    kept so that old callers and ``--no-docs`` still work)."""
+    ``out``/results.json. Returns the exit status."""
     stream = stream or sys.stdout
     build_dir = Path(build_dir)
     out = Path(out) if out is not None else build_dir / "validation"
@@ -334,7 +379,7 @@ def run_validate(build_dir: Path, params: Path = Path("params.yaml"), out: Path 
         # validated at all (exit 2), and nothing is written into it.
         require_build(build_dir, tables=False)
         settings = load_params(params)
-        load_suites(suites_dir, suites)
+        check_parameters(load_suites(suites_dir, suites), suite_parameters(settings))
     except (InputError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -35,6 +35,6 @@ def run_diff(old_dir: Path, new_dir: Path, fmt: str, out: Path | None) -> int:
             else:
                 sys.stdout.write(text)
     except OSError as error:
-        print(f"error: cannot write the report: {one_line(error)}", file=sys.stderr)
+        print(f"error: cannot write the report: {one_line(error, 200)}", file=sys.stderr)
         return 2
     return 0 if result.identical else 1

@@ -157,7 +157,7 @@ def load_build(path: Path) -> Build:
         try:
             table = pq.read_table(file)
         except (OSError, pa.ArrowException) as error:
-            raise DiffError(f"{file}: unreadable ({one_line(error)})") from None
+            raise DiffError(f"{file}: unreadable ({one_line(error, 200)})") from None
         missing = [c for c in TABLES[name].fields if c not in table.column_names]
         if missing:
             raise DiffError(f"{file}: column {missing[0]} missing")

@@ -1,9 +1,16 @@
-"""Japanese era years in budget column headers (``2024年度 (R6年度)`` and its variants).
+"""Japanese era years in budget column headers (``2026年度 (R8年度)`` and its variants).
+
+The plan period is the document's: every fiscal year comes from a header such as ``2019年度 (R元年度)``,
+``令和8年度（2026年度）``, ``R元``, ``平成31年度`` or ``令和元年度`` (FY2019 is both), in any width.
 
 Why a table and not japanera: the plan only uses 令和 (and 平成 at most), its years are
-fiscal years (令和6年度 = April 2024 – March 2025), so we store the Western fiscal year
+fiscal years (令和8年度 = April 2026 – March 2027), so we store the Western fiscal year
 as an integer and need no calendar dates; ``japanera``'s ``strptime`` returns lists and
 has ambiguous abbreviations. Two rows are simpler and fully testable.
+
+An era year is read by its era's offset alone, also past the era's end: a plan printed before an era
+change names later years in the old era (a vision of FY2019–2023 drafted in 2018 prints 平成31年度 …
+平成35年度), and those labels are consistent with their years.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import regex
 
 from extractors.textnorm import fold_text
 
-__all__ = ["Era", "ERAS", "era_year_to_western", "parse_year_header", "era_label"]
+__all__ = ["Era", "ERAS", "era_year_to_western", "parse_year_header", "era_label", "label_year"]
 
 
 @dataclass(frozen=True)
@@ -46,32 +53,58 @@ _HEADER = regex.compile(
 _WHITESPACE = regex.compile(r"\s+")
 
 
-def era_year_to_western(era: str, year: str | int) -> int:
-    """``("令和", 6)`` → 2024; ``("R", "元")`` → 2019. Raise ``ValueError`` if unknown."""
+def _era(era: str) -> Era:
     key = era.upper() if len(era) == 1 else era
     if key not in _BY_KEY:
         raise ValueError(f"unknown era: {era!r}")
+    return _BY_KEY[key]
+
+
+def _era_number(year: str | int) -> int:
     n = 1 if year == "元" else int(year)
     if n < 1:
         raise ValueError(f"era year must be >= 1: {year!r}")
-    return _BY_KEY[key].offset + n
+    return n
+
+
+def era_year_to_western(era: str, year: str | int) -> int:
+    """``("令和", 8)`` → 2026; ``("R", "元")`` → 2019. Raise ``ValueError`` if unknown."""
+    return _era(era).offset + _era_number(year)
+
+
+def _label(era: Era, n: int) -> str:
+    return f"{era.name}{'元' if n == 1 else n}年度"
 
 
 def era_label(fiscal_year: int) -> str:
-    """2024 → ``令和6年度``, 2019 → ``令和元年度`` (the conventional name of FY2019)."""
+    """2026 → ``令和8年度``, 2019 → ``令和元年度`` (the conventional name of FY2019): the label of a year
+    printed without its era."""
     for era in ERAS:
         if fiscal_year >= era.first_year:
-            n = fiscal_year - era.offset
-            return f"{era.name}{'元' if n == 1 else n}年度"
+            return _label(era, fiscal_year - era.offset)
     raise ValueError(f"no era in the table for fiscal year {fiscal_year}")
+
+
+_LABEL = regex.compile(r"(?P<era>令和|平成)(?P<n>元|\d{1,2})年度")
+
+
+def label_year(label: str) -> int:
+    """The fiscal year an era label (as ``parse_year_header`` writes it) names: ``平成31年度`` → 2019.
+    Raises ``ValueError`` for anything else. The suites check era labels against the years with it."""
+    m = _LABEL.fullmatch(label)
+    if not m:
+        raise ValueError(f"not an era label: {label!r}")
+    return era_year_to_western(m.group("era"), m.group("n"))
 
 
 def parse_year_header(text: str) -> tuple[int, str]:
     """Read a budget column header; return ``(fiscal_year, era_label)``.
 
     Accepts a Western year, an era year, or both (either first, the second in
-    brackets), with any spacing and full-width characters: ``2024年度 (R6年度)``,
-    ``2024年度（令和6年度）``, ``2024年度 (R6)``, ``2024年度 (R 6 年度)``, ``令和6年度``.
+    brackets), with any spacing and full-width characters: ``2026年度 (R8年度)``,
+    ``2026年度（令和8年度）``, ``2026年度 (R8)``, ``2026年度 (R 8 年度)``, ``令和8年度``, ``R元``.
+    The era label keeps the era as printed (``平成31年度`` and ``令和元年度`` are both FY2019), its name
+    spelled out and year 1 written 元; a header without an era gets the year's current era (``era_label``).
     Raises ``ValueError`` when the text is none of these or when the two years disagree.
     """
     compact = _WHITESPACE.sub("", fold_text(text))
@@ -79,9 +112,11 @@ def parse_year_header(text: str) -> tuple[int, str]:
     if not m:
         raise ValueError(f"not a fiscal-year header: {text!r}")
     west = int(m.group("west")) if m.group("west") else None
-    era = era_year_to_western(m.group("era"), m.group("n")) if m.group("era") else None
-    if west is not None and era is not None and west != era:
-        raise ValueError(f"years disagree in {text!r}: {west} vs {era}")
-    year = west if west is not None else era
-    assert year is not None  # the pattern requires one of the two
-    return year, era_label(year)
+    if not m.group("era"):
+        assert west is not None  # the pattern requires one of the two
+        return west, era_label(west)
+    era, n = _era(m.group("era")), _era_number(m.group("n"))
+    year = era.offset + n
+    if west is not None and west != year:
+        raise ValueError(f"the era label says FY{year}, the year FY{west}: {text!r}")
+    return year, _label(era, n)

@@ -31,7 +31,7 @@ from extractors.settings import Layout
 from pipeline.stages.extract import cell_rows, chapter_layout, layout_from_json, layout_to_json, read_json, stamp_record
 from pipeline.inputs import InputError, check_pdf, open_pdf, reading
 from pipeline.stages.normalize import add_page_labels, metrics, normalize_document, page_labels
-from pipeline.errors import ParseError
+from pipeline.errors import ParseError, SourceWatch
 from pipeline.stages.parse import parse_layout
 from pipeline.stages.records import ParsedDocument
 from pipeline.stages.write import write_json
@@ -99,9 +99,15 @@ class _StageFiles:
 def run_extract(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None,
                 settings: Layout = Layout()) -> None:
     check_stage_out(out, EXTRACT_FILES)
+    watch = SourceWatch(pdf, overview)
+    files = _StageFiles(out, lazy=True)  # written once the PDFs are known not to have changed meanwhile
     overview_pages = check_pdf(overview) if overview is not None else 0  # before the slow plan
     with open_pdf(pdf) as document:
-        _extract(document, overview, _StageFiles(out), settings, progress=progress, overview_pages=overview_pages)
+        _extract(document, overview, files, settings, progress=progress, overview_pages=overview_pages)
+    watch.check()
+    files.materialize()
+    if overview is None:
+        _StageFiles(out).remove("overview.json")
 
 
 def _plan_source(document: Document, pages: list, cut: list[dict]) -> dict:
@@ -297,13 +303,14 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
             old = check_out(out)
             document = opened.enter_context(open_pdf(pdf))  # opened once: checked, chapter VI found
             overview_pages = check_pdf(overview) if overview is not None else 0
-        counts = _build_staged(document, overview, out, old, overview_pages, progress, duckdb, timings,
+            watch = SourceWatch(pdf, overview)  # a PDF changed or deleted while it is read is refused below
+        counts = _build_staged(document, overview, out, old, overview_pages, watch, progress, duckdb, timings,
                                settings)
     drop_failed_stages(out)
     return counts
 
 
-def _build_staged(document: Document, overview: Path | None, out: Path, old, overview_pages: int,
+def _build_staged(document: Document, overview: Path | None, out: Path, old, overview_pages: int, watch: SourceWatch,
                   progress: bool | None, duckdb: bool, timings: dict[str, float] | None,
                   settings: Layout) -> dict[str, int]:
     with staging(out) as staged:
@@ -331,5 +338,6 @@ def _build_staged(document: Document, overview: Path | None, out: Path, old, ove
                 raise
             raise type(error)(f"{error} (stage files kept in {kept}/)") from None
         with _timed(timings, "swap"):
+            watch.check()
             swap_in(staged, out, old)
     return counts

@@ -23,11 +23,14 @@ succeeded are the new files moved in, one ``os.replace`` each. What "atomic" hon
 
 - each file is swapped atomically: a reader sees the whole old file or the whole new one, never a mix;
 - the folder as a whole is not: during the swap (milliseconds) a reader may see new tables beside the old
-  manifest. The order keeps the manifest truthful at every instant: new tables first, ``manifest.json``
+  manifest. A rename that fails during the swap puts the old files back (they are kept as hard links in
+  the staging folder until the swap is over). The order keeps the manifest truthful at every instant: new tables first, ``manifest.json``
   last, and only then are the old build's tables that the new manifest does not list removed, so every table
   a manifest on disk lists exists. A crash (power loss, SIGKILL) inside that window can leave such a mix and
   a hidden ``.renkei-staging-*`` folder, which later builds ignore; rebuild to repair it;
-- a build that fails (bad PDF, parse error, Ctrl-C) leaves the old build byte-identical.
+- a build that fails (bad PDF, parse error, a full or read-only disk, Ctrl-C, SIGTERM) leaves the old build
+  byte-identical: until the swap nothing is written outside the staging folder, renames need no space, and
+  a signal that comes during the swap is held back until it is over (`pipeline.errors.shielded`).
 
 Concurrent builds into the same folder are not supported. Folders and files are created with the default
 modes, so they follow the umask (0755 and 0644 under the usual 022).
@@ -36,6 +39,7 @@ modes, so they follow the umask (0755 and 0644 under the usual 022).
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -46,7 +50,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pipeline.errors import one_line
+from pipeline.errors import one_line, shielded
 from pipeline.inputs import InputError
 
 MANIFEST = "manifest.json"
@@ -76,7 +80,7 @@ def read_manifest(folder: Path) -> dict | None:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise InputError(f"{path}: not a renkei manifest (unreadable: {one_line(error)})") from None
+        raise InputError(f"{path}: not a renkei manifest (unreadable: {one_line(error, 200)})") from None
     problem = _manifest_problem(manifest)
     if problem:
         raise InputError(f"{path}: not a renkei manifest ({problem})")
@@ -252,13 +256,17 @@ def staging(out: Path) -> Iterator[Path]:
     out = Path(out)
     chain = [out, *out.parents]
     created = [] if out.exists() else chain[:chain.index(_first_missing(out)) + 1]  # innermost first
-    os.makedirs(out, exist_ok=True)  # default mode: follows the umask, unlike mkdtemp's 0700
     folder = out / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
-    folder.mkdir()
+    made = False
     try:
+        os.makedirs(out, exist_ok=True)  # default mode: follows the umask, unlike mkdtemp's 0700
+        with shielded():  # a signal right after mkdir still finds the folder to remove (`made`)
+            folder.mkdir()
+            made = True
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
         for path in created:  # innermost first; rmdir only succeeds on an empty folder
             try:
                 path.rmdir()
@@ -271,23 +279,65 @@ def swap_in(staged: Path, out: Path, old: dict | None) -> None:
     replacing the old build's files (``old`` is its manifest, None for none); see the module docstring
     for the order and what it guarantees. Files of ``out`` that the old build did not write stay."""
     staged, out = Path(staged), Path(out)
+    # A signal waits until the swap is over: a build goes in whole or not at all.
+    with shielded(note=f"after the new build was put in place in {out}"):
+        _swap_in(staged, out, old)
+
+
+def _swap_in(staged: Path, out: Path, old: dict | None) -> None:
+    if not staged.is_dir():  # the output folder was removed while the build ran
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(out))
     new = read_manifest(staged)
     if new is None:
         raise AssertionError(f"{staged}: the staged build has no {MANIFEST}")
     tables = [f"{name}.parquet" for name in manifest_tables(new)]
-    for name in OPTIONAL_FILES:  # before the manifest: the build is complete only once the manifest is in
-        if (staged / name).exists():
-            os.replace(staged / name, out / name)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                (out / name).unlink()
-    for name in [*tables, *FIXED_FILES]:  # FIXED_FILES ends with the manifest
-        os.replace(staged / name, out / name)
+    # (name, moved in?) in order: the optional files before the manifest, since the build is complete only
+    # once the manifest is in; FIXED_FILES ends with the manifest.
+    steps = [(name, (staged / name).exists()) for name in OPTIONAL_FILES]
+    steps += [(name, True) for name in [*tables, *FIXED_FILES]]
+    kept = _keep_links(staged, out, [name for name, _ in steps])
+    done: list[tuple[str, bool]] = []
+    try:
+        for name, moved in steps:
+            if moved:
+                os.replace(staged / name, out / name)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    (out / name).unlink()
+            done.append((name, moved))
+    except BaseException:
+        _roll_back(out, kept, done)
+        raise
     if old is not None:
         for name in sorted(own_files(old) - own_files(new)):
             with contextlib.suppress(FileNotFoundError):
                 (out / name).unlink()
     _fsync_folder(out)
+
+
+def _keep_links(staged: Path, out: Path, names: list[str]) -> Path | None:
+    """Hard links, in the staging folder, to the files of ``out`` the swap replaces or removes: a rename
+    that fails halfway (a disk that errs or turns read-only) puts them back (`_roll_back`). None where the
+    filesystem has no hard links (then a failure halfway leaves the mix the module docstring describes)."""
+    kept = staged / ".previous"
+    kept.mkdir()  # a folder that cannot be made here: the swap could not go on either, stop before it
+    try:
+        for name in names:
+            if (out / name).is_file() and not (out / name).is_symlink():
+                os.link(out / name, kept / name)
+    except OSError:
+        return None
+    return kept
+
+
+def _roll_back(out: Path, kept: Path | None, done: list[tuple[str, bool]]) -> None:
+    """Undo the steps of a swap that failed: the earlier files come back, the new ones go."""
+    for name, moved in reversed(done):
+        with contextlib.suppress(OSError):
+            if kept is not None and (kept / name).exists():
+                os.replace(kept / name, out / name)
+            elif moved:
+                (out / name).unlink()
 
 
 def failed_stages_folder(out: Path) -> Path:

@@ -70,18 +70,35 @@ def responsibility_rows(doc: ParsedDocument) -> Rows:
     return rows
 
 
+def _plan_years(p: ProjectRecord, years: list[int], plan: list[int] | None) -> None:
+    """The plan period is the document's: the first project's headers set it (consecutive years, each
+    once), and every other project's headers must name the same years, or the build stops here."""
+    if not years:
+        raise ParseError(f"{_where(p)}: no fiscal-year header")
+    if years != list(range(years[0], years[0] + len(years))):
+        raise ParseError(f"{_where(p)}: fiscal-year headers {', '.join(map(str, years))} are not consecutive years")
+    if plan is not None and years != plan:
+        raise ParseError(f"{_where(p)}: fiscal years {years[0]}–{years[-1]} differ from the plan period "
+                         f"{plan[0]}–{plan[-1]} of the first project table")
+
+
 def budget_rows(doc: ParsedDocument) -> Rows:
-    """Five rows per project. A cell merged over several years gives its note to each year it covers, and
-    its amount to the first of them only, so that sums over years never count one amount twice."""
+    """One row per project and fiscal year of the plan period (the years its own headers print). A cell
+    merged over several years gives its note to each year it covers, and its amount to the first of them
+    only, so that sums over years never count one amount twice."""
     rows = []
+    plan: list[int] | None = None
     for p in doc.projects:
         years: list[tuple[str, int, str]] = []
         for header in p.year_headers:
             try:
                 year, era = parse_year_header(header.text)
             except ValueError as error:
-                raise ParseError(f"{_where(p)}: fiscal-year header {header.text!r}: {error}") from None
+                raise ParseError(f"page {header.source.page}: project {p.project_no} (table "
+                                 f"{header.source.table_id}): fiscal-year header: {error}") from None
             years.append((header.text, year, era))
+        _plan_years(p, [y for _, y, _ in years], plan)
+        plan = plan or [y for _, y, _ in years]
         for header_text, year, era in years:
             cell = next((b for b in p.budget_cells if header_text in b.year_headers), None)
             if cell is None:
@@ -178,7 +195,7 @@ def normalize_document(doc: ParsedDocument) -> dict[str, Rows]:
 def metrics(tables: dict[str, Rows]) -> dict[str, Any]:
     """Counts and budget totals for `dvc metrics` and the validation suite's reconciliation.
 
-    A total over amounts none of which is printed (the plan's "-" cells, FY2025–2028) is null, not 0;
+    A total over amounts none of which is printed (the plan's "-" cells in all years but the first) is null, not 0;
     0 means printed zeros."""
     area_of = {p["project_no"]: p["area_no"] for p in tables["projects"]}
     by_year: dict[int, list[int | None]] = defaultdict(list)

@@ -123,7 +123,7 @@ def _under(cell: GridCell, x0: float, x1: float, share: float) -> bool:
 def _budget(draft: ProjectDraft, kind: str, row: Row, cells: list[GridCell]) -> None:
     """The 事業予定年度 header row (the fiscal years), then the 事業費見込額 row (amounts under them)."""
     if draft.year_columns and not draft.budget_cells and unbalanced([h.text for h in draft.year_headers]):
-        # The header row was broken over a page ("2024年度(R6" / "年度)"): glue the rest back on.
+        # The header row was broken over a page ("2026年度(R8" / "年度)"): glue the rest back on.
         for c in cells:
             for i, (header, x0, x1) in enumerate(draft.year_columns):
                 if c.text and _under(c, x0, x1, draft.layout.column_cover_share):

@@ -9,6 +9,7 @@ into place with ``os.replace``; on any error the temporary file is removed and a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -48,10 +49,8 @@ def _atomic_write(path: Path, write: Callable[[object], None]) -> None:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):  # not there, or a read-only folder: the first error is the one to tell
             tmp.unlink()
-        except FileNotFoundError:
-            pass
         raise
 
 

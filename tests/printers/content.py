@@ -55,6 +55,7 @@ class Project:
     footnotes: list[Footnote] = field(default_factory=list)
     source_no: int = 0  # its number in the build the content came from (styles name projects by it)
     source_area: int = 0
+    year_form: str = "western"  # how its budget headers are printed (tests/printers/periods.py)
 
     def __post_init__(self) -> None:
         self.source_no = self.source_no or self.no

@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from tests.printers.content import PARTIES, Content, Project
+from tests.printers.periods import year_header
 
 PAPERS = {"A4": (210, 297), "B5": (182, 257), "A3": (297, 420)}
 
@@ -89,7 +90,7 @@ def _project_table(doc, project: Project) -> None:
             r += 1
     _write(rows[r].cells[0].merge(rows[r + 1].cells[1]), "事業予定年度 及び 事業費見込額（千円）", label=True)
     for i, year in enumerate(project.years):
-        _write(rows[r].cells[2 + i], f"{year}年度 (R{year - 2018}年度)", label=True)
+        _write(rows[r].cells[2 + i], year_header(year, project.year_form), label=True)
     r += 1
     for cell in project.budget_cells:
         first = 2 + project.years.index(cell.years[0])

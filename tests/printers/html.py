@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from html import escape
 
 from tests.printers.content import PARTIES, Content, Project
+from tests.printers.periods import year_header
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,6 @@ class HtmlStyle:
 
     def variant(self, **changes) -> "HtmlStyle":
         return replace(self, **changes)
-
-
-def _era(year: int) -> int:
-    return year - 2018
 
 
 def _summary_html(project: Project) -> str:
@@ -63,7 +60,7 @@ def _project_table(project: Project) -> str:
         for i, party in enumerate(parties):
             lead = f'<th rowspan="{len(parties)}">{label}</th>' if i == 0 else ""
             rows.append(f"<tr>{lead}<th>{party}</th><td colspan=\"5\">{escape(values[party])}</td></tr>")
-    headers = "".join(f'<th>{y}年度 (R{_era(y)}年度)</th>' for y in project.years)
+    headers = "".join(f'<th>{escape(year_header(y, project.year_form))}</th>' for y in project.years)
     rows.append(f'<tr><th colspan="2" rowspan="2">事業予定年度 及び 事業費見込額（千円）</th>{headers}</tr>')
     amounts = "".join(f'<td class="r" colspan="{len(c.years)}">{escape(c.raw)}</td>' for c in project.budget_cells)
     rows.append(f"<tr>{amounts}</tr>")

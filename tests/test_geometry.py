@@ -1,0 +1,60 @@
+"""extractors/geometry.py `close_outlines`: a table cut by a page break gets the side the producer did not
+draw; a closed table gains nothing new; small or unconnected rulings get no outline."""
+
+from __future__ import annotations
+
+from extractors.geometry import Segment, close_outlines
+from extractors.settings import Layout
+
+
+def h(y: float, x0: float, x1: float) -> Segment:
+    return Segment("h", y, x0, x1)
+
+
+def v(x: float, top: float, bottom: float) -> Segment:
+    return Segment("v", x, top, bottom)
+
+
+def added(segments: list[Segment]) -> set[Segment]:
+    result = close_outlines(segments, Layout())
+    assert result[:len(segments)] == segments  # the rules themselves stay, first and unchanged
+    return set(result[len(segments):])
+
+
+def test_a_table_cut_at_the_foot_of_the_page_gets_its_bottom_side():
+    # Rules at the top and between two rows; the columns run on to the cut at y=700, where nothing is drawn.
+    rules = [h(100, 50, 550), h(150, 50, 550), v(50, 100, 700), v(300, 100, 700), v(550, 100, 700)]
+    outline = added(rules)
+    assert h(700, 50, 550) in outline  # the open side
+    assert {h(100, 50, 550), v(50, 100, 700), v(550, 100, 700)} <= outline  # the drawn sides, as drawn
+
+
+def test_a_table_continued_at_the_head_of_a_page_gets_its_top_side():
+    rules = [h(500, 50, 550), v(50, 60, 500), v(550, 60, 500)]
+    assert h(60, 50, 550) in added(rules)
+
+
+def test_a_closed_table_gains_nothing_new():
+    rules = [h(100, 50, 550), h(200, 50, 550), h(300, 50, 550), v(50, 100, 300), v(550, 100, 300)]
+    assert added(rules) <= set(rules)
+
+
+def test_stroke_ends_that_overshoot_a_little_do_not_move_the_outline():
+    rules = [h(100, 49.5, 550.5), h(300, 49.5, 550.5), v(50, 99.5, 300.5), v(550, 99.5, 300.5)]
+    outline = added(rules)
+    assert h(100, 50, 550) in outline and h(300, 50, 550) in outline
+    assert v(50, 100, 300) in outline and v(550, 100, 300) in outline
+
+
+def test_each_connected_ruling_gets_its_own_outline():
+    left = [h(100, 50, 250), v(50, 100, 400), v(250, 100, 400)]
+    right = [h(100, 300, 550), v(300, 100, 400), v(550, 100, 400)]
+    outline = added(left + right)
+    assert h(400, 50, 250) in outline and h(400, 300, 550) in outline
+    assert not any(s.orientation == "h" and s.start < 250 < s.end and s.end > 300 for s in outline)
+
+
+def test_lone_rules_and_tiny_crossings_get_no_outline():
+    assert added([h(100, 50, 550)]) == set()  # no perpendicular rule: not an area
+    assert added([h(100, 50, 550), h(200, 50, 550)]) == set()  # parallel only
+    assert added([h(100, 100, 102), v(101, 99, 103)]) == set()  # a cross of a few points: a glyph, no box
