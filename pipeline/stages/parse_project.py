@@ -19,8 +19,8 @@ from pipeline.errors import ParseError
 from pipeline.stages.records import BudgetCell, IndicatorRow, PartyRow, ProjectRecord, TextValue
 from pipeline.stages.sections import BUDGET_AMOUNTS_LABEL, NAME_LABEL, SECTION_LABELS, label_kind, squash
 from extractors.text import overlap
-from pipeline.stages.table_rows import OpenTable, Row, best_column, data_cells, glue_cut_rows, is_label, \
-    printed_cells, unbalanced
+from pipeline.stages.table_rows import OpenTable, Row, best_column, data_cells, glue_cut_rows, header_columns, \
+    is_label, printed_cells, unbalanced
 from extractors.textnorm import join_cell_lines
 from schemas.fields import CONSTRAINTS
 
@@ -147,12 +147,8 @@ def _budget(draft: ProjectDraft, kind: str, row: Row, cells: list[GridCell]) -> 
 
 
 def _indicator_columns(draft: ProjectDraft, cells: list[GridCell], texts: list[str]) -> None:
-    found = []
-    for c, t in zip(cells, texts):
-        key = next((name for opening, name in INDICATOR_COLUMNS if t.startswith(opening)), None)
-        if key:
-            found.append((key, c.x0, c.x1))
-    if {k for k, _, _ in found} != {name for _, name in INDICATOR_COLUMNS}:
+    found = header_columns(cells, texts, INDICATOR_COLUMNS)
+    if found is None:
         raise ParseError(f"{draft.where}: 評価指標 header is {texts!r}, expected 項目/基準値/目標値")
     draft.indicator_columns = found
 

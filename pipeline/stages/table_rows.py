@@ -50,6 +50,18 @@ def best_column(cell: GridCell, columns: list[tuple[str, float, float]]) -> str 
     return best
 
 
+def header_columns(cells: list[GridCell], texts: list[str],
+                   openings: tuple[tuple[str, str], ...]) -> list[tuple[str, float, float]] | None:
+    """The named columns (name, x0, x1) of a header row: a cell whose text (``texts``, one per cell) opens with
+    one of ``openings``' labels names the column it spans; None unless every name is found."""
+    found = []
+    for c, t in zip(cells, texts):
+        key = next((name for opening, name in openings if t.startswith(opening)), None)
+        if key:
+            found.append((key, c.x0, c.x1))
+    return found if {k for k, _, _ in found} == {name for _, name in openings} else None
+
+
 def unbalanced(texts: list[str]) -> bool:
     """True when a bracket opened in a cell is not closed there: the cell was cut by a page break."""
     return any(t.count("(") > t.count(")") for t in texts)
