@@ -157,13 +157,30 @@ def _has_chapter_tables(lines: Sequence[tuple[int, str]]) -> bool:
     return False
 
 
+# A line that opens with a Roman numeral right after a line that ends in a Latin letter: pdfium broke a Latin
+# word there ("U" / "I ターン", "A" / "I を用いた"; a stamp's glyphs drawn across the line do it), so the
+# numeral is the word's last letter, not a chapter's number.
+_ROMAN_START = regex.compile(r"^[IVX]")
+_LATIN_END = regex.compile(r"[A-Za-z]$")
+
+
+def _ends_chapter(flat: list[tuple[int, str]], j: int) -> bool:
+    """Whether line ``j`` of ``flat`` ((page, line) in reading order) is a heading that ends chapter VI."""
+    page, line = flat[j]
+    if not is_end_heading(line):
+        return False
+    broken = (j > 0 and flat[j - 1][0] == page and _ROMAN_START.match(_nfkc(line)) is not None
+              and _LATIN_END.search(_nfkc(flat[j - 1][1])) is not None)
+    return not broken
+
+
 def locate(texts: Sequence[str]) -> Chapter:
     """Chapter VI's pages from each page's text (``texts[i]`` is page i + 1's, lines as read)."""
     pages = [_lines(t) for t in texts]
     flat = [(n, line) for n, lines in enumerate(pages, start=1) for line in lines]
     candidates = [i for i, (_, line) in enumerate(flat) if is_chapter_vi_heading(line)]
     for i in candidates:
-        end = next((j for j in range(i + 1, len(flat)) if is_end_heading(flat[j][1])), None)
+        end = next((j for j in range(i + 1, len(flat)) if _ends_chapter(flat, j)), None)
         if not _has_chapter_tables(flat[i + 1: end]):
             continue
         heading = Heading(flat[i][0], _short(flat[i][1], 60))
@@ -177,7 +194,7 @@ def locate(texts: Sequence[str]) -> Chapter:
         before_end = [line for n, line in flat[i + 1: end] if n == end_page and not PAGE_NUMBER.match(squash(line))]
         last = end_page if before_end or end_page == heading.page else end_page - 1
         return _chapter(pages, heading.page, last, heading, Heading(end_page, _short(flat[end][1], 60)))
-    others = [Heading(n, _short(line)) for n, line in flat if is_end_heading(line)]
+    others = [Heading(n, _short(line)) for j, (n, line) in enumerate(flat) if _ends_chapter(flat, j)]
     if not candidates and not others and _has_chapter_tables(flat) and \
             any(PROJECT_START.match(squash(line)) or squash(line).startswith("【基本KPI】") for _, line in flat):
         return Chapter(1, len(pages), len(pages), None, None)

@@ -230,6 +230,16 @@ def test_the_chapter_alone_without_a_heading_is_every_page():
     assert (chapter.first, chapter.last, chapter.heading, chapter.whole) == (1, 2, None, True)
 
 
+def test_a_latin_word_broken_at_a_line_end_is_no_chapter_heading():
+    # pdfium breaks "UI" and "AI" where a stamp's glyphs cross the line: "I ターン…" is not chapter I's heading.
+    body = "No. 2 連携事業名 「札幌U\nI ターン就職センター」の広域的利用\nA\nI を用いた案内\n- 4 -"
+    chapter = locate([CHAPTER_START, body, "VII 推進体制\n本文\n- 5 -"])
+    assert (chapter.first, chapter.last, chapter.end.text) == (1, 2, "VII 推進体制")
+    # A numeral heading after a line that ends otherwise still ends the chapter.
+    chapter = locate([CHAPTER_START, "No. 2 連携事業名 別\n本文。\nVII 推進体制\n- 4 -"])
+    assert (chapter.end.page, chapter.end.text) == (2, "VII 推進体制")
+
+
 def test_a_project_table_after_the_chapters_end_is_refused():
     with pytest.raises(NoChapter, match="after the end of chapter VI"):
         locate([CHAPTER_START, "資料編\n- 4 -", CHAPTER_BODY])
