@@ -75,6 +75,47 @@ def is_end_heading(text: str) -> bool:
     return CHAPTER_HEADING.match(_nfkc(text)) is not None or APPENDIX_HEADING.match(squash(text)) is not None
 
 
+_ROMAN = {"I": 1, "V": 5, "X": 10}
+_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_LEADING_NUMERAL = regex.compile(r"^(?:第([0-9一二三四五六七八九十]{1,3})章|([IVX]{1,6})(?![A-Za-z])|([0-9]{1,2})(?![0-9]))")
+
+
+def _roman(text: str) -> int:
+    values = [_ROMAN[c] for c in text]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def _kanji(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    tens, _, ones = text.partition("十")
+    if "十" not in text:
+        return _KANJI_DIGITS.get(tens, 0)
+    return (_KANJI_DIGITS.get(tens, 1) if tens else 1) * 10 + (_KANJI_DIGITS.get(ones, 0) if ones else 0)
+
+
+def heading_number(text: str) -> int | None:
+    """The chapter number a heading opens with (VII → 7, 第7章 → 7, 6 → 6), None without one."""
+    match = _LEADING_NUMERAL.match(squash(text))
+    if match is None:
+        return None
+    kanji, roman, digits = match.groups()
+    return _kanji(kanji) if kanji else _roman(roman) if roman else int(digits)
+
+
+def _ends_after(text: str, number: int | None) -> bool:
+    """``text`` ends a chapter numbered ``number``: the appendix, or a chapter heading whose number follows
+    it. Chapters are printed in order, so a numeral that does not follow (the "I" of a wrapped "UIJ ターン"
+    that pdfium reads as a line of its own, as it does when a stamp behind the page reorders its text) is
+    not the next chapter."""
+    if not is_end_heading(text):
+        return False
+    if number is None or APPENDIX_HEADING.match(squash(text)):
+        return True
+    found = heading_number(text)
+    return found is not None and found > number
+
+
 @dataclass(frozen=True)
 class Heading:
     page: int  # 1-based
@@ -157,30 +198,19 @@ def _has_chapter_tables(lines: Sequence[tuple[int, str]]) -> bool:
     return False
 
 
-# A line that opens with a Roman numeral right after a line that ends in a Latin letter: pdfium broke a Latin
-# word there ("U" / "I ターン", "A" / "I を用いた"; a stamp's glyphs drawn across the line do it), so the
-# numeral is the word's last letter, not a chapter's number.
-_ROMAN_START = regex.compile(r"^[IVX]")
-_LATIN_END = regex.compile(r"[A-Za-z]$")
-
-
-def _ends_chapter(flat: list[tuple[int, str]], j: int) -> bool:
-    """Whether line ``j`` of ``flat`` ((page, line) in reading order) is a heading that ends chapter VI."""
-    page, line = flat[j]
-    if not is_end_heading(line):
-        return False
-    broken = (j > 0 and flat[j - 1][0] == page and _ROMAN_START.match(_nfkc(line)) is not None
-              and _LATIN_END.search(_nfkc(flat[j - 1][1])) is not None)
-    return not broken
-
-
 def locate(texts: Sequence[str]) -> Chapter:
     """Chapter VI's pages from each page's text (``texts[i]`` is page i + 1's, lines as read)."""
     pages = [_lines(t) for t in texts]
     flat = [(n, line) for n, lines in enumerate(pages, start=1) for line in lines]
     candidates = [i for i, (_, line) in enumerate(flat) if is_chapter_vi_heading(line)]
     for i in candidates:
-        end = next((j for j in range(i + 1, len(flat)) if _ends_chapter(flat, j)), None)
+        # The chapter's number: printed in its heading, else one more than the last chapter heading before it.
+        number = heading_number(flat[i][1])
+        if number is None:
+            before = [heading_number(line) for _, line in flat[:i] if is_end_heading(line)]
+            number = max((n for n in before if n is not None), default=None)
+            number = None if number is None else number + 1
+        end = next((j for j in range(i + 1, len(flat)) if _ends_after(flat[j][1], number)), None)
         if not _has_chapter_tables(flat[i + 1: end]):
             continue
         heading = Heading(flat[i][0], _short(flat[i][1], 60))
@@ -194,7 +224,7 @@ def locate(texts: Sequence[str]) -> Chapter:
         before_end = [line for n, line in flat[i + 1: end] if n == end_page and not PAGE_NUMBER.match(squash(line))]
         last = end_page if before_end or end_page == heading.page else end_page - 1
         return _chapter(pages, heading.page, last, heading, Heading(end_page, _short(flat[end][1], 60)))
-    others = [Heading(n, _short(line)) for j, (n, line) in enumerate(flat) if _ends_chapter(flat, j)]
+    others = [Heading(n, _short(line)) for n, line in flat if is_end_heading(line)]
     if not candidates and not others and _has_chapter_tables(flat) and \
             any(PROJECT_START.match(squash(line)) or squash(line).startswith("【基本KPI】") for _, line in flat):
         return Chapter(1, len(pages), len(pages), None, None)

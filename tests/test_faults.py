@@ -302,8 +302,8 @@ def test_a_pdf_that_moves_while_it_is_read_is_refused(previous, tmp_path, monkey
     before = snapshot(previous)
     real = stages.chapter_layout
 
-    def read_then_move(document, *args, **kwargs):
-        pages = real(document, *args, **kwargs)
+    def read_then_move(path, *args, **kwargs):
+        pages = real(path, *args, **kwargs)
         if how == "changed":  # rewritten in place (same inode), as a download still being written
             with open(pdf, "r+b") as handle:
                 handle.seek(100)
@@ -333,8 +333,8 @@ def test_the_extract_stage_refuses_a_pdf_changed_while_it_is_read(tmp_path, monk
     before = snapshot(out)
     real = stages.chapter_layout
 
-    def read_then_change(document, *args, **kwargs):
-        pages = real(document, *args, **kwargs)
+    def read_then_change(path, *args, **kwargs):
+        pages = real(path, *args, **kwargs)
         with open(pdf, "ab") as handle:
             handle.write(b"\n% appended\n")
         return pages
