@@ -44,7 +44,7 @@ LINE_SCALE = 40
 # line and land in one cell. 0.5 splits at any gap of half a glyph; text inside a cell has no such gaps
 # (Japanese is set solid, a Latin word space is a space glyph or ~0.25 em). split_text=True was tried
 # instead: it scrambled the order of wrapped cell text in a cairo re-print (0.91 agreement).
-LAYOUT = {"char_margin": 0.5}
+LAPARAMS = {"char_margin": 0.5}
 
 
 def _char(glyph):
@@ -84,10 +84,13 @@ def _without_stamps(items: list) -> list:
     them out (extractors/stamps.py)."""
     from playa.miner import LTChar
 
+    from extractors.settings import Layout
     from extractors.stamps import stamp_like
 
     chars = [item for item in items if isinstance(item, LTChar)]
-    flags = stamp_like([{"text": c.get_text(), "size": c.size, "matrix": c.matrix} for c in chars])
+    # camelot calls this back from its own page reading, which takes no settings of ours: the default
+    # tolerances (the cross-check is an independent reader, not tuned with the build's `Layout`).
+    flags = stamp_like([{"text": c.get_text(), "size": c.size, "matrix": c.matrix} for c in chars], Layout())
     dropped = {id(c) for c, flag in zip(chars, flags) if flag}
     return [item for item in items if id(item) not in dropped] if dropped else items
 
@@ -246,4 +249,4 @@ def _read(pdf_path: Path, pages: list[int], line_scale: int) -> list:
         warnings.simplefilter("ignore")
         logging.getLogger("camelot").setLevel(logging.ERROR)
         return list(camelot.read_pdf(str(pdf_path), pages=",".join(map(str, pages)), flavor="lattice",
-                                     line_scale=line_scale, layout_kwargs=LAYOUT, suppress_stdout=True))
+                                     line_scale=line_scale, layout_kwargs=LAPARAMS, suppress_stdout=True))
