@@ -110,6 +110,9 @@ def review_pages(build: BuildData, sources: dict[str, Source], marks: list[Mark]
         # checks and the images' errors are then met in page order, as if each page were made in its turn.
         drawable = [p for p in wanted if p[0] in renderers and p[1] <= len(renderers[p[0]].pdf)]
         made = dict(zip(drawable, render_pages([(sources[s].path, n) for s, n in drawable])))
+        cells_on: dict[tuple[str, int], list] = defaultdict(list)  # each page's cells, top to bottom
+        for b in sorted(build.cells.by_key.values(), key=lambda b: (b.top, b.x0, b.id)):
+            cells_on[(b.source, b.page)].append(b)
         for source, number in progress_bar(wanted, desc="review", unit="page", enabled=progress):
             if source not in renderers:
                 raise InputError(f"the build has cells of a {source} PDF its manifest does not list")
@@ -126,8 +129,7 @@ def review_pages(build: BuildData, sources: dict[str, Source], marks: list[Mark]
             images[name] = image.png
             drawn = [DrawnBox(b.id, located.kind_of.get(b.id, LABEL_KIND[0]), b.x0, b.top, b.x1 - b.x0,
                               b.bottom - b.top, _title(located.kind_of.get(b.id, LABEL_KIND[0]), b.text))
-                     for b in sorted(build.cells.by_key.values(), key=lambda b: (b.top, b.x0, b.id))
-                     if (b.source, b.page) == (source, number)]
+                     for b in cells_on.get((source, number), [])]
             drawn += [DrawnBox(m.id, m.kind, m.x0, m.top, m.x1 - m.x0, m.bottom - m.top,
                                _title(MARK_KINDS[m.kind][1], f"{m.text} {m.reason}".strip()))
                       for m in marks if (m.source, m.page) == (source, number)]
