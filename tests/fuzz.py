@@ -1,10 +1,12 @@
 """Fuzzing the build with damaged and hostile PDFs: every outcome must be the reference data set or a
 one-line refusal.
 
-`python -m tests.fuzz [--seeds N] [--first S] [--workers W]` (``make fuzz``) mutates raw/plan_vi.pdf
+`python -m tests.fuzz [--seeds N] [--first S] [--workers W]` (``make fuzz``, nightly-sized: 1,000 seeds by
+default, ~45 min with two workers on two cores) mutates raw/plan_vi.pdf
 (and, for one seed in eight, the excerpt raw/overview.pdf) with seeded mutations, adds four crafted
 hostile files, runs ``python -m pipeline build`` on each in a subprocess and prints the table of
-outcomes; it exits 1 when any outcome is bad. tests/test_fuzz.py runs a small sample of the same cases.
+outcomes and the time it took; it exits 1 when any outcome is bad. tests/test_fuzz.py runs a sample of 24
+seeds drawn from a hash of the source files (`code_seeds`), so the sample changes with the code.
 
 Outcomes (`classify`):
 
@@ -47,6 +49,7 @@ per-page bound, the document is not).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
 import random
@@ -194,6 +197,40 @@ def seed_case(seed: int, directory: Path) -> Case:
     path = directory / f"seed{seed:04d}.pdf"
     path.write_bytes(data)
     return Case(f"seed {seed}: {how}", target, path)
+
+
+# -- the suite's sample ---------------------------------------------------------------------------
+SAMPLE = 24  # seeds tests/test_fuzz.py runs
+SEED_SPACE = 100_000  # they are drawn from range(SEED_SPACE); `make fuzz` runs range(FUZZ_SEEDS)
+CODE = ("pipeline", "extractors", "schemas")  # the code a build runs
+
+
+def code_seeds(root: Path = ROOT, count: int = SAMPLE) -> list[int]:
+    """``count`` seeds drawn from a SHA-256 of the build's source files (path and bytes of every ``*.py``
+    under `CODE`): another edit of the code, other seeds; the same code, the same seeds."""
+    digest = hashlib.sha256()
+    for path in sorted(p for folder in CODE for p in (root / folder).rglob("*.py") if "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return sorted(random.Random(digest.hexdigest()).sample(range(SEED_SPACE), count))
+
+
+def sample_seeds() -> list[int]:
+    """The suite's seeds: ``RENKEI_FUZZ_SEEDS`` (comma-separated) when set, else `code_seeds`."""
+    named = os.environ.get("RENKEI_FUZZ_SEEDS", "").strip()
+    return [int(s) for s in named.split(",") if s.strip()] if named else code_seeds()
+
+
+def seeds_origin() -> str:
+    return "from RENKEI_FUZZ_SEEDS" if os.environ.get("RENKEI_FUZZ_SEEDS", "").strip() else \
+        "drawn from a hash of the source files"
+
+
+def replay(name: str) -> str:
+    """The one command that runs the case named ``name`` ("seed 17" or "crafted: bomb") again."""
+    if name.startswith("seed "):
+        seed = int(name.split()[1].rstrip(":"))
+        return f"python -m tests.fuzz --first {seed} --seeds 1 --no-crafted -v"
+    return "python -m tests.fuzz --seeds 0 -v  (the crafted files)"
 
 
 # -- crafted hostile files -----------------------------------------------------------------------
@@ -468,7 +505,7 @@ def table(results: list[Result]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz", description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=300, help="number of seeded mutations (default 300)")
+    parser.add_argument("--seeds", type=int, default=1000, help="number of seeded mutations (default 1000)")
     parser.add_argument("--first", type=int, default=0, help="first seed (default 0)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-crafted", dest="crafted", action="store_false")
