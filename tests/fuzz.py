@@ -369,30 +369,59 @@ def pdfium_pages(pdf: Path) -> list[str] | None:
 
 
 def pages_with_other_data(reference: Path, build: Path, source: str) -> set[int] | None:
-    """Pages of `source` ("plan" / "overview") whose cells differ between the two builds (None: not comparable)."""
+    """Pages of `source` ("plan" / "overview") on which the two builds read other data (None: not comparable).
+
+    Every table counts, not only the cells: a heading the mutation removed moves projects to another
+    category, and a footnote or a category is free text, in no cell. A row is placed on the pages its
+    located columns name (`schemas.tables.located_columns`: ``page``, ``page_start``, ``role_page``, …);
+    it is compared by its values without its grid positions (row, col, table_id): rows lost on one page
+    renumber the rows of a table continued on the next, which still reads the same text. A table's rows are
+    of the excerpt when it is the overview table or its ``source`` column says so, else of the plan; when
+    rows of the other PDF (the one not mutated) differ, the builds are not comparable (None)."""
     import pandas as pd
 
-    try:
-        a = pd.read_parquet(reference / "cells.parquet")
-        b = pd.read_parquet(build / "cells.parquet")
-    except Exception:
-        return None
-    # The texts read on each page, not their grid positions: rows lost on one page renumber the rows of a
-    # table continued on the next, which still reads the same text.
-    a, b = a[a.source == source], b[b.source == source]
-    pages = set()
-    for page in set(a.page) | set(b.page):
-        if sorted(a[a.page == page].text.astype(str)) != sorted(b[b.page == page].text.astype(str)):
-            pages.add(int(page))
+    from schemas.tables import TABLES, located_columns
+
+    pages: set[int] = set()
+    for table in TABLES:
+        path_a, path_b = reference / f"{table}.parquet", build / f"{table}.parquet"
+        if not path_a.is_file() and not path_b.is_file():
+            continue
+        try:
+            a = pd.read_parquet(path_a)
+            b = pd.read_parquet(path_b)
+        except Exception:
+            return None
+        located = located_columns(table, ("page", "source", "table", "row", "col"))
+        page_columns = [loc["page"] for loc in located if "page" in loc]
+        positions = {loc[part] for loc in located for part in ("table", "row", "col") if part in loc}
+        values = [c for c in a.columns if c not in positions and c in b.columns]
+        source_column = next((loc["source"] for loc in located if "source" in loc), None)
+        if source_column is not None:
+            mine = a[source_column] == source, b[source_column] == source
+        else:
+            ours = (table == "overview") == (source == "overview")
+            mine = pd.Series(ours, index=a.index), pd.Series(ours, index=b.index)
+        if not _rows(a[~mine[0]], values) == _rows(b[~mine[1]], values):
+            return None  # data of the PDF that was not mutated changed: nothing the mutation printed excuses it
+        rows_a, rows_b = _rows(a[mine[0]], values), _rows(b[mine[1]], values)
+        changed = (rows_a - rows_b) + (rows_b - rows_a)
+        for row in changed:
+            record = dict(zip(values, row))
+            pages |= {int(float(record[c])) for c in page_columns
+                      if c in record and record[c] not in ("nan", "None", "<NA>")}
     return pages
+
+
+def _rows(frame, columns: list[str]) -> Counter:
+    return Counter(tuple(map(str, r)) for r in frame[columns].itertuples(index=False))
 
 
 def changed_document(original: Path, mutated: Path, reference: Path, build: Path, source: str) -> str | None:
     """Why a different data set is what the mutated PDF prints, or None when it is not (a silent error).
 
-    The builds' cells must differ only on pages whose text pdfium reads differently in the two PDFs, and
-    the other tables may differ only through those cells (checked by the caller's cell comparison: a table
-    row without a cell on a changed page would show as a cell difference elsewhere)."""
+    The builds' rows (of every table, `pages_with_other_data`) must differ only on pages whose text pdfium
+    reads differently in the two PDFs."""
     before, after = pdfium_pages(original), pdfium_pages(mutated)
     data_pages = pages_with_other_data(reference, build, source)
     if before is None or after is None or not data_pages or len(before) != len(after):

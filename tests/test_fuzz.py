@@ -85,3 +85,19 @@ def test_seeds_can_be_named(monkeypatch):
     monkeypatch.setenv("RENKEI_FUZZ_SEEDS", "1046, 5015")
     assert fuzz.sample_seeds() == [1046, 5015]
     assert fuzz.replay("seed 1046") == "python -m tests.fuzz --first 1046 --seeds 1 --no-crafted -v"
+
+
+def test_free_text_and_the_other_pdf_count_as_other_data(plan_build, tmp_path):
+    """A footnote is in no cell (seed 587 changed one): the oracle places it on its page. Rows of the PDF
+    that was not mutated may not change at all: then nothing excuses the difference (None)."""
+    import shutil
+
+    import pandas as pd
+
+    changed = tmp_path / "changed"
+    shutil.copytree(plan_build.path, changed)
+    notes = pd.read_parquet(changed / "footnotes.parquet")
+    notes.loc[notes.index[0], "text"] = notes.loc[notes.index[0], "text"] + "X"
+    notes.to_parquet(changed / "footnotes.parquet")
+    assert fuzz.pages_with_other_data(plan_build.path, changed, "plan") == {int(notes.page.iloc[0])}
+    assert fuzz.pages_with_other_data(plan_build.path, changed, "overview") is None
