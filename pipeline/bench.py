@@ -73,11 +73,13 @@ print(json.dumps(timings))
 STEPS = ("start-up", "imports", "check", "extract", "parse", "normalize", "write", "duckdb", "swap")
 
 
-def measure(argv: list[str], cwd: Path, output: list[str] | None = None) -> tuple[float, float, float]:
-    """Run ``argv`` once; return (wall seconds, CPU seconds, peak RSS MiB) of that child alone."""
+def measure(argv: list[str] | str, cwd: Path, output: list[str] | None = None, env: dict[str, str] | None = None,
+            shell: bool = False) -> tuple[float, float, float]:
+    """Run ``argv`` once (a shell command line with ``shell``); return (wall seconds, CPU seconds, peak RSS
+    MiB) of that child and every process it waited for (a stage's workers, dvc's stages)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL if output is None else subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, shell=shell,
+                            stdout=subprocess.DEVNULL if output is None else subprocess.PIPE, stderr=subprocess.PIPE)
     # Drain the pipes in full before reaping, so the child never blocks on a full pipe (stdout is one line).
     if output is not None:
         output.append(proc.stdout.read().decode("utf-8", "replace"))
@@ -89,7 +91,8 @@ def measure(argv: list[str], cwd: Path, output: list[str] | None = None) -> tupl
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no output)"]
-        raise RuntimeError(f"{' '.join(argv[1:4])}… exited {proc.returncode}: {last[0]}")
+        what = argv.split(" --")[0] if shell else " ".join(argv[1:4]) + "…"
+        raise RuntimeError(f"{what} exited {proc.returncode}: {last[0]}")
     # Linux reports ru_maxrss in KiB (macOS in bytes).
     rss = usage.ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
     return wall, usage.ru_utime + usage.ru_stime, rss
@@ -244,18 +247,9 @@ def repro_copy(root: Path, target: Path) -> tuple[Path, dict[str, str]]:
 
 
 def _shell(command: str, cwd: Path, env: dict[str, str]) -> tuple[float, float]:
-    """(wall, CPU seconds of it and every process it waited for) of one shell command; raises on failure."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, shell=True, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = proc.stderr.read()
-    proc.stderr.close()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no output)"]
-        raise RuntimeError(f"{command.split(' --')[0]} exited {proc.returncode}: {last[0]}")
-    return wall, usage.ru_utime + usage.ru_stime
+    """(wall, CPU seconds) of one shell command (`measure`); raises on failure."""
+    wall, cpu, _ = measure(command, cwd, env=env, shell=True)
+    return wall, cpu
 
 
 def repro(runs: int = 3) -> dict:
