@@ -35,7 +35,6 @@ from pipeline.errors import ParseError, SourceWatch
 from pipeline.stages.parse import parse_layout
 from pipeline.stages.records import ParsedDocument
 from pipeline.stages.write import write_json
-from schemas.enforce import SchemaError
 from schemas.tables import CONTRACT_VERSION
 # The fixed files each stage writes into its folder (and the only ones it may replace or remove there).
 EXTRACT_FILES = ("layout.json", "overview.json")
@@ -313,6 +312,8 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
 def _build_staged(document: Document, overview: Path | None, out: Path, old, overview_pages: int, watch: SourceWatch,
                   progress: bool | None, duckdb: bool, timings: dict[str, float] | None,
                   settings: Layout) -> dict[str, int]:
+    from schemas.enforce import SchemaError  # pandas: imported by the commands that write tables only
+
     with staging(out) as staged:
         stages = staged / "stages"
         # The stage files stay in memory; they are written only to be kept when the build fails.
