@@ -313,6 +313,16 @@ def _refuse_n_up(page_number: int, numbers: list[VisualLine], lines: list[Visual
             "on one sheet): give the plan with one page per sheet", [page_number])
 
 
+def _refuse_zero_advance(page_number: int, chars: list[dict], layout: Layout) -> None:
+    """Refuse a page whose printed glyphs have no width: their order on the line, and so the text, would
+    be a guess (pdfminer places every glyph of a font without /Widths at the same x)."""
+    flat = [c for c in chars if c["text"].strip() and c["x1"] - c["x0"] < layout.min_glyph_advance]
+    if flat:
+        font = flat[0].get("fontname", "?")
+        raise PdfReadError(f"page {page_number}: {len(flat)} glyph(s) of font {font!r} have no width (its /Widths "
+                           "are missing or damaged): the order of its text cannot be read", [page_number])
+
+
 def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
     """Read one page: ruled tables with spans, and the visual lines outside them. A press-ready sheet is
     read inside its page (`reading_box`); its coordinates stay the sheet's."""
@@ -324,6 +334,7 @@ def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
     drawings = (page.lines, page.rects, page.curves)
     printed, stamps = split_stamps(
         page.chars, lambda: merge_segments(segments_from_objects(*drawings, layout=layout), layout), layout)
+    _refuse_zero_advance(page_number, printed, layout)
     chars = _fold_chars(dedupe_chars(rebox_chars(printed), layout.dedupe_tolerance))
     glyphs = GlyphBoxes(chars)
     rules = drop_ghost_rules(merge_segments(segments_from_objects(

@@ -47,6 +47,10 @@ class Layout:
     # The height a glyph with a degenerate box (zero or negative height) counts with when its overlap
     # with a line is measured (text): any positive overlap of such a glyph is then more than its share.
     min_glyph_height: float = 0.1
+    # A printed glyph narrower than this (PDF points) has no advance: its font lost its widths (/Widths
+    # deleted or damaged), so the glyphs of a line cannot be put in reading order ("- 61 -" read "16"; fuzz
+    # seed 1046). The plan, the excerpt and every producer of the matrix print none.
+    min_glyph_advance: float = 0.01
     # A line at least this fraction of the body size is set in body type or larger: a heading can be one
     # (parse; unruled with bold). Footnotes are 0.89 of the body; 0.95 leaves room for size rounding.
     body_size_floor: float = 0.95

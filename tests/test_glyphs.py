@@ -72,3 +72,20 @@ def test_blank_chars_have_no_box_and_an_empty_page_covers_nothing():
     glyphs = GlyphBoxes([{"text": " ", **box(100, 200, 110, 210)}])
     assert not glyphs.covers(box(102, 203, 108, 207), SLACK)
     assert not GlyphBoxes([]).covers(box(0, 0, 1, 1), SLACK)
+
+
+def test_a_page_whose_glyphs_have_no_width_is_refused_naming_the_font():
+    """A font without /Widths puts every glyph at one x: "- 61 -" read as "16" with exit 0 (fuzz seed 1046)."""
+    import pytest
+
+    from extractors.pdfguard import PdfReadError
+    from extractors.ruled import _refuse_zero_advance
+    from extractors.settings import Layout
+
+    def glyph(text, x0, x1):
+        return {"text": text, "x0": x0, "x1": x1, "fontname": "F1"}
+
+    layout = Layout()
+    _refuse_zero_advance(3, [glyph("6", 10.0, 15.0), glyph(" ", 15.0, 15.0), glyph("1", 15.0, 20.0)], layout)
+    with pytest.raises(PdfReadError, match=r"page 3: 2 glyph\(s\) of font 'F1' have no width"):
+        _refuse_zero_advance(3, [glyph("6", 291.4, 291.4), glyph("1", 291.34, 291.34)], layout)
