@@ -6,7 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.diff.compare import DiffError, _one_line, diff_builds
+from pipeline.diff.compare import DiffError, diff_builds
+from pipeline.errors import one_line
 from pipeline.diff.report import render
 
 
@@ -34,6 +35,6 @@ def run_diff(old_dir: Path, new_dir: Path, fmt: str, out: Path | None) -> int:
             else:
                 sys.stdout.write(text)
     except OSError as error:
-        print(f"error: cannot write the report: {_one_line(error)}", file=sys.stderr)
+        print(f"error: cannot write the report: {one_line(error, 200)}", file=sys.stderr)
         return 2
     return 0 if result.identical else 1
