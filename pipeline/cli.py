@@ -137,7 +137,19 @@ def _crosscheck(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from pipeline.checks.validate import run_validate
 
-    return run_validate(args.build_dir, args.params, args.out, suites=args.suites)
+    return run_validate(args.build_dir, args.params, args.out, suites=args.suites, fail=args.fail)
+
+
+def _gate(args: argparse.Namespace) -> int:
+    from pipeline.checks.gate import run_gate
+
+    return run_gate(args.validation, args.build, args.report, args.review)
+
+
+def _pin(args: argparse.Namespace) -> int:
+    from pipeline.pin import run_pin
+
+    return run_pin(args.build_dir, args.params, args.crosswalk, dry_run=args.dry_run)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -229,7 +241,10 @@ COMMANDS: tuple[Command, ...] = (
                  help="pinned, reviewed values (pinned:) the suites refer to (default: params.yaml)"),
              arg("--out", type=Path, metavar="DIR", help="results.json goes here (default: BUILD_DIR/validation)"),
              arg("--suite", action="append", dest="suites", metavar="NAME",
-                 help="run only this suite of expectations/ (repeatable)")),
+                 help="run only this suite of expectations/ (repeatable)"),
+             arg("--no-fail", dest="fail", action="store_false",
+                 help="record failed expectations in results.json but exit 0 (dvc.yaml: `gate` fails the run "
+                      "after the report and the review are written)")),
             _validate,
             description="Run the expectation suites on a build; print one line per failed expectation and a "
                         "summary; write results.json. Exit 0 passed, 1 failed, 2 not a build. `renkei report` "
@@ -246,6 +261,34 @@ COMMANDS: tuple[Command, ...] = (
                  help="metrics.json to write (build metrics + validation + crosscheck)"),
              arg("--plots", type=Path, metavar="DIR", help="directory for the plot data (CSV)")),
             _report),
+    Command("gate", "fail the run when validation failed or project ids are provisional, naming the report",
+            "renkei gate out/validation/results.json --build out/data --report out/report.html "
+            "--review out/review/index.html",
+            (arg("validation", type=Path, metavar="RESULTS.json", help="results.json of validate"),
+             arg("--build", type=Path, required=True, metavar="DIR", help="the build (its manifest names "
+                 "provisional project ids)"),
+             arg("--report", type=Path, required=True, metavar="FILE", help="report.html of the build"),
+             arg("--review", type=Path, required=True, metavar="FILE", help="the review's index.html")),
+            _gate,
+            description="The last stage of dvc.yaml: exit 1 with one line when the build failed validation (a "
+                        "pinned, reviewed value differs: a new edition) or has provisional project ids, naming "
+                        "the report and the review to look at and `renkei pin` to take the new figures after "
+                        "looking; exit 2 when the report or the review is missing. Exit 0 otherwise."),
+    Command("pin", "take a reviewed build's figures into params.yaml and its new project ids into the crosswalk",
+            "renkei pin out/data\nrenkei pin out/data --dry-run",
+            (_folder("build_dir", "BUILD_DIR", "the reviewed build"),
+             arg("--params", type=Path, default=Path("params.yaml"), metavar="FILE",
+                 help="the params file whose pinned: block is rewritten (comments kept; default: params.yaml)"),
+             arg("--crosswalk", type=Path, metavar="FILE",
+                 help="the project id crosswalk (default: schemas/project_ids.csv of this renkei)"),
+             arg("--dry-run", action="store_true", help="print the diff, write nothing")),
+            _pin,
+            description="Run by a person after looking at the report and the review of a new edition, never "
+                        "by `make run`: writes the build's counts and first-year budget total into params.yaml "
+                        "`pinned:` (editing only those values, comments kept) and its projects into the "
+                        "crosswalk (new provisional ids taken in, renamed projects' names updated), printing "
+                        "both changes as a unified diff. Exit 0 (also when nothing changes), 2 when the build "
+                        "cannot be read or its ids do not follow the crosswalk (rebuild first)."),
     Command("check-pdf", "check PDFs as build would, building nothing (make diff)",
             "renkei check-pdf raw/plan_vi.pdf tests/fixtures/plan_vi_revised_sample.pdf",
             (arg("pdfs", type=Path, nargs="+", metavar="PDF", help="the PDFs to check"), *LIMITS),

@@ -40,8 +40,8 @@ class Role(NamedTuple):
     of: str | None = None
 
 
-PROVENANCE, POSITION, DERIVED = "provenance", "position", "derived"
-ROLE_KINDS = (PROVENANCE, POSITION, DERIVED)
+PROVENANCE, POSITION, DERIVED, IDENTITY = "provenance", "position", "derived", "identity"
+ROLE_KINDS = (PROVENANCE, POSITION, DERIVED, IDENTITY)
 PROVENANCE_PARTS = ("page", "page_label", "table", "row", "col", "span", "box", "source")
 
 
@@ -59,6 +59,9 @@ def derived(of: str) -> Role:
 
 # A number given by printed order (project No., indicator No. …): it moves when rows are inserted.
 POSITIONAL = Role(POSITION)
+# An id that is no printed value and keeps across editions (project_id, from the reviewed crosswalk
+# schemas/project_ids.csv): never an edit of its own, the diff pairs by the identity rules it was given by.
+STABLE_ID = Role(IDENTITY)
 
 
 class Field(NamedTuple):
@@ -190,6 +193,49 @@ def _page_label(what_ja: str, what_en: str, example: str = "63", *, page: str) -
                  provenance("page_label", page))
 
 
+# The parts of one value's location, in column order: what a prefixed location (``<prefix>_page`` …) holds.
+LOCATION_PARTS = ("page", "page_label", "table_id", "row", "col", "x0", "top", "x1", "bottom")
+BOX_EDGES = ("x0", "top", "x1", "bottom")
+_EDGE_TEXT = {"x0": ("左端の x 座標", "Left edge", "page's left edge"),
+              "top": ("上端の y 座標", "Top edge", "page's top edge"),
+              "x1": ("右端の x 座標", "Right edge", "page's left edge"),
+              "bottom": ("下端の y 座標", "Bottom edge", "page's top edge")}
+_POINT = "pt (PDF point, 1/72 inch)"
+
+
+def located_fields(prefix: str, of: str, what_ja: str, what_en: str, examples: dict[str, object],
+                   nullable: bool) -> dict[str, Field]:
+    """The nine columns that say where the value of column ``of`` was printed, named ``<prefix>_<part>``
+    (``LOCATION_PARTS``): page, its printed label, table, grid row and column of its cell (a merged cell's
+    top-left) and the cell's box. For a row with more than one printed value (a responsibility's role and
+    cost share, an indicator's baseline and target), so that each value has its own cell without a join."""
+    cell_ja, cell_en = f"{what_ja}のセル", f"the {what_en} cell"
+    out = {
+        f"{prefix}_page": _page(f"{cell_ja}があるページ", f"Page of {cell_en}", examples["page"], of=of)
+        ._replace(nullable=nullable),
+        f"{prefix}_page_label": _page_label(f"{cell_ja}があるページ", f"Page of {cell_en}",
+                                            examples["page_label"], page=f"{prefix}_page"),
+        f"{prefix}_table_id": Field(
+            STRING, nullable, f"{cell_ja}がある表の識別子（例: p001-t03。表の番号は PDF ごとに振る）",
+            f"Id of the table holding {cell_en} (e.g. p001-t03; numbered per source PDF)",
+            None, examples["table_id"], role=provenance("table", of)),
+        f"{prefix}_row": Field(
+            INT16, nullable, f"{cell_ja}の行番号（表内、0 始まり、結合セルは左上の位置）",
+            f"0-based row index of {cell_en} in its table grid (top-left of a merged cell)",
+            None, examples["row"], role=provenance("row", of)),
+        f"{prefix}_col": Field(
+            INT16, nullable, f"{cell_ja}の列番号（表内、0 始まり、結合セルは左上の位置）",
+            f"0-based column index of {cell_en} in its table grid (top-left of a merged cell)",
+            None, examples["col"], role=provenance("col", of)),
+    }
+    for edge in BOX_EDGES:
+        ja, en, origin = _EDGE_TEXT[edge]
+        out[f"{prefix}_{edge}"] = Field(
+            FLOAT64, nullable, f"{cell_ja}の{ja}（PDF ポイント）", f"{en} of {cell_en}, PDF points from the {origin}",
+            _POINT, examples[edge], role=provenance("box", of))
+    return out
+
+
 _FIELDS: dict[str, Field] = {
     # --- identifiers of the plan's structure ---
     "project_no": Field(
@@ -198,6 +244,16 @@ _FIELDS: dict[str, Field] = {
         "Project number as printed (No.)",
         None, 1,
         role=POSITIONAL,
+    ),
+    "project_id": Field(
+        STRING, False,
+        "連携事業の安定した識別子（P と 3 桁以上の数字、例: P020）。版が変わっても（番号の振り直し・名称の変更）"
+        "変わらない。リポジトリの対応表 schemas/project_ids.csv で管理し、新しい事業には仮の識別子を振る",
+        "Stable id of the project (P and 3 or more digits, e.g. P020): it survives editions (renumbering, "
+        "renames), unlike project_no. Kept in the reviewed crosswalk schemas/project_ids.csv; a project not "
+        "in it gets a provisional id (the build's manifest lists it) until `renkei pin` takes it in",
+        None, "P020",
+        role=STABLE_ID,
     ),
     "area_no": Field(
         INT8, False,
@@ -298,38 +354,6 @@ _FIELDS: dict[str, Field] = {
         "費用負担",
         "The party's share of the cost (費用負担)",
         None, "必要に応じてその他個別費用を負担",
-    ),
-    "role_page": _page("役割分担のセルがあるページ", "Page of the role cell", 1, of="role"),
-    "role_page_label": _page_label("役割分担のセルがあるページ", "Page of the role cell", "61", page="role_page"),
-    "role_table_id": Field(
-        STRING, False,
-        "役割分担のセルがある表の識別子（例: p001-t03。表の番号は PDF ごとに振る）",
-        "Id of the table holding the role cell (e.g. p001-t03; numbered per source PDF)",
-        None, "p001-t03",
-        role=provenance("table", "role"),
-    ),
-    "role_row": Field(
-        INT16, False,
-        "役割分担のセルの行番号（表内、0 始まり）",
-        "0-based row index of the role cell in its table",
-        None, 4,
-        role=provenance("row", "role"),
-    ),
-    "cost_share_page": _page("費用負担のセルがあるページ", "Page of the cost-share cell", 1, of="cost_share"),
-    "cost_share_page_label": _page_label("費用負担のセルがあるページ", "Page of the cost-share cell", "61", page="cost_share_page"),
-    "cost_share_table_id": Field(
-        STRING, False,
-        "費用負担のセルがある表の識別子（例: p001-t03。表の番号は PDF ごとに振る）",
-        "Id of the table holding the cost-share cell (e.g. p001-t03; numbered per source PDF)",
-        None, "p001-t03",
-        role=provenance("table", "cost_share"),
-    ),
-    "cost_share_row": Field(
-        INT16, False,
-        "費用負担のセルの行番号（表内、0 始まり）",
-        "0-based row index of the cost-share cell in its table",
-        None, 6,
-        role=provenance("row", "cost_share"),
     ),
     # --- budgets ---
     "fiscal_year": Field(
@@ -481,34 +505,70 @@ _FIELDS: dict[str, Field] = {
     "x0": Field(
         FLOAT64, False,
         "セルの左端の x 座標（PDF ポイント、ページ左端から）",
-        "Left edge of the cell, PDF points from the page's left edge",
+        "Left edge of the cell (footnotes: of the footnote's lines on its page), PDF points from the page's left edge",
         "pt (PDF point, 1/72 inch)", 56.7,
         role=provenance("box"),
     ),
     "top": Field(
         FLOAT64, False,
         "セルの上端の y 座標（PDF ポイント、ページ上端から）",
-        "Top edge of the cell, PDF points from the page's top edge",
+        "Top edge of the cell (footnotes: of the footnote's lines on its page), PDF points from the page's top edge",
         "pt (PDF point, 1/72 inch)", 56.95,
         role=provenance("box"),
     ),
     "x1": Field(
         FLOAT64, False,
         "セルの右端の x 座標（PDF ポイント、ページ左端から）",
-        "Right edge of the cell, PDF points from the page's left edge",
+        "Right edge of the cell (footnotes: of the footnote's lines on its page), PDF points from the page's left edge",
         "pt (PDF point, 1/72 inch)", 194.3,
         role=provenance("box"),
     ),
     "bottom": Field(
         FLOAT64, False,
         "セルの下端の y 座標（PDF ポイント、ページ上端から）",
-        "Bottom edge of the cell, PDF points from the page's top edge",
+        "Bottom edge of the cell (footnotes: of the footnote's lines on its page), PDF points from the page's top edge",
         "pt (PDF point, 1/72 inch)", 88.65,
         role=provenance("box"),
     ),
 }
 
-FIELDS: dict[str, Field] = {**_FIELDS, **_quantity_field_defs()}
+# Where each of a row's printed values is, when a row has more than one (prefix, the value column, the
+# value's name): examples are the build's (tests/test_contract.py), the quantity sides' are read from the
+# 2,583名(2022年度) cell like their other columns.
+def _cell_example(page, label, table, row, col, x0, top, x1, bottom) -> dict[str, object]:
+    return dict(zip(LOCATION_PARTS, (page, label, table, row, col, x0, top, x1, bottom)))
+
+
+_QUANTITY_CELL = _cell_example(2, "62", "p002-t01", 3, 4, 400.9, 108.45, 469.7, 140.35)  # 2,583名(2022年度)
+_LOCATED: dict[str, tuple[str, str, str, dict[str, object], bool]] = {
+    "name": ("name", "連携事業名", "project name",
+             _cell_example(1, "61", "p001-t02", 0, 3, 263.2, 216.05, 538.6, 227.95), False),
+    "role": ("role", "役割分担", "role", _cell_example(1, "61", "p001-t02", 3, 2, 194.3, 271.75, 538.6, 283.55), False),
+    "cost_share": ("cost_share", "費用負担", "cost-share",
+                   _cell_example(1, "61", "p001-t02", 5, 2, 194.3, 295.45, 538.6, 307.25), False),
+    # A quantity's cell is null only where the plan prints nothing under it (its *_raw is then empty).
+    "baseline": ("baseline_raw", "基準値", "baseline", _QUANTITY_CELL, True),
+    "target": ("target_raw", "目標値", "target", _QUANTITY_CELL, True),
+    "current": ("current_raw", "現状値", "current value", _QUANTITY_CELL, True),
+}
+LOCATED_PREFIXES = tuple(_LOCATED)
+
+
+def _located_field_defs() -> dict[str, Field]:
+    out: dict[str, Field] = {}
+    for prefix, (of, ja, en, examples, nullable) in _LOCATED.items():
+        out.update(located_fields(prefix, of, ja, en, examples, nullable))
+    return out
+
+
+def location_fields(prefix: str) -> list[str]:
+    """The 9 location column names of ``prefix`` (``LOCATED_PREFIXES``), in column order."""
+    if prefix not in _LOCATED:
+        raise KeyError(f"unknown location prefix {prefix!r}")
+    return [f"{prefix}_{part}" for part in LOCATION_PARTS]
+
+
+FIELDS: dict[str, Field] = {**_FIELDS, **_located_field_defs(), **_quantity_field_defs()}
 
 # Value constraints stated by the contract (frictionless names): "enum", "pattern" (full match),
 # "minimum"/"maximum" (inclusive), "minLength" (characters). The document's shape, not one edition's values:
@@ -517,6 +577,7 @@ FIELDS: dict[str, Field] = {**_FIELDS, **_quantity_field_defs()}
 # (consecutive numbers, letters and years, one budget row per project and year, era labels matching the years).
 CONSTRAINTS: dict[str, dict] = {
     "lg_code": {"pattern": r"[0-9]{6}"},
+    "project_id": {"pattern": r"P[0-9]{3,}"},
     "area_no": {"minimum": 1},
     "field_no": {"minimum": 1},
     "category_code": {"pattern": r"[a-z]"},

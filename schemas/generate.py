@@ -21,7 +21,7 @@ import json
 import sys
 from pathlib import Path
 
-from schemas.fields import CONSTRAINTS, DERIVED, POSITION, PROVENANCE
+from schemas.fields import CONSTRAINTS, DERIVED, IDENTITY, POSITION, PROVENANCE
 from schemas.tables import (CONTRACT_VERSION, FOREIGN_KEYS, LICENSES, NATURAL_KEY, PUBLISHER, SOURCE_TITLES,
                             TABLES, _frictionless_type, column_role, get_spec)
 
@@ -104,6 +104,8 @@ def _role_text(table: str, column: str) -> str:
         return f"derived from `{role.of}`"
     if role.kind == POSITION:
         return "position"
+    if role.kind == IDENTITY:
+        return "stable id"
     assert role.kind == PROVENANCE, role
     part = role.part.replace("_", " ")
     if role.part == "page_label":

@@ -17,10 +17,14 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from schemas.fields import (CONSTRAINTS, DERIVED, FIELDS, POSITION, PROVENANCE, ROLE_KINDS, Field, Role,
-                            quantity_fields)
+from schemas.fields import (BOX_EDGES, CONSTRAINTS, DERIVED, FIELDS, LOCATED_PREFIXES, LOCATION_PARTS, POSITION,
+                            PROVENANCE, ROLE_KINDS, Field, Role, location_fields, quantity_fields)
 
-CONTRACT_VERSION = "1"
+# 2: every printed value carries its cell (page, table, row, col, box; prefixed per value where a row prints
+# several) and every project row its stable project_id.
+CONTRACT_VERSION = "2"
+# The box of a value's cell, in the row's own columns (the prefixed ones add <prefix>_).
+BOX = list(BOX_EDGES)
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,10 @@ class TableSpec:
     # partner municipality is a row): a row added or removed is the edit, and that column's change rides
     # along inside it.
     rows_derived_from: str | None = None
+    # The value column that the row's own location columns (page, table_id, row, col, x0 … with no
+    # prefix) say where it was printed: budgets' raw, an indicator's item. None: they locate no one value
+    # (projects' table_id and pages are the project table's; cells are the locations themselves).
+    row_value: str | None = None
 
     def field(self, name: str) -> Field:
         """The field as it is in this table (nullability adjusted)."""
@@ -61,7 +69,7 @@ _TABLE_LIST = [
         fields=[
             "project_no", "name", "summary", "area_no", "area_title", "field_no", "field_title",
             "category_code", "category_title", "municipalities_raw", "page_start", "page_start_label",
-            "page_end", "page_end_label", "table_id",
+            "page_end", "page_end_label", "table_id", "project_id", *location_fields("name"),
         ],
         primary_key=["project_no"],
         natural_key=(),
@@ -70,8 +78,9 @@ _TABLE_LIST = [
         name="project_municipalities",
         description="The partner municipalities (連携市町村) of each project, expanded (全市町村 = all 11).",
         description_ja="事業ごとの連携市町村（全市町村は 11 市町村に展開）",
-        fields=["project_no", "municipality", "lg_code", "list_order", "page", "page_label", "table_id", "row",
-                "col"],
+        fields=["project_no", "project_id", "municipality", "lg_code", "list_order", "page", "page_label",
+                "table_id", "row", "col", *BOX],
+        row_value="municipality",
         primary_key=["project_no", "municipality"],
         natural_key=("municipality",),
         rows_derived_from="projects.municipalities_raw",
@@ -81,8 +90,8 @@ _TABLE_LIST = [
         description="Role (役割分担) and cost share (費用負担) of Sapporo and of the partner municipalities per project.",
         description_ja="事業ごとの札幌市と連携市町村の役割分担・費用負担",
         fields=[
-            "project_no", "party", "role", "cost_share", "role_page", "role_page_label", "role_table_id",
-            "role_row", "cost_share_page", "cost_share_page_label", "cost_share_table_id", "cost_share_row",
+            "project_no", "project_id", "party", "role", "cost_share", *location_fields("role"),
+            *location_fields("cost_share"),
         ],
         primary_key=["project_no", "party"],
         natural_key=("party",),
@@ -93,9 +102,10 @@ _TABLE_LIST = [
                     "(the years its budget headers print).",
         description_ja="事業・年度ごとの事業費見込額（計画期間の各年度。年度は予算欄の見出しから）",
         fields=[
-            "project_no", "fiscal_year", "era_label", "raw", "amount_thousand_yen", "amount_yen",
-            "note", "page", "page_label", "table_id", "row", "col", "colspan",
+            "project_no", "project_id", "fiscal_year", "era_label", "raw", "amount_thousand_yen", "amount_yen",
+            "note", "page", "page_label", "table_id", "row", "col", "colspan", *BOX,
         ],
+        row_value="raw",
         primary_key=["project_no", "fiscal_year"],
         natural_key=("fiscal_year",),
     ),
@@ -104,9 +114,11 @@ _TABLE_LIST = [
         description="Evaluation indicators (評価指標) of each project with baseline and target values.",
         description_ja="事業ごとの評価指標（基準値・目標値）",
         fields=[
-            "project_no", "indicator_no", "item", *quantity_fields("baseline"),
-            *quantity_fields("target"), "page", "page_label", "table_id", "row",
+            "project_no", "project_id", "indicator_no", "item", *quantity_fields("baseline"),
+            *quantity_fields("target"), "page", "page_label", "table_id", "row", "col", *BOX,
+            *location_fields("baseline"), *location_fields("target"),
         ],
+        row_value="item",
         primary_key=["project_no", "indicator_no"],
         natural_key=("item",),
     ),
@@ -116,8 +128,10 @@ _TABLE_LIST = [
         description_ja="役割ごとの基本KPI（現状値・目標値）",
         fields=[
             "area_no", "kpi_no", "name", *quantity_fields("current"), *quantity_fields("target"),
-            "page", "page_label", "table_id", "row",
+            "page", "page_label", "table_id", "row", "col", *BOX, *location_fields("current"),
+            *location_fields("target"),
         ],
+        row_value="name",
         primary_key=["area_no", "kpi_no"],
         natural_key=("name",),
     ),
@@ -125,7 +139,8 @@ _TABLE_LIST = [
         name="footnotes",
         description="Footnotes (※ 【term】 text) and the project whose text carries the mark.",
         description_ja="注釈（※【用語】本文）と記号が付いた事業",
-        fields=["footnote_no", "term", "text", "project_no", "page", "page_label"],
+        fields=["footnote_no", "term", "text", "project_no", "project_id", "page", "page_label", *BOX],
+        row_value="text",
         primary_key=["footnote_no"],
         natural_key=("term",),
     ),
@@ -134,7 +149,9 @@ _TABLE_LIST = [
         description="Rows of the excerpt PDF (抜粋), each matched to its project; written only when the excerpt is given.",
         description_ja="抜粋 PDF の行（対応する連携事業の番号）。抜粋を渡したときだけ書く",
         optional=True,
-        fields=["area_no", "row_no", "name", "summary", "project_no", "page", "page_label", "table_id", "row"],
+        fields=["area_no", "row_no", "name", "summary", "project_no", "project_id", "page", "page_label",
+                "table_id", "row", "col", *BOX],
+        row_value="name",
         primary_key=["area_no", "row_no"],
     ),
     TableSpec(
@@ -218,6 +235,29 @@ def located_columns(table: str, parts: tuple[str, ...] = ("page", "table", "row"
     return [groups[of] for of in sorted(groups, key=lambda of: of is not None)]
 
 
+@dataclass(frozen=True)
+class ValueLocation:
+    """Where one printed value of a row is: ``value`` its column, ``columns`` {part: column} for the parts of
+    ``LOCATION_PARTS`` the table has (footnotes, a line and no table, have no table_id/row/col)."""
+    value: str
+    columns: dict[str, str]
+
+
+def value_locations(table: str) -> list[ValueLocation]:
+    """The printed values of ``table`` that carry their own cell (a box), in table order: the row's own
+    (``TableSpec.row_value``) first, then each prefixed one (``<prefix>_x0`` … locating ``Role.of``). What the
+    provenance view and the review read instead of joining ``cells``."""
+    spec = get_spec(table)
+    out = []
+    if spec.row_value is not None:
+        own = {part: part for part in LOCATION_PARTS if part in spec.fields}
+        out.append(ValueLocation(spec.row_value, own))
+    for prefix in sorted((p for p in LOCATED_PREFIXES if f"{p}_x0" in spec.fields),
+                         key=lambda p: spec.fields.index(f"{p}_x0")):
+        out.append(ValueLocation(FIELDS[f"{prefix}_x0"].role.of, {part: f"{prefix}_{part}" for part in LOCATION_PARTS}))
+    return out
+
+
 def project_tables() -> list[str]:
     """projects and the tables whose rows belong to a project (project_no in their primary key and a
     foreign key to projects), in contract order."""
@@ -244,6 +284,8 @@ def _check_specs() -> None:
             if role.kind == DERIVED or (role.kind == PROVENANCE and role.part == "page_label"):
                 assert role.of in t.fields, f"{t.name}.{column}: derived from {role.of}, not in the table"
             assert role.kind != POSITION or role.of is None, column
+        if t.row_value is not None:
+            assert t.row_value in t.fields and set(BOX) <= set(t.fields), f"{t.name}: row_value without a box"
         if t.rows_derived_from is not None:
             parent, _, column = t.rows_derived_from.partition(".")
             assert column in TABLES[parent].fields, f"{t.name}: rows derived from unknown {t.rows_derived_from}"

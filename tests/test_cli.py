@@ -43,7 +43,7 @@ def test_prog_is_renkei_and_help_says_how_to_call_it(capsys):
 def test_every_option_has_help_and_every_command_an_example():
     commands = _subcommands()
     assert set(commands) == {"build", "duckdb", "extract", "parse", "normalize", "write", "crosscheck", "validate", "report",
-                             "check-pdf", "diff", "review"}
+                             "check-pdf", "diff", "review", "gate", "pin"}
     for name, command in commands.items():
         assert command.prog == f"renkei {name}"
         assert command.epilog and f"renkei {name} " in command.epilog, name

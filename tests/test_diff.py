@@ -42,6 +42,10 @@ def _fill(table: str, row: dict) -> dict:
             out[name] = None
         elif str(f.type).startswith("int"):
             out[name] = 1
+        elif str(f.type) == "double":
+            out[name] = 0.0
+        elif name == "project_id":
+            out[name] = f"P{row['project_no']:03d}" if row.get("project_no") is not None else "P999"
         else:
             out[name] = "p001-t01" if name.endswith("table_id") else "-"
     return out
@@ -106,7 +110,7 @@ EMPTY_PROJECTS = {"added": [], "removed": [], "renamed": [], "renumbered": []}
 def test_exact_match_no_differences(tmp_path):
     build = make_build(tmp_path / "b", [A, B, C], budgets=_budgets(2, {2024: 100, 2025: None}))
     out = diff_builds(build, build).to_json()
-    assert out["format_version"] == FORMAT_VERSION == 3
+    assert out["format_version"] == FORMAT_VERSION == 4
     assert out["projects"] == EMPTY_PROJECTS and out["changes"] == []
     assert out["summary"]["edits"] == 0 and set(out["summary"]["by_kind"].values()) == {0}
     assert out["old"] == out["new"] == {"source": "plan.pdf", "projects": 3}
@@ -211,7 +215,8 @@ def test_changes_by_natural_key_with_json_types(tmp_path):
     def d(table, column, old, new):
         return {"table": table, "column": column, "old": old, "new": new}
 
-    assert [{k: v for k, v in c.items() if k not in ("old_no", "new_no")} for c in out["changes"]] == [
+    assert [c.get("project_id") for c in out["changes"]] == ["P001"] * 2 + ["P002"] * 3 + [None]  # kpis: none
+    assert [{k: v for k, v in c.items() if k not in ("old_no", "new_no", "project_id")} for c in out["changes"]] == [
         {"kind": "budget", "table": "budgets", "name": budget, "key": {"fiscal_year": 2025}, "row": "changed",
          "column": "raw", "old": "-", "new": "1,250,000",
          "derived": [d("budgets", "amount_thousand_yen", None, 1250000), d("budgets", "amount_yen", None, 1250000000)]},
@@ -336,7 +341,7 @@ def test_exit_codes(tmp_path, capsys):
 @pytest.mark.parametrize("break_it", ["missing_dir", "missing_table", "missing_manifest", "other_version"])
 def test_failures_exit_2_with_one_line(tmp_path, capsys, break_it):
     a = make_build(tmp_path / "a", [A, B])
-    b = make_build(tmp_path / "b", [A, B], version="2" if break_it == "other_version" else CONTRACT_VERSION)
+    b = make_build(tmp_path / "b", [A, B], version="1" if break_it == "other_version" else CONTRACT_VERSION)
     if break_it == "missing_dir":
         b = tmp_path / "nowhere"
     elif break_it == "missing_table":
@@ -539,7 +544,7 @@ def test_revised_sample_reports(revised_diff):
 
 def test_revised_sample_numbers_pages_totals_and_content(revised_diff):
     out = revised_diff.to_json()
-    assert out["format_version"] == 3
+    assert out["format_version"] == 4
     assert out["old"] == {"source": "plan_vi.pdf", "projects": 53}
     assert out["new"] == {"source": "plan_vi_revised_sample.pdf", "projects": 53}
     assert out["totals"]["budget_thousand_yen_by_fiscal_year"] == [
@@ -549,7 +554,7 @@ def test_revised_sample_numbers_pages_totals_and_content(revised_diff):
     # every change carries both numbers and both sides' pages
     for c in out["changes"]:
         assert set(c) == {"kind", "table", "name", "old_no", "new_no", "key", "row", "column", "old", "new", "derived",
-                          "old_pages", "new_pages"}
+                          "old_pages", "new_pages", *(("project_id",) if c["table"] not in ("kpis", "footnotes") else ())}
         assert c["old_pages"] and c["new_pages"], c
     numbers = {(c["name"], c["old_no"], c["new_no"]) for c in out["changes"] if c["table"] == "budgets"}
     assert numbers == {("連携した企業誘致の推進", 2, 2), ("三次救急医療等の提供", 13, 14),

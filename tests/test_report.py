@@ -138,7 +138,12 @@ def test_dvc_yaml_declares_metrics_and_plots():
 
     dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))
     stages = dvc["stages"]
-    assert list(stages) == ["extract", "parse", "normalize", "write", "crosscheck", "validate", "report", "review"]
+    assert list(stages) == ["extract", "parse", "normalize", "write", "crosscheck", "validate", "report", "review",
+                            "gate"]
+    # validate records (a new edition still gets its report and review); the gate fails the run after both
+    assert "--no-fail" in stages["validate"]["cmd"]
+    assert "out/validation/results.json" in stages["review"]["deps"]
+    assert {"out/validation/results.json", "out/report.html", "out/review"} <= set(stages["gate"]["deps"])
     # renkei.duckdb's bytes differ per run: not a DVC output; `make run` writes it after dvc repro
     assert "--no-duckdb" in stages["write"]["cmd"]
     assert "pipeline duckdb out/data --out out/renkei.duckdb" in (ROOT / "Makefile").read_text(encoding="utf-8")

@@ -10,38 +10,44 @@ import pyarrow as pa
 import pytest
 
 from schemas.enforce import SchemaError, enforce
-from schemas.fields import (CONSTRAINTS, DERIVED, FIELDS, POSITION, PROVENANCE, PROVENANCE_PARTS, QUANTITY_PREFIXES,
-                            QUANTITY_SUFFIXES, Field, provenance, quantity_fields)
+from schemas.fields import (CONSTRAINTS, DERIVED, FIELDS, IDENTITY, POSITION, PROVENANCE, PROVENANCE_PARTS, QUANTITY_PREFIXES,
+                            QUANTITY_SUFFIXES, Field, location_fields, provenance, quantity_fields)
 from schemas.tables import (CONTRACT_VERSION, NATURAL_KEY, TABLES, arrow_schema, column_role, columns_of_role,
                             datapackage, located_columns, page_label_columns)
 
+BOX = ["x0", "top", "x1", "bottom"]
 EXPECTED_COLUMNS = {
     "projects": [
         "project_no", "name", "summary", "area_no", "area_title", "field_no", "field_title",
         "category_code", "category_title", "municipalities_raw", "page_start", "page_start_label", "page_end",
-        "page_end_label", "table_id",
+        "page_end_label", "table_id", "project_id", "name_page", "name_page_label", "name_table_id", "name_row",
+        "name_col", "name_x0", "name_top", "name_x1", "name_bottom",
     ],
     "project_municipalities": [
-        "project_no", "municipality", "lg_code", "list_order", "page", "page_label", "table_id", "row", "col",
+        "project_no", "project_id", "municipality", "lg_code", "list_order", "page", "page_label", "table_id",
+        "row", "col", *BOX,
     ],
     "responsibilities": [
-        "project_no", "party", "role", "cost_share", "role_page", "role_page_label", "role_table_id", "role_row",
-        "cost_share_page", "cost_share_page_label", "cost_share_table_id", "cost_share_row",
+        "project_no", "project_id", "party", "role", "cost_share", "role_page", "role_page_label",
+        "role_table_id", "role_row", "role_col", "role_x0", "role_top", "role_x1", "role_bottom",
+        "cost_share_page", "cost_share_page_label", "cost_share_table_id", "cost_share_row", "cost_share_col",
+        "cost_share_x0", "cost_share_top", "cost_share_x1", "cost_share_bottom",
     ],
     "budgets": [
-        "project_no", "fiscal_year", "era_label", "raw", "amount_thousand_yen", "amount_yen", "note",
-        "page", "page_label", "table_id", "row", "col", "colspan",
+        "project_no", "project_id", "fiscal_year", "era_label", "raw", "amount_thousand_yen", "amount_yen", "note",
+        "page", "page_label", "table_id", "row", "col", "colspan", *BOX,
     ],
-    "footnotes": ["footnote_no", "term", "text", "project_no", "page", "page_label"],
-    "overview": ["area_no", "row_no", "name", "summary", "project_no", "page", "page_label", "table_id", "row"],
+    "footnotes": ["footnote_no", "term", "text", "project_no", "project_id", "page", "page_label", *BOX],
+    "overview": ["area_no", "row_no", "name", "summary", "project_no", "project_id", "page", "page_label",
+                 "table_id", "row", "col", *BOX],
     "cells": [
         "source", "page", "page_label", "table_id", "row", "col", "rowspan", "colspan", "text", "marks",
-        "x0", "top", "x1", "bottom",
+        *BOX,
     ],
 }
 
 NULLABLE = {
-    "projects": {"field_no", "field_title", "page_start_label", "page_end_label"},
+    "projects": {"field_no", "field_title", "page_start_label", "page_end_label", "name_page_label"},
     "budgets": {"amount_thousand_yen", "amount_yen", "note", "page_label"},
     "footnotes": {"page_label"},
     "overview": {"page_label"},
@@ -58,6 +64,8 @@ def _value(name: str, typ: pa.DataType, i: int):
         return low + i % (c["maximum"] - low + 1)
     if name == "lg_code":
         return f"{12033 + i:06d}"
+    if name == "project_id":
+        return f"P{i + 1:03d}"
     if c.get("pattern") == "[a-z]":
         return chr(ord("a") + i % 26)
     if pa.types.is_integer(typ):
@@ -99,7 +107,7 @@ def test_every_column_has_at_most_one_role():
             in_key = bool(spec.natural_key) and column in spec.natural_key
             assert not (in_key and field_role is not None), (name, column)
             role = column_role(name, column)
-            assert role is None or role.kind in (NATURAL_KEY, PROVENANCE, POSITION, DERIVED), (name, column)
+            assert role is None or role.kind in (NATURAL_KEY, PROVENANCE, POSITION, DERIVED, IDENTITY), (name, column)
             if role is not None and role.kind == PROVENANCE:
                 assert role.part in PROVENANCE_PARTS, (name, column)
 
@@ -149,18 +157,22 @@ def test_natural_keys():
 
 def test_enforce_names_the_location_from_roles():
     """A refused row is located by the table's provenance roles: indicators by page, table and row."""
-    assert located_columns("indicators") == [{"page": "page", "table": "table_id", "row": "row"}]
-    assert [sorted(g) for g in located_columns("responsibilities")] == [["page", "row", "table"]] * 2
+    assert located_columns("indicators") == [
+        {"page": "page", "table": "table_id", "row": "row", "col": "col"},
+        *({"page": f"{p}_page", "table": f"{p}_table_id", "row": f"{p}_row", "col": f"{p}_col"}
+          for p in ("baseline", "target"))]
+    assert [sorted(g) for g in located_columns("responsibilities")] == [["col", "page", "row", "table"]] * 2
     frame = good_frame("indicators", 1)
     frame["target_year"] = 1999
-    with pytest.raises(SchemaError, match=r"\(page 1, table table_idの値0, row 1\)$"):
+    with pytest.raises(SchemaError, match=r"\(page 1, table table_idの値0, row 1, col 1\)$"):
         enforce(frame, "indicators")
     frame = good_frame("responsibilities", 1)
     frame["party"] = "北海道"
     frame["role_page"] = None  # no role cell: the cost-share cell locates the row
     frame["role_table_id"] = None
     frame["role_row"] = None
-    with pytest.raises(SchemaError, match=r"\(page 1, table cost_share_table_idの値0, row 1\)$"):
+    frame["role_col"] = None
+    with pytest.raises(SchemaError, match=r"\(page 1, table cost_share_table_idの値0, row 1, col 1\)$"):
         enforce(frame, "responsibilities")
 
 
@@ -213,19 +225,24 @@ def test_arrow_schema_builds(table):
         assert nullable == NULLABLE[table]
     md = schema.metadata
     assert json.loads(md[b"primary_key"]) == spec.primary_key
-    assert md[b"contract_version"] == CONTRACT_VERSION.encode() == b"1"
+    assert md[b"contract_version"] == CONTRACT_VERSION.encode() == b"2"
     assert md[b"description"].decode() == spec.description
 
 
 def test_indicator_and_kpi_columns():
     assert arrow_schema("indicators").names == [
-        "project_no", "indicator_no", "item", *quantity_fields("baseline"),
-        *quantity_fields("target"), "page", "page_label", "table_id", "row",
+        "project_no", "project_id", "indicator_no", "item", *quantity_fields("baseline"),
+        *quantity_fields("target"), "page", "page_label", "table_id", "row", "col", "x0", "top", "x1", "bottom",
+        *location_fields("baseline"), *location_fields("target"),
     ]
     assert arrow_schema("kpis").names == [
         "area_no", "kpi_no", "name", *quantity_fields("current"), *quantity_fields("target"),
-        "page", "page_label", "table_id", "row",
+        "page", "page_label", "table_id", "row", "col", "x0", "top", "x1", "bottom",
+        *location_fields("current"), *location_fields("target"),
     ]
+    assert location_fields("baseline") == [
+        "baseline_page", "baseline_page_label", "baseline_table_id", "baseline_row", "baseline_col",
+        "baseline_x0", "baseline_top", "baseline_x1", "baseline_bottom"]
     assert arrow_schema("kpis").field("kpi_no").type == pa.int8()
     assert arrow_schema("budgets").field("amount_yen").type == pa.int64()
 

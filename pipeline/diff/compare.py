@@ -62,8 +62,9 @@ __all__ = [
 # (1: projects + changes with a name only; 2: old_no/new_no and pages everywhere, totals, the content of
 # added and removed projects, the two sources; 3: one change per edit — a printed value with the columns
 # derived from it in ``derived``, or a row added or removed — with its ``kind``, the ``summary`` counts by
-# kind and the per-municipality section ``municipalities``).
-FORMAT_VERSION = 3
+# kind and the per-municipality section ``municipalities``; 4: every project entry and every change of a
+# project's row carries the project's stable ``project_id``, and ``old_project_id`` where OLD gave it another).
+FORMAT_VERSION = 4
 
 # Tables compared, in report order: every table whose rows have an identity across editions (a natural
 # key), the excerpt (optional) aside. Those keyed by project_no belong to a project; footnotes' project_no
@@ -197,6 +198,8 @@ class Change:
     old_pages: tuple[int, int] | None = None  # the project's (or KPI's, footnote's) pages in OLD
     new_pages: tuple[int, int] | None = None  # … in NEW
     derived: tuple[Derived, ...] = ()
+    project_id: str | None = None  # the project's stable id in NEW (OLD for a removed row's project)
+    old_project_id: str | None = None  # … in OLD, when it differs (builds made with different crosswalks)
 
     def value(self, column: str) -> tuple[Any, Any]:
         """(old, new) of ``column``: the edited one or one riding along (equal sides when unchanged)."""
@@ -211,6 +214,10 @@ class Change:
         out = {"kind": self.kind, "table": self.table, "name": self.name, "old_no": self.old_no,
                "new_no": self.new_no, "key": dict(self.key), "row": self.row, "column": self.column,
                "old": self.old, "new": self.new, "derived": [d.to_json() for d in self.derived]}
+        if self.project_id is not None:
+            out["project_id"] = self.project_id
+        if self.old_project_id is not None:
+            out["old_project_id"] = self.old_project_id
         if pages:
             out["old_pages"] = _pages_json(self.old_pages)
             out["new_pages"] = _pages_json(self.new_pages)
@@ -249,6 +256,20 @@ class DiffResult:
     removed_detail: dict[int, dict[str, Any]] = field(default_factory=dict)
     # per partner municipality (``municipality_edits``)
     municipalities: list[dict[str, Any]] = field(default_factory=list)
+    # project number → project_id in each build (empty for a build without ids)
+    old_ids: dict[int, str] = field(default_factory=dict)
+    new_ids: dict[int, str] = field(default_factory=dict)
+
+    def ids(self, old_no: int | None, new_no: int | None) -> dict[str, str]:
+        """``project_id`` (NEW's, else OLD's) and ``old_project_id`` where OLD's differs."""
+        new_id = self.new_ids.get(new_no) if new_no is not None else None
+        old_id = self.old_ids.get(old_no) if old_no is not None else None
+        out = {}
+        if new_id or old_id:
+            out["project_id"] = new_id or old_id
+        if new_id and old_id and old_id != new_id:
+            out["old_project_id"] = old_id
+        return out
 
     def edit_counts(self) -> dict[str, int]:
         """Edits by kind, every kind (zeros kept), in the summary's order: projects added, removed,
@@ -275,7 +296,7 @@ class DiffResult:
                     or self.changes)
 
     def _numbers(self, old_no: int | None, new_no: int | None, pages: bool) -> dict[str, Any]:
-        out: dict[str, Any] = {"old_no": old_no, "new_no": new_no}
+        out: dict[str, Any] = {"old_no": old_no, "new_no": new_no, **self.ids(old_no, new_no)}
         if pages:
             out["old_pages"] = _pages_json(self.old_pages.get(old_no)) if old_no is not None else None
             out["new_pages"] = _pages_json(self.new_pages.get(new_no)) if new_no is not None else None
@@ -546,10 +567,17 @@ def compare_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
         return (0 if in_project else 1, c.new_no if in_project else 0, table_rank[c.table],
                 tuple((k, _sortable(v)) for k, v in c.key), column, c.column or "")
 
-    result.changes = sorted(_fold_derived_rows(changes), key=order)
+    result.old_ids = _ids(old["projects"])
+    result.new_ids = _ids(new["projects"])
+    result.changes = [replace(c, **result.ids(c.old_no, c.new_no)) if c.table in PROJECT_TABLES else c
+                      for c in sorted(_fold_derived_rows(changes), key=order)]
     result.municipalities = municipality_edits(result, old.get("project_municipalities", []),
                                                new.get("project_municipalities", []))
     return result
+
+
+def _ids(rows: list[dict]) -> dict[int, str]:
+    return {int(r["project_no"]): str(r["project_id"]) for r in rows if r.get("project_id") is not None}
 
 
 def municipality_edits(result: DiffResult, old_rows: list[dict], new_rows: list[dict]) -> list[dict[str, Any]]:

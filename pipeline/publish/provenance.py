@@ -1,14 +1,15 @@
 """Where each value of a build is printed: the cell box (PDF points) of every value field of every row.
 
-Today only ``cells`` carries boxes; the value tables carry ``table_id``/``row`` (and ``col`` for budgets and
-municipalities), so a value's box is found by joining ``cells`` on (source, table_id, row, col), and where a
-table has no ``col`` (indicators, KPIs, responsibilities, the excerpt, a project's own cells) by the cell of
-that row whose text is the value's printed text. A value whose cell cannot be told for sure gets no box rather
-than a guessed one: a box drawn on the wrong cell would be worse than none.
+Since contract version 2 every printed value row carries its own cell: ``page``, ``table_id``, ``row``,
+``col`` and the box ``x0, top, x1, bottom`` (prefixed per value where a row prints several:
+``baseline_x0`` …; ``schemas.tables.value_locations`` names them), filled by the parse stage from the cell
+it read the value in. `value_boxes` reads those. The values that have no columns of their own (a project's
+number, summary and partners, the excerpt's summary) and the rows of a version 1 build are still found by
+joining ``cells`` on (source, table_id, row, col), or by the cell of their row whose text is the value's
+printed text. A value whose cell cannot be told for sure gets no box rather than a guessed one: a box drawn
+on the wrong cell would be worse than none.
 
-`value_boxes` is the one place that knows this. When every value row carries its own box columns (issue 16
-item 3), only `value_boxes` changes: read the row's ``x0, top, x1, bottom`` (prefixed per side) instead of
-searching ``cells``.
+`value_boxes` is the one place that knows this.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -144,10 +145,50 @@ VALUE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _own_box(record: Row, columns: Mapping[str, str], source: str, text: Any, cells: CellIndex) -> list[Box] | None:
+    """The box a row's location columns (``schemas.tables.value_locations``) give one value, and for a cell
+    that a page break cut, the cell on the next page that prints the rest; None when the row has no such
+    columns (a build of contract version 1) or they are null (nothing printed)."""
+    if "x0" not in columns or record.get(columns["x0"]) is None:
+        return None
+    label = record.get(columns.get("page_label", ""))
+    box = Box(source, int(record[columns["page"]]), str(record.get(columns.get("table_id", ""), "")),
+              int(record.get(columns.get("row", ""), -1)), int(record.get(columns.get("col", ""), -1)),
+              float(record[columns["x0"]]), float(record[columns["top"]]), float(record[columns["x1"]]),
+              float(record[columns["bottom"]]), None if label is None else str(label))
+    cell = cells.cell(source, box.table_id, box.row, box.col)
+    if cell is not None:
+        box = replace(box, text=cell.text, page_label=cell.page_label if box.page_label is None else box.page_label)
+    want, head = _squash(text), _squash(box.text)
+    if cell is None or not head or want == head or not want.startswith(head):
+        return [box]
+    rest = next((c for c in cells.continuation(source, box.table_id) if _squash(c.text) == want[len(head):]), None)
+    return [box] if rest is None else [box, rest]
+
+
 def value_boxes(table: str, record: Row, cells: CellIndex) -> dict[str, list[Box]]:
     """The boxes of each value field (`VALUE_FIELDS`) of one row of ``table``: one cell, two where a page
     break cuts the cell, none where the build does not say for sure. The one record → box lookup (see the
-    module docstring)."""
+    module docstring): a value whose row carries its own location columns (contract version 2) is drawn
+    from them; the others (a project's number, summary and partners, the excerpt's summary, and every
+    value of a version 1 build) are found in ``cells`` as before."""
+    from schemas.tables import TABLES, value_locations
+
+    source = "overview" if table == "overview" else "plan"
+    own: dict[str, list[Box]] = {}
+    for location in value_locations(table) if table in TABLES else []:
+        if location.value in VALUE_FIELDS.get(table, ()):
+            boxes = _own_box(record, location.columns, source, record.get(location.value), cells)
+            if boxes is not None:
+                own[location.value] = boxes
+    if set(own) == set(VALUE_FIELDS.get(table, ())):
+        return own
+    return {**_boxes_from_cells(table, record, cells), **own}
+
+
+def _boxes_from_cells(table: str, record: Row, cells: CellIndex) -> dict[str, list[Box]]:
+    """`value_boxes` by searching ``cells``: by (table_id, row, col) where the row names its column, else by
+    the cell of its row whose text is the value's (module docstring)."""
     def one(box: Box | None) -> list[Box]:
         return [] if box is None else [box]
 

@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import time
+import sys
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
@@ -211,7 +212,11 @@ def _normalize(extract: _StageFiles, parse: _StageFiles, out: _StageFiles, recor
     tables["cells"] = cells
     # The excerpt prints no page numbers: its rows and cells get a null page_label.
     add_page_labels(tables, {"plan": page_labels(layout)})
-    out.put("tables.json", {"sources": sources, "tables": tables})
+    from pipeline.stages.identity import add_project_ids, provisional_line, read_crosswalk
+    ids = add_project_ids(tables, read_crosswalk())
+    if ids.provisional:
+        print(provisional_line(ids.provisional), file=sys.stderr)
+    out.put("tables.json", {"sources": sources, "tables": tables, "provisional_project_ids": ids.provisional})
 
 
 # -- write -----------------------------------------------------------------------------------------
@@ -248,6 +253,8 @@ def _write_build_files(data: dict, out: Path, duckdb: bool = True,
         "sources": data["sources"],
         "packages": _package_versions(),
         "row_counts": dict(sorted(counts.items())),
+        # projects that matched no row of the reviewed crosswalk (pipeline/stages/identity.py)
+        "provisional_project_ids": data.get("provisional_project_ids", []),
     }
     write_json(manifest, out / "manifest.json")
     write_json(metrics(data["tables"]), out / "metrics.json")

@@ -11,6 +11,14 @@ municipality and project, with the project's amount of each fiscal year the plan
 another plan period gets its own columns. ``pipeline.municipality_projects`` returns the same rows from the
 Parquet files.
 
+And the view `provenance` (`PROVENANCE`): one row per printed value with where it is printed (table, key,
+column, value as printed, page and page label, table id, grid row and column, box), built from the tables'
+own location columns (``schemas.tables.value_locations``), so "where is project 20's amount of a fiscal year
+printed" needs no join (the year as the build's budgets hold it)::
+
+    SELECT * FROM provenance WHERE table_name = 'budgets' AND project_no = 20 AND key = 'fiscal_year=' || <year>
+
+
 Size: DuckDB allocates its file in blocks, 256 KiB by default, and every table's data, every index (primary
 and foreign keys) and the catalogue take blocks of their own: the reference plan's ~3,600 rows took 25 blocks,
 6.3 MB, for under 200 KB of data. Written with the smallest block size DuckDB allows (`BLOCK_SIZE`, 16 KiB)
@@ -85,6 +93,77 @@ def _create_view(con) -> None:
         con.execute(f'COMMENT ON COLUMN {MUNICIPALITY_PROJECTS}."{column}" IS {_quoted(comment)}')
 
 
+PROVENANCE = "provenance"
+_PROVENANCE_COMMENT = (
+    "One row per printed value of the build: which table, row (project_id, project_no and the rest of the "
+    "row's key as text, e.g. fiscal_year=<year>) and column it is, the value as printed, and where: the PDF "
+    "(source), page index and printed page label, table id, grid row and column of its cell and the cell's "
+    "box in PDF points (origin top-left). Footnotes are lines, not cells: their table_id, row and col are null. "
+    "/ ビルドの印字された値ごとに 1 行: 表・行（キー）・列、印字どおりの値、印字された場所（PDF、ページ、表、"
+    "セルの行・列、座標）。")
+_PROVENANCE_COLUMNS = {
+    "table_name": "The table the value is in / 値のある表",
+    "project_id": "Stable id of the value's project (null for kpis) / 連携事業の安定した識別子",
+    "project_no": "Project number as printed (null for kpis) / 連携事業の番号",
+    "key": "The rest of the row's key, name=value joined by ', ' (e.g. fiscal_year=<year>, indicator_no=1; '' for projects) / "
+           "行のキー（事業番号以外）",
+    "column_name": "The column the value is in / 値の列",
+    "value": "The value as printed (text) / 印字どおりの値",
+    "source": "Source PDF: plan or overview / 抽出元の PDF",
+    "page": "1-based page index in the PDF file / PDF 内のページ位置",
+    "page_label": "Page number printed on that page (cite this) / 印字されたページ番号",
+    "table_id": "Id of the table holding the cell (null for footnotes) / 表の識別子",
+    "row": "0-based grid row of the cell (null for footnotes) / セルの行番号",
+    "col": "0-based grid column of the cell (null for footnotes) / セルの列番号",
+    "x0": "Left edge of the cell, PDF points / セルの左端",
+    "top": "Top edge of the cell, PDF points from the page's top / セルの上端",
+    "x1": "Right edge of the cell, PDF points / セルの右端",
+    "bottom": "Bottom edge of the cell, PDF points from the page's top / セルの下端",
+}
+
+
+def provenance_sql(tables: list[str]) -> str:
+    """The query behind the view `provenance`: one SELECT per printed value column that carries its own cell
+    (``schemas.tables.value_locations``) of each of ``tables``, UNION ALL, rows where no cell is recorded
+    (nothing printed) left out."""
+    from schemas.tables import value_locations
+
+    parts = []
+    for name in tables:
+        spec = TABLES[name]
+        key = [k for k in spec.primary_key if k != "project_no"]
+        key_sql = (" || ', ' || ".join(f"'{k}=' || CAST(\"{k}\" AS VARCHAR)" for k in key)) if key else "''"
+        project = ("project_id", "project_no") if "project_id" in spec.fields else ("NULL", "NULL")
+        for location in value_locations(name):
+            cols = location.columns
+
+            def col(part: str, cast: str) -> str:
+                return f'"{cols[part]}"' if part in cols else f"CAST(NULL AS {cast})"
+
+            parts.append(
+                f"SELECT '{name}' AS table_name, CAST({project[0]} AS VARCHAR) AS project_id, "
+                f"CAST({project[1]} AS SMALLINT) AS project_no, {key_sql} AS key, "
+                f"'{location.value}' AS column_name, CAST(\"{location.value}\" AS VARCHAR) AS value, "
+                f"'{'overview' if name == 'overview' else 'plan'}' AS source, {col('page', 'SMALLINT')} AS page, "
+                f"{col('page_label', 'VARCHAR')} AS page_label, {col('table_id', 'VARCHAR')} AS table_id, "
+                f"{col('row', 'SMALLINT')} AS \"row\", {col('col', 'SMALLINT')} AS col, "
+                + ", ".join(f'{col(edge, "DOUBLE")} AS "{edge}"' for edge in ("x0", "top", "x1", "bottom"))
+                + f" FROM {name} WHERE {col('x0', 'DOUBLE')} IS NOT NULL")
+    return "\nUNION ALL\n".join(parts)
+
+
+def _create_provenance_view(con, names: list[str]) -> None:
+    from schemas.tables import value_locations
+
+    located = [n for n in names if value_locations(n)]
+    if not located:
+        return
+    con.execute(f"CREATE VIEW {PROVENANCE} AS {provenance_sql(located)}")
+    con.execute(f"COMMENT ON VIEW {PROVENANCE} IS {_quoted(_PROVENANCE_COMMENT)}")
+    for column, comment in _PROVENANCE_COLUMNS.items():
+        con.execute(f'COMMENT ON COLUMN {PROVENANCE}."{column}" IS {_quoted(comment)}')
+
+
 def write_database(build_dir: Path, path: Path, tables: list[str] | None = None) -> Path:
     """Write the tables of ``build_dir`` (those given, else every contract table present) into ``path``."""
     import duckdb
@@ -109,6 +188,7 @@ def write_database(build_dir: Path, path: Path, tables: list[str] | None = None)
                             [str(build_dir / f"{name}.parquet")])
             if all(n in names for n in _VIEW_TABLES):
                 _create_view(con)
+            _create_provenance_view(con, names)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
         finally:

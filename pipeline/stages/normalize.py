@@ -21,6 +21,18 @@ from schemas.tables import page_label_columns
 Rows = list[dict[str, Any]]
 
 
+def located(source: Source | None, prefix: str = "") -> dict[str, Any]:
+    """The location columns of one value (``<prefix>page`` … ``<prefix>bottom``, schemas.fields.LOCATION_PARTS
+    but the page label, which `add_page_labels` fills) from the cell the parse stage read it in; all null
+    where nothing was printed."""
+    parts = ("page", "table_id", "row", "col", "x0", "top", "x1", "bottom")
+    return {f"{prefix}{part}": None if source is None else getattr(source, part) for part in parts}
+
+
+def _box(source: Source) -> dict[str, Any]:
+    return {edge: getattr(source, edge) for edge in ("x0", "top", "x1", "bottom")}
+
+
 def _where(project: ProjectRecord) -> str:
     return f"project {project.project_no} (page {project.pages[0]}, table {project.table_id})"
 
@@ -31,7 +43,7 @@ def project_rows(doc: ParsedDocument) -> Rows:
         "area_no": p.area_no, "area_title": p.area_title, "field_no": p.field_no, "field_title": p.field_title,
         "category_code": p.category_code, "category_title": p.category_title,
         "municipalities_raw": p.municipalities.text, "page_start": p.pages[0], "page_end": p.pages[-1],
-        "table_id": p.table_id,
+        "table_id": p.table_id, **located(p.name_source, "name_"),
     } for p in doc.projects]
 
 
@@ -46,7 +58,7 @@ def municipality_rows(doc: ParsedDocument) -> Rows:
         for order, name in enumerate(names, start=1):
             rows.append({"project_no": p.project_no, "municipality": name, "lg_code": lg_code(name),
                          "list_order": order, "page": src.page, "table_id": src.table_id, "row": src.row,
-                         "col": src.col})
+                         "col": src.col, **_box(src)})
     return rows
 
 
@@ -60,12 +72,8 @@ def responsibility_rows(doc: ParsedDocument) -> Rows:
             rows.append({
                 "project_no": p.project_no, "party": party,
                 "role": role.text if role else None, "cost_share": cost.text if cost else None,
-                "role_page": role.source.page if role else None,
-                "role_table_id": role.source.table_id if role else None,
-                "role_row": role.source.row if role else None,
-                "cost_share_page": cost.source.page if cost else None,
-                "cost_share_table_id": cost.source.table_id if cost else None,
-                "cost_share_row": cost.source.row if cost else None,
+                **located(role.source if role else None, "role_"),
+                **located(cost.source if cost else None, "cost_share_"),
             })
     return rows
 
@@ -111,6 +119,7 @@ def budget_rows(doc: ParsedDocument) -> Rows:
                 "amount_thousand_yen": amount, "amount_yen": amount * 1000 if amount is not None else None,
                 "note": note, "page": cell.source.page, "table_id": cell.source.table_id,
                 "row": cell.source.row, "col": cell.source.col, "colspan": cell.source.colspan,
+                **_box(cell.source),
             })
     return rows
 
@@ -123,7 +132,8 @@ def indicator_rows(doc: ParsedDocument) -> Rows:
                 "project_no": p.project_no, "indicator_no": number, "item": ind.item,
                 **parse_quantity(ind.baseline).as_columns("baseline"),
                 **parse_quantity(ind.target).as_columns("target"),
-                "page": ind.source.page, "table_id": ind.source.table_id, "row": ind.source.row,
+                **located(ind.source), **located(ind.baseline_source, "baseline_"),
+                **located(ind.target_source, "target_"),
             })
     return rows
 
@@ -133,7 +143,7 @@ def kpi_rows(doc: ParsedDocument) -> Rows:
         "area_no": k.area_no, "kpi_no": k.kpi_no, "name": k.name,
         **parse_quantity(k.current).as_columns("current"),
         **parse_quantity(k.target).as_columns("target"),
-        "page": k.source.page, "table_id": k.source.table_id, "row": k.source.row,
+        **located(k.source), **located(k.current_source, "current_"), **located(k.target_source, "target_"),
     } for k in doc.kpis]
 
 
@@ -145,7 +155,8 @@ def footnote_rows(doc: ParsedDocument) -> Rows:
             if mark.isdigit():
                 marked_by.setdefault(int(mark), p.project_no)
     return [{"footnote_no": f.footnote_no, "term": f.term, "text": f.text,
-             "project_no": marked_by.get(f.footnote_no), "page": f.page} for f in doc.footnotes]
+             "project_no": marked_by.get(f.footnote_no), "page": f.page,
+             "x0": f.x0, "top": f.top, "x1": f.x1, "bottom": f.bottom} for f in doc.footnotes]
 
 
 _PRINTED_NUMBER = regex.compile(r"\d+")

@@ -43,6 +43,12 @@ class OverviewRow:
     page: int
     table_id: str
     row: int
+    # the name cell: its column and box (PDF points), the row's provenance
+    col: int | None = None
+    x0: float | None = None
+    top: float | None = None
+    x1: float | None = None
+    bottom: float | None = None
 
 
 def _area_no(heading: str) -> int | None:
@@ -81,8 +87,9 @@ def parse_overview(tables: Iterable[UnruledTable]) -> list[OverviewRow]:
             if not name and not summary:
                 continue
             counters[area] = counters.get(area, 0) + 1
-            rows.append(OverviewRow(area, counters[area], name, summary, cells[name_col].page,
-                                    table.table_id, cells[name_col].row))
+            cell = cells[name_col]
+            rows.append(OverviewRow(area, counters[area], name, summary, cell.page, table.table_id, cell.row,
+                                    cell.col, cell.x0, cell.top, cell.x1, cell.bottom))
     return rows
 
 

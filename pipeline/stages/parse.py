@@ -61,7 +61,8 @@ class _Parser:
         if start and (line.leading_marks or start.group(1)):
             self._close_table()
             number = line.leading_marks[0] if line.leading_marks else start.group(1)
-            self.footnote_open = FootnoteRecord(int(number), start.group(2).strip(), start.group(3).strip(), page)
+            self.footnote_open = FootnoteRecord(int(number), start.group(2).strip(), start.group(3).strip(), page,
+                                                line.x0, line.top, line.x1, line.bottom)
             self.footnotes.append(self.footnote_open)
             self.pages_read.add(page)
             return
@@ -91,6 +92,7 @@ class _Parser:
         footnote_max = self.layout.body_size_floor * self.body_size + self.layout.footnote_size_slack
         if self.footnote_open is not None and line.size < footnote_max:
             self.footnote_open.text = join_cell_lines([self.footnote_open.text, line.text])
+            _extend_box(self.footnote_open, page, line)
             self.pages_read.add(page)
             return
         # Other prose (the chapter title, the intro paragraph, the 【基本KPI】 label) carries no data.
@@ -169,6 +171,13 @@ def parse_layout(pages: list[PageLayout], layout: Layout = Layout()) -> ParsedDo
                          "chapter VI?")
     check_no_gaps(document, pages, parser.pages_read, parser.area_pages)
     return document
+
+
+def _extend_box(footnote: FootnoteRecord, page: int, line: VisualLine) -> None:
+    """Grow the footnote's box over a line it continues on its own page (its provenance is one box)."""
+    if page == footnote.page:
+        footnote.x0, footnote.top = min(footnote.x0, line.x0), min(footnote.top, line.top)
+        footnote.x1, footnote.bottom = max(footnote.x1, line.x1), max(footnote.bottom, line.bottom)
 
 
 def _cell_sizes(page: PageLayout) -> list[float]:

@@ -24,15 +24,17 @@ def build_kpis(table: OpenTable, start_no: int) -> list[KpiRecord]:
     area_no = table.context["area"][0]
     for row in rows:
         values: dict[str, list[str]] = {name: [] for _, name in KPI_COLUMNS}
+        starts = {}  # the cell each value begins in
         for c in row.cells:
             key = best_column(c, columns)
             if key and c.text:
                 values[key].append(c.text)
+                starts.setdefault(key, row.source(c))
         if not values["name"]:
             continue
         kpis.append(KpiRecord(area_no, start_no + len(kpis), join_cell_lines(values["name"]),
                               join_cell_lines(values["current"]), join_cell_lines(values["target"]),
-                              row.source(row.cells[0])))
+                              row.source(row.cells[0]), starts.get("current"), starts.get("target")))
     first = table.rows[0].fragment
     check_conserved(f"page {first.page}, table {first.table_id}: 基本KPI of area {area_no}", printed,
                     [*(c.text for c in header.cells), *(t for k in kpis for t in (k.name, k.current, k.target))])

@@ -16,7 +16,7 @@ from extractors.ruled import GridCell, TableFragment
 from extractors.settings import Layout
 from pipeline.checks.conservation import check_conserved
 from pipeline.errors import ParseError
-from pipeline.stages.records import BudgetCell, IndicatorRow, PartyRow, ProjectRecord, TextValue
+from pipeline.stages.records import BudgetCell, IndicatorRow, PartyRow, ProjectRecord, Source, TextValue
 from pipeline.stages.sections import BUDGET_AMOUNTS_LABEL, NAME_LABEL, SECTION_LABELS, label_kind, squash
 from extractors.text import overlap
 from pipeline.stages.table_rows import OpenTable, Row, best_column, data_cells, glue_cut_rows, header_columns, \
@@ -38,6 +38,7 @@ class ProjectDraft:
     layout: Layout  # the tolerances the table is read with
     project_no: int | None = None
     name: str = ""
+    name_source: Source | None = None
     summary: list[str] = field(default_factory=list)
     municipalities: TextValue | None = None
     roles: list[PartyRow] = field(default_factory=list)
@@ -73,6 +74,7 @@ def _header(draft: ProjectDraft, kind: str, row: Row, cells: list[GridCell]) -> 
         if t == NAME_LABEL:
             draft.labels.append(cells[i].text)
             draft.name = join_cell_lines([c.text for c in cells[i + 1:]])
+            draft.name_source = next((row.source(c) for c in cells[i + 1:] if c.text), None)
 
 
 def _summary(draft: ProjectDraft, kind: str, row: Row, cells: list[GridCell]) -> None:
@@ -163,10 +165,12 @@ def _indicators(draft: ProjectDraft, kind: str, row: Row, cells: list[GridCell])
         draft.labels += [c.text for c in cells]
         return
     values: dict[str, list[str]] = {name: [] for _, name in INDICATOR_COLUMNS}
+    first: dict[str, Source] = {}  # the cell each value begins in
     for c in cells:
         key = best_column(c, columns)
         if key and c.text:
             values[key].append(c.text)
+            first.setdefault(key, row.source(c))
     if not any(values.values()):
         return
     if not values["item"] and not draft.indicators:
@@ -183,12 +187,14 @@ def _indicators(draft: ProjectDraft, kind: str, row: Row, cells: list[GridCell])
         previous = draft.indicators[-1]
         previous.baseline = join_cell_lines([previous.baseline, *values["baseline"]])
         previous.target = join_cell_lines([previous.target, *values["target"]])
+        previous.baseline_source = previous.baseline_source or first.get("baseline")
+        previous.target_source = previous.target_source or first.get("target")
         return
     item_cell = next((c for c in cells if best_column(c, columns) == "item"), cells[0])
     draft.last_indicator_fragment = row.fragment
     draft.indicators.append(IndicatorRow(
         join_cell_lines(values["item"]), join_cell_lines(values["baseline"]),
-        join_cell_lines(values["target"]), row.source(item_cell)))
+        join_cell_lines(values["target"]), row.source(item_cell), first.get("baseline"), first.get("target")))
 
 
 HANDLERS: dict[str, Handler] = {
@@ -282,7 +288,7 @@ def build_project(table: OpenTable) -> ProjectRecord:
         pages=sorted({r.fragment.page for r in rows}), table_id=first_fragment.table_id,
         roles=draft.roles, cost_shares=draft.cost_shares,
         year_headers=draft.year_headers, budget_cells=draft.budget_cells,
-        indicators=draft.indicators, marks=draft.marks,
+        indicators=draft.indicators, marks=draft.marks, name_source=draft.name_source,
     )
     check_conserved(f"{draft.where}: project {draft.project_no}", printed, [*draft.labels, *_project_texts(record)])
     return record

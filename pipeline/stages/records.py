@@ -12,13 +12,17 @@ from typing import Any
 
 @dataclass
 class Source:
-    """Where a value sits in the PDF: page, table fragment and grid position."""
+    """Where a value sits in the PDF: page, table fragment, grid position and the cell's box (PDF points)."""
 
     page: int
     table_id: str
     row: int
     col: int
     colspan: int = 1
+    x0: float | None = None
+    top: float | None = None
+    x1: float | None = None
+    bottom: float | None = None
 
 
 @dataclass
@@ -41,7 +45,10 @@ class IndicatorRow:
     item: str
     baseline: str
     target: str
-    source: Source
+    source: Source  # the 項目 cell
+    # the cell each value begins in (None where nothing is printed under it)
+    baseline_source: Source | None = None
+    target_source: Source | None = None
 
 
 @dataclass
@@ -71,6 +78,7 @@ class ProjectRecord:
     budget_cells: list[BudgetCell]
     indicators: list[IndicatorRow]
     marks: list[str] = field(default_factory=list)
+    name_source: Source | None = None  # the 連携事業名 cell
 
 
 @dataclass
@@ -80,7 +88,9 @@ class KpiRecord:
     name: str
     current: str
     target: str
-    source: Source
+    source: Source  # the 指標名 cell
+    current_source: Source | None = None
+    target_source: Source | None = None
 
 
 @dataclass
@@ -89,6 +99,11 @@ class FootnoteRecord:
     term: str
     text: str
     page: int
+    # the box around the footnote's lines on its page (PDF points)
+    x0: float | None = None
+    top: float | None = None
+    x1: float | None = None
+    bottom: float | None = None
 
 
 @dataclass
@@ -102,23 +117,27 @@ class ParsedDocument:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "ParsedDocument":
-        def source(d: dict) -> Source:
-            return Source(**d)
+        def source(d: dict | None) -> Source | None:
+            return None if d is None else Source(**d)
 
         projects = []
         for p in data["projects"]:
             projects.append(ProjectRecord(
                 **{k: v for k, v in p.items() if k not in {
-                    "municipalities", "roles", "cost_shares", "year_headers", "budget_cells", "indicators"}},
+                    "municipalities", "roles", "cost_shares", "year_headers", "budget_cells", "indicators",
+                    "name_source"}},
+                name_source=source(p.get("name_source")),
                 municipalities=TextValue(p["municipalities"]["text"], source(p["municipalities"]["source"])),
                 roles=[PartyRow(r["party"], r["text"], source(r["source"])) for r in p["roles"]],
                 cost_shares=[PartyRow(r["party"], r["text"], source(r["source"])) for r in p["cost_shares"]],
                 year_headers=[TextValue(h["text"], source(h["source"])) for h in p["year_headers"]],
                 budget_cells=[BudgetCell(b["text"], b["year_headers"], source(b["source"]))
                               for b in p["budget_cells"]],
-                indicators=[IndicatorRow(i["item"], i["baseline"], i["target"], source(i["source"]))
+                indicators=[IndicatorRow(i["item"], i["baseline"], i["target"], source(i["source"]),
+                                         source(i.get("baseline_source")), source(i.get("target_source")))
                             for i in p["indicators"]],
             ))
-        kpis = [KpiRecord(**{**k, "source": source(k["source"])}) for k in data["kpis"]]
+        kpis = [KpiRecord(**{**k, **{s: source(k.get(s)) for s in ("source", "current_source", "target_source")}})
+                for k in data["kpis"]]
         footnotes = [FootnoteRecord(**f) for f in data["footnotes"]]
         return cls(projects=projects, kpis=kpis, footnotes=footnotes)

@@ -27,7 +27,8 @@ class Row:
     cells: list[GridCell]
 
     def source(self, cell: GridCell) -> Source:
-        return Source(self.fragment.page, self.fragment.table_id, cell.row, cell.col, cell.colspan)
+        return Source(self.fragment.page, self.fragment.table_id, cell.row, cell.col, cell.colspan,
+                      cell.x0, cell.top, cell.x1, cell.bottom)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from schemas.fields import FIELDS, IDENTITY, PROVENANCE
 from schemas.tables import TABLES
 
 from pipeline.stages.parse import PARTIES  # noqa: E402  (the contract's enum, schemas/fields.py)
@@ -152,17 +153,13 @@ def content_from_build(build) -> Content:
 
 
 # -- comparison -------------------------------------------------------------------------------------
-# Where a value was printed (page, grid position, box) depends on the printing, not on the content.
+# Where a value was printed (page, grid position, box) depends on the printing, not on the content; the
+# stable project_id is the crosswalk's, not printed: both are left out of a comparison (the schema's roles).
 POSITION_COLUMNS = {
-    "projects": ["page_start", "page_start_label", "page_end", "page_end_label", "table_id"],
-    "project_municipalities": ["page", "page_label", "table_id", "row", "col"],
-    "responsibilities": ["role_page", "role_page_label", "role_table_id", "role_row", "cost_share_page",
-                         "cost_share_page_label", "cost_share_table_id", "cost_share_row"],
-    "budgets": ["page", "page_label", "table_id", "row", "col", "colspan"],
-    "indicators": ["page", "page_label", "table_id", "row"],
-    "kpis": ["page", "page_label", "table_id", "row"],
-    "footnotes": ["page", "page_label"],
-}
+    name: [c for c in TABLES[name].fields
+           if (role := FIELDS[c].role) is not None and role.kind in (PROVENANCE, IDENTITY)]
+    for name in ("projects", "project_municipalities", "responsibilities", "budgets", "indicators", "kpis",
+                 "footnotes")}
 # Compared tables are sorted by the contract's own keys (schemas/tables.py), not a copy of them.
 KEYS = {name: TABLES[name].primary_key for name in (
     "projects", "project_municipalities", "responsibilities", "budgets", "indicators", "kpis", "footnotes")}
