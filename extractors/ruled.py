@@ -323,6 +323,20 @@ def _refuse_zero_advance(page_number: int, chars: list[dict], layout: Layout) ->
                            "are missing or damaged): the order of its text cannot be read", [page_number])
 
 
+def _refuse_outside_page(page_number: int, chars: list[dict], bbox: tuple[float, float, float, float],
+                         layout: Layout) -> None:
+    """Refuse a page that draws text outside its own box: a viewer or printer shows none of it, so reading
+    it would give values the page does not print."""
+    x0, top, x1, bottom = bbox
+    slack = layout.outside_page_slack
+    outside = [c for c in chars if c["text"].strip() and not (
+        x0 - slack <= (c["x0"] + c["x1"]) / 2 <= x1 + slack and top - slack <= (c["top"] + c["bottom"]) / 2 <= bottom + slack)]
+    if outside:
+        raise PdfReadError(f"page {page_number}: {len(outside)} glyph(s) lie outside the page's box (MediaBox/CropBox "
+                           f"{[round(v, 1) for v in bbox]}): text no viewer shows cannot be read as the page's",
+                           [page_number])
+
+
 def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
     """Read one page: ruled tables with spans, and the visual lines outside them. A press-ready sheet is
     read inside its page (`reading_box`); its coordinates stay the sheet's."""
@@ -335,6 +349,7 @@ def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
     printed, stamps = split_stamps(
         page.chars, lambda: merge_segments(segments_from_objects(*drawings, layout=layout), layout), layout)
     _refuse_zero_advance(page_number, printed, layout)
+    _refuse_outside_page(page_number, printed, page.bbox, layout)
     chars = _fold_chars(dedupe_chars(rebox_chars(printed), layout.dedupe_tolerance))
     glyphs = GlyphBoxes(chars)
     rules = drop_ghost_rules(merge_segments(segments_from_objects(

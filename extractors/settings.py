@@ -51,6 +51,10 @@ class Layout:
     # deleted or damaged), so the glyphs of a line cannot be put in reading order ("- 61 -" read "16"; fuzz
     # seed 1046). The plan, the excerpt and every producer of the matrix print none.
     min_glyph_advance: float = 0.01
+    # How far (PDF points) a glyph's centre may lie outside the page's box and still count as printed on it:
+    # a viewer shows nothing outside the MediaBox/CropBox, so text there is not the page's (fuzz seed 18797:
+    # a MediaBox mutated to a sliver left the tables outside it, read with exit 0). Half a point of rounding.
+    outside_page_slack: float = 0.5
     # A line at least this fraction of the body size is set in body type or larger: a heading can be one
     # (parse; unruled with bold). Footnotes are 0.89 of the body; 0.95 leaves room for size rounding.
     body_size_floor: float = 0.95

@@ -89,3 +89,21 @@ def test_a_page_whose_glyphs_have_no_width_is_refused_naming_the_font():
     _refuse_zero_advance(3, [glyph("6", 10.0, 15.0), glyph(" ", 15.0, 15.0), glyph("1", 15.0, 20.0)], layout)
     with pytest.raises(PdfReadError, match=r"page 3: 2 glyph\(s\) of font 'F1' have no width"):
         _refuse_zero_advance(3, [glyph("6", 291.4, 291.4), glyph("1", 291.34, 291.34)], layout)
+
+
+def test_a_page_that_draws_text_outside_its_box_is_refused():
+    """No viewer shows text outside the MediaBox: a sliver of a MediaBox left the tables outside it, read with
+    exit 0 (fuzz seed 18797)."""
+    import pytest
+
+    from extractors.pdfguard import PdfReadError
+    from extractors.ruled import _refuse_outside_page
+    from extractors.settings import Layout
+
+    def glyph(x0, top):
+        return {"text": "字", "x0": x0, "x1": x0 + 10, "top": top, "bottom": top + 10}
+
+    box = (0.0, 0.0, 595.0, 842.0)
+    _refuse_outside_page(1, [glyph(0, 0), glyph(585, 832), {**glyph(700, 0), "text": " "}], box, Layout())
+    with pytest.raises(PdfReadError, match=r"page 1: 1 glyph\(s\) lie outside the page's box"):
+        _refuse_outside_page(1, [glyph(10, 10), glyph(10, 900)], box, Layout())
