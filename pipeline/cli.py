@@ -141,7 +141,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from pipeline.checks.report import run_report
+    from pipeline.publish.report import run_report
 
     return run_report(args.build_dir, args.validation, args.out, crosscheck=args.crosscheck,
                       metrics_out=args.metrics, plots_dir=args.plots)

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from pipeline.checks.crosscheck import run_crosscheck
-from pipeline.checks.report import run_report
+from pipeline.publish.report import run_report
 from pipeline.checks.validate import run_validate
 from pipeline.stages.build import build
 from pipeline.stages.parse import ParseError

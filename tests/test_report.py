@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.checks.report import run_report
+from pipeline.publish.report import run_report
 
 ROOT = Path(__file__).resolve().parent.parent
 
