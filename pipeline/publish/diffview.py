@@ -22,8 +22,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from pipeline.diff.report import (char_diff, detail_items, fmt_no, fmt_value, html_code, html_escape, summary_text,
-                                  value_change)
+from pipeline.diff.report import (BUDGET_AMOUNT, char_diff, detail_items, fmt_amount, fmt_delta, fmt_no, fmt_value,
+                                  html_code, html_escape, summary_text, value_change)
 from pipeline.inputs import InputError
 from pipeline.publish.html import render
 from pipeline.publish.provenance import VALUE_FIELDS, Box, value_boxes
@@ -120,6 +120,7 @@ class EditView:
     riding: list[Markup]  # the derived columns that rode along, one line each
     old: Side
     new: Side
+    amount: str | None = None  # a budget edit's amount: "124,573 → 130,000 千円 (+5,427)"
 
     @property
     def anchor(self) -> str:
@@ -265,6 +266,14 @@ def _change(edit: Edit) -> Markup:
     return Markup(f"{html_code(edit.column)}: {value_change(edit.old, edit.new, html_escape)}")
 
 
+def _amount(edit: Edit) -> str | None:
+    """A budget edit's amount old → new with the change (千円), read from the column riding along."""
+    for column, old, new in edit.derived:
+        if edit.table == "budgets" and column == BUDGET_AMOUNT:
+            return f"{fmt_amount(old)} → {fmt_amount(new)} 千円 ({fmt_delta(old, new)})"
+    return None
+
+
 def _riding(edit: Edit) -> list[Markup]:
     return [Markup(f"{html_code(column)}: {value_change(old, new, html_escape)}") for column, old, new in edit.derived]
 
@@ -362,7 +371,7 @@ def show_diff(old_dir: Path, new_dir: Path, document: dict, pdfs: Iterable[Path]
     new = Edition("new", read_build(new_dir), pdfs)
     try:
         notices = [f"{e.side} edition: {e.problem}: its values are shown as text" for e in (old, new) if e.problem]
-        views = [EditView(e, _title(e), _change(e), _riding(e), old.show(e), new.show(e))
+        views = [EditView(e, _title(e), _change(e), _riding(e), old.show(e), new.show(e), _amount(e))
                  for e in progress_bar(edits, desc="diff crops", unit="edit", enabled=progress)]
         projects = _project_views(document.get("projects", {}), old, new)
         municipalities, unchanged = _municipality_views(document, views)
