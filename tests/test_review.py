@@ -353,13 +353,23 @@ def _changed_values(html: str) -> list[str]:
             for s in html.split("<h2>Changed values", 1)[1].split('<section class="edit value"')[1:]]
 
 
-def test_diff_of_two_pdfs_writes_every_report_with_old_and_new_crops(tmp_path, capsys):
-    """`renkei diff OLD.pdf NEW.pdf --out DIR` (what `make diff` runs): both editions built into DIR, the three
-    reports beside them; the PDFs are found again through the builds' manifests (no --pdf given)."""
-    out = tmp_path / "diff"
-    assert main(["--no-progress", "diff", str(PLAN), str(REVISED), "--out", str(out)]) == 1
-    err = capsys.readouterr().err
-    assert "note:" not in err and "Traceback" not in err
+@pytest.fixture(scope="module")
+def pdf_diff(tmp_path_factory):
+    """`renkei diff OLD.pdf NEW.pdf --out DIR` (what `make diff` runs) on the shipped revised sample."""
+    import contextlib
+
+    out = tmp_path_factory.mktemp("pdf-diff") / "diff"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["--no-progress", "diff", str(PLAN), str(REVISED), "--out", str(out)])
+    return out, code, err.getvalue()
+
+
+def test_diff_of_two_pdfs_writes_every_report_with_old_and_new_crops(pdf_diff, capsys):
+    """Both editions built into DIR, the three reports beside them; the PDFs found again through the builds'
+    manifests (no --pdf given), so every changed value has its old and its new crop."""
+    out, code, err = pdf_diff
+    assert code == 1 and "note:" not in err and "Traceback" not in err
     assert sorted(p.name for p in out.iterdir()) == ["diff.html", "diff.json", "diff.md", "new", "old"]
     document = json.loads((out / "diff.json").read_text(encoding="utf-8"))
     html = (out / "diff.html").read_text(encoding="utf-8")
@@ -370,6 +380,7 @@ def test_diff_of_two_pdfs_writes_every_report_with_old_and_new_crops(tmp_path, c
         assert old.count('<img src="data:image/png;base64,') >= 1 and new.count('<img src="data:image/png;') >= 1
         assert "p. " in old and "p. " in new and "PDF page" not in old + new  # printed labels
     assert "p. 71–72" in html  # 鳥獣対策…: PDF pages 11–12 of the revised sample, printed 71–72
+    assert json.loads((out / "new" / "manifest.json").read_text())["sources"]["plan"]["path"] == str(REVISED)
     assert main(["diff", str(PLAN), str(REVISED), "--format", "md"]) == 2
     assert "give --out DIR" in capsys.readouterr().err
 
@@ -460,4 +471,27 @@ def test_the_diff_review_in_chromium(chromium, diff_review, screenshots):
     _offline_and_decoded(tab)
     png = tab.screenshot()
     (screenshots / "diff.png").write_bytes(png)
+    assert _not_blank(png) > 100
+
+
+@pytest.fixture(scope="module")
+def chromium_1280():
+    if not browser.available():
+        pytest.fail(f"no Chromium at {browser.CHROMIUM}: install the Debian package chromium (make producers)")
+    with browser.Browser(width=1280, height=900) as b:
+        yield b
+
+
+def test_the_diff_page_in_chromium_fits_1280_px(chromium_1280, pdf_diff, screenshots):
+    """`diff --format html` is one offline file: every crop an inline image that decodes, nothing fetched,
+    not wider than a 1,280 px window."""
+    out, _, _ = pdf_diff
+    tab = chromium_1280.open(out / "diff.html")
+    _offline_and_decoded(tab)
+    files = [u for u in tab.requests() if u.startswith("file:")]
+    assert files == [(out / "diff.html").resolve().as_uri()]  # one file: the crops are data: URIs
+    assert tab.evaluate("document.images.length") >= 2 * len(_changed_values((out / "diff.html").read_text()))
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 1280
+    png = tab.screenshot()
+    (screenshots / "diff-page.png").write_bytes(png)
     assert _not_blank(png) > 100
