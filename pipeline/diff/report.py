@@ -17,7 +17,6 @@ is rendered by pipeline.publish.diffpage from the JSON, with the pieces here (ch
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Callable
@@ -61,17 +60,9 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
-def html_escape(text: str) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def md_code(identifier: str) -> str:
     """A table or column name as a code span (they never contain a backtick; escaped otherwise)."""
     return f"`{identifier}`" if "`" not in identifier else md_escape(identifier)
-
-
-def html_code(identifier: str) -> str:
-    return f"<code>{html_escape(identifier)}</code>"
 
 
 def char_diff(old: str, new: str, escape: Escape) -> str:

@@ -23,9 +23,9 @@ from typing import Any
 from markupsafe import Markup
 
 from pipeline.diff.report import (BUDGET_AMOUNT, char_diff, detail_items, fmt_amount, fmt_delta, fmt_no, fmt_value,
-                                  html_code, html_escape, summary_text, value_change)
+                                  summary_text, value_change)
 from pipeline.inputs import InputError
-from pipeline.publish.html import render
+from pipeline.publish.html import html_code, html_escape, render
 from pipeline.publish.provenance import VALUE_FIELDS, Box, value_boxes
 from pipeline.publish.render import Renderer
 from pipeline.publish.review import BuildData, read_build

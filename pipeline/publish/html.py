@@ -6,7 +6,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import html
+
 import jinja2
+
+
+def html_escape(text: object) -> str:
+    """Text read from a PDF as HTML text (for the pieces built outside a template, e.g. a character diff)."""
+    return html.escape(str(text), quote=True)
+
+
+def html_code(identifier: str) -> str:
+    return f"<code>{html_escape(identifier)}</code>"
 
 
 def amount(value: object) -> str:

@@ -20,7 +20,7 @@ from extractors.ruled import PageLayout, TableFragment
 from extractors.settings import LAYOUT
 from extractors.textlines import VisualLine
 from pipeline.errors import ParseError
-from pipeline.checks.invariants import check_no_gaps
+from pipeline.checks import check_no_gaps
 from pipeline.stages.parse_kpi import build_kpis
 from pipeline.stages.parse_project import PARTIES, build_project
 from pipeline.stages.records import FootnoteRecord, KpiRecord, ParsedDocument, ProjectRecord
