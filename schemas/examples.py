@@ -2,8 +2,8 @@
 
 A column name is shared across tables (``name`` is a project's name in ``projects`` and a KPI's in ``kpis``),
 so one example per column would show a project's name for a KPI. The examples are therefore read from a
-build, table by table, and committed as ``schemas/examples.json``: ``python -m schemas.generate --examples
-BUILD`` writes them, and the dictionary is generated from the committed file, so ``--check`` needs no build
+build, table by table, and committed as ``docs/data-dictionary-examples.json``: ``python -m schemas.generate
+--examples BUILD`` writes them, and the dictionary is generated from the committed file, so ``--check`` needs no build
 and stays deterministic. tests/test_schema_suites.py compares the committed file with a fresh build of
 raw/plan_vi.pdf (and raw/overview.pdf), so a change of the schema or the reader that changes an example
 is seen.
@@ -19,7 +19,8 @@ import json
 import math
 from pathlib import Path
 
-EXAMPLES_FILE = Path(__file__).resolve().with_name("examples.json")
+# beside the dictionary it feeds (it holds values of one plan, years included: no such value lives in schemas/)
+EXAMPLES_FILE = Path(__file__).resolve().parent.parent / "docs" / "data-dictionary-examples.json"
 MAX_CHARS = 40  # a long text (a project's summary) is cut here, with "…"
 
 

@@ -8,8 +8,9 @@
   suites beside them keep only what the schema cannot say: pinned values, cross-column, cross-table and
   document rules.
 * ``docs/data-dictionary.md`` — every table and column: type, nullability, unit, constraints, example,
-  descriptions in English and Japanese. The examples are each table's own, from ``schemas/examples.json``,
-  which ``python -m schemas.generate --examples BUILD`` writes from a build of raw/plan_vi.pdf
+  descriptions in English and Japanese. The examples are each table's own, from
+  ``docs/data-dictionary-examples.json``, which ``python -m schemas.generate --examples BUILD`` writes from a
+  build of raw/plan_vi.pdf
   (schemas.examples; a test compares it with a fresh build).
 
 The DuckDB DDL and comments (schemas.tables.duckdb_statements), the Parquet schema (arrow_schema) and
@@ -134,8 +135,9 @@ def data_dictionary(examples: dict[str, dict[str, object]] | None = None) -> str
         "Parquet field metadata, `datapackage.json` and the comments of `renkei.duckdb`.",
         "",
         "Types are Arrow types (Parquet logical types); **required** columns are never null. Examples are each",
-        "table's own values in the build of `raw/plan_vi.pdf` with `raw/overview.pdf` (`schemas/examples.json`;",
-        "one row of the table where it can, so the columns of one cell read together; long texts cut with …).",
+        "table's own values in the build of `raw/plan_vi.pdf` with `raw/overview.pdf`",
+        "(`docs/data-dictionary-examples.json`; one row of the table where it can, so the columns of one cell",
+        "read together; long texts cut with …).",
         "Page columns come in pairs: `page` is the 1-based page index in the PDF file, `page_label` the number",
         "printed on that page (PDF page 1 of the chapter is printed 「- 61 -」: `page` 1, `page_label` \"61\").",
         "The role says what a column is beyond its values: the table's **natural key** (what identifies a row",
@@ -218,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m schemas.generate", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a generated file is stale")
     parser.add_argument("--examples", type=Path, metavar="BUILD",
-                        help="first write schemas/examples.json from BUILD (a build of raw/plan_vi.pdf with "
+                        help="first write docs/data-dictionary-examples.json from BUILD (a build of raw/plan_vi.pdf with "
                              "raw/overview.pdf), then generate")
     args = parser.parse_args(argv)
     if args.examples is not None:

@@ -159,20 +159,29 @@ def test_no_column_repeats_the_one_printed_year(report):
     assert "No amount is printed for FY2025, FY2026, FY2027, FY2028" in _text(html)
 
 
-def test_a_second_printed_year_brings_the_totals_back(plan_build, validated, tmp_path):
+def _edited(build: Path, table: str, edit, tmp: Path) -> Path:
+    """A copy of ``build`` with ``edit(row)`` applied to every row of ``table`` (same Parquet schema)."""
     import shutil
 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    build = tmp_path / "build"
-    shutil.copytree(plan_build.path, build)
-    table = pq.read_table(build / "budgets.parquet")
-    rows = table.to_pylist()
-    for r in rows:
-        if r["fiscal_year"] == 2025 and r["project_no"] == 2:
-            r["amount_thousand_yen"], r["raw"] = 1000.0, "1,000"
-    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), build / "budgets.parquet")
+    copy = tmp / "build"
+    shutil.copytree(build, copy)
+    frame = pq.read_table(copy / f"{table}.parquet")
+    rows = frame.to_pylist()
+    for row in rows:
+        edit(row)
+    pq.write_table(pa.Table.from_pylist(rows, schema=frame.schema), copy / f"{table}.parquet")
+    return copy
+
+
+def test_a_second_printed_year_brings_the_totals_back(plan_build, validated, tmp_path):
+    def print_fy2025(row: dict) -> None:
+        if row["fiscal_year"] == 2025 and row["project_no"] == 2:
+            row["amount_thousand_yen"], row["raw"] = 1000.0, "1,000"
+
+    build = _edited(plan_build.path, "budgets", print_fy2025, tmp_path)
     assert run_report(build, validated["results"], tmp_path / "r.html") == 0
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "All years" in html and ">Total</th>" in html and "FY2025</th>" in html
@@ -180,17 +189,11 @@ def test_a_second_printed_year_brings_the_totals_back(plan_build, validated, tmp
 
 
 def test_pdf_text_is_escaped(plan_build, validated, tmp_path):
-    import shutil
+    def hostile(row: dict) -> None:
+        if row["project_no"] == 1:
+            row["name"] = "<script>alert(1)</script>&"
 
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    build = tmp_path / "build"
-    shutil.copytree(plan_build.path, build)
-    table = pq.read_table(build / "projects.parquet")
-    rows = table.to_pylist()
-    rows[0]["name"] = "<script>alert(1)</script>&"
-    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), build / "projects.parquet")
+    build = _edited(plan_build.path, "projects", hostile, tmp_path)
     assert run_report(build, validated["results"], tmp_path / "r.html") == 0
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" in html
@@ -198,9 +201,7 @@ def test_pdf_text_is_escaped(plan_build, validated, tmp_path):
 
 @pytest.fixture(scope="module")
 def chromium_1280():
-    if not browser.available():
-        pytest.fail(f"no Chromium at {browser.CHROMIUM}: install the Debian package chromium (make producers)")
-    with browser.Browser(width=1280, height=900) as b:
+    with browser.started(width=1280, height=900) as b:
         yield b
 
 

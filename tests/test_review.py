@@ -476,9 +476,7 @@ def test_the_diff_review_in_chromium(chromium, diff_review, screenshots):
 
 @pytest.fixture(scope="module")
 def chromium_1280():
-    if not browser.available():
-        pytest.fail(f"no Chromium at {browser.CHROMIUM}: install the Debian package chromium (make producers)")
-    with browser.Browser(width=1280, height=900) as b:
+    with browser.started(width=1280, height=900) as b:
         yield b
 
 

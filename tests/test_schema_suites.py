@@ -182,8 +182,8 @@ def test_data_dictionary_shows_each_columns_role():
 
 # -- examples: each table's own, from a build -------------------------------------------------------------
 def test_committed_examples_are_those_of_a_fresh_build(plan_build):
-    """schemas/examples.json is what `python -m schemas.generate --examples BUILD` writes for a fresh build of
-    raw/plan_vi.pdf with raw/overview.pdf (the plan_build fixture): a reader or schema change that moves an
+    """docs/data-dictionary-examples.json is what `python -m schemas.generate --examples BUILD` writes for a fresh
+    build of raw/plan_vi.pdf with raw/overview.pdf (the plan_build fixture): a reader or schema change that moves an
     example shows here; regenerate with that command."""
     from schemas.examples import EXAMPLES_FILE, dumps, examples_from_build
 
