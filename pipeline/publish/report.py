@@ -191,20 +191,19 @@ def _amounts_by_project(budgets: pd.DataFrame) -> pd.DataFrame:
 
 def project_table(projects: pd.DataFrame, budgets: pd.DataFrame, indicators: pd.DataFrame,
                   partners: pd.DataFrame | None) -> list[dict]:
-    """One row per project: number, name, category label, partners as printed, indicator count and its
-    amount per fiscal year (None where none is printed)."""
+    """One row per project: number, name, category label, partners as printed (全市町村 stays 全市町村) with
+    how many municipalities that is, indicator count and its amount per fiscal year (None where none is
+    printed)."""
     amounts = _amounts_by_project(budgets)
     counts = indicators.groupby("project_no").size() if len(indicators) else pd.Series(dtype="int64")
-    names = ({} if partners is None else
-             {no: list(g["municipality"]) for no, g in partners.sort_values(["project_no", "lg_code"],
-                                                                             na_position="last")
-              .groupby("project_no")})
+    partner_counts = {} if partners is None else partners.groupby("project_no")["municipality"].nunique().to_dict()
     rows = []
     for p in projects.sort_values("project_no").itertuples():
         no = int(p.project_no)
         per_year = {c: _int_or_none(amounts.at[no, c]) if no in amounts.index else None for c in amounts.columns}
         rows.append({"no": no, "name": p.name, "category": f"{_area_label(p.area_no, p.field_no)}-{p.category_code}",
-                     "category_title": p.category_title, "partners": names.get(no, []),
+                     "category_title": p.category_title, "partners": p.municipalities_raw,
+                     "partner_count": int(partner_counts.get(no, 0)),
                      "indicators": int(counts.get(no, 0)), "amounts": per_year})
     return rows
 
