@@ -605,3 +605,27 @@ def test_partners_printed_differently_without_a_membership_change_is_one_project
     assert [(c["kind"], c["key"], c["row"], c["new"], c["derived"]) for c in out["changes"]] == [
         ("membership", {"municipality": "江別市"}, "added", {"lg_code": "012173"},
          [{"table": "projects", "column": "municipalities_raw", "old": "小樽市", "new": "小樽市、江別市"}])]
+
+
+def test_two_pdfs_are_both_checked_before_either_is_built(tmp_path, capsys):
+    """`renkei diff OLD.pdf NEW.pdf --out DIR`: a missing or broken PDF on either side is one line, exit 2,
+    and nothing is built or written."""
+    from tests.conftest import RAW
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"not a pdf")
+    for old, new in ((RAW / "plan_vi.pdf", broken), (tmp_path / "nowhere.pdf", RAW / "plan_vi.pdf")):
+        out = tmp_path / "diff"
+        assert cli_main(["diff", str(old), str(new), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+        assert not out.exists()
+
+
+def test_where_the_reports_go(tmp_path):
+    from pipeline.publish.diffcommand import targets
+
+    assert targets(None, None) == {"json": None} and targets("md", None) == {"md": None}
+    assert targets("md", tmp_path / "x.txt") == {"md": tmp_path / "x.txt"}
+    assert targets(None, tmp_path / "d.html") == {"html": tmp_path / "d.html"}
+    assert targets(None, tmp_path / "out") == {f: tmp_path / "out" / f"diff.{f}" for f in ("json", "md", "html")}

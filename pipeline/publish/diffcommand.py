@@ -72,9 +72,15 @@ def run_diff(old: Path, new: Path, fmt: str | None, out: Path | None, pdfs: Iter
              progress: bool | None = None) -> int:
     """Compare, write the reports; 0 identical, 1 differences, 2 failure (one line on stderr)."""
     old, new, out = Path(old), Path(new), None if out is None else Path(out)
-    given = {side: path for side, path in zip(SIDES, (old, new)) if path.is_file()}
+    # a file (or a name ending in .pdf) is a PDF to build; both are checked before either is built
+    given = {side: path for side, path in zip(SIDES, (old, new)) if path.is_file() or path.suffix.lower() == ".pdf"}
     try:
         where = targets(fmt, out)
+        if given:
+            from pipeline.inputs import check_pdf
+
+            for pdf in given.values():
+                check_pdf(pdf)
         if given and set(where) != set(REPORTS):
             raise InputError(f"{', '.join(map(str, given.values()))}: a PDF is built first; give --out DIR "
                              "without --format (the builds and all three reports go there)")
