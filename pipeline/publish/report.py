@@ -2,11 +2,15 @@
 who would rather look than read, plus the figures for `dvc metrics` and `dvc plots`.
 
 Writes
-  report.html    one self-contained page: budget by role (area) and category (inline SVG bars and
-                 plain tables), indicator coverage, KPIs, cross-check agreement, and the validation:
-                 every expectation of every suite with pass/FAIL and offending rows (the one
-                 validation report; GX Data Docs are not written).
-                 No external assets (inline CSS, no scripts, no web fonts): it renders offline.
+  report.html    one self-contained page (templates/report.html.j2, the shared renkei.css): budget by
+                 role (area) and category (inline SVG bars and plain tables), one row per project and
+                 per partner municipality, indicator coverage, KPIs, cross-check agreement, and the
+                 validation: every expectation of every suite with pass/FAIL and offending rows, a
+                 suite that passed folded (<details>), a failed one open with its failures first (the
+                 one validation report; GX Data Docs are not written). Written also when validation
+                 failed (it is how a reviewer looks at a new edition). Fiscal years without a printed
+                 amount are left out of the tables and named (no column of blanks, no total repeating
+                 the one printed year). No external assets, no scripts: it renders offline, ≤ 1,280 px.
   --metrics      metrics.json: the build's counts and budget totals (already reconciled with the rows
                  by validate), the budget per area, the validation and cross-check figures.
   --plots DIR    budget_by_category.csv (all years), budget_first_year_by_area.csv (the plan's first
