@@ -44,7 +44,7 @@ LINE_SCALE = 40
 # line and land in one cell. 0.5 splits at any gap of half a glyph; text inside a cell has no such gaps
 # (Japanese is set solid, a Latin word space is a space glyph or ~0.25 em). split_text=True was tried
 # instead: it scrambled the order of wrapped cell text in a cairo re-print (0.91 agreement).
-LAYOUT = {"char_margin": 0.5}
+LAPARAMS = {"char_margin": 0.5}
 
 
 def _char(glyph):
@@ -84,10 +84,13 @@ def _without_stamps(items: list) -> list:
     them out (extractors/stamps.py)."""
     from playa.miner import LTChar
 
+    from extractors.settings import Layout
     from extractors.stamps import stamp_like
 
     chars = [item for item in items if isinstance(item, LTChar)]
-    flags = stamp_like([{"text": c.get_text(), "size": c.size, "matrix": c.matrix} for c in chars])
+    # camelot calls this back from its own page reading, which takes no settings of ours: the default
+    # tolerances (the cross-check is an independent reader, not tuned with the build's `Layout`).
+    flags = stamp_like([{"text": c.get_text(), "size": c.size, "matrix": c.matrix} for c in chars], Layout())
     dropped = {id(c) for c, flag in zip(chars, flags) if flag}
     return [item for item in items if id(item) not in dropped] if dropped else items
 
@@ -203,8 +206,12 @@ def read_tables(pdf_path: Path, pages: list[int] | None = None, progress: bool |
     """Yield camelot's lattice tables in page order (all pages unless ``pages``, 1-based, is given;
     ``page_count``: the PDF's, when the caller knows it, so that the file is not opened to count them).
 
-    camelot reads the pages in one call, which opens the file once (playa). When that call fails, the
-    pages are read one by one, so that the failure names its page (a `PdfReadError`)."""
+    The pages are read by worker processes when there are enough of them and CPUs to spare (the build's
+    rule, `extractors.ruled.workers`; ``RENKEI_WORKERS=1`` reads here): each worker reads every n-th page
+    in one camelot call (one open of the file per worker) and sends back the converted tables. camelot
+    reads each page on its own (its page's image, its page's text), so which process reads a page does
+    not change what it finds. When the reading fails, the pages are read again one by one in this process,
+    so that the failure names its page (a `PdfReadError`)."""
     from extractors.pdfguard import guarded_document
 
     pdf_path = Path(pdf_path)
@@ -220,7 +227,7 @@ def read_tables(pdf_path: Path, pages: list[int] | None = None, progress: bool |
         return
     try:
         with guarded_document(f"pages {pages[0]}–{pages[-1]}"):
-            found = _read(pdf_path, pages, line_scale)
+            found = _read_all(pdf_path, pages, line_scale)
     except Exception:
         found = None
     if found is None:  # name the page that fails: read them one by one
@@ -232,8 +239,35 @@ def read_tables(pdf_path: Path, pages: list[int] | None = None, progress: bool |
                 tables = _read(pdf_path, [page], line_scale)
             yield from (convert_table(table, page) for table in sorted(tables, key=lambda t: t.order or 0))
         return
-    for table in sorted(found, key=lambda t: (int(t.page), t.order or 0)):
-        yield convert_table(table, int(table.page))
+    yield from sorted(found, key=lambda t: (t.page, t.order))
+
+
+def _read_converted(pdf_path: Path, pages: list[int], line_scale: int) -> list[CamelotTable]:
+    """``pages``' tables, converted (small and picklable: what a worker sends back)."""
+    return [convert_table(table, int(table.page)) for table in _read(pdf_path, pages, line_scale)]
+
+
+def _read_all(pdf_path: Path, pages: list[int], line_scale: int) -> list[CamelotTable]:
+    """Every table of ``pages``, read here or by `extractors.ruled.workers` worker processes (each
+    given every n-th page, so that costly pages are shared out); any failure is raised to the caller."""
+    from extractors.ruled import workers
+
+    count = workers(len(pages))
+    if count < 2:
+        return _read_converted(pdf_path, pages, line_scale)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import camelot  # noqa: F401 - imported once here, so that forked workers start with it
+
+    from extractors.ruled import _worker_init
+
+    # fork: the workers start with this process's imports (no second start-up); spawn elsewhere.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method),
+                             initializer=_worker_init) as executor:
+        futures = [executor.submit(_read_converted, pdf_path, pages[i::count], line_scale) for i in range(count)]
+        return [table for future in futures for table in future.result()]
 
 
 def _read(pdf_path: Path, pages: list[int], line_scale: int) -> list:
@@ -246,4 +280,4 @@ def _read(pdf_path: Path, pages: list[int], line_scale: int) -> list:
         warnings.simplefilter("ignore")
         logging.getLogger("camelot").setLevel(logging.ERROR)
         return list(camelot.read_pdf(str(pdf_path), pages=",".join(map(str, pages)), flavor="lattice",
-                                     line_scale=line_scale, layout_kwargs=LAYOUT, suppress_stdout=True))
+                                     line_scale=line_scale, layout_kwargs=LAPARAMS, suppress_stdout=True))

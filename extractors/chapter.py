@@ -75,6 +75,47 @@ def is_end_heading(text: str) -> bool:
     return CHAPTER_HEADING.match(_nfkc(text)) is not None or APPENDIX_HEADING.match(squash(text)) is not None
 
 
+_ROMAN = {"I": 1, "V": 5, "X": 10}
+_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_LEADING_NUMERAL = regex.compile(r"^(?:第([0-9一二三四五六七八九十]{1,3})章|([IVX]{1,6})(?![A-Za-z])|([0-9]{1,2})(?![0-9]))")
+
+
+def _roman(text: str) -> int:
+    values = [_ROMAN[c] for c in text]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def _kanji(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    tens, _, ones = text.partition("十")
+    if "十" not in text:
+        return _KANJI_DIGITS.get(tens, 0)
+    return (_KANJI_DIGITS.get(tens, 1) if tens else 1) * 10 + (_KANJI_DIGITS.get(ones, 0) if ones else 0)
+
+
+def heading_number(text: str) -> int | None:
+    """The chapter number a heading opens with (VII → 7, 第7章 → 7, 6 → 6), None without one."""
+    match = _LEADING_NUMERAL.match(squash(text))
+    if match is None:
+        return None
+    kanji, roman, digits = match.groups()
+    return _kanji(kanji) if kanji else _roman(roman) if roman else int(digits)
+
+
+def _ends_after(text: str, number: int | None) -> bool:
+    """``text`` ends a chapter numbered ``number``: the appendix, or a chapter heading whose number follows
+    it. Chapters are printed in order, so a numeral that does not follow (the "I" of a wrapped "UIJ ターン"
+    that pdfium reads as a line of its own, as it does when a stamp behind the page reorders its text) is
+    not the next chapter."""
+    if not is_end_heading(text):
+        return False
+    if number is None or APPENDIX_HEADING.match(squash(text)):
+        return True
+    found = heading_number(text)
+    return found is not None and found > number
+
+
 @dataclass(frozen=True)
 class Heading:
     page: int  # 1-based
@@ -163,7 +204,13 @@ def locate(texts: Sequence[str]) -> Chapter:
     flat = [(n, line) for n, lines in enumerate(pages, start=1) for line in lines]
     candidates = [i for i, (_, line) in enumerate(flat) if is_chapter_vi_heading(line)]
     for i in candidates:
-        end = next((j for j in range(i + 1, len(flat)) if is_end_heading(flat[j][1])), None)
+        # The chapter's number: printed in its heading, else one more than the last chapter heading before it.
+        number = heading_number(flat[i][1])
+        if number is None:
+            before = [heading_number(line) for _, line in flat[:i] if is_end_heading(line)]
+            number = max((n for n in before if n is not None), default=None)
+            number = None if number is None else number + 1
+        end = next((j for j in range(i + 1, len(flat)) if _ends_after(flat[j][1], number)), None)
         if not _has_chapter_tables(flat[i + 1: end]):
             continue
         heading = Heading(flat[i][0], _short(flat[i][1], 60))

@@ -12,14 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from extractors.settings import LAYOUT
-
-# Bound once from the settings (extractors/settings.py gives each value's reason): module globals are read
-# fastest in the loops below.
-HAIRLINE_MAX = LAYOUT.hairline_max
-DASH_GAP_MAX = LAYOUT.dash_gap_max
-ALIGN_TOLERANCE = LAYOUT.rule_align
-MIN_RULE_LENGTH = LAYOUT.min_rule_length
+from extractors.settings import Layout
 
 
 @dataclass(frozen=True)
@@ -49,13 +42,14 @@ def _dot(obj: dict) -> list[Segment]:
     return [Segment("h", cy, obj["x0"], obj["x1"]), Segment("v", cx, obj["top"], obj["bottom"])]
 
 
-def _is_dot(obj: dict) -> bool:
-    return obj["x1"] - obj["x0"] <= HAIRLINE_MAX and obj["bottom"] - obj["top"] <= HAIRLINE_MAX
+def _is_dot(obj: dict, hairline_max: float) -> bool:
+    return obj["x1"] - obj["x0"] <= hairline_max and obj["bottom"] - obj["top"] <= hairline_max
 
 
-def segments_from_objects(lines: Iterable[dict], rects: Iterable[dict],
-                          curves: Iterable[dict] = ()) -> list[Segment]:
+def segments_from_objects(lines: Iterable[dict], rects: Iterable[dict], curves: Iterable[dict] = (), *,
+                          layout: Layout) -> list[Segment]:
     """Turn pdfplumber line, rect and (dot-sized) curve objects into axis-aligned segments."""
+    ALIGN_TOLERANCE, HAIRLINE_MAX = layout.rule_align, layout.hairline_max
     segments: list[Segment] = []
     for line in lines:
         width = line["x1"] - line["x0"]
@@ -67,7 +61,7 @@ def segments_from_objects(lines: Iterable[dict], rects: Iterable[dict],
     for rect in rects:
         x0, x1, top, bottom = rect["x0"], rect["x1"], rect["top"], rect["bottom"]
         width, height = x1 - x0, bottom - top
-        if _is_dot(rect) and abs(width - height) <= 0.5 * max(width, height):
+        if _is_dot(rect, HAIRLINE_MAX) and abs(width - height) <= layout.dot_squareness * max(width, height):
             segments += _dot(rect)
         elif height <= HAIRLINE_MAX and width > height:
             segments.append(Segment("h", (top + bottom) / 2, x0, x1))
@@ -80,13 +74,14 @@ def segments_from_objects(lines: Iterable[dict], rects: Iterable[dict],
         # A filled, unstroked box is shading: its edges only count where a rule also runs, so it
         # contributes nothing here (shaded and unshaded label cells must give the same grid).
     for curve in curves:
-        if _is_dot(curve):  # round dots; larger curves (rounded corners, drawings) are no rules
+        if _is_dot(curve, HAIRLINE_MAX):  # round dots; larger curves (rounded corners, drawings) are no rules
             segments += _dot(curve)
     return segments
 
 
-def merge_segments(segments: Iterable[Segment]) -> list[Segment]:
+def merge_segments(segments: Iterable[Segment], layout: Layout) -> list[Segment]:
     """Join collinear segments separated by small gaps into continuous rules."""
+    ALIGN_TOLERANCE, DASH_GAP_MAX = layout.rule_align, layout.dash_gap_max
     merged: list[Segment] = []
     for orientation in ("h", "v"):
         pieces = sorted((s for s in segments if s.orientation == orientation),
@@ -112,15 +107,16 @@ def merge_segments(segments: Iterable[Segment]) -> list[Segment]:
             if current is not None:
                 merged.append(current)
     # Drop specks (a lone dot of a dotted rule that joined nothing, underline glyph pieces).
-    return _close_gaps([s for s in merged if s.end - s.start >= MIN_RULE_LENGTH])
+    return _close_gaps([s for s in merged if s.end - s.start >= layout.min_rule_length], layout)
 
 
-def _close_gaps(segments: list[Segment]) -> list[Segment]:
+def _close_gaps(segments: list[Segment], layout: Layout) -> list[Segment]:
     """Extend each rule to a perpendicular rule that it stops short of by at most a dash gap.
 
     A dashed or dotted rule ends wherever its pattern does, up to one gap before the rule it meets; left
     so, the cells along it would not close and would merge with their neighbours.
     """
+    ALIGN_TOLERANCE, DASH_GAP_MAX = layout.rule_align, layout.dash_gap_max
     by_orientation = {o: [s for s in segments if s.orientation == o] for o in ("h", "v")}
     closed: list[Segment] = []
     for segment in segments:
@@ -137,7 +133,7 @@ def _close_gaps(segments: list[Segment]) -> list[Segment]:
     return closed
 
 
-def close_outlines(segments: list[Segment], min_side: float = LAYOUT.min_text_box) -> list[Segment]:
+def close_outlines(segments: list[Segment], layout: Layout) -> list[Segment]:
     """Add the outline (bounding box) of every connected group of rules that spans an area.
 
     Why: a page break can cut a table anywhere, also inside a row or a merged cell, and the producer draws
@@ -154,7 +150,7 @@ def close_outlines(segments: list[Segment], min_side: float = LAYOUT.min_text_bo
             i = parent[i]
         return i
 
-    tol = ALIGN_TOLERANCE
+    tol, min_side, overshoot = layout.rule_align, layout.min_text_box, layout.rule_overshoot
     hs = [i for i, s in enumerate(segments) if s.orientation == "h"]
     vs = [i for i, s in enumerate(segments) if s.orientation == "v"]
     for i in hs:
@@ -174,10 +170,10 @@ def close_outlines(segments: list[Segment], min_side: float = LAYOUT.min_text_bo
             continue
         # Where a rule exists on a side, the outline is that rule (no overshoot from stroke ends); only a
         # side left open by a page cut takes its place from where the perpendicular rules end.
-        top = _side(min(s.position for s in h), min(s.start for s in v), -1)
-        bottom = _side(max(s.position for s in h), max(s.end for s in v), +1)
-        x0 = _side(min(s.position for s in v), min(s.start for s in h), -1)
-        x1 = _side(max(s.position for s in v), max(s.end for s in h), +1)
+        top = _side(min(s.position for s in h), min(s.start for s in v), -1, overshoot)
+        bottom = _side(max(s.position for s in h), max(s.end for s in v), +1, overshoot)
+        x0 = _side(min(s.position for s in v), min(s.start for s in h), -1, overshoot)
+        x1 = _side(max(s.position for s in v), max(s.end for s in h), +1, overshoot)
         if x1 - x0 < min_side or bottom - top < min_side:
             continue
         outline += [Segment("h", top, x0, x1), Segment("h", bottom, x0, x1),
@@ -185,12 +181,12 @@ def close_outlines(segments: list[Segment], min_side: float = LAYOUT.min_text_bo
     return segments + outline
 
 
-def _side(rule: float, ends: float, direction: int, tolerance: float = LAYOUT.rule_overshoot) -> float:
+def _side(rule: float, ends: float, direction: int, tolerance: float) -> float:
     """The outline's side: the outermost rule, unless perpendicular rules run on beyond it (a cut edge)."""
     return ends if (ends - rule) * direction > tolerance else rule
 
 
-def drop_ghost_rules(segments: list[Segment], chars: list[dict], min_gap: float = LAYOUT.min_text_box) -> list[Segment]:
+def drop_ghost_rules(segments: list[Segment], chars: list[dict], layout: Layout) -> list[Segment]:
     """The rules without the shorter of two horizontal rules closer than a line of text, with no glyph
     between them, the shorter lying along the longer.
 
@@ -199,6 +195,7 @@ def drop_ghost_rules(segments: list[Segment], chars: list[dict], min_gap: float 
     cut a strip of blank cells out of the next row. Two rules that close cannot both bound a row of text;
     where they have the same length (a double rule) both stay.
     """
+    ALIGN_TOLERANCE, min_gap = layout.rule_align, layout.min_text_box
     horizontal = sorted((s for s in segments if s.orientation == "h"), key=lambda s: s.position)
     centres = [((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2) for c in chars if c["text"].strip()]
     ghosts: set[int] = set()

@@ -21,13 +21,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from typing import Iterable, Sequence
 
-from extractors.settings import LAYOUT
 
 # The ideographic em box of CJK fonts (OpenType 'ideo'/'idtp' baselines: -0.12 em … 0.88 em).
 EM_ASCENT = 0.88
 EM_DESCENT = 0.12
-# How far a drawing may stick out of a glyph's box and still be part of the glyph (extractors/settings.py).
-OUTLINE_SLACK = LAYOUT.outline_slack
 
 
 def rebox_chars(chars: Iterable[dict]) -> list[dict]:
@@ -55,8 +52,9 @@ class GlyphBoxes:
         self._x0s = [b[0] for b in self._boxes]
         self._widest = max((b[2] - b[0] for b in self._boxes), default=0.0)
 
-    def covers(self, obj: dict, slack: float = OUTLINE_SLACK) -> bool:
-        """Whether obj (anything with x0, top, x1, bottom) lies within one glyph's box."""
+    def covers(self, obj: dict, slack: float) -> bool:
+        """Whether obj (anything with x0, top, x1, bottom) lies within one glyph's box, give or take
+        ``slack`` (`Layout.outline_slack`: a stroke's width)."""
         x0, top, x1, bottom = obj["x0"], obj["top"], obj["x1"], obj["bottom"]
         lo = bisect_left(self._x0s, x1 - self._widest - slack)
         hi = bisect_right(self._x0s, x0 + slack)
@@ -66,6 +64,6 @@ class GlyphBoxes:
         return False
 
 
-def drop_glyph_outlines(objects: Iterable[dict], glyphs: GlyphBoxes) -> list[dict]:
-    """The drawings that are not pieces of a glyph's outline."""
-    return [o for o in objects if not glyphs.covers(o)]
+def drop_glyph_outlines(objects: Iterable[dict], glyphs: GlyphBoxes, slack: float) -> list[dict]:
+    """The drawings that are not pieces of a glyph's outline (``slack``: `Layout.outline_slack`)."""
+    return [o for o in objects if not glyphs.covers(o, slack)]

@@ -10,36 +10,27 @@ parser to find headings and footnotes in.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import itertools
 from operator import itemgetter
-from statistics import median
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import pdfplumber
-from pdfplumber.utils import cluster_objects
 
 from extractors.geometry import close_outlines, drop_ghost_rules, merge_segments, segments_from_objects
 from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
 from extractors.pdfguard import PdfReadError, read_guarded
-from extractors.settings import LAYOUT, is_page_number
+from extractors.settings import Layout, is_page_number
 from extractors.stamps import split_stamps
+from extractors.text import body_size, dedupe_chars, inside, inside_mask, overlap, table_id
 from extractors.textlines import VisualLine, group_lines
 from extractors.textnorm import fold_text, join_cell_lines
 
 if TYPE_CHECKING:
     from extractors.document import Document
-
-# Bound once from the settings (extractors/settings.py gives each value's reason): module globals are read
-# fastest in the loops below.
-GRID_TOLERANCE = LAYOUT.edge_align
-MIN_TABLE_SIDE = LAYOUT.min_table_side
-MIN_TABLE_HEIGHT = LAYOUT.min_text_box
-STRADDLE_SHARE = LAYOUT.straddle_share
-TRIM_SLACK = LAYOUT.trim_slack
-CELL_SLACK = LAYOUT.cell_slack
 
 
 @dataclass
@@ -71,14 +62,14 @@ class TableFragment:
     n_rows: int
     n_cols: int
     cells: list[GridCell]
-    body_size: float = 0.0  # median glyph size of the cell text: the reference for heading sizes
+    body_size: float = 0.0  # the body size of the cell text (`text.body_size`): the reference for heading sizes
     # Glyphs inside the table's box that fell in no cell (text, x0, top): a grid with a hole, which the
     # parse stage refuses (glyph conservation), rather than losing text silently.
     unplaced: list[tuple[str, float, float]] = field(default_factory=list)
 
     @property
     def table_id(self) -> str:
-        return f"p{self.page:03d}-t{self.index:02d}"
+        return table_id(self.page, self.index)
 
     def rows(self) -> list[list[GridCell]]:
         """Cells grouped by the row they start in, left to right."""
@@ -102,7 +93,7 @@ class PageLayout:
     stamps: list[str] = field(default_factory=list)  # the texts of stamps left out (extractors/stamps.py)
 
 
-def _cluster(values: list[float], tolerance: float = GRID_TOLERANCE) -> list[float]:
+def _cluster(values: list[float], tolerance: float) -> list[float]:
     edges: list[float] = []
     for value in sorted(values):
         if edges and value - edges[-1] <= tolerance:
@@ -111,60 +102,9 @@ def _cluster(values: list[float], tolerance: float = GRID_TOLERANCE) -> list[flo
     return edges
 
 
-def _index(edges: list[float], value: float) -> int:
-    position = bisect.bisect_left(edges, value - GRID_TOLERANCE)
+def _index(edges: list[float], value: float, tolerance: float) -> int:
+    position = bisect.bisect_left(edges, value - tolerance)
     return min(position, len(edges) - 1)
-
-
-def _dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
-    """``pdfplumber.utils.dedupe_chars`` (defaults: same upright, text, fontname, size, position within
-    ``tolerance``), with the same result, in linear rather than quadratic time.
-
-    pdfplumber 0.11 restores the original order with ``sorted(kept, key=chars.index)``: a linear search
-    per kept char, comparing dicts, which cost as much as parsing the page itself (~0.2 s per page here).
-    The kept char of each cluster is the first of its exact copies (every sort is stable), so its own
-    position is the ``chars.index`` pdfplumber would find.
-    """
-    key = itemgetter("upright", "text", "fontname", "size")
-    position = itemgetter("doctop", "x0")
-    order = {id(c): i for i, c in enumerate(chars)}
-    kept = []
-    doctop, x0 = itemgetter("doctop"), itemgetter("x0")
-    for _, group in itertools.groupby(sorted(chars, key=key), key=key):
-        group = list(group)
-        if len(group) == 1:  # most glyphs: a cluster of one is kept as it is
-            kept.append(group[0])
-            continue
-        for y_cluster in _clusters(group, doctop, tolerance):
-            if len(y_cluster) == 1:
-                kept.append(y_cluster[0])
-                continue
-            for x_cluster in _clusters(y_cluster, x0, tolerance):
-                kept.append(min(x_cluster, key=position))
-    return sorted(kept, key=lambda c: order[id(c)])
-
-
-def _clusters(objects: list[dict], key, tolerance: float) -> list[list[dict]]:
-    """``pdfplumber.utils.cluster_objects(objects, key, tolerance)`` (tolerance > 0), with the same clusters in
-    the same order, in fewer steps: the sorted distinct values chained while each is within ``tolerance``
-    of the one before, each cluster's objects in their given order."""
-    values = sorted(set(map(key, objects)))
-    index = {values[0]: 0}
-    cluster, last = 0, values[0]
-    for value in values[1:]:
-        if not value <= last + tolerance:
-            cluster += 1
-        index[value] = cluster
-        last = value
-    if cluster == 0:
-        return [objects]
-    buckets: list[list[dict]] = [[] for _ in range(cluster + 1)]
-    for obj in objects:
-        i = index.get(key(obj))
-        if i is None:  # a value that is not equal to itself (NaN): leave it to pdfplumber
-            return cluster_objects(objects, key, tolerance)
-        buckets[i].append(obj)
-    return buckets
 
 
 def _fold_chars(chars: list[dict]) -> list[dict]:
@@ -177,34 +117,20 @@ def _fold_chars(chars: list[dict]) -> list[dict]:
     return folded
 
 
-def _inside(char: dict, box: tuple[float, float, float, float], slack: float = LAYOUT.cell_slack) -> bool:
-    cx = (char["x0"] + char["x1"]) / 2
-    cy = (char["top"] + char["bottom"]) / 2
-    return box[0] - slack <= cx <= box[2] + slack and box[1] - slack <= cy <= box[3] + slack
-
-
-def _inside_mask(chars: list[dict], box: tuple[float, float, float, float],
-                 slack: float = LAYOUT.cell_slack) -> list[bool]:
-    """``[_inside(c, box) for c in chars]``, the same comparisons in one pass."""
-    left, top, right, bottom = box[0] - slack, box[1] - slack, box[2] + slack, box[3] + slack
-    return [left <= (c["x0"] + c["x1"]) / 2 <= right and top <= (c["top"] + c["bottom"]) / 2 <= bottom
-            for c in chars]
-
-
-def _straddles(char: dict, box: tuple[float, float, float, float]) -> bool:
+def _straddles(char: dict, box: tuple[float, float, float, float], share: float) -> bool:
     height = char["bottom"] - char["top"]
-    overlap = min(char["bottom"], box[3]) - max(char["top"], box[1])
+    held = overlap(char["top"], char["bottom"], box[1], box[3])
     cx = (char["x0"] + char["x1"]) / 2
-    return height > 0 and overlap >= STRADDLE_SHARE * height and box[0] <= cx <= box[2]
+    return height > 0 and held >= share * height and box[0] <= cx <= box[2]
 
 
-def _ruled_at(y: float, x: float, rules: list) -> bool:
-    """Whether a horizontal rule runs along y at x."""
-    return any(s.orientation == "h" and abs(s.position - y) <= GRID_TOLERANCE and s.start <= x <= s.end
+def _ruled_at(y: float, x: float, rules: list, tolerance: float) -> bool:
+    """Whether a horizontal rule runs along y at x (within ``tolerance``)."""
+    return any(s.orientation == "h" and abs(s.position - y) <= tolerance and s.start <= x <= s.end
                for s in rules)
 
 
-def _touches_cut(char: dict, box: tuple[float, float, float, float], rules: list) -> bool:
+def _touches_cut(char: dict, box: tuple[float, float, float, float], rules: list, layout: Layout) -> bool:
     """Whether a glyph lies just beyond an open edge of the table, its box touching it, with no rule drawn
     along the edge above (below) it: the next line of a merged label that the browser centred in its
     page-spanning cell and painted past the page cut (Chromium: "費用負" in the cell, "担" right under the
@@ -212,19 +138,20 @@ def _touches_cut(char: dict, box: tuple[float, float, float, float], rules: list
     cx = (char["x0"] + char["x1"]) / 2
     if not box[0] <= cx <= box[2]:
         return False
-    if box[3] - CELL_SLACK <= char["top"] <= box[3] + CELL_SLACK:
-        return not _ruled_at(box[3], cx, rules)
-    if box[1] - CELL_SLACK <= char["bottom"] <= box[1] + CELL_SLACK:
-        return not _ruled_at(box[1], cx, rules)
+    slack, align = layout.cell_slack, layout.edge_align
+    if box[3] - slack <= char["top"] <= box[3] + slack:
+        return not _ruled_at(box[3], cx, rules, align)
+    if box[1] - slack <= char["bottom"] <= box[1] + slack:
+        return not _ruled_at(box[1], cx, rules, align)
     return False
 
 
-def _over_edge(char: dict, box: tuple[float, float, float, float]) -> dict:
+def _over_edge(char: dict, box: tuple[float, float, float, float], slack: float) -> dict:
     """A glyph touching a cut edge from outside moved by half its height, its centre onto the edge: inside
-    the edge cell (`_inside`'s slack), and still a line below (above) the cell's last (first) line."""
+    the edge cell (`inside`'s slack), and still a line below (above) the cell's last (first) line."""
     height = char["bottom"] - char["top"]
-    top = box[3] + CELL_SLACK / 2 - height / 2 if char["top"] >= box[3] - CELL_SLACK \
-        else box[1] - CELL_SLACK / 2 - height / 2
+    top = box[3] + slack / 2 - height / 2 if char["top"] >= box[3] - slack \
+        else box[1] - slack / 2 - height / 2
     return dict(char, top=top, bottom=top + height)
 
 
@@ -236,26 +163,25 @@ def _nearest_inside(char: dict, box: tuple[float, float, float, float]) -> dict:
 
 
 class _CellIndex:
-    """The first of ``boxes`` (in their order) that `_inside` puts a glyph in, or None: what asking every box
+    """The first of ``boxes`` (in their order) that `inside` puts a glyph in, or None: what asking every box
     for every glyph finds, found by asking only the boxes registered in the glyph's bin of a coarse grid.
 
     Each box is registered in every bin its slack-widened extent touches (widened a little more, so no
-    rounding can leave it out), and the candidates are asked with `_inside` itself, in box order."""
+    rounding can leave it out), and the candidates are asked with `inside` itself, in box order."""
 
-    BIN = 12.0  # points; more on a huge page, so that there are at most BINS × BINS bins
-    BINS = 64
-    SLACK = LAYOUT.cell_slack  # `_inside`'s default
-
-    def __init__(self, boxes: list[tuple]) -> None:
+    def __init__(self, boxes: list[tuple], layout: Layout) -> None:
         self.boxes = boxes
         self.bins: list[list[int]] | None = None
-        margin = self.SLACK + 0.01
+        # `Layout.cell_index_bin` points a bin, more on a huge page (at most `cell_index_bins` a side).
+        BIN, BINS = layout.cell_index_bin, layout.cell_index_bins
+        self.slack = layout.cell_slack  # `inside`'s
+        margin = self.slack + 0.01
         try:
             self.x0 = min(b[0] for b in boxes) - margin
             self.y0 = min(b[1] for b in boxes) - margin
             width = max(b[2] for b in boxes) + margin - self.x0
             height = max(b[3] for b in boxes) + margin - self.y0
-            self.dx, self.dy = max(self.BIN, width / self.BINS), max(self.BIN, height / self.BINS)
+            self.dx, self.dy = max(BIN, width / BINS), max(BIN, height / BINS)
             self.nx, self.ny = int(width // self.dx) + 1, int(height // self.dy) + 1
             bins: list[list[int]] = [[] for _ in range(self.nx * self.ny)]
             for i, (bx0, btop, bx1, bbottom) in enumerate(boxes):
@@ -279,18 +205,20 @@ class _CellIndex:
             if 0 <= c < self.nx and 0 <= r < self.ny:
                 candidates = self.bins[r * self.nx + c]
         for i in range(len(self.boxes)) if candidates is None else candidates:
-            if _inside(char, self.boxes[i]):
+            if inside(char, self.boxes[i], self.slack):
                 return i
         return None
 
 
-def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars: list[dict]) -> TableFragment:
-    xs = _cluster([b[0] for b in cell_boxes] + [b[2] for b in cell_boxes])
-    ys = _cluster([b[1] for b in cell_boxes] + [b[3] for b in cell_boxes])
+def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars: list[dict],
+                    layout: Layout) -> TableFragment:
+    align = layout.edge_align
+    xs = _cluster([b[0] for b in cell_boxes] + [b[2] for b in cell_boxes], align)
+    ys = _cluster([b[1] for b in cell_boxes] + [b[3] for b in cell_boxes], align)
     cells: list[GridCell] = []
     buckets: list[list[dict]] = [[] for _ in cell_boxes]
     unplaced: list[tuple[str, float, float]] = []
-    locate = _CellIndex(cell_boxes)
+    locate = _CellIndex(cell_boxes, layout)
     for char in chars:
         i = locate(char)
         if i is not None:
@@ -299,9 +227,9 @@ def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars
             unplaced.append((char["text"], round(char["x0"], 2), round(char["top"], 2)))
     for box, cell_chars in zip(cell_boxes, buckets):
         x0, top, x1, bottom = box
-        col, col_end = _index(xs, x0), _index(xs, x1)
-        row, row_end = _index(ys, top), _index(ys, bottom)
-        lines = group_lines(cell_chars)
+        col, col_end = _index(xs, x0, align), _index(xs, x1, align)
+        row, row_end = _index(ys, top, align), _index(ys, bottom, align)
+        lines = group_lines(cell_chars, layout)
         marks = [m for line in lines for m in line.leading_marks + line.marks]
         cells.append(GridCell(
             row=row, col=col, rowspan=max(1, row_end - row), colspan=max(1, col_end - col),
@@ -314,11 +242,11 @@ def _build_fragment(page_number: int, index: int, cell_boxes: list[tuple], chars
     return TableFragment(page=page_number, index=index, x0=round(table_box[0], 2), top=round(table_box[1], 2),
                          x1=round(table_box[2], 2), bottom=round(table_box[3], 2),
                          n_rows=len(ys) - 1, n_cols=len(xs) - 1, cells=cells,
-                         body_size=round(median(c["size"] for c in chars), 2) if chars else 0.0,
+                         body_size=round(body_size(c["size"] for c in chars), 2),
                          unplaced=unplaced)
 
 
-def reading_box(page: pdfplumber.page.Page) -> tuple[float, float, float, float] | None:
+def reading_box(page: pdfplumber.page.Page, layout: Layout) -> tuple[float, float, float, float] | None:
     """The part of the sheet that is the printed page, when it is smaller than the sheet: the TrimBox of a
     press-ready sheet (the page centred on a larger sheet, crop and registration marks around it), else
     the CropBox; None when the page is the whole sheet. Marks outside it are never taken for rules."""
@@ -328,33 +256,34 @@ def reading_box(page: pdfplumber.page.Page) -> tuple[float, float, float, float]
         if box is None:
             continue
         box = (max(box[0], sheet[0]), max(box[1], sheet[1]), min(box[2], sheet[2]), min(box[3], sheet[3]))
-        if box[2] - box[0] < MIN_TABLE_SIDE or box[3] - box[1] < MIN_TABLE_SIDE:
+        if box[2] - box[0] < layout.min_table_side or box[3] - box[1] < layout.min_table_side:
             continue  # a degenerate box (or one outside the sheet) names no page: the sheet is read
-        if any(abs(a - b) > TRIM_SLACK for a, b in zip(box, sheet)):
+        if any(abs(a - b) > layout.trim_slack for a, b in zip(box, sheet)):
             return box
         return None
     return None
 
 
 def _without_page_number(straddling: list[dict], loose: list[dict], page_top: float,
-                         page_height: float) -> list[dict]:
+                         page_height: float, layout: Layout) -> list[dict]:
     """The glyphs astride a table's edge, less those of the page number (`is_page_number`): a browser can
     draw a cut row's rules on into the bottom margin, to where it prints the page number, which then
     reaches into the table as a cut label does."""
     kept = []
+    align, ems = layout.edge_align, layout.page_number_gap_ems
     for char in straddling:
-        baseline = sorted((c for c in loose if abs(c["top"] - char["top"]) <= GRID_TOLERANCE
-                           and abs(c["size"] - char["size"]) <= GRID_TOLERANCE), key=itemgetter("x0"))
+        baseline = sorted((c for c in loose if abs(c["top"] - char["top"]) <= align
+                           and abs(c["size"] - char["size"]) <= align), key=itemgetter("x0"))
         # the run of glyphs around `char` with no gap wider than an em (another text on the baseline is
         # not part of the page number)
         runs: list[list[dict]] = []
         for c in baseline:
-            if runs and c["x0"] - runs[-1][-1]["x1"] <= c["size"]:
+            if runs and c["x0"] - runs[-1][-1]["x1"] <= ems * c["size"]:
                 runs[-1].append(c)
             else:
                 runs.append([c])
         run = next((r for r in runs if any(c is char for c in r)), [char])
-        if not is_page_number("".join(c["text"] for c in run).strip(), char["top"] - page_top, page_height):
+        if not is_page_number("".join(c["text"] for c in run).strip(), char["top"] - page_top, page_height, layout):
             kept.append(char)
     return kept
 
@@ -364,7 +293,8 @@ TWO_PAGE_NUMBERS = re.compile(rf"^\s*{_NUMBER}\s+{_NUMBER}\s*$")
 
 
 def _refuse_n_up(page_number: int, numbers: list[VisualLine], lines: list[VisualLine],
-                 box: tuple[float, float, float, float], page_top: float, page_height: float) -> None:
+                 box: tuple[float, float, float, float], page_top: float, page_height: float,
+                 layout: Layout) -> None:
     """Refuse a sheet that holds two pages side by side (N-up: pdfjam, pdfpages, a printer's 2-up): two
     different page numbers in its foot, one in each half (read as two lines, or as one line across the
     middle when they share a baseline). Its tables would be read as one page's, side by side."""
@@ -374,7 +304,7 @@ def _refuse_n_up(page_number: int, numbers: list[VisualLine], lines: list[Visual
     pair = (left[0], right[0]) if left and right and left[0] != right[0] else None
     for line in lines:
         match = TWO_PAGE_NUMBERS.match(line.text)
-        if match and line.x0 < middle < line.x1 and line.top - page_top > LAYOUT.page_foot_share * page_height \
+        if match and line.x0 < middle < line.x1 and line.top - page_top > layout.page_foot_share * page_height \
                 and match.group(1) != match.group(2):
             pair = (match.group(1), match.group(2))
     if pair is not None:
@@ -383,21 +313,34 @@ def _refuse_n_up(page_number: int, numbers: list[VisualLine], lines: list[Visual
             "on one sheet): give the plan with one page per sheet", [page_number])
 
 
-def read_page(page: pdfplumber.page.Page) -> PageLayout:
+def _refuse_zero_advance(page_number: int, chars: list[dict], layout: Layout) -> None:
+    """Refuse a page whose printed glyphs have no width: their order on the line, and so the text, would
+    be a guess (pdfminer places every glyph of a font without /Widths at the same x)."""
+    flat = [c for c in chars if c["text"].strip() and c["x1"] - c["x0"] < layout.min_glyph_advance]
+    if flat:
+        font = flat[0].get("fontname", "?")
+        raise PdfReadError(f"page {page_number}: {len(flat)} glyph(s) of font {font!r} have no width (its /Widths "
+                           "are missing or damaged): the order of its text cannot be read", [page_number])
+
+
+def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
     """Read one page: ruled tables with spans, and the visual lines outside them. A press-ready sheet is
     read inside its page (`reading_box`); its coordinates stay the sheet's."""
-    box = reading_box(page)
+    box = reading_box(page, layout)
     page_top = 0.0
     if box is not None:
         page, page_top = page.crop(box, strict=False), box[1] - page.bbox[1]
     page_number = page.page_number
     drawings = (page.lines, page.rects, page.curves)
-    printed, stamps = split_stamps(page.chars, lambda: merge_segments(segments_from_objects(*drawings)))
-    chars = _fold_chars(_dedupe_chars(rebox_chars(printed)))
+    printed, stamps = split_stamps(
+        page.chars, lambda: merge_segments(segments_from_objects(*drawings, layout=layout), layout), layout)
+    _refuse_zero_advance(page_number, printed, layout)
+    chars = _fold_chars(dedupe_chars(rebox_chars(printed), layout.dedupe_tolerance))
     glyphs = GlyphBoxes(chars)
     rules = drop_ghost_rules(merge_segments(segments_from_objects(
-        *(drop_glyph_outlines(objects, glyphs) for objects in drawings))), chars)
-    segments = close_outlines(rules)
+        *(drop_glyph_outlines(objects, glyphs, layout.outline_slack) for objects in drawings), layout=layout),
+        layout), chars, layout)
+    segments = close_outlines(rules, layout)
     vertical = [s.as_edge() for s in segments if s.orientation == "v"]
     horizontal = [s.as_edge() for s in segments if s.orientation == "h"]
     settings = {
@@ -405,9 +348,9 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
         "horizontal_strategy": "explicit",
         "explicit_vertical_lines": vertical,
         "explicit_horizontal_lines": horizontal,
-        "snap_tolerance": LAYOUT.table_snap,
-        "join_tolerance": LAYOUT.table_snap,
-        "intersection_tolerance": LAYOUT.table_snap,
+        "snap_tolerance": layout.table_snap,
+        "join_tolerance": layout.table_snap,
+        "intersection_tolerance": layout.table_snap,
     }
     fragments: list[TableFragment] = []
     boxes: list[tuple[float, float, float, float]] = []
@@ -419,51 +362,52 @@ def read_page(page: pdfplumber.page.Page) -> PageLayout:
     for table in sorted(found, key=lambda t: (t.bbox[1], t.bbox[0])):
         bbox = table.bbox  # a pdfplumber property recomputed from every cell on each access
         x0, top, x1, bottom = bbox
-        if x1 - x0 < MIN_TABLE_SIDE or bottom - top < MIN_TABLE_HEIGHT or len(table.cells) < 2:
+        if x1 - x0 < layout.min_table_side or bottom - top < layout.min_text_box or len(table.cells) < 2:
             continue
         tables.append((bbox, list(table.cells)))
         boxes.append(bbox)
-    masks = [_inside_mask(chars, box) for box in boxes]
+    masks = [inside_mask(chars, box, layout.cell_slack) for box in boxes]
     loose = [c for c, *hits in zip(chars, *masks) if not any(hits)]
     for (bbox, cells), mask in zip(tables, masks):
-        inside = list(itertools.compress(chars, mask))
-        straddling = [c for c in loose if id(c) not in taken and _straddles(c, bbox)]
+        held = list(itertools.compress(chars, mask))
+        straddling = [c for c in loose if id(c) not in taken and _straddles(c, bbox, layout.straddle_share)]
         if straddling:
-            straddling = _without_page_number(straddling, loose, page_top, page.height)
-        touching = [c for c in loose if id(c) not in taken and not _straddles(c, bbox)
-                    and _touches_cut(c, bbox, rules)]
+            straddling = _without_page_number(straddling, loose, page_top, page.height, layout)
+        touching = [c for c in loose if id(c) not in taken and not _straddles(c, bbox, layout.straddle_share)
+                    and _touches_cut(c, bbox, rules, layout)]
         if touching:
-            touching = _without_page_number(touching, loose, page_top, page.height)
-        inside += [_nearest_inside(c, bbox) for c in straddling] + [_over_edge(c, bbox) for c in touching]
+            touching = _without_page_number(touching, loose, page_top, page.height, layout)
+        held += ([_nearest_inside(c, bbox) for c in straddling]
+                + [_over_edge(c, bbox, layout.cell_slack) for c in touching])
         straddling += touching
-        fragments.append(_build_fragment(page_number, len(fragments) + 1, cells, inside))
+        fragments.append(_build_fragment(page_number, len(fragments) + 1, cells, held, layout))
         taken.update(id(c) for c in straddling)
 
     outside = [c for c in loose if id(c) not in taken]
-    lines = group_lines(outside)
+    lines = group_lines(outside, layout)
     page_label = None
     kept: list[VisualLine] = []
     numbers: list[VisualLine] = []
     for line in lines:
-        if is_page_number(line.text.strip(), line.top - page_top, page.height):
+        if is_page_number(line.text.strip(), line.top - page_top, page.height, layout):
             page_label = line.text.strip()
             numbers.append(line)
             continue
         kept.append(line)
-    _refuse_n_up(page_number, numbers, kept, page.bbox, page_top, page.height)
+    _refuse_n_up(page_number, numbers, kept, page.bbox, page_top, page.height, layout)
     return PageLayout(page=page_number, width=page.width, height=page.height, fragments=fragments,
                       lines=kept, page_label=page_label, char_count=len(chars),
                       stamps=[stamp.text for stamp in stamps])
 
 
-def _read_and_close(page: pdfplumber.page.Page) -> PageLayout:
+def _read_and_close(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
     try:
-        return read_page(page)
+        return read_page(page, layout)
     finally:
         page.close()
 
 
-def read_pages(document: Document, progress: bool | None = None) -> Iterator[PageLayout]:
+def read_pages(document: Document, layout: Layout, progress: bool | None = None) -> Iterator[PageLayout]:
     """Yield the layout of each page pdfplumber is to read (`Document.read_numbers`: chapter VI's pages, or
     every page) in page order, showing per-page progress only on a terminal.
 
@@ -485,13 +429,13 @@ def read_pages(document: Document, progress: bool | None = None) -> Iterator[Pag
     name = Path(document.path).name
     count = workers(len(numbers))
     if count > 1:
-        yield from _read_parallel(Path(document.path), numbers, count,
+        yield from _read_parallel(Path(document.path), numbers, count, layout,
                                   lambda items: progress_bar(items, desc=f"extract {name}", unit="page",
                                                              enabled=progress))
         return
     pages = progress_bar([document.pages[n - 1] for n in numbers], desc=f"extract {name}", unit="page",
                          enabled=progress)
-    yield from read_guarded(pages, _read_and_close, number=lambda p: p.page_number)
+    yield from read_guarded(pages, functools.partial(_read_and_close, layout=layout), number=lambda p: p.page_number)
 
 
 MIN_PARALLEL_PAGES = 4  # below this, starting workers and opening the PDF in each costs more than it saves
@@ -543,7 +487,7 @@ def _worker_init() -> None:
     logging.getLogger("pdfminer").propagate = False
 
 
-def _worker_read(pdf_path: Path, number: int) -> tuple[PageLayout, list[str]]:
+def _worker_read(pdf_path: Path, number: int, layout: Layout) -> tuple[PageLayout, list[str]]:
     """In a worker: page ``number``'s layout and pdfminer's warnings while reading it (`read_one`). The
     worker opens the file once, at its first task, and keeps it open until it exits, so that pdfminer can
     resolve a damaged page's objects whenever it reaches them."""
@@ -561,10 +505,10 @@ def _worker_read(pdf_path: Path, number: int) -> tuple[PageLayout, list[str]]:
         except IndexError as error:
             raise PdfReadError(f"page {number}: cannot be read (the page tree holds fewer pages)",
                                [number]) from error
-    return read_one(page, _read_and_close, number)
+    return read_one(page, functools.partial(_read_and_close, layout=layout), number)
 
 
-def _read_parallel(pdf_path: Path, numbers: list[int], count: int, bar) -> Iterator[PageLayout]:
+def _read_parallel(pdf_path: Path, numbers: list[int], count: int, layout: Layout, bar) -> Iterator[PageLayout]:
     """The pages' layouts read by ``count`` worker processes, yielded in page order (`read_pages`)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -577,7 +521,7 @@ def _read_parallel(pdf_path: Path, numbers: list[int], count: int, bar) -> Itera
     executor = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method),
                                    initializer=_worker_init)
     try:
-        futures = [executor.submit(_worker_read, pdf_path, n) for n in numbers]
+        futures = [executor.submit(_worker_read, pdf_path, n, layout) for n in numbers]
         damaged: list[tuple[int, str]] = []
         for n, future in bar(list(zip(numbers, futures))):
             try:

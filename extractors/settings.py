@@ -18,14 +18,18 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Layout:
-    """Layout tolerances. Frozen: a reader never changes them; a test may build another `Layout`."""
+    """Layout tolerances. Frozen: a reader never changes them. One is made at the entry point (the build,
+    a stage, a reader called alone) and handed down the call chain to every helper, so a test or another
+    plan can build with another `Layout`; no module keeps a copy of a value."""
 
     # -- glyphs and lines ------------------------------------------------------------------------------
     # A glyph smaller than this fraction of the body size is a footnote mark or a subscript: it never
-    # starts or defines a line (textlines, unruled). Marks are ≤ 0.6 of the body, footnote print 0.89.
+    # starts or defines a line (text.split_small: textlines, unruled). Marks are ≤ 0.6 of the body,
+    # footnote print 0.89.
     small_glyph_ratio: float = 0.75
-    # A horizontal gap wider than this fraction of the font size between two Latin glyphs is a word space
-    # (textlines, unruled). Kerned letters are < 0.1 em apart, a space is ≈ 0.25 em or more.
+    # A horizontal gap wider than this fraction of the line's size between two glyphs that are not East
+    # Asian wide (Latin letters, digits, ASCII signs) is a word space (text.word_space: every reader).
+    # Kerned letters are < 0.1 em apart, a space is ≈ 0.25 em or more.
     space_gap_ratio: float = 0.2
     # A small glyph whose baseline sits this fraction of the body size above the line's is a superscript
     # (textlines). A subscript's baseline is at or below the line's, a superscript's ≈ 0.33 em above.
@@ -37,8 +41,16 @@ class Layout:
     # textlines): a superscript's centre sits just above the line's top.
     mark_touch: float = 2.0
     # Two glyphs are on one line when they overlap vertically by more than this share of the glyph's
-    # height (textlines): the lines of a cell touch but never overlap by half a line.
+    # height (text.group_rows with Band.LINE: textlines): the lines of a cell touch but never overlap by
+    # half a line.
     line_overlap_share: float = 0.5
+    # The height a glyph with a degenerate box (zero or negative height) counts with when its overlap
+    # with a line is measured (text): any positive overlap of such a glyph is then more than its share.
+    min_glyph_height: float = 0.1
+    # A printed glyph narrower than this (PDF points) has no advance: its font lost its widths (/Widths
+    # deleted or damaged), so the glyphs of a line cannot be put in reading order ("- 61 -" read "16"; fuzz
+    # seed 1046). The plan, the excerpt and every producer of the matrix print none.
+    min_glyph_advance: float = 0.01
     # A line at least this fraction of the body size is set in body type or larger: a heading can be one
     # (parse; unruled with bold). Footnotes are 0.89 of the body; 0.95 leaves room for size rounding.
     body_size_floor: float = 0.95
@@ -61,6 +73,9 @@ class Layout:
     # The foot of the page: a line below this share of the page height that holds only a number ("12",
     # "- 12 -") is the page number (ruled, unruled). Elsewhere a bare number is text (a heading's "2").
     page_foot_share: float = 0.85
+    # Glyphs of one baseline no farther apart than this many of their size are one run of text (ruled:
+    # which glyphs astride a table's edge make up a page number); another text on the baseline is farther.
+    page_number_gap_ems: float = 1.0
 
     # A glyph at least this many times the page's body size that lies across a rule is a stamp or
     # watermark (素案), left out of the page (stamps): headings are at most 1.6× the body (LibreOffice's
@@ -118,6 +133,18 @@ class Layout:
     # pdfplumber's snap/join/intersection tolerance for the explicit rules handed to its table finder
     # (ruled): rules already merged by geometry, so only rounding is left to absorb.
     table_snap: int = 2
+    # Two copies of one glyph (same text, font and size) closer than this are one glyph printed twice (a
+    # fake bold, an overprint): the second is dropped (text.dedupe_chars). pdfplumber's default: copies
+    # for bold are offset by a fraction of a point, two real glyphs are at least a glyph's width apart.
+    dedupe_tolerance: float = 1.0
+    # A small filled box is a dot of a dotted rule when its sides differ by at most this share of the
+    # longer one (geometry): dots are square or round; a short dash is several times longer than thick.
+    dot_squareness: float = 0.5
+    # The grain of the grid that finds the cell a glyph falls in (ruled `_CellIndex`), in points, and the
+    # most bins per side on a huge page. Speed only: every candidate is asked with the exact test, so the
+    # result is the same for any grain.
+    cell_index_bin: float = 12.0
+    cell_index_bins: int = 64
 
     # -- the parser (pipeline/parse*.py) ---------------------------------------------------------------
     # A cell belongs to the row label column when it starts within this distance of the table's left
@@ -129,13 +156,11 @@ class Layout:
     column_cover_share: float = 0.5
 
 
-LAYOUT = Layout()
-
 # A line holding only a page number: "12", "- 12 -", "－12－" (any dash, on either side or none). Only
 # lines in the page foot count (`Layout.page_foot_share`; ruled, unruled).
 PAGE_NUMBER = re.compile(r"^\s*[-‐‑–—―－ー]?\s*\d{1,4}\s*[-‐‑–—―－ー]?\s*$")
 
 
-def is_page_number(text: str, top: float, page_height: float, layout: Layout = LAYOUT) -> bool:
+def is_page_number(text: str, top: float, page_height: float, layout: Layout) -> bool:
     """Whether a line of `text` at `top` is the page's printed number (see PAGE_NUMBER)."""
     return top > layout.page_foot_share * page_height and PAGE_NUMBER.match(text) is not None

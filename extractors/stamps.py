@@ -20,14 +20,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from statistics import median
 from typing import Callable, Sequence
 
 from extractors.geometry import Segment
-from extractors.settings import LAYOUT
-
-STAMP_SIZE_RATIO = LAYOUT.stamp_size_ratio
-DIRECTION_TOLERANCE = LAYOUT.stamp_direction_tolerance
+from extractors.settings import Layout
+from extractors.text import body_size
 
 
 @dataclass(frozen=True)
@@ -46,9 +43,9 @@ def direction(char: dict) -> float:
     return round(math.degrees(math.atan2(matrix[1], matrix[0])), 1) % 360.0
 
 
-def _differs(a: float, b: float) -> bool:
+def _differs(a: float, b: float, tolerance: float) -> bool:
     gap = abs(a - b) % 360.0
-    return min(gap, 360.0 - gap) > DIRECTION_TOLERANCE
+    return min(gap, 360.0 - gap) > tolerance
 
 
 def _crosses(char: dict, segments: Sequence[Segment]) -> bool:
@@ -63,34 +60,37 @@ def _crosses(char: dict, segments: Sequence[Segment]) -> bool:
     return False
 
 
-def stamp_like(chars: Sequence[dict]) -> list[bool]:
+def stamp_like(chars: Sequence[dict], layout: Layout) -> list[bool]:
     """For each glyph (size, matrix), whether it is rotated against the page's text or at least
     `Layout.stamp_size_ratio` times its body size: what the second extractor leaves out (it has no rules
     to ask; leaving out more there can only make the cross-check disagree, never agree falsely)."""
     printed = [c for c in chars if c["text"].strip()]
     if not printed:
         return [False] * len(chars)
-    body = median(c["size"] for c in printed)
+    body = body_size(c["size"] for c in printed)
     page_direction = Counter(direction(c) for c in printed).most_common(1)[0][0]
-    return [bool(c["text"].strip()) and (_differs(direction(c), page_direction) or c["size"] >= STAMP_SIZE_RATIO * body)
+    tolerance, ratio = layout.stamp_direction_tolerance, layout.stamp_size_ratio
+    return [bool(c["text"].strip()) and (_differs(direction(c), page_direction, tolerance) or c["size"] >= ratio * body)
             for c in chars]
 
 
-def split_stamps(chars: list[dict], rulings: Callable[[], Sequence[Segment]]) -> tuple[list[dict], list[StampRun]]:
+def split_stamps(chars: list[dict], rulings: Callable[[], Sequence[Segment]],
+                 layout: Layout) -> tuple[list[dict], list[StampRun]]:
     """The page's glyphs without its stamps, and the stamps left out (see the module docstring). `rulings`
     gives the page's rules; it is called only when a glyph is large or rotated enough to be a stamp."""
     printed = [c for c in chars if c["text"].strip()]
     if not printed:
         return chars, []
-    body = median(c["size"] for c in printed)
+    body = body_size(c["size"] for c in printed)
     page_direction = Counter(direction(c) for c in printed).most_common(1)[0][0]
 
     def run_key(char: dict) -> tuple:
         return char.get("fontname"), round(char["size"], 2), direction(char)
 
-    rotated = [c for c in printed if _differs(direction(c), page_direction)]
+    tolerance, STAMP_SIZE_RATIO = layout.stamp_direction_tolerance, layout.stamp_size_ratio
+    rotated = [c for c in printed if _differs(direction(c), page_direction, tolerance)]
     large = [c for c in printed if c["size"] >= STAMP_SIZE_RATIO * body]
-    candidates = rotated + [c for c in large if not _differs(direction(c), page_direction)]
+    candidates = rotated + [c for c in large if not _differs(direction(c), page_direction, tolerance)]
     if not candidates:
         return chars, []
     segments = rulings()

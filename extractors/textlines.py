@@ -9,12 +9,11 @@ printer, where matching on code points would not (many PDFs print marks as plain
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-import functools
-import unicodedata
 from statistics import median
 from typing import Sequence
 
-from extractors.settings import LAYOUT
+from extractors.settings import Layout
+from extractors.text import Band, GlyphRow, body_size, group_rows, split_small, word_space
 
 
 @dataclass
@@ -32,80 +31,49 @@ class VisualLine:
     fontnames: tuple[str, ...] = ()
 
 
-@functools.lru_cache(maxsize=4096)
-def _is_wide(text: str) -> bool:
-    return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
-
-
-def _vertical_overlap(a_top: float, a_bottom: float, b_top: float, b_bottom: float) -> float:
-    return min(a_bottom, b_bottom) - max(a_top, b_top)
-
-
-def group_lines(chars: Sequence[dict]) -> list[VisualLine]:
+def group_lines(chars: Sequence[dict], layout: Layout) -> list[VisualLine]:
     """Group pdfplumber chars into visual lines, top to bottom."""
     chars = [c for c in chars if c["text"].strip()]
     if not chars:
         return []
-    body_size = median(c["size"] for c in chars)
-    big = [c for c in chars if c["size"] >= LAYOUT.small_glyph_ratio * body_size]
-    small = [c for c in chars if c["size"] < LAYOUT.small_glyph_ratio * body_size]
-
-    rows = group_lines_plain(big)  # [{"top", "bottom", "chars": [...], "small": [...]}]
+    big, small = split_small(chars, body_size(c["size"] for c in chars), layout)
+    rows = group_rows(big, layout, Band.LINE)
 
     orphans: list[dict] = []
-    touch, reach = LAYOUT.mark_touch, LAYOUT.mark_reach_share
+    touch, reach = layout.mark_touch, layout.mark_reach_share
     for char in small:
         centre = (char["top"] + char["bottom"]) / 2
         best, best_distance = None, None
         for row in rows:
-            if row["top"] - touch <= centre <= row["bottom"] + touch:
+            if row.top - touch <= centre <= row.bottom + touch:
                 distance = 0.0
             else:
-                distance = min(abs(centre - row["top"]), abs(centre - row["bottom"]))
+                distance = min(abs(centre - row.top), abs(centre - row.bottom))
             if best_distance is None or distance < best_distance:
                 best, best_distance = row, distance
-        line_height = (best["bottom"] - best["top"]) if best else 0
+        line_height = (best.bottom - best.top) if best else 0
         if best is not None and best_distance is not None and best_distance <= reach * line_height:
-            best["small"].append(char)
+            best.small.append(char)
         else:
             orphans.append(char)
     if orphans:
         # Small glyphs with no body line nearby (a line set entirely in small type).
-        for line in group_lines_plain(orphans):
-            rows.append(line)
+        rows += group_rows(orphans, layout, Band.LINE)
 
-    lines = [_assemble(row) for row in rows]
+    lines = [_assemble(row, layout) for row in rows]
     return sorted(lines, key=lambda line: (round(line.top, 1), line.x0))
 
 
-def group_lines_plain(chars: Sequence[dict]) -> list[dict]:
-    """Group glyphs of one size class into rows, with no mark detection."""
-    rows: list[dict] = []
-    share = LAYOUT.line_overlap_share
-    for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
-        top, bottom = char["top"], char["bottom"]
-        height = max(bottom - top, 0.1)
-        for row in rows:
-            if _vertical_overlap(row["top"], row["bottom"], top, bottom) > share * height:
-                row["chars"].append(char)
-                row["top"] = min(row["top"], top)
-                row["bottom"] = max(row["bottom"], bottom)
-                break
-        else:
-            rows.append({"top": top, "bottom": bottom, "chars": [char], "small": []})
-    return rows
-
-
-def _assemble(row: dict) -> VisualLine:
-    body = row["chars"]
+def _assemble(row: GlyphRow, layout: Layout) -> VisualLine:
+    body = row.chars
     # Compare baselines, not centres: some printers report a raised glyph's box centred on the line.
     body_baseline = median(c["bottom"] for c in body)
-    size = median(c["size"] for c in body)
+    size = body_size(c["size"] for c in body)
     pieces: list[tuple[float, str, dict]] = []  # (x0, kind, char)
     for char in body:
         pieces.append((char["x0"], "body", char))
-    for char in row["small"]:
-        raised = body_baseline - char["bottom"] > LAYOUT.raise_ratio * size
+    for char in row.small:
+        raised = body_baseline - char["bottom"] > layout.raise_ratio * size
         is_superscript = raised and char["text"].isdigit()
         pieces.append((char["x0"], "mark" if is_superscript else "body", char))
     pieces.sort(key=lambda p: p[0])
@@ -124,19 +92,15 @@ def _assemble(row: dict) -> VisualLine:
         if current_mark:
             (marks if seen_body else leading).append(current_mark)
             current_mark = ""
-        if previous_body is not None and not (_is_wide(previous_body["text"]) or _is_wide(char["text"])):
-            # Only a gap between two Latin-script glyphs is a word space; next to Japanese text a gap
-            # is justification or a font switch, never a space.
-            gap = char["x0"] - previous_body["x1"]
-            if gap > LAYOUT.space_gap_ratio * size:
-                text_parts.append(" ")
+        if previous_body is not None and word_space(previous_body, char, size, layout):
+            text_parts.append(" ")
         text_parts.append(char["text"])
         previous_body = char
         seen_body = True
     if current_mark:
         (marks if seen_body else leading).append(current_mark)
 
-    all_chars = body + row["small"]
+    all_chars = body + row.small
     return VisualLine(
         text="".join(text_parts),
         x0=min(c["x0"] for c in all_chars),

@@ -21,6 +21,8 @@ Only the meaning of the header labels (HEADER_LABELS) is built in; no coordinate
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -28,7 +30,9 @@ from pathlib import Path
 from typing import Iterable
 
 from extractors.pdfguard import guarded_document, open_guarded, page_guard, read_guarded
-from extractors.settings import LAYOUT, is_page_number
+from extractors.settings import Layout, is_page_number
+from extractors.text import (Band, body_size, deduped_page, group_rows, inside_mask, overlap, split_small,
+                             table_id, word_space)
 from extractors.textnorm import fold_text, join_cell_lines
 
 # What header labels of such a table can say, one set of alternatives per column. Only used by the
@@ -104,9 +108,10 @@ class UnruledTable:
 
 @dataclass
 class _Line:
-    """A visual text line: chars that share a baseline band, left to right."""
+    """A visual text line: chars that share a baseline band, left to right; read with ``layout``."""
 
     chars: list[dict]
+    layout: Layout
 
     @property
     def x0(self) -> float:
@@ -130,33 +135,25 @@ class _Line:
 
     @property
     def text(self) -> str:
-        return _chars_to_text(self.chars)
+        return _chars_to_text(self.chars, self.layout)
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-def _chars_to_text(chars: list[dict]) -> str:
-    """Concatenate a line's glyphs.
-
-    A visible gap becomes a space only between two ASCII word characters: Japanese lines are often
-    justified (均等割付), which widens gaps between glyphs without meaning a word break.
-    """
+def _chars_to_text(chars: list[dict], layout: Layout) -> str:
+    """Concatenate a line's glyphs, left to right, with the word spaces of `text.word_space` (measured
+    against the line's body size); printed spaces stay, runs of them read as one."""
     ordered = sorted(chars, key=lambda c: c["x0"])
+    size = body_size(c["size"] for c in ordered)
     out: list[str] = []
     prev: dict | None = None
     for c in ordered:
-        if prev is not None and out and out[-1] and c["text"]:
-            gap = c["x0"] - prev["x1"]
-            if gap > LAYOUT.space_gap_ratio * c["size"] and _is_word_char(out[-1][-1]) and _is_word_char(c["text"][0]):
-                out.append(" ")
+        if prev is not None and prev["text"] and c["text"] and word_space(prev, c, size, layout):
+            out.append(" ")
         out.append(c["text"])
         prev = c
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
-def _group_lines(chars: Iterable[dict]) -> list[_Line]:
+def _group_lines(chars: Iterable[dict], layout: Layout) -> list[_Line]:
     """Group chars into visual lines.
 
     Full-size glyphs define the lines: one joins a line when its vertical middle falls inside the band
@@ -168,28 +165,19 @@ def _group_lines(chars: Iterable[dict]) -> list[_Line]:
     printed = [c for c in chars if c["text"].strip()]
     if not printed:
         return []
-    body_size = statistics.median(c["size"] for c in printed)
-    full = [c for c in printed if c["size"] >= LAYOUT.small_glyph_ratio * body_size]
+    full, _ = split_small(printed, body_size(c["size"] for c in printed), layout)
     full_ids = {id(c) for c in full}
     extra = [c for c in chars if id(c) not in full_ids]
-    lines: list[_Line] = []
-    bands: list[tuple[float, float]] = []
-    for c in sorted(full, key=lambda c: (c["top"], c["x0"])):
-        mid = (c["top"] + c["bottom"]) / 2
-        for line, (top, bottom) in zip(reversed(lines), reversed(bands)):
-            if top <= mid <= bottom:
-                line.chars.append(c)
-                break
-        else:
-            lines.append(_Line([c]))
-            bands.append((c["top"], c["bottom"]))
+    rows = group_rows(full, layout, Band.FIRST_GLYPH)
+    lines = [_Line(row.chars, layout) for row in rows]
+    bands = [(row.top, row.bottom) for row in rows]
     for c in sorted(extra, key=lambda c: (c["top"], c["x0"])):
-        overlaps = [(min(bottom, c["bottom"]) - max(top, c["top"]), i) for i, (top, bottom) in enumerate(bands)]
+        overlaps = [(overlap(top, bottom, c["top"], c["bottom"]), i) for i, (top, bottom) in enumerate(bands)]
         best = max(overlaps, default=(0.0, -1))
         if best[0] > 0:
             lines[best[1]].chars.append(c)
         elif c["text"].strip():  # a small glyph on its own line (rare): keep its text
-            lines.append(_Line([c]))
+            lines.append(_Line([c], layout))
             bands.append((c["top"], c["bottom"]))
     lines.sort(key=lambda l: (l.top, l.x0))
     return lines
@@ -213,24 +201,26 @@ class _Header:
 
 
 @dataclass
-class _PageLayout:
+class _PageParts:
+    """A page's glyphs sorted by role (not a page layout for the parser: that is ruled.PageLayout)."""
+
     page_no: int
     headings: list[_Line]
     headers: list[_Header]
     body_chars: list[dict]  # chars that are neither heading, header nor page number
 
 
-def _header_from_rects(page, chars: list[dict]) -> list[_Header]:
+def _header_from_rects(page, chars: list[dict], layout: Layout) -> list[_Header]:
     """Header bands: two or more filled, unstroked boxes side by side, same top and bottom, with text."""
     boxes = [r for r in page.rects
-             if r.get("fill") and (r["bottom"] - r["top"]) > LAYOUT.hairline_max
-             and (r["x1"] - r["x0"]) > LAYOUT.hairline_max]
+             if r.get("fill") and (r["bottom"] - r["top"]) > layout.hairline_max
+             and (r["x1"] - r["x0"]) > layout.hairline_max]
     boxes.sort(key=lambda r: (round(r["top"]), r["x0"]))
     bands: list[list[dict]] = []
     for r in boxes:
         for band in bands:
-            if (abs(band[0]["top"] - r["top"]) <= LAYOUT.edge_align
-                    and abs(band[0]["bottom"] - r["bottom"]) <= LAYOUT.edge_align):
+            if (abs(band[0]["top"] - r["top"]) <= layout.edge_align
+                    and abs(band[0]["bottom"] - r["bottom"]) <= layout.edge_align):
                 band.append(r)
                 break
         else:
@@ -242,10 +232,9 @@ def _header_from_rects(page, chars: list[dict]) -> list[_Header]:
         band.sort(key=lambda r: r["x0"])
         cells = []
         for r in band:
-            slack = LAYOUT.band_slack
-            inside = [c for c in chars if r["x0"] - slack <= (c["x0"] + c["x1"]) / 2 <= r["x1"] + slack
-                      and r["top"] - slack <= (c["top"] + c["bottom"]) / 2 <= r["bottom"] + slack]
-            text = fold_text(_chars_to_text(inside)) if inside else ""
+            slack = layout.band_slack
+            inside = list(itertools.compress(chars, inside_mask(chars, (r["x0"], r["top"], r["x1"], r["bottom"]), slack)))
+            text = fold_text(_chars_to_text(inside, layout)) if inside else ""
             cells.append((text, (r["x0"], r["top"], r["x1"], r["bottom"])))
         if not any(text for text, _ in cells):
             continue  # shading without labels is decoration, not a header
@@ -263,19 +252,19 @@ def _label_column(word: str) -> int | None:
     return None
 
 
-def _header_from_words(line: _Line) -> _Header | None:
+def _header_from_words(line: _Line, layout: Layout) -> _Header | None:
     """Fallback header: a line whose words are header labels, split at the widest gap between words."""
     chars = sorted(line.chars, key=lambda c: c["x0"])
     words: list[list[dict]] = [[chars[0]]]
     for c in chars[1:]:
-        if c["x0"] - words[-1][-1]["x1"] > LAYOUT.header_word_gap_ratio * c["size"] or not c["text"].strip():
+        if c["x0"] - words[-1][-1]["x1"] > layout.header_word_gap_ratio * c["size"] or not c["text"].strip():
             words.append([])
         if c["text"].strip():
             words[-1].append(c)
     words = [w for w in words if w]
     if len(words) < 2:
         return None
-    texts = [_chars_to_text(w) for w in words]
+    texts = [_chars_to_text(w, layout) for w in words]
     if [_label_column(t) for t in texts] != list(range(len(texts))):
         return None
     splits = [(a[-1]["x1"] + b[0]["x0"]) / 2 for a, b in zip(words, words[1:])]
@@ -311,73 +300,73 @@ def _refine_splits(header: _Header, chars: list[dict]) -> None:
     header.refine_from_body = False
 
 
-def _layout(page, page_no: int, body_size: float) -> _PageLayout:
+def _sort_page(page, page_no: int, body: float, layout: Layout) -> _PageParts:
     """Sort a page's chars into headings, header bands, page numbers and table body."""
     chars = [c for c in page.chars if c["text"]]
-    headers = _header_from_rects(page, chars)
+    headers = _header_from_rects(page, chars, layout)
     for h in headers:
         h.page = page_no
 
     def in_band(c: dict, top: float, bottom: float) -> bool:
-        return top - LAYOUT.band_slack <= (c["top"] + c["bottom"]) / 2 <= bottom + LAYOUT.band_slack
+        return top - layout.band_slack <= (c["top"] + c["bottom"]) / 2 <= bottom + layout.band_slack
 
     rest = [c for c in chars if not any(in_band(c, h.top, h.bottom) for h in headers)]
     rest_ids = {id(c) for c in rest}
     spaces = [c for c in rest if not c["text"].strip()]
     headings: list[_Line] = []
     skipped: list[_Line] = []  # page numbers and box-less headers: their spaces are not body text
-    body: list[dict] = []
+    body_chars: list[dict] = []
     # Page-wide lines, only to classify headings, page numbers and box-less headers. pdfplumber leaves
     # whitespace glyphs out of a line's chars; a heading gets its printed spaces back ("1 圏域…").
     for tl in page.extract_text_lines(return_chars=True, strip=True):
         line_chars = [c for c in tl["chars"] if id(c) in rest_ids]
         if not line_chars:
             continue
-        line = _Line(line_chars)
-        if is_page_number(fold_text(tl["text"]), tl["top"], page.height):
+        line = _Line(line_chars, layout)
+        if is_page_number(fold_text(tl["text"]), tl["top"], page.height, layout):
             skipped.append(line)
             continue
-        if _is_heading(line, body_size):
+        if _is_heading(line, body, layout):
             line.chars += [c for c in spaces if in_band(c, line.top, line.bottom) and line.x0 <= c["x0"] <= line.x1]
             headings.append(line)
             continue
-        fallback = _header_from_words(line)
+        fallback = _header_from_words(line, layout)
         if fallback is not None:
             fallback.page = page_no
             headers.append(fallback)
             skipped.append(line)
             continue
-        body.extend(line_chars)
+        body_chars.extend(line_chars)
     # Real spaces between body glyphs stay (they separate sentences: 「…実施する。 斎場…」).
-    body.extend(c for c in spaces
+    body_chars.extend(c for c in spaces
                 if not any(in_band(c, l.top, l.bottom) for l in headings + skipped))
     headers.sort(key=lambda h: h.top)
-    headings = _join_number_to_title(sorted(headings, key=lambda l: l.top))
-    return _PageLayout(page_no, headings, headers, body)
+    headings = _join_number_to_title(sorted(headings, key=lambda l: l.top), layout)
+    return _PageParts(page_no, headings, headers, body_chars)
 
 
 def _is_bold(line: "_Line") -> bool:
     return any(BOLD_NAME.search(c.get("fontname", "")) for c in line.chars)
 
 
-def _is_heading(line: "_Line", body_size: float) -> bool:
+def _is_heading(line: "_Line", body: float, layout: Layout) -> bool:
     """A line outside the tables that is set larger than the body, or bold and at least as large.
 
     Why both: office programs set headings in a larger size; browsers' default h2–h4 are bold and only
     1.17× (or even 1.0×) the body."""
-    return (line.size >= LAYOUT.heading_size_ratio * body_size
-            or (_is_bold(line) and line.size >= LAYOUT.body_size_floor * body_size))
+    return (line.size >= layout.heading_size_ratio * body
+            or (_is_bold(line) and line.size >= layout.body_size_floor * body))
 
 
-def _join_number_to_title(headings: list["_Line"]) -> list["_Line"]:
+def _join_number_to_title(headings: list["_Line"], layout: Layout) -> list["_Line"]:
     """A heading that is only a number ("1", "(2)") joined to the heading beside it: some producers set
     the number on its own baseline, up to a line above or below its title."""
     out: list[_Line] = []
     for line in headings:
         previous = out[-1] if out else None
         if (previous is not None and HEADING_NUMBER_ONLY.match(fold_text(previous.text))
-                and line.top - previous.bottom <= LAYOUT.number_title_lines * previous.size and line.x0 >= previous.x0):
-            out[-1] = _Line(previous.chars + line.chars)
+                and line.top - previous.bottom <= layout.number_title_lines * previous.size and line.x0 >= previous.x0):
+            out[-1] = _Line(previous.chars + line.chars, layout)
             continue
         out.append(line)
     return out
@@ -410,7 +399,7 @@ def _column_of(x: float, splits: list[float]) -> int:
     return len(splits)
 
 
-def _fragment_rows(chars: list[dict], splits: list[float]) -> list[list[_Block | None]]:
+def _fragment_rows(chars: list[dict], splits: list[float], layout: Layout) -> list[list[_Block | None]]:
     """Rows of one page's part of a table: per column blocks, then rows as overlapping blocks.
 
     The row gap threshold adapts to the leading: half a line height above the tightest line-to-line
@@ -421,14 +410,14 @@ def _fragment_rows(chars: list[dict], splits: list[float]) -> list[list[_Block |
     per_col: list[list[dict]] = [[] for _ in range(ncols)]
     for c in chars:
         per_col[_column_of((c["x0"] + c["x1"]) / 2, splits)].append(c)
-    col_lines = [_group_lines(cs) for cs in per_col]
+    col_lines = [_group_lines(cs, layout) for cs in per_col]
     all_lines = [l for ls in col_lines for l in ls]
     if not all_lines:
         return []
     height = statistics.median(l.bottom - l.top for l in all_lines)
     gaps = [b.top - a.bottom for ls in col_lines for a, b in zip(ls, ls[1:])]
     tightest = min(gaps) if gaps else 0.0
-    threshold = max(0.0, min(tightest, LAYOUT.row_gap_share * height)) + LAYOUT.row_gap_share * height
+    threshold = max(0.0, min(tightest, layout.row_gap_share * height)) + layout.row_gap_share * height
 
     blocks: list[_Block] = []
     for col, ls in enumerate(col_lines):
@@ -471,53 +460,52 @@ def _cell_text(block: _Block | None) -> str:
 
 
 @dataclass
-class _OpenTable:
+class _StitchedTable:
+    """An unruled table being read, page by page (the parser's table in progress is table_rows.OpenTable)."""
+
     heading: str
     header: _Header
     rows: list[list[UnruledCell]] = field(default_factory=list)
     first_page: int | None = None
 
 
-def _parsed(page):
-    """The page with duplicate glyphs removed, its objects parsed now."""
-    deduped = page.dedupe_chars()
+def _parsed(page, layout: Layout):
+    """The page with duplicate glyphs removed (`text.deduped_page`), its objects parsed now."""
+    deduped = deduped_page(page, layout.dedupe_tolerance)
     deduped.chars  # noqa: B018 (parses the page)
     return deduped
 
 
-def _body_size(pages) -> float:
-    sizes = [round(c["size"], 1) for p in pages for c in p.chars if c["text"].strip()]
-    return statistics.mode(sizes) if sizes else 0.0
-
-
-def extract_unruled_tables(pdf_path: Path) -> list[UnruledTable]:
+def extract_unruled_tables(pdf_path: Path, layout: Layout = Layout()) -> list[UnruledTable]:
     """Every unruled heading/header/rows table in the PDF, continued tables stitched over page breaks."""
-    tables: list[_OpenTable] = []
+    tables: list[_StitchedTable] = []
     with open_guarded(pdf_path) as (pdf, all_pages):
         # Every page is parsed here, under the guard (bounds, errors and pdfminer's warnings named by page).
-        pages = list(read_guarded(all_pages, _parsed, number=lambda p: p.page_number))
-        body_size = _body_size(all_pages)  # the glyphs before de-duplication, as always
-        current: _OpenTable | None = None
+        pages = list(read_guarded(all_pages, functools.partial(_parsed, layout=layout),
+                                  number=lambda p: p.page_number))
+        # The document's body size (`text.body_size`), of the glyphs before de-duplication, as always.
+        body = body_size(c["size"] for p in all_pages for c in p.chars if c["text"].strip())
+        current: _StitchedTable | None = None
         last_heading = ""
         for page_no, page in enumerate(pages, start=1):
             with page_guard(page_no):
-                layout = _layout(page, page_no, body_size)
+                parts = _sort_page(page, page_no, body, layout)
                 # Events top to bottom: a heading closes the open table, a header opens a new one. Body
                 # text above the page's first event continues the table left open on the previous page.
                 events: list[tuple[float, object]] = sorted(
-                    [(l.top, l) for l in layout.headings] + [(h.top, h) for h in layout.headers],
+                    [(l.top, l) for l in parts.headings] + [(h.top, h) for h in parts.headers],
                     key=lambda e: e[0])
                 region_top = float("-inf")
-                owner: _OpenTable | None = current
+                owner: _StitchedTable | None = current
                 for top, event in events + [(float("inf"), None)]:
-                    region = [c for c in layout.body_chars if region_top <= c["top"] < top]
+                    region = [c for c in parts.body_chars if region_top <= c["top"] < top]
                     if owner is not None and region:
-                        _add_rows(owner, region, page_no, continued=region_top == float("-inf"))
+                        _add_rows(owner, region, page_no, layout, continued=region_top == float("-inf"))
                     if isinstance(event, _Line):
                         last_heading = fold_text(event.text)
                         owner = None
                     elif isinstance(event, _Header):
-                        owner = _OpenTable(last_heading, event)
+                        owner = _StitchedTable(last_heading, event)
                         tables.append(owner)
                     region_top = top
                 current = owner
@@ -525,11 +513,11 @@ def extract_unruled_tables(pdf_path: Path) -> list[UnruledTable]:
         return _finish(tables)
 
 
-def _add_rows(table: _OpenTable, chars: list[dict], page_no: int, continued: bool) -> None:
+def _add_rows(table: _StitchedTable, chars: list[dict], page_no: int, layout: Layout, continued: bool) -> None:
     """Append one page's rows to a table; glue a row cut by the page break back to its first part."""
     if table.header.refine_from_body:
         _refine_splits(table.header, chars)
-    frag = _fragment_rows(chars, table.header.splits)
+    frag = _fragment_rows(chars, table.header.splits, layout)
     for i, blocks in enumerate(frag):
         empty = [b is None for b in blocks]
         if continued and i == 0 and table.rows and any(empty) and not all(empty):
@@ -573,7 +561,7 @@ def _glue_to_previous_row(prev: list[UnruledCell], blocks: list[_Block | None], 
         cell.continuations.append(CellFragment(page_no, text, *_bbox(block)))
 
 
-def _finish(tables: list[_OpenTable]) -> list[UnruledTable]:
+def _finish(tables: list[_StitchedTable]) -> list[UnruledTable]:
     out: list[UnruledTable] = []
     per_page: dict[int, int] = {}
     for t in tables:
@@ -583,7 +571,7 @@ def _finish(tables: list[_OpenTable]) -> list[UnruledTable]:
         per_page[page] = per_page.get(page, 0) + 1
         header_cells = [UnruledCell(0, col, text, *bbox, page=t.header.page) for col, (text, bbox) in enumerate(t.header.cells)]
         out.append(UnruledTable(
-            table_id=f"p{page:03d}-t{per_page[page]:02d}",
+            table_id=table_id(page, per_page[page]),
             page=page,
             heading=t.heading,
             header=[text for text, _ in t.header.cells],

@@ -20,6 +20,14 @@ A third child, also ``--runs`` times, splits one in-process build (what ``build`
 into its steps: interpreter start-up, imports (every module the build uses, pdfplumber, pandas, pyarrow
 and duckdb included), the input checks, the four stages (write without its duckdb part), duckdb and
 the swap into the out folder; the table shows the medians per step and the child's peak RSS.
+
+``--repro`` (``make bench`` runs it first) times the main job instead: in a temporary copy of the project
+(the inputs params.yaml names, expectations/, the code, dvc.yaml), each stage's command exactly as dvc.yaml
+gives it (``${inputs.*}`` from params.yaml), one after the other in dvc.yaml's order, then ``dvc repro -f``
+as a whole (its own start-up, hashing and cache included), ``--runs`` times each. CPU seconds are user + sys
+of the child and every process it waited for (a stage's worker processes, dvc's stages), from
+``os.wait4``. The machine may be shared: every table prints the load average at its start and end, and
+CPU seconds, which other users' work does not inflate the way it inflates wall time.
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -63,11 +73,13 @@ print(json.dumps(timings))
 STEPS = ("start-up", "imports", "check", "extract", "parse", "normalize", "write", "duckdb", "swap")
 
 
-def measure(argv: list[str], cwd: Path, output: list[str] | None = None) -> tuple[float, float, float]:
-    """Run ``argv`` once; return (wall seconds, CPU seconds, peak RSS MiB) of that child alone."""
+def measure(argv: list[str] | str, cwd: Path, output: list[str] | None = None, env: dict[str, str] | None = None,
+            shell: bool = False) -> tuple[float, float, float]:
+    """Run ``argv`` once (a shell command line with ``shell``); return (wall seconds, CPU seconds, peak RSS
+    MiB) of that child and every process it waited for (a stage's workers, dvc's stages)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL if output is None else subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, shell=shell,
+                            stdout=subprocess.DEVNULL if output is None else subprocess.PIPE, stderr=subprocess.PIPE)
     # Drain the pipes in full before reaping, so the child never blocks on a full pipe (stdout is one line).
     if output is not None:
         output.append(proc.stdout.read().decode("utf-8", "replace"))
@@ -79,7 +91,8 @@ def measure(argv: list[str], cwd: Path, output: list[str] | None = None) -> tupl
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no output)"]
-        raise RuntimeError(f"{' '.join(argv[1:4])}… exited {proc.returncode}: {last[0]}")
+        what = argv.split(" --")[0] if shell else " ".join(argv[1:4]) + "…"
+        raise RuntimeError(f"{what} exited {proc.returncode}: {last[0]}")
     # Linux reports ru_maxrss in KiB (macOS in bytes).
     rss = usage.ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
     return wall, usage.ru_utime + usage.ru_stime, rss
@@ -149,7 +162,8 @@ def bench(pdf: Path, runs: int = 3) -> dict[str, dict[str, list[float]]]:
     pdf = Path(pdf).resolve()
     root = Path(__file__).resolve().parent.parent
     results: dict[str, dict[str, list[float]]] = {"build": {"time": [], "cpu": [], "rss": []},
-                                                  "plain": {"time": [], "cpu": [], "rss": []}, "split": {}}
+                                                  "plain": {"time": [], "cpu": [], "rss": []}, "split": {},
+                                                  "load": [_load()]}
     with tempfile.TemporaryDirectory(prefix="renkei-bench-") as tmp:
         commands = {
             "build": [sys.executable, "-m", "pipeline", "--no-progress", "build", "--pdf", str(pdf),
@@ -170,14 +184,16 @@ def bench(pdf: Path, runs: int = 3) -> dict[str, dict[str, list[float]]]:
                 steps["start-up"] = wall - steps["in-process"]
                 for key, value in steps.items():
                     results["split"].setdefault(key, []).append(value)
+    results["load"].append(_load())
     return results
 
 
 def table(results: dict[str, dict[str, list[float]]], pdf: Path) -> str:
-    med = {name: {k: statistics.median(v) for k, v in r.items()} for name, r in results.items()}
+    med = {name: {k: statistics.median(v) for k, v in r.items()} for name, r in results.items() if name != "load"}
     runs = len(results["build"]["time"])
     rows = [
-        f"{Path(pdf).name}: median of {runs} run(s), each in a fresh process",
+        f"{Path(pdf).name}: median of {runs} run(s), each in a fresh process; load average {results['load'][0]} "
+        f"at the start, {results['load'][-1]} at the end",
         f"{'':28}{'wall s':>10}{'CPU s':>8}{'peak RSS MiB':>15}   runs (s)",
     ]
     labels = {"build": "build (python -m pipeline)", "plain": "plain extract_tables()"}
@@ -196,14 +212,109 @@ def table(results: dict[str, dict[str, list[float]]], pdf: Path) -> str:
     return "\n".join(rows)
 
 
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+# What a stage command reads besides the inputs: dvc.yaml's code deps, the suites and the settings.
+PROJECT = ("pipeline", "extractors", "schemas", "expectations", "dvc.yaml", "params.yaml", "pyproject.toml")
+
+
+def repro_copy(root: Path, target: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of the project for `repro`: PROJECT and the input PDFs params.yaml names (same relative paths),
+    with a DVC repository (no git) in it; returns (the copy, each stage's command with ``${inputs.*}``
+    filled in, in dvc.yaml's order)."""
+    import yaml
+
+    params = yaml.safe_load((root / "params.yaml").read_text(encoding="utf-8"))
+    stages = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    for name in PROJECT:
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    for pdf in params["inputs"].values():
+        (target / pdf).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / pdf, target / pdf)
+
+    def fill(match: re.Match) -> str:
+        return str(params["inputs"][match.group(1)])
+
+    commands = {name: re.sub(r"\$\{inputs\.(\w+)\}", fill, " ".join(stage["cmd"].split()))
+                for name, stage in stages.items()}
+    return target, commands
+
+
+def _shell(command: str, cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU seconds) of one shell command (`measure`); raises on failure."""
+    wall, cpu, _ = measure(command, cwd, env=env, shell=True)
+    return wall, cpu
+
+
+def repro(runs: int = 3) -> dict:
+    """Wall and CPU seconds of each dvc.yaml stage (its command in a fresh interpreter) and of ``dvc repro
+    -f``, ``runs`` times each, with the load average before and after."""
+    root = Path(__file__).resolve().parent.parent
+    bin_dir = str(Path(sys.executable).parent)
+    # `python` in dvc.yaml is this interpreter's (as `make run` puts .venv/bin first on PATH)
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), "DVC_NO_ANALYTICS": "1",
+           "GX_ANALYTICS_ENABLED": "false"}
+    env.pop("PYTHONPATH", None)  # the copy's code, from its working directory
+    results: dict = {"stages": {}, "dvc": {"time": [], "cpu": []}, "load": [_load()]}
+    with tempfile.TemporaryDirectory(prefix="renkei-bench-repro-") as tmp:
+        copy, commands = repro_copy(root, Path(tmp))
+        _shell("dvc init --no-scm -q", copy, env)
+        for _ in range(runs):
+            for name, command in commands.items():
+                wall, cpu = _shell(command, copy, env)
+                entry = results["stages"].setdefault(name, {"time": [], "cpu": []})
+                entry["time"].append(wall)
+                entry["cpu"].append(cpu)
+            wall, cpu = _shell("dvc repro -f -q", copy, env)
+            results["dvc"]["time"].append(wall)
+            results["dvc"]["cpu"].append(cpu)
+    results["load"].append(_load())
+    return results
+
+
+def repro_table(results: dict) -> str:
+    stages = results["stages"]
+    runs = len(results["dvc"]["time"])
+    med = {name: (statistics.median(r["time"]), statistics.median(r["cpu"])) for name, r in stages.items()}
+    rows = [f"dvc repro (params.yaml inputs): median of {runs} run(s); load average (1, 5, 15 min) "
+            f"{results['load'][0]} at the start, {results['load'][-1]} at the end",
+            f"{'stage (its dvc.yaml command)':28}{'wall s':>10}{'CPU s':>8}   runs (s)"]
+    for name, (wall, cpu) in med.items():
+        each = " ".join(f"{t:.2f}" for t in stages[name]["time"])
+        rows.append(f"  {name:26}{wall:>10.2f}{cpu:>8.2f}   {each}")
+    rows.append(f"  {'sum of the stages':26}{sum(w for w, _ in med.values()):>10.2f}"
+                f"{sum(c for _, c in med.values()):>8.2f}")
+    dvc = results["dvc"]
+    rows.append(f"{'dvc repro -f':28}{statistics.median(dvc['time']):>10.2f}{statistics.median(dvc['cpu']):>8.2f}"
+                f"   {' '.join(f'{t:.2f}' for t in dvc['time'])}")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("pdf", type=Path)
+    parser.add_argument("pdf", type=Path, nargs="?", help="the PDF to build (not with --repro)")
+    parser.add_argument("--repro", action="store_true",
+                        help="time the dvc.yaml stages one by one and `dvc repro -f` (in a temporary copy)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pad-to", type=int, metavar="N",
                         help="bench a whole vision of N pages: PDF (a whole plan) with map, chart and photo pages "
                              "inserted around chapter VI (`padded_plan`)")
     args = parser.parse_args(argv)
+    if args.repro:
+        try:
+            print(repro_table(repro(runs=max(1, args.runs))))
+        except (RuntimeError, OSError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        return 0
+    if args.pdf is None:
+        parser.error("a PDF, or --repro")
     if not args.pdf.is_file():
         print(f"error: {args.pdf}: no such file", file=sys.stderr)
         return 2

@@ -327,11 +327,6 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.inputs import InputError, limits
 
     expected: tuple[type[BaseException], ...] = (InputError, errors.ParseError)
-    try:
-        from schemas.enforce import SchemaError
-        expected += (SchemaError,)
-    except ImportError:
-        pass
     # pdfminer logs warnings about damaged files through the root logger's last resort (stderr); the
     # one-line error below says what matters.
     logging.getLogger("pdfminer").addHandler(logging.NullHandler())
@@ -372,6 +367,11 @@ def _failed(error: BaseException, args: argparse.Namespace, expected: tuple[type
     if signum is not None:
         print(errors.interrupted_line(signum, note), file=sys.stderr)
         return errors.exit_code(signum)
+    # A SchemaError can only come from schemas.enforce once something imported it: importing it here for
+    # every command would load pandas and pyarrow (~0.5 s) into stages that never use them.
+    enforce = sys.modules.get("schemas.enforce")
+    if enforce is not None:
+        expected += (enforce.SchemaError,)
     if isinstance(error, expected):
         message = " ".join(str(error).split())
         # A parse error names the page; say which file (the plan, unless it names the excerpt already).

@@ -127,8 +127,11 @@ _ADVICE = {
 }
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+def one_line(text: object, limit: int | None = None) -> str:
+    """A message (an error's, a library's) as one line, at most ``limit`` characters: what a refusal quotes of
+    a library's error, whose message may span lines or hold a whole file's name list."""
+    line = " ".join(str(text).split())
+    return line if limit is None else line[:limit]
 
 
 def _shown_path(filename: object, out: Path | None, staging: str) -> str:
@@ -174,7 +177,7 @@ def describe(error: BaseException, out: Path | None = None, inputs: tuple[Path, 
     the run is named as such."""
     if isinstance(error, OSError):
         code = error.errno
-        reason = os.strerror(code) if code else _one_line(error)
+        reason = os.strerror(code) if code else one_line(error)
         if error.filename is not None:
             where = _shown_path(error.filename, out, staging)
         else:
@@ -184,7 +187,7 @@ def describe(error: BaseException, out: Path | None = None, inputs: tuple[Path, 
         if code == errno.ENOENT and out is not None and not Path(out).exists():
             return f"{out}: the output folder disappeared while it was written; nothing else was touched"
     else:  # DuckDB's I/O or fatal error: the OS error it met is in its text
-        text = _one_line(error)
+        text = one_line(error)
         marker = "Original error:"
         reason = text.split(marker, 1)[1].strip(' "') if marker in text else text.split(": ", 1)[-1]
         if staging:  # name the output folder, not the hidden staging folder inside it

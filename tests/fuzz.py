@@ -1,10 +1,12 @@
 """Fuzzing the build with damaged and hostile PDFs: every outcome must be the reference data set or a
 one-line refusal.
 
-`python -m tests.fuzz [--seeds N] [--first S] [--workers W]` (``make fuzz``) mutates raw/plan_vi.pdf
+`python -m tests.fuzz [--seeds N] [--first S] [--workers W]` (``make fuzz``, nightly-sized: 1,000 seeds by
+default, ~45 min with two workers on two cores) mutates raw/plan_vi.pdf
 (and, for one seed in eight, the excerpt raw/overview.pdf) with seeded mutations, adds four crafted
 hostile files, runs ``python -m pipeline build`` on each in a subprocess and prints the table of
-outcomes; it exits 1 when any outcome is bad. tests/test_fuzz.py runs a small sample of the same cases.
+outcomes and the time it took; it exits 1 when any outcome is bad. tests/test_fuzz.py runs a sample of 24
+seeds drawn from a hash of the source files (`code_seeds`), so the sample changes with the code.
 
 Outcomes (`classify`):
 
@@ -47,6 +49,7 @@ per-page bound, the document is not).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
 import random
@@ -196,6 +199,40 @@ def seed_case(seed: int, directory: Path) -> Case:
     return Case(f"seed {seed}: {how}", target, path)
 
 
+# -- the suite's sample ---------------------------------------------------------------------------
+SAMPLE = 24  # seeds tests/test_fuzz.py runs
+SEED_SPACE = 100_000  # they are drawn from range(SEED_SPACE); `make fuzz` runs range(FUZZ_SEEDS)
+CODE = ("pipeline", "extractors", "schemas")  # the code a build runs
+
+
+def code_seeds(root: Path = ROOT, count: int = SAMPLE) -> list[int]:
+    """``count`` seeds drawn from a SHA-256 of the build's source files (path and bytes of every ``*.py``
+    under `CODE`): another edit of the code, other seeds; the same code, the same seeds."""
+    digest = hashlib.sha256()
+    for path in sorted(p for folder in CODE for p in (root / folder).rglob("*.py") if "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return sorted(random.Random(digest.hexdigest()).sample(range(SEED_SPACE), count))
+
+
+def sample_seeds() -> list[int]:
+    """The suite's seeds: ``RENKEI_FUZZ_SEEDS`` (comma-separated) when set, else `code_seeds`."""
+    named = os.environ.get("RENKEI_FUZZ_SEEDS", "").strip()
+    return [int(s) for s in named.split(",") if s.strip()] if named else code_seeds()
+
+
+def seeds_origin() -> str:
+    return "from RENKEI_FUZZ_SEEDS" if os.environ.get("RENKEI_FUZZ_SEEDS", "").strip() else \
+        "drawn from a hash of the source files"
+
+
+def replay(name: str) -> str:
+    """The one command that runs the case named ``name`` ("seed 17" or "crafted: bomb") again."""
+    if name.startswith("seed "):
+        seed = int(name.split()[1].rstrip(":"))
+        return f"python -m tests.fuzz --first {seed} --seeds 1 --no-crafted -v"
+    return "python -m tests.fuzz --seeds 0 -v  (the crafted files)"
+
+
 # -- crafted hostile files -----------------------------------------------------------------------
 def _bomb_stream(pdf, size: int = 2 << 30):
     import pikepdf
@@ -332,30 +369,59 @@ def pdfium_pages(pdf: Path) -> list[str] | None:
 
 
 def pages_with_other_data(reference: Path, build: Path, source: str) -> set[int] | None:
-    """Pages of `source` ("plan" / "overview") whose cells differ between the two builds (None: not comparable)."""
+    """Pages of `source` ("plan" / "overview") on which the two builds read other data (None: not comparable).
+
+    Every table counts, not only the cells: a heading the mutation removed moves projects to another
+    category, and a footnote or a category is free text, in no cell. A row is placed on the pages its
+    located columns name (`schemas.tables.located_columns`: ``page``, ``page_start``, ``role_page``, …);
+    it is compared by its values without its grid positions (row, col, table_id): rows lost on one page
+    renumber the rows of a table continued on the next, which still reads the same text. A table's rows are
+    of the excerpt when it is the overview table or its ``source`` column says so, else of the plan; when
+    rows of the other PDF (the one not mutated) differ, the builds are not comparable (None)."""
     import pandas as pd
 
-    try:
-        a = pd.read_parquet(reference / "cells.parquet")
-        b = pd.read_parquet(build / "cells.parquet")
-    except Exception:
-        return None
-    # The texts read on each page, not their grid positions: rows lost on one page renumber the rows of a
-    # table continued on the next, which still reads the same text.
-    a, b = a[a.source == source], b[b.source == source]
-    pages = set()
-    for page in set(a.page) | set(b.page):
-        if sorted(a[a.page == page].text.astype(str)) != sorted(b[b.page == page].text.astype(str)):
-            pages.add(int(page))
+    from schemas.tables import TABLES, located_columns
+
+    pages: set[int] = set()
+    for table in TABLES:
+        path_a, path_b = reference / f"{table}.parquet", build / f"{table}.parquet"
+        if not path_a.is_file() and not path_b.is_file():
+            continue
+        try:
+            a = pd.read_parquet(path_a)
+            b = pd.read_parquet(path_b)
+        except Exception:
+            return None
+        located = located_columns(table, ("page", "source", "table", "row", "col"))
+        page_columns = [loc["page"] for loc in located if "page" in loc]
+        positions = {loc[part] for loc in located for part in ("table", "row", "col") if part in loc}
+        values = [c for c in a.columns if c not in positions and c in b.columns]
+        source_column = next((loc["source"] for loc in located if "source" in loc), None)
+        if source_column is not None:
+            mine = a[source_column] == source, b[source_column] == source
+        else:
+            ours = (table == "overview") == (source == "overview")
+            mine = pd.Series(ours, index=a.index), pd.Series(ours, index=b.index)
+        if not _rows(a[~mine[0]], values) == _rows(b[~mine[1]], values):
+            return None  # data of the PDF that was not mutated changed: nothing the mutation printed excuses it
+        rows_a, rows_b = _rows(a[mine[0]], values), _rows(b[mine[1]], values)
+        changed = (rows_a - rows_b) + (rows_b - rows_a)
+        for row in changed:
+            record = dict(zip(values, row))
+            pages |= {int(float(record[c])) for c in page_columns
+                      if c in record and record[c] not in ("nan", "None", "<NA>")}
     return pages
+
+
+def _rows(frame, columns: list[str]) -> Counter:
+    return Counter(tuple(map(str, r)) for r in frame[columns].itertuples(index=False))
 
 
 def changed_document(original: Path, mutated: Path, reference: Path, build: Path, source: str) -> str | None:
     """Why a different data set is what the mutated PDF prints, or None when it is not (a silent error).
 
-    The builds' cells must differ only on pages whose text pdfium reads differently in the two PDFs, and
-    the other tables may differ only through those cells (checked by the caller's cell comparison: a table
-    row without a cell on a changed page would show as a cell difference elsewhere)."""
+    The builds' rows (of every table, `pages_with_other_data`) must differ only on pages whose text pdfium
+    reads differently in the two PDFs."""
     before, after = pdfium_pages(original), pdfium_pages(mutated)
     data_pages = pages_with_other_data(reference, build, source)
     if before is None or after is None or not data_pages or len(before) != len(after):
@@ -468,7 +534,7 @@ def table(results: list[Result]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz", description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=300, help="number of seeded mutations (default 300)")
+    parser.add_argument("--seeds", type=int, default=1000, help="number of seeded mutations (default 1000)")
     parser.add_argument("--first", type=int, default=0, help="first seed (default 0)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-crafted", dest="crafted", action="store_false")

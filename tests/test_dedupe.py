@@ -1,4 +1,4 @@
-"""extractors/ruled.py `_dedupe_chars`: the result of pdfplumber's ``dedupe_chars`` (same text, font, size
+"""extractors/text.py `dedupe_chars`: the result of pdfplumber's ``dedupe_chars`` (same text, font, size
 and position within the tolerance: one kept, in the original order), in linear time."""
 
 from __future__ import annotations
@@ -8,7 +8,10 @@ import random
 import pytest
 from pdfplumber.utils import dedupe_chars
 
-from extractors.ruled import _dedupe_chars
+from extractors.settings import Layout
+from extractors.text import dedupe_chars as _dedupe_chars
+
+TOLERANCE = Layout().dedupe_tolerance  # pdfplumber's default, 1
 
 
 def char(text: str, x0: float, doctop: float, fontname: str = "MS-Mincho", size: float = 10.5,
@@ -22,7 +25,7 @@ def test_a_bold_face_printed_twice_keeps_one_copy_in_order():
     chars = []
     for i, ch in enumerate("連携事業"):
         chars += [char(ch, 100 + 11 * i, 200), char(ch, 100.3 + 11 * i, 200.2)]
-    kept = _dedupe_chars(chars)
+    kept = _dedupe_chars(chars, TOLERANCE)
     assert "".join(c["text"] for c in kept) == "連携事業"
     assert [c["x0"] for c in kept] == [100, 111, 122, 133]  # the first of each pair, in page order
 
@@ -32,8 +35,8 @@ def test_what_differs_is_kept():
     others = [char("1", 102, 200), char("1", 100, 202), char("7", 100, 200),
               char("1", 100, 200, fontname="Gothic"), char("1", 100, 200, size=6),
               char("1", 100, 200, upright=False)]
-    assert _dedupe_chars([base, *others]) == [base, *others]
-    assert _dedupe_chars([base, dict(base), dict(base)]) == [base]
+    assert _dedupe_chars([base, *others], TOLERANCE) == [base, *others]
+    assert _dedupe_chars([base, dict(base), dict(base)], TOLERANCE) == [base]
 
 
 def test_the_same_as_pdfplumber_on_random_pages():
@@ -46,7 +49,7 @@ def test_the_same_as_pdfplumber_on_random_pages():
             chars.append(c)
             if rng.random() < 0.3:
                 chars.append(dict(c, x0=c["x0"] + rng.uniform(-1.2, 1.2), doctop=c["doctop"] + rng.uniform(-1.2, 1.2)))
-        ours = _dedupe_chars(chars)
+        ours = _dedupe_chars(chars, TOLERANCE)
         theirs = dedupe_chars(chars, tolerance=1)
         assert [id(c) for c in ours] == [id(c) for c in theirs]
 

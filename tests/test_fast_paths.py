@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 from pdfplumber.utils import cluster_objects
 
-from extractors.ruled import _CellIndex, _clusters, _inside, _inside_mask
+from extractors.ruled import _CellIndex
+from extractors.settings import Layout
+from extractors.text import clusters, inside as _inside, inside_mask as _inside_mask
 from pipeline.stages.build import _StageFiles
+
+SETTINGS = Layout()
 
 
 def _values(rng: random.Random, n: int) -> list[float]:
@@ -25,7 +29,7 @@ def test_clusters_are_pdfplumbers(seed):
     rng = random.Random(seed)
     objects = [{"doctop": v, "i": i} for i, v in enumerate(_values(rng, rng.randint(1, 30)))]
     tolerance = rng.choice((0.5, 1, 2.5))
-    assert _clusters(objects, itemgetter("doctop"), tolerance) == \
+    assert clusters(objects, itemgetter("doctop"), tolerance) == \
         cluster_objects(objects, itemgetter("doctop"), tolerance)
 
 
@@ -42,7 +46,7 @@ def test_cell_index_finds_the_first_box_a_scan_finds(seed):
         c0 = rng.randrange(len(xs) - 1)
         r0 = rng.randrange(len(ys) - 1)
         boxes.append((xs[c0], ys[r0], xs[rng.randint(c0 + 1, len(xs) - 1)], ys[rng.randint(r0 + 1, len(ys) - 1)]))
-    index = _CellIndex(boxes)
+    index = _CellIndex(boxes, SETTINGS)
     chars = []
     for _ in range(400):
         # Centres on and around the edges (the slack), and anywhere.
@@ -53,15 +57,15 @@ def test_cell_index_finds_the_first_box_a_scan_finds(seed):
     chars.append({"x0": math.nan, "x1": 1.0, "top": 1.0, "bottom": 2.0})
     chars.append({"x0": math.inf, "x1": math.inf, "top": 1.0, "bottom": 2.0})
     for char in chars:
-        expected = next((i for i, box in enumerate(boxes) if _inside(char, box)), None)
+        expected = next((i for i, box in enumerate(boxes) if _inside(char, box, SETTINGS.cell_slack)), None)
         assert index(char) == expected, (char, boxes)
     for box in boxes:
-        assert _inside_mask(chars, box) == [_inside(c, box) for c in chars]
+        assert _inside_mask(chars, box, SETTINGS.cell_slack) == [_inside(c, box, SETTINGS.cell_slack) for c in chars]
 
 
 def test_cell_index_of_boxes_that_are_not_finite():
     boxes = [(0.0, 0.0, math.nan, 10.0), (0.0, 0.0, 10.0, 10.0)]
-    assert _CellIndex(boxes)({"x0": 1.0, "x1": 2.0, "top": 1.0, "bottom": 2.0}) == 1
+    assert _CellIndex(boxes, SETTINGS)({"x0": 1.0, "x1": 2.0, "top": 1.0, "bottom": 2.0}) == 1
 
 
 def test_stage_files_in_memory_are_the_files(tmp_path):

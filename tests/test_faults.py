@@ -300,7 +300,7 @@ def test_a_pdf_that_moves_while_it_is_read_is_refused(previous, tmp_path, monkey
     pdf = tmp_path / "plan.pdf"
     shutil.copy2(PLAN, pdf)
     before = snapshot(previous)
-    real = stages.extract_layout
+    real = stages.chapter_layout
 
     def read_then_move(path, *args, **kwargs):
         pages = real(path, *args, **kwargs)
@@ -315,7 +315,7 @@ def test_a_pdf_that_moves_while_it_is_read_is_refused(previous, tmp_path, monkey
             pdf.unlink()
         return pages
 
-    monkeypatch.setattr(stages, "extract_layout", read_then_move)
+    monkeypatch.setattr(stages, "chapter_layout", read_then_move)
     words = ("deleted while it was read",) if how == "deleted" else ("changed while it was read",)
     refused(capsys, ["build", "--pdf", str(pdf), "--overview", str(OVERVIEW), "--out", str(previous)],
             str(pdf), *words)
@@ -331,7 +331,7 @@ def test_the_extract_stage_refuses_a_pdf_changed_while_it_is_read(tmp_path, monk
     out = tmp_path / "extract"
     assert main(["extract", "--pdf", str(pdf), "--out", str(out)]) == 0
     before = snapshot(out)
-    real = stages.extract_layout
+    real = stages.chapter_layout
 
     def read_then_change(path, *args, **kwargs):
         pages = real(path, *args, **kwargs)
@@ -339,7 +339,7 @@ def test_the_extract_stage_refuses_a_pdf_changed_while_it_is_read(tmp_path, monk
             handle.write(b"\n% appended\n")
         return pages
 
-    monkeypatch.setattr(stages, "extract_layout", read_then_change)
+    monkeypatch.setattr(stages, "chapter_layout", read_then_change)
     refused(capsys, ["extract", "--pdf", str(pdf), "--out", str(out)], str(pdf), "changed while it was read")
     assert snapshot(out) == before
 

@@ -4,6 +4,7 @@ draw; a closed table gains nothing new; small or unconnected rulings get no outl
 from __future__ import annotations
 
 from extractors.geometry import Segment, close_outlines
+from extractors.settings import Layout
 
 
 def h(y: float, x0: float, x1: float) -> Segment:
@@ -15,7 +16,7 @@ def v(x: float, top: float, bottom: float) -> Segment:
 
 
 def added(segments: list[Segment]) -> set[Segment]:
-    result = close_outlines(segments)
+    result = close_outlines(segments, Layout())
     assert result[:len(segments)] == segments  # the rules themselves stay, first and unchanged
     return set(result[len(segments):])
 

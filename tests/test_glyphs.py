@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 
 from extractors.glyphs import EM_ASCENT, EM_DESCENT, GlyphBoxes, drop_glyph_outlines, rebox_chars
+from extractors.settings import Layout
+
+SLACK = Layout().outline_slack
 
 PAGE_HEIGHT = 800.0
 
@@ -59,13 +62,30 @@ def test_a_stroke_inside_a_glyph_is_an_outline_and_a_rule_is_not():
     table_rule = box(50, 211, 300, 211.5)
     rule_across = box(105, 150, 105.5, 260)  # a vertical rule through the glyph
     spanning_two = box(101, 204, 119, 206)  # no single glyph holds it
-    assert glyphs.covers(inner_box_of_ken) and glyphs.covers(stroke_of_ichi) and glyphs.covers(just_past_the_edge)
-    assert not glyphs.covers(table_rule) and not glyphs.covers(rule_across) and not glyphs.covers(spanning_two)
-    kept = drop_glyph_outlines([inner_box_of_ken, table_rule, stroke_of_ichi, rule_across], glyphs)
+    assert all(glyphs.covers(o, SLACK) for o in (inner_box_of_ken, stroke_of_ichi, just_past_the_edge))
+    assert not any(glyphs.covers(o, SLACK) for o in (table_rule, rule_across, spanning_two))
+    kept = drop_glyph_outlines([inner_box_of_ken, table_rule, stroke_of_ichi, rule_across], glyphs, SLACK)
     assert kept == [table_rule, rule_across]
 
 
 def test_blank_chars_have_no_box_and_an_empty_page_covers_nothing():
     glyphs = GlyphBoxes([{"text": " ", **box(100, 200, 110, 210)}])
-    assert not glyphs.covers(box(102, 203, 108, 207))
-    assert not GlyphBoxes([]).covers(box(0, 0, 1, 1))
+    assert not glyphs.covers(box(102, 203, 108, 207), SLACK)
+    assert not GlyphBoxes([]).covers(box(0, 0, 1, 1), SLACK)
+
+
+def test_a_page_whose_glyphs_have_no_width_is_refused_naming_the_font():
+    """A font without /Widths puts every glyph at one x: "- 61 -" read as "16" with exit 0 (fuzz seed 1046)."""
+    import pytest
+
+    from extractors.pdfguard import PdfReadError
+    from extractors.ruled import _refuse_zero_advance
+    from extractors.settings import Layout
+
+    def glyph(text, x0, x1):
+        return {"text": text, "x0": x0, "x1": x1, "fontname": "F1"}
+
+    layout = Layout()
+    _refuse_zero_advance(3, [glyph("6", 10.0, 15.0), glyph(" ", 15.0, 15.0), glyph("1", 15.0, 20.0)], layout)
+    with pytest.raises(PdfReadError, match=r"page 3: 2 glyph\(s\) of font 'F1' have no width"):
+        _refuse_zero_advance(3, [glyph("6", 291.4, 291.4), glyph("1", 291.34, 291.34)], layout)

@@ -147,13 +147,14 @@ def test_glyph_astride_a_cut_table_edge_belongs_to_the_table():
     """A browser centres a merged label in its page-spanning cell; the page cut leaves it astride the table's
     bottom edge. A quarter of its height inside is enough; a line of text below the table is not taken."""
     from extractors.ruled import _nearest_inside, _straddles
+    from extractors.settings import Layout
 
     box = (50.0, 100.0, 400.0, 630.0)
     label = {"x0": 55.0, "x1": 64.0, "top": 627.0, "bottom": 636.0}   # 3 of 9 pt inside
     below = {"x0": 55.0, "x1": 64.0, "top": 633.0, "bottom": 642.0}   # a footnote line under the table
     beside = {"x0": 420.0, "x1": 429.0, "top": 627.0, "bottom": 636.0}
-    assert _straddles(label, box)
-    assert not _straddles(below, box) and not _straddles(beside, box)
+    assert _straddles(label, box, Layout().straddle_share)
+    assert not _straddles(below, box, Layout().straddle_share) and not _straddles(beside, box, Layout().straddle_share)
     moved = _nearest_inside(label, box)
     assert moved["bottom"] == 630.0 and moved["bottom"] - moved["top"] == 9.0
 

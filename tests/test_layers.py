@@ -118,11 +118,12 @@ def test_stages_import_checks_only_through_the_interface():
         imports = [n for n in ast.walk(ast.parse(_path(module).read_text(encoding="utf-8")))
                    if isinstance(n, ast.Import)]
         assert not any(a.name.startswith("pipeline.checks") for n in imports for a in n.names), module
-    # the interface is exactly what the stages use, re-exported from the in-build checks only
-    assert used == set(checks.__all__)
-    exported = _from_imports(INTERFACE)
-    assert {source for source, _ in exported} == INTERFACE_MODULES
-    assert sorted(n for _, names in exported for n in names) == sorted(checks.__all__)
+    # the interface is exactly what the stages use, each name defined by one of the in-build checks
+    assert used == set(checks.__all__) == set(checks.INTERFACE)
+    assert set(checks.INTERFACE.values()) == INTERFACE_MODULES
+    for name, module in checks.INTERFACE.items():
+        assert callable(getattr(checks, name)) and getattr(checks, name).__module__ == module, name
+    assert _from_imports(INTERFACE) == [("importlib", ["import_module"])]  # nothing else behind the interface
 
 
 def test_no_html_outside_publishing():

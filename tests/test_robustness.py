@@ -196,6 +196,7 @@ def test_cid_reader_artefacts_fold_back():
 
 def test_dotted_and_dashed_rules_become_whole_rules():
     from extractors.geometry import merge_segments, segments_from_objects
+    from extractors.settings import Layout
 
     def box(x0, top, x1, bottom):
         return {"x0": x0, "top": top, "x1": x1, "bottom": bottom}
@@ -203,7 +204,7 @@ def test_dotted_and_dashed_rules_become_whole_rules():
     dots = [box(x - 0.3, 99.7, x + 0.3, 100.3) for x in range(10, 101, 2)]  # square dots, y = 100
     round_dots = [box(49.7, y - 0.3, 50.3, y + 0.3) for y in range(52, 99, 2)]  # a vertical row of round dots
     rule = {"x0": 10, "x1": 100, "top": 50, "bottom": 50}  # a solid rule the dotted one falls short of
-    segments = merge_segments(segments_from_objects([rule], dots, round_dots))
+    segments = merge_segments(segments_from_objects([rule], dots, round_dots, layout=Layout()), Layout())
     h = sorted((round(s.position, 1), round(s.start, 1), round(s.end, 1)) for s in segments if s.orientation == "h")
     v = [(round(s.position, 1), round(s.start, 1), round(s.end, 1)) for s in segments if s.orientation == "v"]
     assert h == [(50.0, 10, 100), (100.0, 9.7, 100.3)]

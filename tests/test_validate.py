@@ -595,7 +595,7 @@ def test_a_pinned_value_the_suites_need_is_missing_exit_2(good, tmp_path, capsys
     for old, new in (("budget_total:", "budget_total_old:"), ("    fiscal_year: 2024", "    year: 2024")):
         params = tmp_path / "params.yaml"
         params.write_text(PARAMS.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-        assert run_validate(good, params, tmp_path / "v", docs=False) == 2
+        assert run_validate(good, params, tmp_path / "v") == 2
         err = capsys.readouterr().err.strip()
         assert "\n" not in err and "suite budgets" in err and "budget_total" in err, err
         assert not (tmp_path / "v").exists()

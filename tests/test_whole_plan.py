@@ -215,6 +215,25 @@ def test_the_chapter_ends_before_a_page_that_opens_with_the_next_heading():
     assert (chapter.first, chapter.last, chapter.end.page) == (1, 2, 3)
 
 
+def test_a_numeral_that_does_not_follow_the_chapters_is_no_end():
+    """pdfium reads a wrapped cell's "UIJ / ターン" as a line "I ターン" when a stamp behind the page reorders its
+    text: a chapter heading by shape, but chapter I cannot follow chapter VI (seen: stamp-diagonal-behind)."""
+    body = "No. 2 連携事業名 移住\nI ターン\nIV 圏域\n- 4 -"
+    chapter = locate([CHAPTER_START, body, CHAPTER_BODY, "VII 推進体制\n- 6 -"])
+    assert (chapter.first, chapter.last, chapter.end.text) == (1, 3, "VII 推進体制")
+    # Without a numeral in its heading, the chapter follows the last one before it (V here).
+    unnumbered = CHAPTER_START.replace("VI 連携協約", "連携協約")
+    chapter = locate([unnumbered, body, CHAPTER_BODY, "第7章 推進体制\n- 6 -"])
+    assert (chapter.last, chapter.end.text) == (3, "第7章 推進体制")
+
+
+def test_chapter_heading_numbers():
+    from extractors.chapter import heading_number
+
+    assert [heading_number(t) for t in ("VII 推進体制", "第7章 推進体制", "第十二章 付記", "IX 付記", "6 連携協約",
+                                        "資料編", "I ターン")] == [7, 7, 12, 9, 6, None, 1]
+
+
 def test_a_title_without_the_chapters_tables_is_not_the_chapter():
     with pytest.raises(NoChapter, match="prints the title"):
         locate([CONTENTS_PAGE, "VI 連携協約に基づき推進する具体的取組\n本文のみ\n- 2 -"])

@@ -8,9 +8,25 @@ is the one interface of the checks to the stages (tests/test_layers.py holds eve
 checks (crosscheck, validate) run on a finished build and import the stages, never the other way round.
 """
 
-from pipeline.checks.conservation import check_conserved, check_fragment_placed
-from pipeline.checks.invariants import check_no_gaps
-from pipeline.checks.textlayer import describe, odd_pages, undecoded_places
+from importlib import import_module
 
-__all__ = ["check_conserved", "check_fragment_placed", "check_no_gaps", "describe", "odd_pages",
-           "undecoded_places"]
+# name → the module that defines it. Imported on first use (PEP 562), so that importing another check
+# (crosscheck, validate: `python -m pipeline …` in its own interpreter) does not load the readers these
+# three need (pdfplumber); tests/test_imports.py holds each command to what it uses.
+INTERFACE = {
+    "check_conserved": "pipeline.checks.conservation",
+    "check_fragment_placed": "pipeline.checks.conservation",
+    "check_no_gaps": "pipeline.checks.invariants",
+    "describe": "pipeline.checks.textlayer",
+    "odd_pages": "pipeline.checks.textlayer",
+    "undecoded_places": "pipeline.checks.textlayer",
+}
+__all__ = list(INTERFACE)
+
+
+def __getattr__(name: str):
+    if name not in INTERFACE:
+        raise AttributeError(f"module 'pipeline.checks' has no attribute {name!r}")
+    value = getattr(import_module(INTERFACE[name]), name)
+    globals()[name] = value
+    return value

@@ -2,7 +2,8 @@
 
 ``diff_builds(old_dir, new_dir) -> DiffResult`` does the comparison; ``DiffResult.to_json()`` is the JSON
 shape (``FORMAT_VERSION``; docs/diff.md describes every field); ``pipeline.diff.report`` renders it as
-JSON, Markdown or HTML (pipeline.diff.report); ``pipeline.diff.command.run_diff`` is the CLI entry point.
+JSON or Markdown, ``pipeline.publish.diffview`` as HTML; ``pipeline.publish.diffcommand.run_diff`` is the CLI
+entry point.
 
 - Numbers: a project has a number in each edition. Every entry carries both, ``old_no`` (as printed in
   OLD) and ``new_no`` (as printed in NEW), null on the side where the project does not exist; and the
@@ -47,6 +48,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.errors import one_line
+from pipeline.normalizers.quantity import null_sum
 from pipeline.diff.match import MATCH_THRESHOLD, Matching, Project, match_projects
 from schemas.fields import DERIVED, FIELDS
 from schemas.tables import CONTRACT_VERSION, FOREIGN_KEYS, TABLES, column_role, project_tables
@@ -155,17 +158,13 @@ def load_build(path: Path) -> Build:
         try:
             table = pq.read_table(file)
         except (OSError, pa.ArrowException) as error:
-            raise DiffError(f"{file}: unreadable ({_one_line(error)})") from None
+            raise DiffError(f"{file}: unreadable ({one_line(error, 200)})") from None
         missing = [c for c in TABLES[name].fields if c not in table.column_names]
         if missing:
             raise DiffError(f"{file}: column {missing[0]} missing")
         columns[name] = list(table.column_names)
         tables[name] = [{k: _clean(v) for k, v in row.items()} for row in table.to_pylist()]
     return Build(path, str(version), str(source), tables, columns)
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())[:200]
 
 
 # -- the result ------------------------------------------------------------------------------------
@@ -312,11 +311,6 @@ class DiffResult:
         return out
 
 
-def _null_sum(values: list[Any]) -> int | None:
-    printed = [v for v in values if v is not None]
-    return sum(printed) if printed else None
-
-
 def budget_totals(old_budgets: list[dict], new_budgets: list[dict]) -> list[dict[str, Any]]:
     """Per fiscal year: the sum of ``amount_thousand_yen`` in each edition (null when none of that year's
     amounts is printed, so an unprinted year never reads as 0) and ``change`` = new − old (null unless
@@ -325,7 +319,7 @@ def budget_totals(old_budgets: list[dict], new_budgets: list[dict]) -> list[dict
         years: dict[int, list] = defaultdict(list)
         for r in rows:
             years[int(r["fiscal_year"])].append(r["amount_thousand_yen"])
-        return {y: _null_sum(v) for y, v in years.items()}
+        return {y: null_sum(v) for y, v in years.items()}
 
     old, new = by_year(old_budgets), by_year(new_budgets)
     out = []

@@ -203,3 +203,10 @@ def parse_budget_cell(raw: str | None) -> tuple[int | None, str | None]:
     if note.startswith("(") and note.endswith(")"):
         note = note[1:-1].strip()
     return None, note or None
+
+
+def null_sum(values: list[int | None]) -> int | None:
+    """Sum of the printed amounts; None (JSON null) when none is printed, so an unprinted year is not
+    confused with a printed 0 (the build's metrics and the diff's budget totals)."""
+    printed = [v for v in values if v is not None]
+    return sum(printed) if printed else None

@@ -14,8 +14,9 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from pipeline.diff.compare import DiffError, _one_line, diff_builds
+from pipeline.diff.compare import DiffError, diff_builds
 from pipeline.diff.report import render
+from pipeline.errors import one_line
 from pipeline.inputs import InputError
 
 REPORTS = ("json", "md", "html")
@@ -108,7 +109,7 @@ def run_diff(old: Path, new: Path, fmt: str | None, out: Path | None, pdfs: Iter
             else:
                 _write(path, texts[f])
     except OSError as error:
-        print(f"error: cannot write the report: {_one_line(error)}", file=sys.stderr)
+        print(f"error: cannot write the report: {one_line(error, 200)}", file=sys.stderr)
         return 2
     if len(where) > 1:
         print(f"diff: {', '.join(str(p) for p in where.values())}", file=sys.stderr)

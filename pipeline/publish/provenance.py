@@ -17,6 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 Row = Mapping[str, Any]
@@ -39,9 +40,10 @@ class Box:
     page_label: str | None = None
     text: str = ""
 
-    @property
+    @cached_property
     def id(self) -> str:
-        """A stable HTML id for the cell: the same cell gives the same id in every run."""
+        """A stable HTML id for the cell: the same cell gives the same id in every run (made once: the
+        review asks for it tens of thousands of times)."""
         return "c-" + "-".join(_safe(str(p)) for p in (self.source, self.table_id, self.row, self.col))
 
 

@@ -11,6 +11,7 @@ quantizer and PNG encoder are deterministic.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,3 +100,38 @@ class Renderer:
         right, lower = min(width_pt, x1 + pad), min(height_pt, bottom + pad)
         box = tuple(round(v * CROP_SCALE) for v in (left, upper, right, lower))
         return _png(image.crop(box))
+
+
+def _render_page(pdf: Path, page: int, bound: int) -> PageImage | Exception:
+    """`Renderer.page` of one page with the PDF opened for it; the error it raised is returned, so that the
+    caller raises it in page order (a page image is ~0.3 s of quantizing and PNG encoding: the pages are
+    made by worker processes, see `render_pages`)."""
+    try:
+        with Renderer(pdf) as renderer:
+            return renderer.page(page, bound)
+    except Exception as error:  # handed back and raised by the caller, at this page's turn
+        return error
+
+
+def render_pages(jobs: Sequence[tuple[Path, int]], bound: int = PAGE_BOUND) -> list[PageImage | Exception]:
+    """Each (PDF, 1-based page)'s `Renderer.page` image, or the error it raised, in the order given.
+
+    Made by worker processes when there are enough pages and CPUs (the readers' rule,
+    `extractors.ruled.workers`; ``RENKEI_WORKERS=1`` makes them here). A page's image depends on that page
+    and the PDF alone (PDFium renders it, Pillow quantizes and encodes it), so the bytes are the same
+    whichever process makes them."""
+    from extractors.ruled import workers
+
+    count = workers(len(jobs))
+    if count < 2:
+        return [_render_page(pdf, page, bound) for pdf, page in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from extractors.ruled import _worker_init
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method),
+                             initializer=_worker_init) as executor:
+        return list(executor.map(_render_page, [pdf for pdf, _ in jobs], [page for _, page in jobs],
+                                 [bound] * len(jobs)))

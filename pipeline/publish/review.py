@@ -21,7 +21,7 @@ from pipeline.publish.model import (KINDS, LABEL_KIND, MARK_KINDS, DrawnBox, Loc
                                     locate)
 from pipeline.publish.output import write_review
 from pipeline.publish.provenance import CellIndex
-from pipeline.publish.render import PAGE_BOUND, PageTooLarge, Renderer
+from pipeline.publish.render import PAGE_BOUND, PageTooLarge, Renderer, render_pages
 from pipeline.publish.sources import Source, find_sources
 
 
@@ -106,6 +106,13 @@ def review_pages(build: BuildData, sources: dict[str, Source], marks: list[Mark]
     images: dict[str, bytes] = {}
     pages: list[Page] = []
     try:
+        # The images of the pages that pass the checks below, made at once (by worker processes); the
+        # checks and the images' errors are then met in page order, as if each page were made in its turn.
+        drawable = [p for p in wanted if p[0] in renderers and p[1] <= len(renderers[p[0]].pdf)]
+        made = dict(zip(drawable, render_pages([(sources[s].path, n) for s, n in drawable])))
+        cells_on: dict[tuple[str, int], list] = defaultdict(list)  # each page's cells, top to bottom
+        for b in sorted(build.cells.by_key.values(), key=lambda b: (b.top, b.x0, b.id)):
+            cells_on[(b.source, b.page)].append(b)
         for source, number in progress_bar(wanted, desc="review", unit="page", enabled=progress):
             if source not in renderers:
                 raise InputError(f"the build has cells of a {source} PDF its manifest does not list")
@@ -113,16 +120,16 @@ def review_pages(build: BuildData, sources: dict[str, Source], marks: list[Mark]
             if number > len(renderer.pdf):
                 raise InputError(f"{sources[source].path}: the build has cells on page {number}, the PDF has "
                                  f"{len(renderer.pdf)} pages")
-            try:
-                image = renderer.page(number)
-            except PageTooLarge as error:
-                raise InputError(f"{sources[source].path}: {error}") from None
+            image = made[(source, number)]
+            if isinstance(image, PageTooLarge):
+                raise InputError(f"{sources[source].path}: {image}") from None
+            if isinstance(image, Exception):
+                raise image
             name = f"pages/{re.sub(r'[^a-z0-9_]', '_', source.lower())}-{number:03d}.png"  # a name of ours
             images[name] = image.png
             drawn = [DrawnBox(b.id, located.kind_of.get(b.id, LABEL_KIND[0]), b.x0, b.top, b.x1 - b.x0,
                               b.bottom - b.top, _title(located.kind_of.get(b.id, LABEL_KIND[0]), b.text))
-                     for b in sorted(build.cells.by_key.values(), key=lambda b: (b.top, b.x0, b.id))
-                     if (b.source, b.page) == (source, number)]
+                     for b in cells_on.get((source, number), [])]
             drawn += [DrawnBox(m.id, m.kind, m.x0, m.top, m.x1 - m.x0, m.bottom - m.top,
                                _title(MARK_KINDS[m.kind][1], f"{m.text} {m.reason}".strip()))
                       for m in marks if (m.source, m.page) == (source, number)]

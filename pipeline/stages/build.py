@@ -27,6 +27,7 @@ from typing import Iterator
 from pipeline.stages.builddir import (check_out, check_stage_out, drop_failed_stages, keep_failed_stages, require_stage,
                                staging, swap_in)
 from extractors.document import Document
+from extractors.settings import Layout
 from pipeline.stages.extract import cell_rows, chapter_layout, layout_from_json, layout_to_json, read_json, stamp_record
 from pipeline.inputs import InputError, check_pdf, open_pdf, reading
 from pipeline.stages.normalize import add_page_labels, metrics, normalize_document, page_labels
@@ -34,7 +35,6 @@ from pipeline.errors import ParseError, SourceWatch
 from pipeline.stages.parse import parse_layout
 from pipeline.stages.records import ParsedDocument
 from pipeline.stages.write import write_json
-from schemas.enforce import SchemaError
 from schemas.tables import CONTRACT_VERSION
 # The fixed files each stage writes into its folder (and the only ones it may replace or remove there).
 EXTRACT_FILES = ("layout.json", "overview.json")
@@ -95,13 +95,14 @@ class _StageFiles:
 
 
 # -- extract ---------------------------------------------------------------------------------------
-def run_extract(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None) -> None:
+def run_extract(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None,
+                settings: Layout = Layout()) -> None:
     check_stage_out(out, EXTRACT_FILES)
     watch = SourceWatch(pdf, overview)
     files = _StageFiles(out, lazy=True)  # written once the PDFs are known not to have changed meanwhile
     overview_pages = check_pdf(overview) if overview is not None else 0  # before the slow plan
     with open_pdf(pdf) as document:
-        _extract(document, overview, files, progress=progress, overview_pages=overview_pages)
+        _extract(document, overview, files, settings, progress=progress, overview_pages=overview_pages)
     watch.check()
     files.materialize()
     if overview is None:
@@ -125,16 +126,16 @@ def _plan_source(document: Document, pages: list, cut: list[dict]) -> dict:
     return source
 
 
-def _extract(document: Document, overview: Path | None, out: _StageFiles, progress: bool | None = None,
-             overview_pages: int = 0) -> None:
+def _extract(document: Document, overview: Path | None, out: _StageFiles, settings: Layout,
+             progress: bool | None = None, overview_pages: int = 0) -> None:
     """``document``: the plan, opened and checked; ``overview``: the excerpt, checked already
-    (``overview_pages`` pages)."""
-    pages, cut = chapter_layout(document, progress=progress)
+    (``overview_pages`` pages); both read with the tolerances of ``settings``."""
+    pages, cut = chapter_layout(document, settings, progress=progress)
     out.put("layout.json", {"source": _plan_source(document, pages, cut), **layout_to_json(pages)})
     if overview is not None:
         from extractors.unruled import extract_unruled_tables
         with reading(overview):
-            tables = extract_unruled_tables(overview)
+            tables = extract_unruled_tables(overview, settings)
         records = [asdict(t) for t in tables]
         if "(cid:" in json.dumps(records, ensure_ascii=False):  # as for the plan (undecoded_places)
             raise InputError(f"{overview}: glyphs without a Unicode mapping in the excerpt's table (a font's "
@@ -156,17 +157,17 @@ def _overview_tables(data: dict) -> list:
             for t in data["tables"]]
 
 
-def run_parse(extract_dir: Path, out: Path) -> None:
+def run_parse(extract_dir: Path, out: Path, settings: Layout = Layout()) -> None:
     require_stage(extract_dir, "layout.json", "extract")
     extract = _StageFiles(extract_dir)
     layout = extract.get("layout.json")
     check_stage_out(out, PARSE_FILES)
-    _parse(extract, _StageFiles(out), layout)
+    _parse(extract, _StageFiles(out), settings, layout)
 
 
-def _parse(extract: _StageFiles, out: _StageFiles, layout: dict | None = None) -> None:
+def _parse(extract: _StageFiles, out: _StageFiles, settings: Layout, layout: dict | None = None) -> None:
     layout = extract.get("layout.json") if layout is None else layout
-    document = parse_layout(layout_from_json(layout))
+    document = parse_layout(layout_from_json(layout), settings)
     out.put("records.json", {"source": layout["source"], **document.to_json()})
     if extract.exists("overview.json"):
         from pipeline.stages.overview import parse_overview
@@ -285,7 +286,8 @@ def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
 
 
 def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None,
-          duckdb: bool = True, timings: dict[str, float] | None = None) -> dict[str, int]:
+          duckdb: bool = True, timings: dict[str, float] | None = None,
+          settings: Layout = Layout()) -> dict[str, int]:
     """Run every stage and put the build in ``out`` only when all succeeded.
 
     ``out`` must be missing, empty or an earlier build (`pipeline.stages.builddir.check_out`); it and the PDFs are
@@ -294,20 +296,27 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
     siblings such as validation/ or report.html stay.
 
     ``timings``, when given, receives the wall seconds of each step: check, extract, parse, normalize,
-    write (its duckdb part as duckdb), swap."""
+    write (its duckdb part as duckdb), swap.
+
+    ``settings``: the layout tolerances every reader and the parser use (extractors/settings.py), handed
+    down the call chain; another `Layout` builds with other tolerances."""
     with contextlib.ExitStack() as opened:
         with _timed(timings, "check"):
             old = check_out(out)
             document = opened.enter_context(open_pdf(pdf))  # opened once: checked, chapter VI found
             overview_pages = check_pdf(overview) if overview is not None else 0
             watch = SourceWatch(pdf, overview)  # a PDF changed or deleted while it is read is refused below
-        counts = _build_staged(document, overview, out, old, overview_pages, watch, progress, duckdb, timings)
+        counts = _build_staged(document, overview, out, old, overview_pages, watch, progress, duckdb, timings,
+                               settings)
     drop_failed_stages(out)
     return counts
 
 
 def _build_staged(document: Document, overview: Path | None, out: Path, old, overview_pages: int, watch: SourceWatch,
-                  progress: bool | None, duckdb: bool, timings: dict[str, float] | None) -> dict[str, int]:
+                  progress: bool | None, duckdb: bool, timings: dict[str, float] | None,
+                  settings: Layout) -> dict[str, int]:
+    from schemas.enforce import SchemaError  # pandas: imported by the commands that write tables only
+
     with staging(out) as staged:
         stages = staged / "stages"
         # The stage files stay in memory; they are written only to be kept when the build fails.
@@ -315,9 +324,10 @@ def _build_staged(document: Document, overview: Path | None, out: Path, old, ove
                                      for name in ("extract", "parse", "normalize"))
         try:
             with _timed(timings, "extract"):
-                _extract(document, overview, extract, progress=progress, overview_pages=overview_pages)
+                _extract(document, overview, extract, settings, progress=progress,
+                         overview_pages=overview_pages)
             with _timed(timings, "parse"):
-                _parse(extract, parse)
+                _parse(extract, parse, settings)
             with _timed(timings, "normalize"):
                 _normalize(extract, parse, normalize)
             with _timed(timings, "write"):

@@ -50,7 +50,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pipeline.errors import shielded
+from pipeline.errors import one_line, shielded
 from pipeline.inputs import InputError
 
 MANIFEST = "manifest.json"
@@ -80,7 +80,7 @@ def read_manifest(folder: Path) -> dict | None:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise InputError(f"{path}: not a renkei manifest (unreadable: {_one_line(error)})") from None
+        raise InputError(f"{path}: not a renkei manifest (unreadable: {one_line(error, 200)})") from None
     problem = _manifest_problem(manifest)
     if problem:
         raise InputError(f"{path}: not a renkei manifest ({problem})")
@@ -113,10 +113,6 @@ def own_files(manifest: dict) -> set[str]:
     """The file names in a build folder that its build wrote: its tables, the manifest, the datapackage
     and the metrics. Only these may be replaced or removed by the next build."""
     return {f"{name}.parquet" for name in manifest_tables(manifest)} | set(FIXED_FILES) | set(OPTIONAL_FILES)
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())[:200]
 
 
 # -- reading a build -------------------------------------------------------------------------------

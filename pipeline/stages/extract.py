@@ -13,21 +13,24 @@ from pathlib import Path
 from extractors.chapter import is_chapter_vi_heading, is_end_heading
 from extractors.document import Document
 from extractors.ruled import GridCell, PageLayout, TableFragment, read_pages
+from extractors.settings import Layout
 from extractors.textlines import VisualLine
 from pipeline.inputs import InputError, open_pdf, reading, require_text_layer
 from pipeline.checks import describe, odd_pages, undecoded_places
 
 
-def extract_layout(pdf: "Path | Document", progress: bool | None = None) -> list[PageLayout]:
+def extract_layout(pdf: "Path | Document", progress: bool | None = None,
+                   settings: Layout = Layout()) -> list[PageLayout]:
     """The layout of chapter VI's pages (`chapter_layout`), from an opened `Document` (``build``) or a
-    path, which is opened and checked here (`pipeline.inputs.open_pdf`)."""
+    path, which is opened and checked here (`pipeline.inputs.open_pdf`), read with ``settings``."""
     if isinstance(pdf, Document):
-        return chapter_layout(pdf, progress)[0]
+        return chapter_layout(pdf, settings, progress)[0]
     with open_pdf(Path(pdf)) as document:
-        return chapter_layout(document, progress)[0]
+        return chapter_layout(document, settings, progress)[0]
 
 
-def chapter_layout(document: Document, progress: bool | None = None) -> tuple[list[PageLayout], list[dict]]:
+def chapter_layout(document: Document, settings: Layout,
+                   progress: bool | None = None) -> tuple[list[PageLayout], list[dict]]:
     """Chapter VI's page layouts, read from ``document`` (its chapter found when it was opened), cut at the
     chapter's heading and at the heading that ends it when either is printed mid-page; and the tables so
     cut off ({"page", "table_id", "where"}).
@@ -35,7 +38,7 @@ def chapter_layout(document: Document, progress: bool | None = None) -> tuple[li
     The text layer is checked on the pages read: it must exist, decode and read as Japanese text."""
     pdf_path = document.path
     with reading(pdf_path):
-        pages = list(read_pages(document, progress=progress))
+        pages = list(read_pages(document, settings, progress=progress))
     texts = {p.page: "".join([*(line.text for line in p.lines), *(c.text for f in p.fragments for c in f.cells)])
              for p in pages}  # each page's read text, once, for the three text-layer checks
     require_text_layer(pdf_path, sum(p.char_count for p in pages), sum(t.count("(cid:") for t in texts.values()))

@@ -14,7 +14,7 @@ import regex
 from pipeline.normalizers.eras import parse_year_header
 from pipeline.normalizers.municipalities import expand_municipalities, lg_code
 from pipeline.errors import ParseError
-from pipeline.normalizers.quantity import parse_budget_cell, parse_quantity
+from pipeline.normalizers.quantity import null_sum, parse_budget_cell, parse_quantity
 from pipeline.stages.records import ParsedDocument, ProjectRecord, Source
 from schemas.tables import page_label_columns
 
@@ -192,13 +192,6 @@ def normalize_document(doc: ParsedDocument) -> dict[str, Rows]:
     }
 
 
-def _null_sum(values: list[int | None]) -> int | None:
-    """Sum of the printed amounts; None (JSON null) when none is printed, so an unprinted year is not
-    confused with a printed 0."""
-    printed = [v for v in values if v is not None]
-    return sum(printed) if printed else None
-
-
 def metrics(tables: dict[str, Rows]) -> dict[str, Any]:
     """Counts and budget totals for `dvc metrics` and the validation suite's reconciliation.
 
@@ -214,8 +207,8 @@ def metrics(tables: dict[str, Rows]) -> dict[str, Any]:
     return {
         "counts": {name: len(rows) for name, rows in sorted(tables.items()) if name != "cells"},
         "budget_thousand_yen": {
-            "total": _null_sum([a for amounts in by_year.values() for a in amounts]),
-            "by_fiscal_year": {f"fy{y}": _null_sum(v) for y, v in sorted(by_year.items())},
-            "by_area_fiscal_year": {k: _null_sum(v) for k, v in sorted(by_area_year.items())},
+            "total": null_sum([a for amounts in by_year.values() for a in amounts]),
+            "by_fiscal_year": {f"fy{y}": null_sum(v) for y, v in sorted(by_year.items())},
+            "by_area_fiscal_year": {k: null_sum(v) for k, v in sorted(by_area_year.items())},
         },
     }

@@ -17,7 +17,8 @@ from __future__ import annotations
 import regex
 
 from extractors.ruled import PageLayout, TableFragment
-from extractors.settings import LAYOUT
+from extractors.settings import Layout
+from extractors.text import body_size
 from extractors.textlines import VisualLine
 from pipeline.errors import ParseError
 from pipeline.checks import check_no_gaps
@@ -37,7 +38,8 @@ FOOTNOTE_START = regex.compile(r"^(\d{1,3})?\s*【([^】]+)】\s*(.*)$")
 
 
 class _Parser:
-    def __init__(self) -> None:
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
         self.area: tuple[int, str] | None = None
         self.field: tuple[int, str] | None = None
         self.category: tuple[str, str] | None = None
@@ -54,7 +56,7 @@ class _Parser:
     # -- free text -------------------------------------------------------------------------------
     def on_line(self, page: int, line: VisualLine) -> None:
         text = squash_spaces(line.text)
-        is_heading_size = line.size >= LAYOUT.body_size_floor * self.body_size
+        is_heading_size = line.size >= self.layout.body_size_floor * self.body_size
         start = FOOTNOTE_START.match(text)
         if start and (line.leading_marks or start.group(1)):
             self._close_table()
@@ -86,7 +88,7 @@ class _Parser:
                 self.footnote_open = None
                 self.pages_read.add(page)
                 return
-        footnote_max = LAYOUT.body_size_floor * self.body_size + LAYOUT.footnote_size_slack
+        footnote_max = self.layout.body_size_floor * self.body_size + self.layout.footnote_size_slack
         if self.footnote_open is not None and line.size < footnote_max:
             self.footnote_open.text = join_cell_lines([self.footnote_open.text, line.text])
             self.pages_read.add(page)
@@ -103,12 +105,12 @@ class _Parser:
         first = squash(rows[0][0].text)
         if label_kind(first) == "header":
             self._close_table()
-            self.open = OpenTable("project", context=self._context(fragment))
+            self.open = OpenTable("project", self.layout, context=self._context(fragment))
         elif first.startswith("指標名"):
             self._close_table()
             if self.area is None:
                 raise ParseError(f"page {fragment.page}: KPI table {fragment.table_id} before any area heading")
-            self.open = OpenTable("kpi", context={"area": self.area})
+            self.open = OpenTable("kpi", self.layout, context={"area": self.area})
         elif self.open is not None and first_on_page:
             pass  # continuation of the table left open on the previous page
         else:
@@ -140,12 +142,13 @@ class _Parser:
         return ParsedDocument(self.projects, self.kpis, self.footnotes)
 
 
-def parse_layout(pages: list[PageLayout]) -> ParsedDocument:
-    """Walk pages in reading order and build the records."""
-    parser = _Parser()
-    sizes = [line.size for page in pages for line in page.lines]
-    table_sizes = sorted(s for page in pages for s in _cell_sizes(page))
-    parser.body_size = table_sizes[len(table_sizes) // 2] if table_sizes else (min(sizes) if sizes else 0.0)
+def parse_layout(pages: list[PageLayout], layout: Layout = Layout()) -> ParsedDocument:
+    """Walk pages in reading order and build the records, with the tolerances of ``layout``."""
+    parser = _Parser(layout)
+    # The document's body size (`extractors.text.body_size`): of the table cells' body sizes, the text of
+    # the chapter's data; without a table (refused below) of the free text lines.
+    table_sizes = [s for page in pages for s in _cell_sizes(page)]
+    parser.body_size = body_size(table_sizes) or body_size(line.size for page in pages for line in page.lines)
     for page in pages:
         events: list[tuple[float, int, object]] = []
         for fragment in page.fragments:

@@ -6,7 +6,7 @@ from pipeline.checks import check_conserved
 from pipeline.errors import ParseError
 from pipeline.stages.records import KpiRecord
 from pipeline.stages.sections import squash
-from pipeline.stages.table_rows import OpenTable, best_column, glue_cut_rows, printed_cells
+from pipeline.stages.table_rows import OpenTable, best_column, glue_cut_rows, header_columns, printed_cells
 from extractors.textnorm import join_cell_lines
 
 # The header's column labels (what each opens with) → the KpiRecord field they head.
@@ -16,14 +16,9 @@ KPI_COLUMNS = (("指標", "name"), ("現状", "current"), ("目標", "target"))
 def build_kpis(table: OpenTable, start_no: int) -> list[KpiRecord]:
     """The KPIs of one table, numbered from `start_no` (an area's KPIs may come in several tables)."""
     printed = printed_cells(table.rows)
-    header, *rows = glue_cut_rows(table.rows, table.rows[0].fragment.x0, labelled=False)
-    columns = []
-    for c in header.cells:
-        t = squash(c.text)
-        key = next((name for opening, name in KPI_COLUMNS if t.startswith(opening)), None)
-        if key:
-            columns.append((key, c.x0, c.x1))
-    if {k for k, _, _ in columns} != {name for _, name in KPI_COLUMNS}:
+    header, *rows = glue_cut_rows(table.rows, table.rows[0].fragment.x0, table.layout.label_slack, labelled=False)
+    columns = header_columns(header.cells, [squash(c.text) for c in header.cells], KPI_COLUMNS)
+    if columns is None:
         raise ParseError(f"page {header.fragment.page}: 基本KPI header is {[c.text for c in header.cells]!r}")
     kpis = []
     area_no = table.context["area"][0]

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from extractors.ruled import GridCell, TableFragment
-from extractors.settings import LAYOUT
+from extractors.settings import Layout
 from pipeline.checks import check_conserved
 from pipeline.errors import ParseError
 from pipeline.stages.records import BudgetCell, IndicatorRow, PartyRow, ProjectRecord, TextValue
 from pipeline.stages.sections import BUDGET_AMOUNTS_LABEL, NAME_LABEL, SECTION_LABELS, label_kind, squash
-from pipeline.stages.table_rows import OpenTable, Row, best_column, data_cells, glue_cut_rows, is_label, overlap, \
-    printed_cells, unbalanced
+from extractors.text import overlap
+from pipeline.stages.table_rows import OpenTable, Row, best_column, data_cells, glue_cut_rows, header_columns, \
+    is_label, printed_cells, unbalanced
 from extractors.textnorm import join_cell_lines
 from schemas.fields import CONSTRAINTS
 
@@ -34,6 +35,7 @@ class ProjectDraft:
     """What the rows of one project table have said so far."""
 
     where: str  # "page P, table T" of the table's first fragment, for error messages
+    layout: Layout  # the tolerances the table is read with
     project_no: int | None = None
     name: str = ""
     summary: list[str] = field(default_factory=list)
@@ -105,16 +107,17 @@ def _parties(draft: ProjectDraft, kind: str, row: Row, cells: list[GridCell]) ->
                              "(札幌市/連携市町村)")
         return
     party = party_cells[0]
-    values = [c for c in row.cells if c.x0 >= party.x1 - LAYOUT.label_slack and c.text]
+    values = [c for c in row.cells if c.x0 >= party.x1 - draft.layout.label_slack and c.text]
     # A party whose text the page cut off entirely is kept with no text yet: the rest of its row
     # (at the head of the next page, with an empty party cell) continues it.
     rows.append(PartyRow(squash(party.text), join_cell_lines([c.text for c in values]),
                          row.source(values[0] if values else party)))
 
 
-def _under(cell: GridCell, x0: float, x1: float) -> bool:
-    """Whether `cell` covers more than half of the column x0..x1 (an amount under a fiscal year)."""
-    return overlap(cell.x0, cell.x1, x0, x1) > LAYOUT.column_cover_share * (x1 - x0)
+def _under(cell: GridCell, x0: float, x1: float, share: float) -> bool:
+    """Whether `cell` covers more than ``share`` (`Layout.column_cover_share`) of the column x0..x1 (an
+    amount under a fiscal year)."""
+    return overlap(cell.x0, cell.x1, x0, x1) > share * (x1 - x0)
 
 
 def _budget(draft: ProjectDraft, kind: str, row: Row, cells: list[GridCell]) -> None:
@@ -123,7 +126,7 @@ def _budget(draft: ProjectDraft, kind: str, row: Row, cells: list[GridCell]) -> 
         # The header row was broken over a page ("2026年度(R8" / "年度)"): glue the rest back on.
         for c in cells:
             for i, (header, x0, x1) in enumerate(draft.year_columns):
-                if c.text and _under(c, x0, x1):
+                if c.text and _under(c, x0, x1, draft.layout.column_cover_share):
                     joined = join_cell_lines([header, c.text])
                     draft.year_columns[i] = (joined, x0, x1)
                     draft.year_headers[i].text = joined
@@ -137,19 +140,15 @@ def _budget(draft: ProjectDraft, kind: str, row: Row, cells: list[GridCell]) -> 
     for c in cells:
         if not c.text:
             continue
-        covered = [h for h, x0, x1 in draft.year_columns if _under(c, x0, x1)]
+        covered = [h for h, x0, x1 in draft.year_columns if _under(c, x0, x1, draft.layout.column_cover_share)]
         if not covered:
             raise ParseError(f"{draft.where}: budget cell {c.text!r} lies under no fiscal-year column")
         draft.budget_cells.append(BudgetCell(c.text, covered, row.source(c)))
 
 
 def _indicator_columns(draft: ProjectDraft, cells: list[GridCell], texts: list[str]) -> None:
-    found = []
-    for c, t in zip(cells, texts):
-        key = next((name for opening, name in INDICATOR_COLUMNS if t.startswith(opening)), None)
-        if key:
-            found.append((key, c.x0, c.x1))
-    if {k for k, _, _ in found} != {name for _, name in INDICATOR_COLUMNS}:
+    found = header_columns(cells, texts, INDICATOR_COLUMNS)
+    if found is None:
         raise ParseError(f"{draft.where}: 評価指標 header is {texts!r}, expected 項目/基準値/目標値")
     draft.indicator_columns = found
 
@@ -239,8 +238,9 @@ def build_project(table: OpenTable) -> ProjectRecord:
     first_fragment = table.rows[0].fragment
     printed = printed_cells(table.rows)
     left_edge = first_fragment.x0
-    rows = glue_cut_rows(table.rows, left_edge)
-    draft = ProjectDraft(where=f"page {first_fragment.page}, table {first_fragment.table_id}")
+    slack = table.layout.label_slack
+    rows = glue_cut_rows(table.rows, left_edge, slack)
+    draft = ProjectDraft(where=f"page {first_fragment.page}, table {first_fragment.table_id}", layout=table.layout)
     section: str | None = None
     seen: set[str] = set()
     label_x1 = 0.0
@@ -248,7 +248,7 @@ def build_project(table: OpenTable) -> ProjectRecord:
         for cell in row.cells:
             draft.marks.extend(cell.marks)
         lead = row.cells[0]
-        kind = label_kind(lead.text) if is_label(lead, left_edge) else None
+        kind = label_kind(lead.text) if is_label(lead, left_edge, slack) else None
         if kind is not None:
             if kind in seen and kind != section:
                 # Each section comes once (a label repeated on a continued page continues its section).
@@ -263,13 +263,13 @@ def build_project(table: OpenTable) -> ProjectRecord:
             label_x1 = lead.x1
             if kind != "header":
                 draft.labels.append(lead.text)
-                cells = data_cells(row, label_x1)
+                cells = data_cells(row, label_x1, slack)
             else:
                 cells = row.cells  # the No. row holds labels (No., 連携事業名) among its data
         else:
             if section is None:
                 raise ParseError(f"{draft.where}: row {lead.row} has no label ({lead.text[:20]!r})")
-            cells = data_cells(row, label_x1)
+            cells = data_cells(row, label_x1, slack)
         HANDLERS[section](draft, section, row, cells)
     _complete(draft)
     ctx = table.context

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from extractors.ruled import GridCell, TableFragment
-from extractors.settings import LAYOUT
+from extractors.settings import Layout
+from extractors.text import overlap
 from pipeline.checks import check_fragment_placed
 from pipeline.stages.records import Source
 from pipeline.stages.sections import label_kind
@@ -34,12 +35,9 @@ class OpenTable:
     """A table being read: its rows so far (over pages) and the headings it was printed under."""
 
     kind: str  # "project" or "kpi"
+    layout: Layout  # the tolerances the table is read with (the parse stage's)
     rows: list[Row] = field(default_factory=list)
     context: dict = field(default_factory=dict)
-
-
-def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
-    return min(a1, b1) - max(a0, b0)
 
 
 def best_column(cell: GridCell, columns: list[tuple[str, float, float]]) -> str | None:
@@ -52,25 +50,38 @@ def best_column(cell: GridCell, columns: list[tuple[str, float, float]]) -> str 
     return best
 
 
+def header_columns(cells: list[GridCell], texts: list[str],
+                   openings: tuple[tuple[str, str], ...]) -> list[tuple[str, float, float]] | None:
+    """The named columns (name, x0, x1) of a header row: a cell whose text (``texts``, one per cell) opens with
+    one of ``openings``' labels names the column it spans; None unless every name is found."""
+    found = []
+    for c, t in zip(cells, texts):
+        key = next((name for opening, name in openings if t.startswith(opening)), None)
+        if key:
+            found.append((key, c.x0, c.x1))
+    return found if {k for k, _, _ in found} == {name for _, name in openings} else None
+
+
 def unbalanced(texts: list[str]) -> bool:
     """True when a bracket opened in a cell is not closed there: the cell was cut by a page break."""
     return any(t.count("(") > t.count(")") for t in texts)
 
 
-def is_label(cell: GridCell, left_edge: float) -> bool:
-    """Whether `cell` is a filled cell at the table's left edge, where the row labels are printed."""
-    return abs(cell.x0 - left_edge) <= LAYOUT.label_slack and bool(cell.text.strip())
+def is_label(cell: GridCell, left_edge: float, slack: float) -> bool:
+    """Whether `cell` is a filled cell at the table's left edge (within ``slack``: `Layout.label_slack`),
+    where the row labels are printed."""
+    return abs(cell.x0 - left_edge) <= slack and bool(cell.text.strip())
 
 
-def data_cells(row: Row, label_x1: float) -> list[GridCell]:
-    """The cells of `row` right of a label that ends at `label_x1`."""
-    return [c for c in row.cells if c.x0 >= label_x1 - LAYOUT.label_slack]
+def data_cells(row: Row, label_x1: float, slack: float) -> list[GridCell]:
+    """The cells of `row` right of a label that ends at `label_x1` (less ``slack``: `Layout.label_slack`)."""
+    return [c for c in row.cells if c.x0 >= label_x1 - slack]
 
 
-def section_of(row: Row, left_edge: float) -> str | None:
+def section_of(row: Row, left_edge: float, slack: float) -> str | None:
     """The section whose label opens `row`, None for a row with no label (a section's later row)."""
     lead = row.cells[0]
-    return label_kind(lead.text) if is_label(lead, left_edge) else None
+    return label_kind(lead.text) if is_label(lead, left_edge, slack) else None
 
 
 def _column_partner(cell: GridCell, row: list[GridCell]) -> GridCell | None:
@@ -82,21 +93,21 @@ def _column_partner(cell: GridCell, row: list[GridCell]) -> GridCell | None:
     return best
 
 
-def _label_pushed(previous: Row, first: Row, left_edge: float) -> bool:
+def _label_pushed(previous: Row, first: Row, left_edge: float, slack: float) -> bool:
     """Whether a one-text row (a label and one text cell: 事業概要, 連携市町村) was cut with its label moved
     wholly to the next page (WebKit): a blank label cell at the foot beside the text's start, the label
     over the text's rest at the head of the next page, in the same columns."""
     if len(previous.cells) != 2 or len(first.cells) != 2:
         return False
     (label_a, text_a), (label_b, text_b) = previous.cells, first.cells
-    same = all(abs(a - b) <= LAYOUT.label_slack
+    same = all(abs(a - b) <= slack
                for a, b in ((label_a.x0, label_b.x0), (label_a.x1, label_b.x1), (text_a.x0, text_b.x0),
                             (text_a.x1, text_b.x1), (label_a.x1, text_a.x0)))
-    return (same and abs(label_a.x0 - left_edge) <= LAYOUT.label_slack and not label_a.text.strip()
-            and is_label(label_b, left_edge) and bool(text_a.text.strip()) and bool(text_b.text.strip()))
+    return (same and abs(label_a.x0 - left_edge) <= slack and not label_a.text.strip()
+            and is_label(label_b, left_edge, slack) and bool(text_a.text.strip()) and bool(text_b.text.strip()))
 
 
-def _is_cut(previous: Row, first: Row, left_edge: float) -> bool:
+def _is_cut(previous: Row, first: Row, left_edge: float, slack: float) -> bool:
     """Whether a page break cut the row that ends `previous`'s page and goes on in `first` on the next.
 
     Producers draw a rule where they cut a row (LibreOffice) or none (browsers), so the rules cannot tell;
@@ -105,9 +116,9 @@ def _is_cut(previous: Row, first: Row, left_edge: float) -> bool:
     break is closed after it. A row that merely starts on a new page has every data cell filled on both
     sides (the plan prints "-" for "nothing").
     """
-    data_first = [c for c in first.cells if abs(c.x0 - left_edge) > LAYOUT.label_slack]
-    data_previous = [c for c in previous.cells if abs(c.x0 - left_edge) > LAYOUT.label_slack]
-    if _label_pushed(previous, first, left_edge):
+    data_first = [c for c in first.cells if abs(c.x0 - left_edge) > slack]
+    data_previous = [c for c in previous.cells if abs(c.x0 - left_edge) > slack]
+    if _label_pushed(previous, first, left_edge, slack):
         return True
     for a, b_row in ((data_first, data_previous), (data_previous, data_first)):
         for cell in a:
@@ -157,7 +168,7 @@ def _without_pushed_rows(rows: list[Row]) -> list[Row]:
     return kept
 
 
-def glue_cut_rows(rows: list[Row], left_edge: float, labelled: bool = True) -> list[Row]:
+def glue_cut_rows(rows: list[Row], left_edge: float, slack: float, labelled: bool = True) -> list[Row]:
     """Rows with every row that a page break cut joined back into one (cell texts joined by column).
 
     Three cuts are told apart from a row that merely starts on the next page: a merged label cut in two
@@ -170,27 +181,27 @@ def glue_cut_rows(rows: list[Row], left_edge: float, labelled: bool = True) -> l
         previous = glued[-1] if glued else None
         new_page = previous is not None and row.fragment is not previous.fragment
         lead = row.cells[0]
-        if new_page and labelled and is_label(lead, left_edge) and label_kind(lead.text) is None:
+        if new_page and labelled and is_label(lead, left_edge, slack) and label_kind(lead.text) is None:
             # The rest of a merged label cut by the page break: back onto the label it continues.
             row = _copy(row)
             rest, row.cells[0].text = row.cells[0].text, ""
-            owner = next(r for r in reversed(glued) if is_label(r.cells[0], left_edge))
+            owner = next(r for r in reversed(glued) if is_label(r.cells[0], left_edge, slack))
             index = glued.index(owner)
             glued[index] = _copy(owner)
             glued[index].cells[0].text = join_cell_lines([owner.cells[0].text, rest])
             previous = glued[-1]  # the owner itself when the label's row is the last before the break
-        if new_page and _is_cut(previous, row, left_edge):
+        if new_page and _is_cut(previous, row, left_edge, slack):
             glued[-1] = _join_rows(previous, row)
             continue
         glued.append(row)
-    return _glue_budget_header(glued, left_edge) if labelled else glued
+    return _glue_budget_header(glued, left_edge, slack) if labelled else glued
 
 
-def _glue_budget_header(rows: list[Row], left_edge: float) -> list[Row]:
+def _glue_budget_header(rows: list[Row], left_edge: float, slack: float) -> list[Row]:
     """A 事業予定年度 section of three rows whose second starts a page: its first two are one cut header."""
-    starts = [i for i, r in enumerate(rows) if section_of(r, left_edge) is not None] + [len(rows)]
+    starts = [i for i, r in enumerate(rows) if section_of(r, left_edge, slack) is not None] + [len(rows)]
     for start, end in zip(starts, starts[1:]):
-        if (section_of(rows[start], left_edge) == "budget" and end - start == 3
+        if (section_of(rows[start], left_edge, slack) == "budget" and end - start == 3
                 and rows[start + 1].fragment is not rows[start].fragment):
             return rows[:start] + [_join_rows(rows[start], rows[start + 1])] + rows[start + 2:]
     return rows

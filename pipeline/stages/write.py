@@ -14,13 +14,17 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.enforce import SchemaError, enforce
 from schemas.tables import TABLES, datapackage
+
+# pandas and schemas.enforce (pandas, ~0.4 s to import) are imported by the function that enforces frames:
+# the stages import write_json from here, and parse and normalize never touch a frame.
+if TYPE_CHECKING:
+    import pandas as pd
 
 PARQUET_OPTIONS = dict(
     compression="zstd",
@@ -73,6 +77,8 @@ def write_tables(frames: Mapping[str, pd.DataFrame], out_dir: Path,
     """Enforce and write each frame as ``out_dir/<name>.parquet``, then ``out_dir/datapackage.json``
     describing exactly those tables (``sources`` as in manifest.json: the PDFs read). All frames are enforced before anything is written, so a
     schema error leaves ``out_dir`` as it was. Returns row counts per table, in contract order."""
+    from schemas.enforce import SchemaError, enforce
+
     unknown = [n for n in frames if n not in TABLES]
     if unknown:
         raise SchemaError(f"table {unknown[0]!r}: unknown table; known: {', '.join(TABLES)}")
