@@ -71,23 +71,18 @@ bench: $(STAMP)
 	$(PY) -m pipeline.bench raw/plan_vi.pdf --runs 5
 	$(PY) -m pipeline.bench raw/plan_whole.pdf --pad-to 105 --runs 3
 
-# `make diff OLD=old.pdf NEW=new.pdf` (to try it, the repo ships a revised edition:
+# `make diff OLD=old.pdf NEW=new.pdf [OUT=dir]` (to try it, the repo ships a revised edition:
 # `make diff OLD=raw/plan_vi.pdf NEW=tests/fixtures/plan_vi_revised_sample.pdf`): check both PDFs first
-# (one line and exit 2 if either is missing or bad, nothing built), build both editions into out/diff/old
-# and out/diff/new, then write out/diff/diff.json, diff.md and diff.html (docs/diff.md; git-ignored).
-# The diff exits 1 when it finds differences: that is a result, not a failure (only 2, the comparison
-# failed, stops make).
+# (one line and exit 2 if either is missing or bad, nothing built), then `renkei diff OLD NEW --out OUT`
+# builds both editions into OUT/old and OUT/new and writes OUT/diff.json, diff.md and diff.html (old and
+# new crops of every changed value; docs/diff.md). OUT defaults to out/diff (git-ignored). The diff exits
+# 1 when it finds differences: that is a result, not a failure (only 2, the comparison failed, stops make).
+OUT ?= out/diff
 diff: $(STAMP)
-	@[ -n "$(OLD)" ] && [ -n "$(NEW)" ] || { echo "usage: make diff OLD=old.pdf NEW=new.pdf (try OLD=raw/plan_vi.pdf NEW=tests/fixtures/plan_vi_revised_sample.pdf)" >&2; exit 2; }
+	@[ -n "$(OLD)" ] && [ -n "$(NEW)" ] || { echo "usage: make diff OLD=old.pdf NEW=new.pdf [OUT=dir] (try OLD=raw/plan_vi.pdf NEW=tests/fixtures/plan_vi_revised_sample.pdf)" >&2; exit 2; }
 	@$(PY) -m pipeline check-pdf "$(OLD)" "$(NEW)"
-	$(PY) -m pipeline build --pdf "$(OLD)" --out out/diff/old
-	$(PY) -m pipeline build --pdf "$(NEW)" --out out/diff/new
-	@for fmt in json md html; do \
-	  echo "$(PY) -m pipeline diff out/diff/old out/diff/new --format $$fmt --out out/diff/diff.$$fmt"; \
-	  $(PY) -m pipeline diff out/diff/old out/diff/new --format $$fmt --out out/diff/diff.$$fmt; \
-	  rc=$$?; [ $$rc -le 1 ] || exit $$rc; \
-	done
-	@sed -n 3p out/diff/diff.md
+	$(PY) -m pipeline diff "$(OLD)" "$(NEW)" --out "$(OUT)"; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@sed -n 3p "$(OUT)/diff.md"
 
 clean:
 	rm -rf out/* build/

@@ -153,7 +153,7 @@ def _pin(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from pipeline.checks.report import run_report
+    from pipeline.publish.report import run_report
 
     return run_report(args.build_dir, args.validation, args.out, crosscheck=args.crosscheck,
                       metrics_out=args.metrics, plots_dir=args.plots)
@@ -168,9 +168,9 @@ def _check_pdf(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from pipeline.diff.command import run_diff
+    from pipeline.publish.diffcommand import run_diff
 
-    return run_diff(args.old_dir, args.new_dir, args.format, args.out)
+    return run_diff(args.old, args.new, args.format, args.out, args.pdf, progress=args.progress)
 
 
 def _review(args: argparse.Namespace) -> int:
@@ -293,17 +293,27 @@ COMMANDS: tuple[Command, ...] = (
             "renkei check-pdf raw/plan_vi.pdf tests/fixtures/plan_vi_revised_sample.pdf",
             (arg("pdfs", type=Path, nargs="+", metavar="PDF", help="the PDFs to check"), *LIMITS),
             _check_pdf),
-    Command("diff", "compare two builds (two editions of the plan)",
+    Command("diff", "compare two editions of the plan (two builds or two PDFs)",
+            "renkei diff raw/plan_vi.pdf tests/fixtures/plan_vi_revised_sample.pdf --out out/diff\n"
             "renkei diff out/diff/old out/diff/new --format md --out diff.md",
-            (_folder("old_dir", "OLD_BUILD", "the build of the old edition"),
-             _folder("new_dir", "NEW_BUILD", "the build of the new edition"),
-             arg("--format", choices=("json", "md", "html"), default="json",
-                 help="json (docs/diff.md), md or html (default: json)"),
-             arg("--out", type=Path, metavar="FILE", help="write the report here instead of stdout")),
+            (arg("old", type=Path, metavar="OLD", help="the old edition: a build, or its PDF (built into OUT/old)"),
+             arg("new", type=Path, metavar="NEW", help="the new edition: a build, or its PDF (built into OUT/new)"),
+             arg("--format", choices=("json", "md", "html"), default=None,
+                 help="write this one report: json (docs/diff.md), md or html (default: json on stdout; with "
+                      "--out DIR all three)"),
+             arg("--out", type=Path, metavar="FILE|DIR",
+                 help="a FILE (with --format, or ending in .json/.md/.html) for one report, else a DIR for "
+                      "diff.json, diff.md and diff.html (and the builds of two PDFs); default stdout"),
+             arg("--pdf", type=Path, action="append", default=[], metavar="FILE",
+                 help="a PDF a build was read from, for the HTML report's crops (repeatable; matched by SHA-256; "
+                      "the builds' manifests name theirs)"),
+             *LIMITS),
             _diff,
-            description="Compare two builds: added, removed, renamed and renumbered projects, budget totals per "
-                        "fiscal year, changed values with both numberings and pages (docs/diff.md). Exit 0 "
-                        "identical, 1 differences, 2 the comparison failed."),
+            description="Compare two editions: added, removed, renamed and renumbered projects, budget totals per "
+                        "fiscal year, every edit counted once with both numberings and pages, per partner "
+                        "municipality (docs/diff.md). The HTML report shows each changed value as crops of its "
+                        "cell in both editions' pages, cited by printed page label. Exit 0 identical, "
+                        "1 differences, 2 the comparison failed."),
     Command("review", "every value drawn on its PDF page (offline HTML); with two builds, the diff",
             "renkei review out/data --pdf raw/plan_vi.pdf --pdf raw/overview.pdf --out out/review\n"
             "renkei review out/diff/old out/diff/new --pdf raw/plan_vi.pdf "
@@ -378,8 +388,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _inputs(args: argparse.Namespace) -> list[Path]:
     """The PDFs the command reads (named first in a parse error, and as deleted when one vanishes)."""
-    return [f for f in (getattr(args, "pdf", None), getattr(args, "overview", None), *(getattr(args, "pdfs", None) or ()))
-            if f is not None]
+    pdf = getattr(args, "pdf", None)
+    editions = [getattr(args, side, None) for side in ("old", "new")]  # `diff OLD.pdf NEW.pdf`
+    return [f for f in (*(pdf if isinstance(pdf, list) else [pdf]), getattr(args, "overview", None),
+                        *(getattr(args, "pdfs", None) or ()), *editions)
+            if isinstance(f, Path) and (f.suffix.lower() == ".pdf" or f not in editions)]
 
 
 def _failed(error: BaseException, args: argparse.Namespace, expected: tuple[type[BaseException], ...]) -> int:

@@ -8,7 +8,10 @@
   suites beside them keep only what the schema cannot say: pinned values, cross-column, cross-table and
   document rules.
 * ``docs/data-dictionary.md`` — every table and column: type, nullability, unit, constraints, example,
-  descriptions in English and Japanese.
+  descriptions in English and Japanese. The examples are each table's own, from
+  ``docs/data-dictionary-examples.json``, which ``python -m schemas.generate --examples BUILD`` writes from a
+  build of raw/plan_vi.pdf
+  (schemas.examples; a test compares it with a fresh build).
 
 The DuckDB DDL and comments (schemas.tables.duckdb_statements), the Parquet schema (arrow_schema) and
 datapackage.json (datapackage) are built from the same schema at build time.
@@ -21,6 +24,7 @@ import json
 import sys
 from pathlib import Path
 
+from schemas.examples import EXAMPLES_FILE, dumps, examples_from_build, load_examples
 from schemas.fields import CONSTRAINTS, DERIVED, IDENTITY, POSITION, PROVENANCE
 from schemas.tables import (CONTRACT_VERSION, FOREIGN_KEYS, LICENSES, NATURAL_KEY, PUBLISHER, SOURCE_TITLES,
                             TABLES, _frictionless_type, column_role, get_spec)
@@ -113,7 +117,16 @@ def _role_text(table: str, column: str) -> str:
     return f"provenance: {part}" + (f" of `{role.of}`" if role.of else "")
 
 
-def data_dictionary() -> str:
+def _example(text: object) -> str:
+    """An example as a Markdown code span (a longer fence where the text holds a backtick)."""
+    text = str(text)
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def data_dictionary(examples: dict[str, dict[str, object]] | None = None) -> str:
+    examples = load_examples() if examples is None else examples
     out = [
         "# Data dictionary",
         "",
@@ -123,8 +136,10 @@ def data_dictionary() -> str:
         "tables are and how they relate: [the data contract](data-contract.md). The same descriptions are in the",
         "Parquet field metadata, `datapackage.json` and the comments of `renkei.duckdb`.",
         "",
-        "Types are Arrow types (Parquet logical types); **required** columns are never null. Examples are values",
-        "of the build of `raw/plan_vi.pdf` (the quantity columns' examples read one cell, `2,583名(2022年度)`).",
+        "Types are Arrow types (Parquet logical types); **required** columns are never null. Examples are each",
+        "table's own values in the build of `raw/plan_vi.pdf` with `raw/overview.pdf`",
+        "(`docs/data-dictionary-examples.json`; one row of the table where it can, so the columns of one cell",
+        "read together; long texts cut with …).",
         "Page columns come in pairs: `page` is the 1-based page index in the PDF file, `page_label` the number",
         "printed on that page (PDF page 1 of the chapter is printed 「- 61 -」: `page` 1, `page_label` \"61\").",
         "The role says what a column is beyond its values: the table's **natural key** (what identifies a row",
@@ -154,7 +169,9 @@ def data_dictionary() -> str:
                 "|---|---|---|---|---|---|---|---|---|"]
         for column in spec.fields:
             f = spec.field(column)
-            example = "" if f.example is None else f"`{f.example}`"
+            mine = examples.get(name, {})
+            value = mine[column] if column in mine else (f.example if name not in examples else None)
+            example = "" if value is None else _example(value)
             out.append(f"| `{column}` | {f.type} ({_frictionless_type(f.type)}) | "
                        f"{'key' if column in spec.primary_key else ('no' if f.nullable else 'yes')} | "
                        f"{_cell(_role_text(name, column))} | "
@@ -204,7 +221,18 @@ def write_files(root: Path = ROOT) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m schemas.generate", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a generated file is stale")
+    parser.add_argument("--examples", type=Path, metavar="BUILD",
+                        help="first write docs/data-dictionary-examples.json from BUILD (a build of raw/plan_vi.pdf with "
+                             "raw/overview.pdf), then generate")
     args = parser.parse_args(argv)
+    if args.examples is not None:
+        if not (args.examples / "manifest.json").is_file():
+            print(f"error: {args.examples}: not a build (no manifest.json)", file=sys.stderr)
+            return 2
+        text = dumps(examples_from_build(args.examples))
+        if not EXAMPLES_FILE.is_file() or EXAMPLES_FILE.read_text(encoding="utf-8") != text:
+            EXAMPLES_FILE.write_text(text, encoding="utf-8")
+            print(f"wrote {EXAMPLES_FILE.relative_to(ROOT)}")
     if args.check:
         stale = stale_files()
         for path in stale:

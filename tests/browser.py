@@ -42,6 +42,15 @@ def available() -> bool:
     return Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
 
 
+def started(width: int = 1400, height: int = 1000) -> "Browser":
+    """A browser for a test; a failure (never a skip) naming the Debian package when Chromium is missing."""
+    if not available():
+        import pytest
+
+        pytest.fail(f"no Chromium at {CHROMIUM}: install the Debian package chromium (make producers)")
+    return Browser(width=width, height=height)
+
+
 class Browser:
     def __init__(self, width: int = 1400, height: int = 1000) -> None:
         self.width, self.height = width, height

@@ -17,10 +17,12 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main as cli_main
-from pipeline.diff.command import run_diff
 from pipeline.diff.compare import FORMAT_VERSION, DiffError, diff_builds, is_compared
 from pipeline.diff.match import MATCH_THRESHOLD, Project, match_projects, similarity
-from pipeline.diff.report import char_diff, html_escape, md_escape, render
+from pipeline.diff.report import char_diff, md_escape, render
+from pipeline.publish.diffcommand import run_diff
+from pipeline.publish.diffview import render_diff_page, show_diff
+from pipeline.publish.html import html_escape
 from pipeline.stages.write import write_json, write_tables
 from schemas.tables import CONTRACT_VERSION, TABLES
 
@@ -101,6 +103,11 @@ def _diff(tmp_path: Path, old: dict, new: dict) -> dict:
     b = make_build(tmp_path / "new", **new)
     out = diff_builds(a, b).to_json(pages=False)
     return {"projects": _brief(out["projects"]), "changes": out["changes"]}
+
+
+def html_page(old: Path, new: Path, pdfs=()) -> str:
+    """`diff --format html` of two builds (pipeline.publish renders it, crops where the PDFs are given)."""
+    return render_diff_page(show_diff(old, new, diff_builds(old, new).to_json(), pdfs), inline=True)
 
 
 EMPTY_PROJECTS = {"added": [], "removed": [], "renamed": [], "renumbered": []}
@@ -305,12 +312,12 @@ def test_reports_escape_text_and_render_offline(tmp_path):
     a = make_build(tmp_path / "old", [A, B], budgets=_budgets(2, {2024: 100}), municipalities=town)
     b = make_build(tmp_path / "new", [A, evil], budgets=_budgets(2, {2024: 90}), municipalities=town)
     result = diff_builds(a, b)
-    page = render(result, "html")
+    page = html_page(a, b)
     assert "<script>" not in page and "&lt;script&gt;" in page
-    assert "<h3>&lt;b&gt;町| (012033)</h3>" in page and "<b>" not in page
+    assert "<summary>&lt;b&gt;町| (012033) — 0 projects added, removed or renamed; 2 edits</summary>" in page and "<b>" not in page
     assert "### \\<b\\>町\\| (012033)" in render(result, "md")
     assert "http://" not in page and "https://" not in page and "<link" not in page and "<style>" in page
-    assert "<td class=\"num\">100</td><td class=\"num\">90</td><td class=\"num\">-10</td>" in page
+    assert '<p class="amount">100 → 90 千円 (-10)</p>' in page
     md = render(result, "md")
     assert "| 2 | 2 | 連携した企業誘致の推進 | 2024 | 100 | 90 | -10 | p. 2 → p. 2 |" in md
     assert r"\<script\>" in md and "<script>" not in md.replace("<ins>", "").replace("</ins>", "")
@@ -456,7 +463,12 @@ def test_revised_sample_changes_are_exactly_the_documented_ones(revised_diff):
         assert (member["old_no"], member["new_no"]) == (19, 20)
 
 
-def test_revised_sample_summary_counts_edits(revised_diff):
+@pytest.fixture(scope="module")
+def revised_page(plan_build, revised_build):
+    return html_page(plan_build.path, revised_build.path)
+
+
+def test_revised_sample_summary_counts_edits(revised_diff, revised_page):
     out = revised_diff.to_json()
     assert out["summary"] == {"edits": 11, "renumbered": 25, "by_kind": {
         "project_added": 1, "project_removed": 1, "project_renamed": 1, "project": 1, "membership": 2,
@@ -464,10 +476,10 @@ def test_revised_sample_summary_counts_edits(revised_diff):
     line = ("53 → 53 projects; 11 edits: 1 project added, 1 project removed, 1 project renamed, 1 project field, "
             "2 membership, 3 budget, 1 indicator, 1 KPI; 25 projects renumbered.")
     assert f"**Summary:** {md_escape(line)}" in render(revised_diff, "md")
-    assert f'<p class="summary">{html_escape(line)}</p>' in render(revised_diff, "html")
+    assert f'<p class="summary" id="summary">{html_escape(line)}</p>' in revised_page
 
 
-def test_revised_sample_per_municipality(revised_diff):
+def test_revised_sample_per_municipality(revised_diff, revised_page):
     out = revised_diff.to_json()
     by_name = {m["municipality"]: m for m in out["municipalities"]}
     # every partner of the plan, in local government code order
@@ -499,7 +511,7 @@ def test_revised_sample_per_municipality(revised_diff):
     nanporo_md = section.split("### 南幌町 (014231)")[1].split("###")[0]
     assert f"- New No. 20 (old No. 19) {HOIKU}: membership 南幌町 added" in nanporo_md
     assert "- project added: New No. 10 事業承継の支援" in nanporo_md
-    assert "<h3>南幌町 (014231)</h3>" in render(revised_diff, "html")
+    assert "<summary>南幌町 (014231) — 3 projects added, removed or renamed; 7 edits</summary>" in revised_page
 
 
 def test_shared_project_edit_is_listed_under_each_partner(tmp_path):
@@ -522,7 +534,7 @@ def test_shared_project_edit_is_listed_under_each_partner(tmp_path):
     assert "- membership `project_municipalities` · 江別市 (row removed)" in md
 
 
-def test_revised_sample_reports(revised_diff):
+def test_revised_sample_reports(revised_diff, revised_page):
     md = render(revised_diff, "md")
     assert "| 2 | 2 | 連携した企業誘致の推進 | 2025 | - | 1,250,000 | +1,250,000 | p. 1 → p. 1 |" in md
     assert "| 35 | 36 | 鳥獣対策等に関する取組の推進 | 2024 | 124,573 | 130,000 | +5,427 | p. 11 → pp. 11–12 |" in md
@@ -538,8 +550,7 @@ def test_revised_sample_reports(revised_diff):
     assert "- 評価指標 1: 具体的な取組の構築: - → 2024年度まで" in md
     assert "千歳市進出<ins>及び工場の稼働</ins>を契機に" in md
     assert "MICE誘致<ins>・開催</ins>の推進" in md
-    page = render(revised_diff, "html")
-    assert "当別町<ins>、南幌町、長沼町</ins>" in page and page.startswith("<!DOCTYPE html>")
+    assert "当別町<ins>、南幌町、長沼町</ins>" in revised_page and revised_page.startswith("<!DOCTYPE html>")
 
 
 def test_revised_sample_numbers_pages_totals_and_content(revised_diff):
@@ -599,3 +610,27 @@ def test_partners_printed_differently_without_a_membership_change_is_one_project
     assert [(c["kind"], c["key"], c["row"], c["new"], c["derived"]) for c in out["changes"]] == [
         ("membership", {"municipality": "江別市"}, "added", {"lg_code": "012173"},
          [{"table": "projects", "column": "municipalities_raw", "old": "小樽市", "new": "小樽市、江別市"}])]
+
+
+def test_two_pdfs_are_both_checked_before_either_is_built(tmp_path, capsys):
+    """`renkei diff OLD.pdf NEW.pdf --out DIR`: a missing or broken PDF on either side is one line, exit 2,
+    and nothing is built or written."""
+    from tests.conftest import RAW
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"not a pdf")
+    for old, new in ((RAW / "plan_vi.pdf", broken), (tmp_path / "nowhere.pdf", RAW / "plan_vi.pdf")):
+        out = tmp_path / "diff"
+        assert cli_main(["diff", str(old), str(new), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+        assert not out.exists()
+
+
+def test_where_the_reports_go(tmp_path):
+    from pipeline.publish.diffcommand import targets
+
+    assert targets(None, None) == {"json": None} and targets("md", None) == {"md": None}
+    assert targets("md", tmp_path / "x.txt") == {"md": tmp_path / "x.txt"}
+    assert targets(None, tmp_path / "d.html") == {"html": tmp_path / "d.html"}
+    assert targets(None, tmp_path / "out") == {f: tmp_path / "out" / f"diff.{f}" for f in ("json", "md", "html")}

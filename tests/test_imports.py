@@ -28,7 +28,8 @@ ALLOWED = {
     "pipeline.stages.database": ("pyarrow",),
     "pipeline.checks.crosscheck": (),  # camelot and pandas when it runs
     "pipeline.checks.validate": ("pandas", "pyarrow"),  # Great Expectations when it runs
-    "pipeline.checks.report": ("pandas", "pyarrow"),
+    "pipeline.publish.report": ("pandas", "pyarrow"),  # jinja2 when it renders
+    "pipeline.publish.diffcommand": ("pandas", "pyarrow"),  # the comparison; PDFium, Pillow, jinja2 for html
     "pipeline.publish.review": ("jinja2",),  # pyarrow, PDFium and Pillow when it runs
 }
 

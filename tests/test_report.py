@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.checks.report import run_report
+from pipeline.publish.report import run_report
+from tests import browser
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,20 +73,156 @@ def test_report_shows_first_year_total_and_status(report, validated):
     assert "Indicator coverage" in html
 
 
-def test_report_lists_failures(plan_build, validated, tmp_path):
+@pytest.fixture(scope="module")
+def failed(plan_build, validated, tmp_path_factory) -> dict:
+    """The report of a build whose validation failed (the review flow: it must still be written)."""
+    tmp = tmp_path_factory.mktemp("failed")
     results = json.loads(validated["results"].read_text(encoding="utf-8"))
     entry = dict(results["results"][0], success=False, unexpected_count=1, rows=[{"project_no": 5}])
     results["results"][0] = entry
     results["success"] = False
     results["statistics"]["expectations_failed"] = 1
-    broken = tmp_path / "results.json"
+    broken = tmp / "results.json"
     broken.write_text(json.dumps(results), encoding="utf-8")
-    assert run_report(plan_build.path, broken, tmp_path / "r.html") == 0
-    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert run_report(plan_build.path, broken, tmp / "r.html") == 0
+    return {"html": tmp / "r.html", "results": results, "entry": entry}
+
+
+def test_report_lists_failures(failed):
+    results, entry = failed["results"], failed["entry"]
+    html = failed["html"].read_text(encoding="utf-8")
     assert "FAILED" in html and entry["expectation"] in html and "project_no=5" in html
     expectations = results["statistics"]["expectations"]
     assert f"Validation FAILED {expectations - 1} of {expectations} expectations met" in _text(html)
     assert "Validation passed" not in _text(html)
+
+
+def _suites(html: str) -> dict[str, str]:
+    """suite name → its <details> opening tag."""
+    return {re.search(r"</span> (\S+) —", d).group(1): re.match(r"<details[^>]*>", d).group(0)
+            for d in re.findall(r'<details class="suite[^"]*".*?</summary>', html, re.S)}
+
+
+def test_passing_suites_are_folded_and_failures_open(report, failed):
+    passing = _suites(report["html"].read_text(encoding="utf-8"))
+    assert passing and not any(" open" in tag for tag in passing.values())
+    html = failed["html"].read_text(encoding="utf-8")
+    suites = _suites(html)
+    failed_suite = failed["entry"]["suite"]
+    assert " open" in suites[failed_suite] and "failed" in suites[failed_suite]
+    assert [s for s, tag in suites.items() if " open" in tag] == [failed_suite]
+    # within the open suite, the failure comes first
+    block = html.split(suites[failed_suite], 1)[1].split("</details>", 1)[0]
+    assert block.index('<tr class="fail">') < (block.index('<tr class="pass">') if '<tr class="pass">' in block
+                                               else len(block))
+
+
+def test_report_without_validation_results_still_renders(plan_build, tmp_path):
+    assert run_report(plan_build.path, tmp_path / "none.json", tmp_path / "r.html") == 0
+    text = _text((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert "Validation not validated" in text and "No validation results." in text
+
+
+def _table(html: str, heading: str) -> list[list[str]]:
+    """The rows of the first table after ``<h2>heading``, as visible cell texts."""
+    body = html.split(f"<h2>{heading}</h2>", 1)[1].split("</table>", 1)[0].split("<tbody>", 1)[1]
+    return [[_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
+def test_per_project_and_per_municipality_tables(report, plan_build):
+    html = report["html"].read_text(encoding="utf-8")
+    projects = _table(html, "Projects")
+    assert [int(r[0]) for r in projects] == sorted(plan_build["projects"]["project_no"])
+    # project 20's FY2024 amount and partners, as printed (transcribed from the seed)
+    p20 = next(r for r in projects if r[0] == "20")
+    budgets = plan_build["budgets"]
+    amount = budgets[(budgets.project_no == 20) & (budgets.fiscal_year == 2024)]["amount_thousand_yen"].iloc[0]
+    assert p20[-1] == f"{int(amount):,}" and "当別町" in p20[3]
+    towns = _table(html, "Partner municipalities")
+    partners = plan_build["project_municipalities"]
+    assert sorted(r[0] for r in towns) == sorted(partners["municipality"].unique())
+    ebetsu = next(r for r in towns if r[0] == "江別市")
+    mine = partners[partners.municipality == "江別市"]["project_no"].unique()
+    assert ebetsu[1] == "012173" and ebetsu[2] == str(len(mine))
+    whole = budgets[budgets.project_no.isin(mine) & (budgets.fiscal_year == 2024)]["amount_thousand_yen"].sum()
+    assert ebetsu[-1] == f"{int(whole):,}"
+    assert "not its share" in html
+
+
+def test_no_column_repeats_the_one_printed_year(report):
+    """The reference plan prints amounts for FY2024 only: no Total / All years column repeating it, the
+    unprinted years named in a note (null in the data, never 0)."""
+    html = report["html"].read_text(encoding="utf-8")
+    assert "All years" not in html and ">Total</th>" not in html
+    assert "FY2025" not in html.split("<h2>Budget by role (area)</h2>", 1)[1].split("</table>", 1)[0]
+    assert "No amount is printed for FY2025, FY2026, FY2027, FY2028" in _text(html)
+
+
+def _edited(build: Path, table: str, edit, tmp: Path) -> Path:
+    """A copy of ``build`` with ``edit(row)`` applied to every row of ``table`` (same Parquet schema)."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    copy = tmp / "build"
+    shutil.copytree(build, copy)
+    frame = pq.read_table(copy / f"{table}.parquet")
+    rows = frame.to_pylist()
+    for row in rows:
+        edit(row)
+    pq.write_table(pa.Table.from_pylist(rows, schema=frame.schema), copy / f"{table}.parquet")
+    return copy
+
+
+def test_a_second_printed_year_brings_the_totals_back(plan_build, validated, tmp_path):
+    def print_fy2025(row: dict) -> None:
+        if row["fiscal_year"] == 2025 and row["project_no"] == 2:
+            row["amount_thousand_yen"], row["raw"] = 1000.0, "1,000"
+
+    build = _edited(plan_build.path, "budgets", print_fy2025, tmp_path)
+    assert run_report(build, validated["results"], tmp_path / "r.html") == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "All years" in html and ">Total</th>" in html and "FY2025</th>" in html
+    assert "No amount is printed for FY2026, FY2027, FY2028" in _text(html)
+
+
+def test_pdf_text_is_escaped(plan_build, validated, tmp_path):
+    def hostile(row: dict) -> None:
+        if row["project_no"] == 1:
+            row["name"] = "<script>alert(1)</script>&"
+
+    build = _edited(plan_build.path, "projects", hostile, tmp_path)
+    assert run_report(build, validated["results"], tmp_path / "r.html") == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" in html
+
+
+@pytest.fixture(scope="module")
+def chromium_1280():
+    with browser.started(width=1280, height=900) as b:
+        yield b
+
+
+@pytest.mark.parametrize("which", ["passed", "failed"])
+def test_the_report_in_chromium_fits_1280_px(chromium_1280, report, failed, which, tmp_path_factory):
+    """Opened offline in a 1,280 px window: nothing fetched, nothing wider than the window (also with a
+    failed suite open), the bars drawn, a screenshot that is not blank."""
+    from PIL import Image, ImageStat
+
+    path = report["html"] if which == "passed" else failed["html"]
+    tab = chromium_1280.open(path)
+    assert tab.requests() == [path.resolve().as_uri()]
+    assert tab.evaluate("document.images.length") == 0 and tab.evaluate("document.querySelectorAll('svg rect.bar').length") > 0
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert tab.evaluate("Math.max(...Array.from(document.querySelectorAll('table')).map(t => t.getBoundingClientRect().right))") <= 1280
+    opened = tab.evaluate("Array.from(document.querySelectorAll('details.suite')).filter(d => d.open).length")
+    assert opened == (0 if which == "passed" else 1)
+    png = tab.screenshot()
+    (tmp_path_factory.mktemp("screenshots") / f"report-{which}.png").write_bytes(png)
+    with Image.open(io.BytesIO(png)) as image:
+        assert max(ImageStat.Stat(image.convert("L")).var) > 100
 
 
 def test_report_lists_every_expectation_with_its_outcome(report, validated):

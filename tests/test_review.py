@@ -94,39 +94,44 @@ def test_boxes_fall_on_their_glyphs_also_with_an_offset_cropbox_or_a_rotation(ch
 
 
 # -- the diff adapter -----------------------------------------------------------------------------------
-V2_CHANGES = {"changes": [
-    {"table": "budgets", "name": "A", "old_no": 2, "new_no": 3, "key": {"fiscal_year": 2025}, "column": "raw",
-     "old": "-", "new": "1,250,000", "old_pages": [1, 1], "new_pages": [1, 1]},
-    {"table": "budgets", "name": "A", "old_no": 2, "new_no": 3, "key": {"fiscal_year": 2025},
-     "column": "amount_thousand_yen", "old": None, "new": 1250000, "old_pages": [1, 1], "new_pages": [1, 1]},
-    {"table": "indicators", "name": "B", "old_no": 3, "new_no": 3, "key": {"item": "参加者数"},
-     "column": "target_value", "old": 5000.0, "new": 6000.0, "old_pages": [1, 2], "new_pages": [1, 2]},
-    {"table": "indicators", "name": "B", "old_no": 3, "new_no": 3, "key": {"item": "参加者数"},
-     "column": "target_raw", "old": "5,000名", "new": "6,000名", "old_pages": [1, 2], "new_pages": [1, 2]},
+V3_CHANGES = {"format_version": 3, "changes": [
+    {"kind": "budget", "table": "budgets", "name": "A", "old_no": 2, "new_no": 3, "key": {"fiscal_year": 2025},
+     "row": "changed", "column": "raw", "old": "-", "new": "1,250,000",
+     "derived": [{"table": "budgets", "column": "amount_thousand_yen", "old": None, "new": 1250000},
+                 {"table": "budgets", "column": "amount_yen", "old": None, "new": 1250000000}],
+     "old_pages": [1, 1], "new_pages": [1, 1]},
+    {"kind": "membership", "table": "project_municipalities", "name": "B", "old_no": 19, "new_no": 20,
+     "key": {"municipality": "南幌町"}, "row": "added", "column": None, "old": None, "new": {"lg_code": "014231"},
+     "derived": [{"table": "projects", "column": "municipalities_raw", "old": "当別町", "new": "当別町、南幌町"}],
+     "old_pages": [7, 7], "new_pages": [7, 7]},
 ]}
 
 
-def test_the_diff_adapter_counts_an_edit_once_with_its_derived_columns_riding_along():
-    edits = read_edits(V2_CHANGES)
-    assert [(e.table, e.field, [c[0] for c in e.columns]) for e in edits] == [
-        ("budgets", "raw", ["raw", "amount_thousand_yen"]),
-        ("indicators", "target_raw", ["target_raw", "target_value"])]
-    assert (edits[0].old_no, edits[0].new_no, edits[0].key) == (2, 3, {"fiscal_year": 2025})
+def test_the_diff_adapter_reads_each_edit_once_with_its_derived_columns_riding_along():
+    budget, member = read_edits(V3_CHANGES)
+    assert (budget.index, budget.kind, budget.field, budget.old_no, budget.new_no, budget.key) == (
+        0, "budget", "raw", 2, 3, {"fiscal_year": 2025})
+    assert budget.columns == [("raw", "-", "1,250,000"), ("amount_thousand_yen", None, 1250000),
+                              ("amount_yen", None, 1250000000)]
+    # a row added: its cell is the row's first printed value; a derived column of another table is named so
+    assert (member.row, member.column, member.field, member.new) == ("added", None, "municipality", {"lg_code": "014231"})
+    assert member.derived == [("projects.municipalities_raw", "当別町", "当別町、南幌町")]
 
 
-def test_the_diff_adapter_reads_an_edit_that_carries_its_derived_columns():
-    one = {"changes": [{"table": "budgets", "name": "A", "old_no": 2, "new_no": 3, "key": {"fiscal_year": 2025},
-                        "column": "raw", "old": "-", "new": "1,250,000",
-                        "derived": {"amount_thousand_yen": {"old": None, "new": 1250000}}}]}
-    assert [(e.field, e.columns) for e in read_edits(one)] == [
-        ("raw", [("raw", "-", "1,250,000"), ("amount_thousand_yen", None, 1250000)])]
+def test_the_diff_adapter_refuses_another_format_version():
+    with pytest.raises(InputError, match="format_version 2; this renkei reads 3"):
+        read_edits({**V3_CHANGES, "format_version": 2})
+    with pytest.raises(InputError, match="format_version None"):
+        read_edits({"changes": []})
 
 
 def test_printed_field():
-    assert printed_field("budgets", "amount_yen") == "raw"
-    assert printed_field("kpis", "current_canonical_value") == "current_raw"
-    assert printed_field("indicators", "item") == "item"
-    assert printed_field("projects", "summary") == "summary"
+    assert printed_field("budgets", "raw") == "raw"
+    assert printed_field("budgets", None) == "raw"
+    assert printed_field("indicators", None) == "item"
+    assert printed_field("kpis", "target_raw") == "target_raw"
+    assert printed_field("project_municipalities", None) == "municipality"
+    assert printed_field("footnotes", None) == "text"
 
 
 # -- inputs: marks, PDFs, the output folder ------------------------------------------------------------
@@ -219,13 +224,26 @@ def test_a_review_is_the_same_bytes_every_time(plan_build, review):
 
 def test_a_review_refuses_a_pdf_the_build_was_not_read_from(plan_build, tmp_path, capsys):
     out = tmp_path / "review"
-    assert main(["review", str(plan_build.path), "--pdf", str(REVISED), "--pdf", str(OVERVIEW),
-                 "--out", str(out)]) == 2
+    moved = _unfound(plan_build.path, tmp_path)  # the PDF the manifest records is no longer there
+    assert main(["review", str(moved), "--pdf", str(REVISED), "--pdf", str(OVERVIEW), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "plan_vi.pdf: no such file" in err[0], err
+    assert not out.exists()
+    manifest = json.loads((moved / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["sources"]["plan"]["path"]  # a build of before the path was recorded
+    (moved / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert main(["review", str(moved), "--pdf", str(REVISED), "--pdf", str(OVERVIEW), "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "plan_vi.pdf (SHA-256" in err[0] and "plan_vi_revised_sample.pdf: not a PDF of this build" in err[0]
-    assert not out.exists()
-    assert main(["review", str(plan_build.path), "--out", str(out)]) == 2
+    assert main(["review", str(moved), "--out", str(out)]) == 2
     assert "pass it with --pdf" in capsys.readouterr().err and not out.exists()
+
+
+def test_a_review_finds_the_pdf_through_the_manifest(plan_build, tmp_path, capsys):
+    """A build records the path it was given (manifest sources.plan.path), accepted with its SHA-256."""
+    manifest = json.loads((plan_build.path / "manifest.json").read_text(encoding="utf-8"))
+    assert Path(manifest["sources"]["plan"]["path"]).resolve() == PLAN.resolve()
+    assert main(["--no-progress", "review", str(plan_build.path), "--out", str(tmp_path / "r")]) == 0
 
 
 def test_marks_of_the_manifest_are_drawn_on_their_page(plan_build, tmp_path):
@@ -241,19 +259,34 @@ def test_marks_of_the_manifest_are_drawn_on_their_page(plan_build, tmp_path):
     assert "&lt;b&gt;DRAFT&lt;/b&gt; grey rotated text" in page
 
 
+def _unfound(build: Path, tmp: Path) -> Path:
+    """A copy of ``build`` whose manifest records its PDF at a path where there is none."""
+    copy = tmp / f"{build.name}-pdf-moved"
+    shutil.copytree(build, copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["sources"]["plan"]["path"] = str(tmp / "moved" / manifest["sources"]["plan"]["file"])
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return copy
+
+
 def test_the_cli_reviews_a_diff_from_its_json(plan_build, revised_build, tmp_path, capsys):
+    revised = _unfound(revised_build.path, tmp_path)
     diff = tmp_path / "diff.json"
-    assert main(["diff", str(plan_build.path), str(revised_build.path), "--out", str(diff)]) == 1
+    assert main(["diff", str(plan_build.path), str(revised), "--out", str(diff)]) == 1
     out = tmp_path / "diff-review"
-    assert main(["review", str(plan_build.path), str(revised_build.path), "--diff", str(diff), "--pdf", str(PLAN),
+    assert main(["review", str(plan_build.path), str(revised), "--diff", str(diff), "--pdf", str(PLAN),
                  "--out", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "note: new edition: plan_vi_revised_sample.pdf (SHA-256" in err and "edited values" in err
+    assert "note: new edition: " in err and "plan_vi_revised_sample.pdf: no such file" in err and "11 edits" in err
     assert "its values are shown as text" in (out / "index.html").read_text(encoding="utf-8")
-    diff.write_text('{"changes": [{"column": "raw"}]}', encoding="utf-8")
-    assert main(["review", str(plan_build.path), str(revised_build.path), "--diff", str(diff),
+    diff.write_text('{"format_version": 3, "changes": [{"column": "raw"}]}', encoding="utf-8")
+    assert main(["review", str(plan_build.path), str(revised), "--diff", str(diff),
                  "--out", str(tmp_path / "other")]) == 2
     assert "not a renkei diff" in capsys.readouterr().err and not (tmp_path / "other").exists()
+    diff.write_text('{"format_version": 2, "changes": []}', encoding="utf-8")
+    assert main(["review", str(plan_build.path), str(revised), "--diff", str(diff),
+                 "--out", str(tmp_path / "other")]) == 2
+    assert "format_version 2" in capsys.readouterr().err and not (tmp_path / "other").exists()
 
 
 def test_the_cli_writes_the_review_and_prints_the_bound(plan_build, tmp_path, capsys):
@@ -277,7 +310,7 @@ def test_every_changed_value_has_an_old_and_a_new_crop_citing_printed_pages(diff
     out, files, notices = diff_review
     html = files["index.html"].decode()
     assert notices == []
-    values = html.split("<h2>Changed values", 1)[1].split('<section class="edit value"')[1:]
+    values = _changed_values(html)
     assert values
     for section in values:
         old, new = section.split('<div class="side">')[1:3]
@@ -286,14 +319,84 @@ def test_every_changed_value_has_an_old_and_a_new_crop_citing_printed_pages(diff
     # 鳥獣対策等に関する取組の推進 FY2024, 124,573 → 130,000 (docs/diff.md: old No. 35, new No. 36)
     [edit] = [s for s in values if "鳥獣対策等に関する取組の推進" in s and "2024" in s]
     assert "124,573" in edit and "130,000" in edit and "old No. 35, new No. 36" in edit
-    assert "Old No. 12 → New No. 13 · MICE誘致の推進 → MICE誘致・開催の推進" in html
+    assert "Old No. 12 → New No. 13 · MICE誘致<ins>・開催</ins>の推進" in html
+    # a renumbered project with both numbers, each cropped from its edition
+    renumbered = html.split("<h2>Renumbered projects (25)</h2>", 1)[1].split("<h2>", 1)[0]
+    assert renumbered.count('<section class="edit project-renumbered">') == 25
+    assert renumbered.count('<figure class="crop">') == 50
+    # the project added and the one removed, each as the crop of its table
+    for kind in ("added", "removed"):
+        [section] = html.split(f'<section class="edit project-{kind}">')[1:2]
+        assert '<figure class="crop">' in section.split("</section>")[0]
 
 
-def test_a_missing_pdf_in_a_diff_is_said_and_its_side_shown_as_text(plan_build, revised_build):
-    files, _, notices = build_diff_review(plan_build.path, revised_build.path, [PLAN])
-    assert len(notices) == 1 and notices[0].startswith("new edition: plan_vi_revised_sample.pdf")
+def test_a_missing_pdf_in_a_diff_is_said_and_its_side_shown_as_text(plan_build, revised_build, tmp_path):
+    files, _, notices = build_diff_review(plan_build.path, _unfound(revised_build.path, tmp_path), [PLAN])
+    assert len(notices) == 1 and notices[0].startswith("new edition: ") and "no such file" in notices[0]
     assert not any(n.startswith("crops/new-") for n in files) and any(n.startswith("crops/old-") for n in files)
     assert "130,000" in files["index.html"].decode()
+
+
+def test_a_pdf_that_differs_from_the_manifests_is_said(plan_build, revised_build, tmp_path):
+    """The revised build's manifest pointing at the old edition's PDF: refused by SHA-256, shown as text."""
+    revised = _unfound(revised_build.path, tmp_path)
+    manifest = json.loads((revised / "manifest.json").read_text(encoding="utf-8"))
+    manifest["sources"]["plan"]["path"] = str(PLAN)
+    (revised / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    files, _, notices = build_diff_review(plan_build.path, revised)
+    assert len(notices) == 1 and "is not the PDF this build was read from" in notices[0], notices
+    assert not any(n.startswith("crops/new-") for n in files)
+
+
+def _changed_values(html: str) -> list[str]:
+    return [s.split("</section>", 1)[0]
+            for s in html.split("<h2>Changed values", 1)[1].split('<section class="edit value"')[1:]]
+
+
+@pytest.fixture(scope="module")
+def pdf_diff(tmp_path_factory):
+    """`renkei diff OLD.pdf NEW.pdf --out DIR` (what `make diff` runs) on the shipped revised sample."""
+    import contextlib
+
+    out = tmp_path_factory.mktemp("pdf-diff") / "diff"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["--no-progress", "diff", str(PLAN), str(REVISED), "--out", str(out)])
+    return out, code, err.getvalue()
+
+
+def test_diff_of_two_pdfs_writes_every_report_with_old_and_new_crops(pdf_diff, capsys):
+    """Both editions built into DIR, the three reports beside them; the PDFs found again through the builds'
+    manifests (no --pdf given), so every changed value has its old and its new crop."""
+    out, code, err = pdf_diff
+    assert code == 1 and "note:" not in err and "Traceback" not in err
+    assert sorted(p.name for p in out.iterdir()) == ["diff.html", "diff.json", "diff.md", "new", "old"]
+    document = json.loads((out / "diff.json").read_text(encoding="utf-8"))
+    html = (out / "diff.html").read_text(encoding="utf-8")
+    values = _changed_values(html)
+    assert len(values) == len(document["changes"]) == 8  # 11 edits: 3 of them projects added, removed, renamed
+    for section in values:
+        old, new = section.split('<div class="side">')[1:3]
+        assert old.count('<img src="data:image/png;base64,') >= 1 and new.count('<img src="data:image/png;') >= 1
+        assert "p. " in old and "p. " in new and "PDF page" not in old + new  # printed labels
+    assert "p. 71–72" in html  # 鳥獣対策…: PDF pages 11–12 of the revised sample, printed 71–72
+    assert json.loads((out / "new" / "manifest.json").read_text())["sources"]["plan"]["path"] == str(REVISED)
+    assert main(["diff", str(PLAN), str(REVISED), "--format", "md"]) == 2
+    assert "give --out DIR" in capsys.readouterr().err
+
+
+def test_make_diff_takes_out(tmp_path):
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    dry = subprocess.run(["make", "-n", "diff", f"OLD={PLAN}", f"NEW={REVISED}", f"OUT={tmp_path / 'x'}"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert dry.returncode == 0, dry.stderr
+    assert f"diff {PLAN} {REVISED} --out {tmp_path / 'x'}" in dry.stdout.replace('"', "")
+    default = subprocess.run(["make", "-n", "diff", f"OLD={PLAN}", f"NEW={REVISED}"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+    assert "--out out/diff" in default.stdout.replace('"', "")
 
 
 # -- in a real browser ------------------------------------------------------------------------------------
@@ -368,4 +471,25 @@ def test_the_diff_review_in_chromium(chromium, diff_review, screenshots):
     _offline_and_decoded(tab)
     png = tab.screenshot()
     (screenshots / "diff.png").write_bytes(png)
+    assert _not_blank(png) > 100
+
+
+@pytest.fixture(scope="module")
+def chromium_1280():
+    with browser.started(width=1280, height=900) as b:
+        yield b
+
+
+def test_the_diff_page_in_chromium_fits_1280_px(chromium_1280, pdf_diff, screenshots):
+    """`diff --format html` is one offline file: every crop an inline image that decodes, nothing fetched,
+    not wider than a 1,280 px window."""
+    out, _, _ = pdf_diff
+    tab = chromium_1280.open(out / "diff.html")
+    _offline_and_decoded(tab)
+    files = [u for u in tab.requests() if u.startswith("file:")]
+    assert files == [(out / "diff.html").resolve().as_uri()]  # one file: the crops are data: URIs
+    assert tab.evaluate("document.images.length") >= 2 * len(_changed_values((out / "diff.html").read_text()))
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 1280
+    png = tab.screenshot()
+    (screenshots / "diff-page.png").write_bytes(png)
     assert _not_blank(png) > 100

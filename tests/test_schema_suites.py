@@ -178,3 +178,43 @@ def test_data_dictionary_shows_each_columns_role():
             role_cell = line.split(" | ")[3]
             role = column_role(name, column)
             assert (role_cell == "data") == (role is None), (name, column, role_cell)
+
+
+# -- examples: each table's own, from a build -------------------------------------------------------------
+def test_committed_examples_are_those_of_a_fresh_build(plan_build):
+    """docs/data-dictionary-examples.json is what `python -m schemas.generate --examples BUILD` writes for a fresh
+    build of raw/plan_vi.pdf with raw/overview.pdf (the plan_build fixture): a reader or schema change that moves an
+    example shows here; regenerate with that command."""
+    from schemas.examples import EXAMPLES_FILE, dumps, examples_from_build
+
+    assert EXAMPLES_FILE.read_text(encoding="utf-8") == dumps(examples_from_build(plan_build.path)), (
+        f"stale: run `python -m schemas.generate --examples BUILD` on a build of raw/plan_vi.pdf")
+
+
+def test_examples_are_each_tables_own(plan_build):
+    """A column shared by tables shows each table's value: kpis.name a KPI, footnotes.text a footnote."""
+    from schemas.generate import data_dictionary
+
+    sections = dict(zip(TABLES, data_dictionary().split("\n## ")[1:]))
+
+    def example(table: str, column: str) -> str:
+        line = next(row for row in sections[table].splitlines() if row.startswith(f"| `{column}` |"))
+        return line.split(" | ")[6].strip("`")
+
+    kpi_names = set(plan_build["kpis"]["name"].astype(str))
+    assert example("kpis", "name") in kpi_names
+    assert example("projects", "name") in set(plan_build["projects"]["name"].astype(str))
+    assert example("kpis", "name") != example("projects", "name")
+    footnote = example("footnotes", "text")
+    assert any(str(t).startswith(footnote.rstrip("…")) for t in plan_build["footnotes"]["text"])
+    assert not any(str(t).startswith(footnote.rstrip("…")) for t in plan_build["projects"]["summary"])
+
+
+def test_table_examples_take_one_row_and_fill_its_gaps():
+    from schemas.examples import table_examples
+
+    rows = [{"k": 2, "a": "x", "b": None}, {"k": 1, "a": None, "b": 5.0}, {"k": 3, "a": "y", "b": 7.0}]
+    assert table_examples(rows, ["k", "a", "b"], ["k"]) == {"k": 3, "a": "y", "b": 7.0}  # the fullest row
+    rows = [{"k": 2, "a": "x", "b": None}, {"k": 1, "a": None, "b": float("nan")}]
+    assert table_examples(rows, ["k", "a", "b"], ["k"]) == {"k": 2, "a": "x"}  # b never printed: no example
+    assert table_examples([{"k": 1, "a": "長" * 60}], ["k", "a"], ["k"])["a"] == "長" * 39 + "…"

@@ -2,7 +2,8 @@
 
 ``diff_builds(old_dir, new_dir) -> DiffResult`` does the comparison; ``DiffResult.to_json()`` is the JSON
 shape (``FORMAT_VERSION``; docs/diff.md describes every field); ``pipeline.diff.report`` renders it as
-JSON, Markdown or HTML (pipeline.diff.report); ``pipeline.diff.command.run_diff`` is the CLI entry point.
+JSON or Markdown, ``pipeline.publish.diffview`` as HTML; ``pipeline.publish.diffcommand.run_diff`` is the CLI
+entry point.
 
 - Numbers: a project has a number in each edition. Every entry carries both, ``old_no`` (as printed in
   OLD) and ``new_no`` (as printed in NEW), null on the side where the project does not exist; and the

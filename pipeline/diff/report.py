@@ -1,6 +1,6 @@
-"""Render a ``DiffResult`` as JSON (docs/diff.md), Markdown or HTML (for people).
+"""Render a ``DiffResult`` as JSON (docs/diff.md) or Markdown (for people).
 
-The Markdown and HTML reports: a summary line counting the edits by kind ("11 edits: 1 project added, …,
+The Markdown report: a summary line counting the edits by kind ("11 edits: 1 project added, …,
 3 budget, …") and a line saying which numbering each column uses ("Old No." as printed in OLD, "New No."
 as printed in NEW); budget totals per fiscal year (old, new, change); added and removed projects with
 their content (summary, partners, budget, indicators, roles); renamed and renumbered projects; a table of
@@ -11,12 +11,12 @@ shown with its pages in each edition. Changed text is shown as a character-level
 word boundaries): ``difflib.SequenceMatcher`` over characters, deleted runs in ``<del>``, inserted runs in
 ``<ins>``. Markdown uses the same two tags rather than ``~~``/``**``: CommonMark's flanking rules do not
 close ``**…**`` next to CJK punctuation such as ``（``, while GitHub and most renderers keep
-``<del>``/``<ins>``. All text is escaped; the HTML page has its CSS inline and loads nothing.
+``<del>``/``<ins>``. All text is escaped. The HTML report (crops of both editions' pages beside every edit)
+is rendered by pipeline.publish.diffpage from the JSON, with the pieces here (char_diff, detail_items …).
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Callable
@@ -27,7 +27,7 @@ from typing import Any
 from pipeline.diff.compare import PROJECT_TABLES, Change, DiffResult
 from schemas.fields import FIELDS
 
-FORMATS = ("json", "md", "html")
+FORMATS = ("json", "md")  # html: pipeline.publish.diffpage
 BUDGET_AMOUNT = "amount_thousand_yen"
 # The summary's word for each kind of edit (DiffResult.edit_counts), in its order.
 KIND_LABELS = {"project_added": "project added", "project_removed": "project removed",
@@ -38,13 +38,12 @@ REWRITE_RATIO = 0.5
 
 
 def render(result: DiffResult, fmt: str) -> str:
+    """The JSON or Markdown report (the HTML one shows crops of both editions' pages: pipeline.publish)."""
     if fmt == "json":
         return render_json(result)
     if fmt == "md":
         return render_markdown(result)
-    if fmt == "html":
-        return render_html(result)
-    raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    raise ValueError(f"unknown format {fmt!r}; known here: {', '.join(FORMATS)}")
 
 
 def render_json(result: DiffResult) -> str:
@@ -61,17 +60,9 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
-def html_escape(text: str) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def md_code(identifier: str) -> str:
     """A table or column name as a code span (they never contain a backtick; escaped otherwise)."""
     return f"`{identifier}`" if "`" not in identifier else md_escape(identifier)
-
-
-def html_code(identifier: str) -> str:
-    return f"<code>{html_escape(identifier)}</code>"
 
 
 def char_diff(old: str, new: str, escape: Escape) -> str:
@@ -181,15 +172,19 @@ def summary_line(result: DiffResult) -> str:
     """"53 → 53 projects; 11 edits: 1 project added, …, 3 budget, 1 KPI; 25 projects renumbered." — one
     edit per printed value that changed (its derived columns inside it), per row or membership added or
     removed, per project added, removed or renamed."""
-    if result.identical:
-        return f"No differences ({result.old_count} projects)."
-    counts = result.edit_counts()
-    kinds = ", ".join(f"{n} {KIND_LABELS[kind]}" for kind, n in counts.items() if n)
+    return summary_text(result.old_count, result.new_count, result.edit_counts(), len(result.renumbered))
+
+
+def summary_text(old_count: int, new_count: int, counts: dict[str, int], renumbered: int) -> str:
+    """`summary_line` from its figures (as the diff JSON's ``summary`` gives them)."""
     total = sum(counts.values())
-    line = f"{result.old_count} → {result.new_count} projects; {total} edit{'s' if total != 1 else ''}"
+    if not total and not renumbered:
+        return f"No differences ({old_count} projects)."
+    kinds = ", ".join(f"{n} {KIND_LABELS[kind]}" for kind, n in counts.items() if n)
+    line = f"{old_count} → {new_count} projects; {total} edit{'s' if total != 1 else ''}"
     line += f": {kinds}" if kinds else ""
-    if result.renumbered:
-        line += f"; {len(result.renumbered)} project{'s' if len(result.renumbered) != 1 else ''} renumbered"
+    if renumbered:
+        line += f"; {renumbered} project{'s' if renumbered != 1 else ''} renumbered"
     return line + "."
 
 
@@ -405,96 +400,3 @@ def render_markdown(result: DiffResult) -> str:
         if unchanged:
             lines.extend([f"No changes for: {e('、'.join(unchanged))}.", ""])
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-# -- HTML ------------------------------------------------------------------------------------------
-CSS = """
-body { font-family: system-ui, "Hiragino Sans", "Yu Gothic", "Noto Sans CJK JP", sans-serif; margin: 2em;
-       color: #1a1a1a; line-height: 1.5; }
-h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
-h3 { font-size: 1em; margin-bottom: 0.3em; }
-table { border-collapse: collapse; margin: 0.5em 0; }
-th, td { border: 1px solid #bbb; padding: 0.2em 0.6em; vertical-align: top; }
-th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-del { background: #ffd7d5; color: #82071e; text-decoration: line-through; }
-ins { background: #ccffd8; color: #055d20; text-decoration: none; }
-ul { margin-top: 0.2em; } .summary { font-weight: bold; }
-code { font-family: ui-monospace, monospace; font-size: 0.9em; }
-""".strip()
-
-
-def render_html(result: DiffResult) -> str:
-    e = html_escape
-    title = f"Diff: {result.old_source} → {result.new_source}"
-    out = ["<!DOCTYPE html>", '<html lang="ja">', "<head>", '<meta charset="utf-8">',
-           f"<title>{e(title)}</title>", f"<style>\n{CSS}\n</style>", "</head>", "<body>",
-           f"<h1>{e(title)}</h1>", f'<p class="summary">{e(summary_line(result))}</p>']
-    m = result.matching
-
-    def table(heading: str, header: list[str], numeric: list[bool], rows: list[list[str]]) -> None:
-        if not rows:
-            return
-        out.append(f"<h2>{e(heading)}</h2>")
-        out.append("<table>")
-        out.append("<tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>")
-        for r in rows:
-            out.append("<tr>" + "".join(f'<td class="num">{v}</td>' if n else f"<td>{v}</td>"
-                                        for v, n in zip(r, numeric)) + "</tr>")
-        out.append("</table>")
-
-    out.append(f"<p><em>{e(numbering_line(result))}</em></p>")
-    table("Budget totals per fiscal year (千円)", ["Fiscal year", "Old", "New", "Change"], [True, True, True, True],
-          total_rows(result))
-    for heading, projects, details, side in (
-            ("Added projects (new numbering)", m.added, result.added_detail, "new"),
-            ("Removed projects (old numbering)", m.removed, result.removed_detail, "old")):
-        if not projects:
-            continue
-        out.append(f"<h2>{e(heading)}</h2>")
-        pages = result.new_pages if side == "new" else result.old_pages
-        for p in projects:
-            out.append(f"<h3>{side.capitalize()} No. {p.no} {e(p.name)} ({e(fmt_pages(pages.get(p.no)))})</h3>")
-            out.append("<ul>" + "".join(f"<li>{item}</li>" for item in detail_items(details.get(p.no, {}), e))
-                       + "</ul>")
-    table("Renamed projects", ["Old No.", "New No.", "連携事業名 (old → new)", "Pages (old → new)"],
-          [True, True, False, False],
-          [[str(p.old.no), str(p.new.no), char_diff(p.old.name, p.new.name, e),
-            e(f"{fmt_pages(result.old_pages.get(p.old.no))} → {fmt_pages(result.new_pages.get(p.new.no))}")]
-           for p in result.renamed])
-    table("Renumbered projects", ["Old No.", "New No.", "連携事業名", "Pages (old → new)"], [True, True, False, False],
-          [[str(p.old.no), str(p.new.no), e(p.new.name),
-            e(f"{fmt_pages(result.old_pages.get(p.old.no))} → {fmt_pages(result.new_pages.get(p.new.no))}")]
-           for p in result.renumbered])
-    table("Budget changes (千円)", ["Old No.", "New No.", "連携事業名", "Fiscal year", "Old", "New", "Change",
-                                   "Pages (old → new)"],
-          [True, True, False, True, True, True, True, False],
-          [[fmt_no(c.old_no), fmt_no(c.new_no), e(c.name or ""), e(key_label(c)), *amount_cells(c),
-            e(f"{fmt_pages(c.old_pages)} → {fmt_pages(c.new_pages)}")] for c in budget_rows(result)])
-    groups = other_groups(result)
-    if groups:
-        out.append("<h2>Other changes</h2>")
-        for heading, rows in groups:
-            out.append(f"<h3>{e(heading)}</h3>")
-            out.append("<ul>")
-            for row in rows:
-                items = "".join(f"<li>{item}</li>" for c in row for item in change_items(c, result, e, html_code))
-                out.append(f"<li>{row_heading(row, e, html_code)}<ul>{items}</ul></li>")
-            out.append("</ul>")
-    sections, unchanged = municipality_sections(result, e, html_code)
-    if sections or unchanged:
-        out.append("<h2>Per partner municipality</h2>")
-        out.append("<p><em>Every edit of a project a municipality partners (in either edition; 全市町村 counts "
-                   "for all); an edit of a shared project is listed under each partner.</em></p>")
-        out.append("<table>")
-        out.append("<tr>" + "".join(f"<th>{e(h)}</th>" for h in MUNICIPALITY_HEADER) + "</tr>")
-        for row in municipality_rows(result):
-            out.append("<tr>" + "".join(f"<td>{e(v)}</td>" if i < 2 else f'<td class="num">{e(v)}</td>'
-                                        for i, v in enumerate(row)) + "</tr>")
-        out.append("</table>")
-        for heading, items in sections:
-            out.append(f"<h3>{e(heading)}</h3>")
-            out.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
-        if unchanged:
-            out.append(f"<p>No changes for: {e('、'.join(unchanged))}.</p>")
-    out.extend(["</body>", "</html>"])
-    return "\n".join(out) + "\n"

@@ -4,7 +4,7 @@ A review draws a build's cells on its PDF's pages, so drawing them on another pr
 edition) would show every box in the wrong place while looking right. The PDF is therefore accepted only when
 its SHA-256 is the one in ``manifest.json["sources"][role]``. Candidates, in order: the files given on the
 command line (``--pdf``, repeatable: each goes to the source whose hash it has), then the source's ``path``
-when a build records one (builds of today record only the file name; see docs/review.md).
+(the path the build was given, relative to where it ran; older builds record only the file name).
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def find_sources(manifest: dict, candidates: Iterable[Path] = ()) -> dict[str, S
         if match is not None:
             found[role] = Source(role, name, want, match)
             continue
-        suspects = [p for p in tried if p.name == name] or [p for p in strangers if hashes[p] is None]
+        suspects = ([Path(recorded)] if isinstance(recorded, str) and recorded else []) + [
+            p for p in tried if p.name == name] or [p for p in strangers if hashes[p] is None]
         if suspects and tried.get(suspects[0]) is None:
             problem = f"{suspects[0]}: no such file (the build's {role} PDF is {name})"
         elif suspects:

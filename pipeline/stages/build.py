@@ -53,7 +53,7 @@ def _sha256(path: Path) -> str:
 
 
 def _source_info(path: Path, pages: int) -> dict:
-    return {"file": Path(path).name, "sha256": _sha256(path), "pages": pages}
+    return {"file": Path(path).name, "path": str(path), "sha256": _sha256(path), "pages": pages}
 
 
 class _StageFiles:
@@ -113,7 +113,10 @@ def run_extract(pdf: Path, overview: Path | None, out: Path, progress: bool | No
 def _plan_source(document: Document, pages: list, cut: list[dict]) -> dict:
     """The plan's source record: file, hash, page count and, when the PDF holds more than chapter VI, where
     the chapter is (pages, printed page labels, its heading and the one ending it) and what was skipped."""
-    source = {"file": document.path.name, "sha256": document.sha256, "pages": document.page_count}
+    # path: as given (relative to where the build ran), so that `renkei diff` and `renkei review` find the PDF
+    # again; they accept it only with this SHA-256 (pipeline.publish.sources)
+    source = {"file": document.path.name, "path": str(document.path), "sha256": document.sha256,
+              "pages": document.page_count}
     chapter = document.chapter
     if chapter is not None and not chapter.whole:
         labels = [pages[0].page_label, pages[-1].page_label] if pages else [None, None]

@@ -16,7 +16,7 @@ from extractors.ruled import GridCell, PageLayout, TableFragment, read_pages
 from extractors.settings import Layout
 from extractors.textlines import VisualLine
 from pipeline.inputs import InputError, open_pdf, reading, require_text_layer
-from pipeline.checks.textlayer import describe, odd_pages, undecoded_places
+from pipeline.checks import describe, odd_pages, undecoded_places
 
 
 def extract_layout(pdf: "Path | Document", progress: bool | None = None,

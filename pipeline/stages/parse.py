@@ -21,7 +21,7 @@ from extractors.settings import Layout
 from extractors.text import body_size
 from extractors.textlines import VisualLine
 from pipeline.errors import ParseError
-from pipeline.checks.invariants import check_no_gaps
+from pipeline.checks import check_no_gaps
 from pipeline.stages.parse_kpi import build_kpis
 from pipeline.stages.parse_project import PARTIES, build_project
 from pipeline.stages.records import FootnoteRecord, KpiRecord, ParsedDocument, ProjectRecord

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.checks.conservation import check_conserved
+from pipeline.checks import check_conserved
 from pipeline.errors import ParseError
 from pipeline.stages.records import KpiRecord
 from pipeline.stages.sections import squash

@@ -14,7 +14,7 @@ from typing import Callable
 
 from extractors.ruled import GridCell, TableFragment
 from extractors.settings import Layout
-from pipeline.checks.conservation import check_conserved
+from pipeline.checks import check_conserved
 from pipeline.errors import ParseError
 from pipeline.stages.records import BudgetCell, IndicatorRow, PartyRow, ProjectRecord, Source, TextValue
 from pipeline.stages.sections import BUDGET_AMOUNTS_LABEL, NAME_LABEL, SECTION_LABELS, label_kind, squash

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from extractors.ruled import GridCell, TableFragment
 from extractors.settings import Layout
 from extractors.text import overlap
-from pipeline.checks.conservation import check_fragment_placed
+from pipeline.checks import check_fragment_placed
 from pipeline.stages.records import Source
 from pipeline.stages.sections import label_kind
 from extractors.textnorm import join_cell_lines

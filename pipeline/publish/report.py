@@ -2,11 +2,15 @@
 who would rather look than read, plus the figures for `dvc metrics` and `dvc plots`.
 
 Writes
-  report.html    one self-contained page: budget by role (area) and category (inline SVG bars and
-                 plain tables), indicator coverage, KPIs, cross-check agreement, and the validation:
-                 every expectation of every suite with pass/FAIL and offending rows (the one
-                 validation report; GX Data Docs are not written).
-                 No external assets (inline CSS, no scripts, no web fonts): it renders offline.
+  report.html    one self-contained page (templates/report.html.j2, the shared renkei.css): budget by
+                 role (area) and category (inline SVG bars and plain tables), one row per project and
+                 per partner municipality, indicator coverage, KPIs, cross-check agreement, and the
+                 validation: every expectation of every suite with pass/FAIL and offending rows, a
+                 suite that passed folded (<details>), a failed one open with its failures first (the
+                 one validation report; GX Data Docs are not written). Written also when validation
+                 failed (it is how a reviewer looks at a new edition). Fiscal years without a printed
+                 amount are left out of the tables and named (no column of blanks, no total repeating
+                 the one printed year). No external assets, no scripts: it renders offline, ≤ 1,280 px.
   --metrics      metrics.json: the build's counts and budget totals (already reconciled with the rows
                  by validate), the budget per area, the validation and cross-check figures.
   --plots DIR    budget_by_category.csv (all years), budget_first_year_by_area.csv (the plan's first
@@ -22,10 +26,10 @@ Everything is a pure function of its inputs (no clock, no host): same inputs, sa
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -172,59 +176,70 @@ def plot_files(by_area: pd.DataFrame, by_category: pd.DataFrame, year: int | Non
     }
 
 
-# -- HTML ------------------------------------------------------------------------------------------
-CSS = """
-body{font-family:system-ui,-apple-system,"Hiragino Sans","Yu Gothic","Noto Sans CJK JP",sans-serif;
-     margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222;line-height:1.5}
-h1{font-size:1.5rem;margin-bottom:.2rem} h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem} th,td{padding:.2rem .6rem;border-bottom:1px solid #eee}
-th{text-align:left;background:#f5f5f5} td.n{text-align:right;font-variant-numeric:tabular-nums}
-.big{font-size:1.6rem;font-weight:600} .muted{color:#666;font-size:.85rem}
-.ok{color:#17663a;font-weight:600} .bad{color:#a11;font-weight:600}
-.cards{display:flex;gap:1rem;flex-wrap:wrap} .card{border:1px solid #ddd;border-radius:6px;padding:.6rem 1rem;min-width:11rem}
-svg text{font-size:12px;fill:#222} svg rect.bar{fill:#4a78b5}
-"""
+# -- the page --------------------------------------------------------------------------------------
+def printed_years(budgets: pd.DataFrame) -> list[int]:
+    """The fiscal years for which at least one amount is printed (a year of “-” cells only is left out of
+    the tables and named in a note: its column would be blank throughout, and an all-years total over one
+    printed year would only repeat it)."""
+    printed = budgets.loc[budgets["amount_thousand_yen"].notna(), "fiscal_year"].dropna()
+    return sorted(int(y) for y in printed.unique())
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+def _amounts_by_project(budgets: pd.DataFrame) -> pd.DataFrame:
+    """project_no × fy<year>: the printed amount (null where the cell prints none)."""
+    wide = (budgets.groupby(["project_no", "fiscal_year"])["amount_thousand_yen"].sum(min_count=1)
+            .unstack("fiscal_year"))
+    wide.columns = [f"fy{int(c)}" for c in wide.columns]
+    return wide
 
 
-def _n(value: float | int | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{int(round(value)):,}"
+def project_table(projects: pd.DataFrame, budgets: pd.DataFrame, indicators: pd.DataFrame,
+                  partners: pd.DataFrame | None) -> list[dict]:
+    """One row per project: number, name, category label, partners as printed (全市町村 stays 全市町村) with
+    how many municipalities that is, indicator count and its amount per fiscal year (None where none is
+    printed)."""
+    amounts = _amounts_by_project(budgets)
+    counts = indicators.groupby("project_no").size() if len(indicators) else pd.Series(dtype="int64")
+    partner_counts = {} if partners is None else partners.groupby("project_no")["municipality"].nunique().to_dict()
+    rows = []
+    for p in projects.sort_values("project_no").itertuples():
+        no = int(p.project_no)
+        per_year = {c: _int_or_none(amounts.at[no, c]) if no in amounts.index else None for c in amounts.columns}
+        rows.append({"no": no, "name": p.name, "category": f"{_area_label(p.area_no, p.field_no)}-{p.category_code}",
+                     "category_title": p.category_title, "partners": p.municipalities_raw,
+                     "partner_count": int(partner_counts.get(no, 0)),
+                     "indicators": int(counts.get(no, 0)), "amounts": per_year})
+    return rows
 
 
-def _table(headers: list[str], rows: list[list[object]], numeric: set[int] = frozenset()) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f'<td class="n">{_e(c)}</td>' if i in numeric else f"<td>{_e(c)}</td>"
-                         for i, c in enumerate(row)) + "</tr>"
-        for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def municipality_table(projects: pd.DataFrame, budgets: pd.DataFrame, partners: pd.DataFrame | None) -> list[dict]:
+    """One row per partner municipality: its code, the projects it partners, and the sum per fiscal year of
+    those projects' whole amounts (None where none is printed). A shared project counts under each partner,
+    so these sums do not add up to the plan's total."""
+    if partners is None or not len(partners):
+        return []
+    amounts = _amounts_by_project(budgets)
+    rows = []
+    order = partners.assign(_code=partners["lg_code"].fillna("")).sort_values(["_code", "municipality"])
+    for (name, code), group in order.groupby(["municipality", "_code"], sort=False):
+        nos = sorted(int(n) for n in group["project_no"].unique())
+        per_year = {c: _int_or_none(amounts.reindex(nos)[c].sum(min_count=1)) for c in amounts.columns}
+        rows.append({"municipality": name, "lg_code": code or None, "projects": nos, "amounts": per_year})
+    return rows
 
 
-def bar_chart(items: list[tuple[str, float]], unit: str, width: int = 720) -> str:
-    """A horizontal bar chart as inline SVG (labels left, value right of the bar)."""
-    items = [(label, 0 if value is None or value != value else value) for label, value in items]  # NaN → 0
-    label_w, value_w, row_h = 300, 120, 22
+def _bars(items: list[tuple[str, float | None]], width: int = 720) -> dict:
+    """A horizontal bar chart's geometry (labels left, value right of the bar), drawn by the template."""
+    label_w, value_w, row_h = 300, 130, 22
     bar_w = width - label_w - value_w
-    top = max((v for _, v in items), default=0) or 1
-    height = row_h * len(items) + 4
-    parts = [f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">']
+    top = max((v for _, v in items if v is not None and v == v), default=0) or 1
+    bars = []
     for i, (label, value) in enumerate(items):
-        y = i * row_h + 2
+        value = None if value is None or value != value else value  # NaN: nothing printed
         w = 0 if not value or value <= 0 else max(1, round(bar_w * value / top))
-        text = label if len(label) <= 24 else label[:23] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end"><title>{_e(label)}</title>{_e(text)}</text>')
-        parts.append(f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{w}" height="{row_h - 6}"/>')
-        parts.append(f'<text x="{label_w + w + 6}" y="{y + 15}">{_e(_n(value))} {_e(unit)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-VALIDATION_CSS = "tr.fail td{background:#fdecea} td.pass{color:#17663a} td.fail{color:#a11;font-weight:600}"
+        bars.append({"y": i * row_h + 2, "w": w, "label": label,
+                     "short": label if len(label) <= 24 else label[:23] + "…", "value": value})
+    return {"width": width, "height": row_h * len(items) + 4, "label_w": label_w, "bars": bars}
 
 
 def _outcome(entry: dict) -> str:
@@ -242,126 +257,91 @@ def _outcome(entry: dict) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def expectations_table(entries: list[dict]) -> str:
-    """Every expectation: suite, position, expectation, settings, pass/FAIL, unexpected rows of how many,
-    offending rows or observed value. Failed rows are highlighted."""
-    head = "".join(f"<th>{_e(h)}</th>" for h in
-                   ["Suite", "#", "Expectation", "Settings", "Result", "Unexpected", "Offending rows / observed"])
-    body = []
-    for entry in entries:
-        ok = bool(entry.get("success"))
+def validation_suites(validation: dict | None) -> list[dict]:
+    """Per suite, in the results' order: its name, status, expectations (failed ones first, each with its
+    outcome line) and whether any failed (a failed suite is shown open, a passing one folded)."""
+    if validation is None:
+        return []
+    entries: dict[str, list[dict]] = {name: [] for name in validation.get("suites", {})}
+    for entry in validation.get("results", []):
         unexpected = entry.get("unexpected_count")
-        count = "" if unexpected is None else f"{unexpected} of {entry.get('element_count')}"
-        position = "" if entry.get("position") is None else entry["position"] + 1
-        cells = [_e(entry.get("suite", "")), _e(position), f"<code>{_e(entry.get('expectation', ''))}</code>",
-                 _e(entry.get("settings", "")),
-                 '<td class="pass">pass</td>' if ok else '<td class="fail">FAIL</td>',
-                 _e(count), _e(_outcome(entry))]
-        row = "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in cells)
-        body.append(f'<tr class="{"pass" if ok else "fail"}">{row}</tr>')
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        entries.setdefault(str(entry.get("suite", "")), []).append({
+            "position": "" if entry.get("position") is None else entry["position"] + 1,
+            "expectation": entry.get("expectation", ""), "settings": entry.get("settings", ""),
+            "success": bool(entry.get("success")),
+            "unexpected": "" if unexpected is None else f"{unexpected} of {entry.get('element_count')}",
+            "outcome": _outcome(entry)})
+    suites = []
+    for name, items in entries.items():
+        failed = [e for e in items if not e["success"]]
+        suites.append({"name": name, "status": validation.get("suites", {}).get(name, ""),
+                       "entries": failed + [e for e in items if e["success"]], "failed": len(failed),
+                       "total": len(items)})
+    return suites
 
 
-def render_html(manifest: dict, build_metrics: dict, by_area: pd.DataFrame, by_category: pd.DataFrame,
-                coverage: pd.DataFrame, kpis: pd.DataFrame, validation: dict | None, crosscheck: dict | None,
-                validation_path: str | None = None, year: int | None = None, era: str | None = None) -> str:
-    """The report page; ``year`` is the focus year (the plan's first) and ``era`` its label as printed."""
-    focus = f"fy{year}"
-    fy = f"FY{year}" if year is not None else "first year"
-    focus_total = build_metrics.get("budget_thousand_yen", {}).get("by_fiscal_year", {}).get(focus)
-    counts = build_metrics.get("counts", {})
-    sources = manifest.get("sources", {})
-    plan = sources.get("plan", {})
-    out: list[str] = []
-    out.append('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">'
-               '<meta name="viewport" content="width=device-width, initial-scale=1">'
-               f"<title>連携事業 report — {_e(plan.get('file', ''))}</title><style>{CSS}{VALIDATION_CSS}</style>"
-               "</head><body>")
-    out.append("<h1>さっぽろ連携中枢都市圏 連携事業 — data report</h1>")
-    src = ", ".join(f"{_e(s.get('file'))} ({_e(s.get('pages'))} pages, sha256 {_e(str(s.get('sha256', ''))[:12])}…)"
-                    for s in sources.values())
-    out.append(f'<p class="muted">Source: {src}. Contract v{_e(manifest.get("contract_version", "?"))}. '
-               "Amounts in 千円 (thousand yen) as printed"
-               + (f"; {_e(era)} = {_e(fy)}" if era else "") + ".</p>")
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the page shows, computed from the build and the check results."""
 
-    # headline cards
-    if validation is None:
-        status = '<span class="bad">not validated</span>'
-    elif validation.get("success"):
-        status = '<span class="ok">passed</span>'
-    else:
-        status = '<span class="bad">FAILED</span>'
-    stats = (validation or {}).get("statistics", {})
-    cards = [
-        (f"{fy} budget total", f'<span class="big">{_n(focus_total)}</span> 千円'),
-        ("Projects / indicators / KPIs",
-         f'<span class="big">{_e(counts.get("projects", "–"))}</span> / {_e(counts.get("indicators", "–"))} / '
-         f'{_e(counts.get("kpis", "–"))}'),
-        ("Validation", f'{status}<br><span class="muted">{_e(stats.get("expectations", 0) - stats.get("expectations_failed", 0))}'
-                       f' of {_e(stats.get("expectations", 0))} expectations met</span>'),
-    ]
-    if crosscheck is not None:
-        s = crosscheck.get("summary", {})
-        agreement = s.get("agreement")
-        cards.append(("Camelot cross-check",
-                      f'<span class="big">{_e(f"{agreement:.1%}" if isinstance(agreement, (int, float)) else "–")}</span>'
-                      f'<br><span class="muted">{_e(s.get("cells_agreeing", "–"))} of {_e(s.get("cells_compared", "–"))} cells agree</span>'))
-    out.append('<div class="cards">' + "".join(f'<div class="card"><div class="muted">{_e(t)}</div>{v}</div>'
-                                               for t, v in cards) + "</div>")
+    manifest: dict
+    build_metrics: dict
+    by_area: pd.DataFrame
+    by_category: pd.DataFrame
+    coverage: pd.DataFrame
+    kpis: pd.DataFrame
+    projects: list[dict]
+    municipalities: list[dict]
+    years: list[int]  # every fiscal year of the budgets
+    printed: list[int]  # those with a printed amount
+    validation: dict | None
+    crosscheck: dict | None
+    validation_path: str | None
+    year: int | None
+    era: str | None
 
-    # budget by area
-    years = [c for c in by_area.columns if c.startswith("fy")]
-    out.append("<h2>Budget by role (area)</h2>")
-    out.append(bar_chart([(f"{int(r.area_no)} {r.area_title}", getattr(r, focus, 0)) for r in by_area.itertuples()],
-                         "千円"))
-    out.append(_table(["Role", "Title", "Projects", *[y.upper() for y in years], "Total"],
-                      [[int(r.area_no), r.area_title, int(r.projects), *[_n(getattr(r, y)) for y in years], _n(r.total)]
-                       for r in by_area.itertuples()]
-                      + [["", "Total", int(by_area["projects"].sum()), *[_n(by_area[y].sum(min_count=1)) for y in years],
-                          _n(by_area["total"].sum(min_count=1))]],
-                      numeric=set(range(2, 4 + len(years)))))
-    empty = [y.upper() for y in years if by_area[y].isna().all()]
-    if empty:
-        out.append(f'<p class="muted">No amount is printed for {", ".join(empty)} (cells “-”).</p>')
 
-    # budget by category
-    out.append(f"<h2>Budget by category ({_e(fy)})</h2>")
-    out.append(bar_chart([(f"{r.label} {r.category_title}", r.focus) for r in by_category.itertuples()], "千円"))
-    out.append(_table(["Category", "Title", "Projects", fy, "All years"],
-                      [[r.label, r.category_title, int(r.projects), _n(r.focus), _n(r.total)]
-                       for r in by_category.itertuples()], numeric={2, 3, 4}))
+def render_html(data: ReportData) -> str:
+    """The report page (templates/report.html.j2, autoescaped: every name in it was read from a PDF)."""
+    from pipeline.publish.html import render
 
-    # indicators
-    out.append("<h2>Indicator coverage</h2>")
-    out.append(_table(["Role", "Projects", "With an indicator", "Indicators", "Numeric target", "Qualitative target",
-                       "Milestone year only", "Baseline given"],
-                      [[int(r.area_no), r.projects, r.projects_with_indicator, r.indicators, r.target_numeric,
-                        r.target_text_only, r.target_year_only, r.baseline_given] for r in coverage.itertuples()],
-                      numeric=set(range(1, 8))))
-    out.append('<p class="muted">Qualitative: 常時, 維持, 実施 …; milestone: only a year (…年度, or …年度まで); '
-               "baseline “-” means none was printed.</p>")
-
-    # KPIs
-    out.append("<h2>Basic KPIs</h2>")
-    out.append(_table(["Role", "No.", "KPI", "Current", "Target"],
-                      [[int(r.area_no), int(r.kpi_no), r.name, r.current_raw, r.target_raw] for r in kpis.itertuples()]))
-
-    # validation: every expectation of every suite, with its outcome
-    out.append("<h2>Validation</h2>")
-    if validation is None:
-        out.append("<p>No validation results.</p>")
-    else:
-        entries = validation.get("results", [])
-        out.append(f"<p>{status}: {_e(stats.get('expectations', 0) - stats.get('expectations_failed', 0))} of "
-                   f"{_e(stats.get('expectations', 0))} expectations met in {_e(stats.get('suites', 0))} suites "
-                   f"(Great Expectations; the suites are <code>expectations/*.json</code>, the outcomes "
-                   f"<code>{_e(validation_path or 'results.json')}</code>). Every expectation is listed below; "
-                   "a failed one with up to three offending rows.</p>")
-        out.append(_table(["Suite", "Status"], [[name, s] for name, s in validation.get("suites", {}).items()]))
-        out.append(expectations_table(entries))
-    out.append("</body></html>\n")
-    return "".join(out)
-
+    validation, stats = data.validation, (data.validation or {}).get("statistics", {})
+    status = "not validated" if validation is None else ("passed" if validation.get("success") else "FAILED")
+    expectations = stats.get("expectations", 0) or 0
+    met = expectations - (stats.get("expectations_failed", 0) or 0)
+    summary = (data.crosscheck or {}).get("summary", {})
+    agreement = summary.get("agreement")
+    focus = f"fy{data.year}"
+    by_area, by_category = data.by_area, data.by_category
+    printed_columns = [f"fy{y}" for y in data.printed]
+    return render(
+        "report.html.j2",
+        plan=data.manifest.get("sources", {}).get("plan", {}), sources=list(data.manifest.get("sources", {}).values()),
+        contract=data.manifest.get("contract_version", "?"), era=data.era,
+        fy=f"FY{data.year}" if data.year is not None else "first year",
+        focus_total=data.build_metrics.get("budget_thousand_yen", {}).get("by_fiscal_year", {}).get(focus),
+        counts=data.build_metrics.get("counts", {}), status=status, met=met, expectations=expectations,
+        suites_count=stats.get("suites", 0), validation_path=data.validation_path or "results.json",
+        validated=validation is not None,
+        agreement=f"{agreement:.1%}" if isinstance(agreement, (int, float)) else None, crosscheck=summary,
+        has_crosscheck=data.crosscheck is not None,
+        years=printed_columns, unprinted=[f"FY{y}" for y in data.years if y not in data.printed],
+        several_years=len(data.printed) > 1,
+        area_bars=_bars([(f"{int(r.area_no)} {r.area_title}", getattr(r, focus, None)) for r in by_area.itertuples()]),
+        areas=[{"no": int(r.area_no), "title": r.area_title, "projects": int(r.projects),
+                "amounts": {c: _int_or_none(getattr(r, c)) for c in printed_columns}, "total": _int_or_none(r.total)}
+               for r in by_area.itertuples()],
+        area_totals={"projects": int(by_area["projects"].sum()),
+                     "amounts": {c: _int_or_none(by_area[c].sum(min_count=1)) for c in printed_columns},
+                     "total": _int_or_none(by_area["total"].sum(min_count=1))},
+        category_bars=_bars([(f"{r.label} {r.category_title}", r.focus) for r in by_category.itertuples()]),
+        categories=[{"label": r.label, "title": r.category_title, "projects": int(r.projects),
+                     "focus": _int_or_none(r.focus), "total": _int_or_none(r.total)} for r in by_category.itertuples()],
+        coverage=[r._asdict() for r in data.coverage.itertuples(index=False)],
+        kpis=[{"area": int(r.area_no), "no": int(r.kpi_no), "name": r.name, "current": r.current_raw,
+               "target": r.target_raw} for r in data.kpis.itertuples()],
+        projects=data.projects, municipalities=data.municipalities,
+        suites=validation_suites(validation), suites_status=(validation or {}).get("suites", {}))
 
 # -- entry point -----------------------------------------------------------------------------------
 def run_report(build_dir: Path, validation: Path, out: Path, *, crosscheck: Path | None = None,
@@ -389,15 +369,22 @@ def run_report(build_dir: Path, validation: Path, out: Path, *, crosscheck: Path
     except (OSError, ValueError) as error:
         print(f"error: report: {error}", file=sys.stderr)
         return 2
+    try:
+        partners = pd.read_parquet(build_dir / "project_municipalities.parquet")
+    except (OSError, ValueError):
+        partners = None  # a build without the table: the per-municipality table is left out
     results = _read_json(validation)
     cross = _read_json(crosscheck)
     by_area = budget_by_area(projects, budgets)
     by_category = budget_by_category(projects, budgets)
     coverage = indicator_coverage(projects, indicators)
     year = focus_year(budgets)
-    _write_text(Path(out), render_html(manifest, build_metrics, by_area, by_category, coverage, kpis, results, cross,
-                                       validation_path=str(validation) if results is not None else None,
-                                       year=year, era=_era_of(budgets, year)))
+    data = ReportData(manifest, build_metrics, by_area, by_category, coverage, kpis,
+                      project_table(projects, budgets, indicators, partners),
+                      municipality_table(projects, budgets, partners),
+                      sorted(int(y) for y in budgets["fiscal_year"].dropna().unique()), printed_years(budgets),
+                      results, cross, str(validation) if results is not None else None, year, _era_of(budgets, year))
+    _write_text(Path(out), render_html(data))
     if metrics_out is not None:
         write_json(report_metrics(build_metrics, by_area, results, cross), Path(metrics_out))
     if plots_dir is not None:
