@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.cli import main as cli_main
 from pipeline.diff.compare import FORMAT_VERSION, DiffError, diff_builds, is_compared
-from pipeline.diff.match import MATCH_THRESHOLD, Project, match_projects, similarity
+from pipeline.identity import MATCH_THRESHOLD, Project, match_projects, similarity
 from pipeline.diff.report import char_diff, md_escape, render
 from pipeline.publish.diffcommand import run_diff
 from pipeline.publish.diffview import render_diff_page, show_diff

@@ -176,7 +176,7 @@ def test_pin_refuses_a_params_file_without_the_values():
 # -- the review flow of a new edition ------------------------------------------------------------------
 def _stages(build_dir: Path, params: Path, out: Path) -> tuple[int, Path, Path]:
     """validate (recording), report, review and the gate on one build, as dvc.yaml runs them."""
-    from pipeline.checks.report import run_report
+    from pipeline.publish.report import run_report
     from pipeline.publish.review import run_review
 
     results = out / "validation" / "results.json"

@@ -50,7 +50,7 @@ GRAPH = _imports()
 # Which layer may import which (a module may always import from its own layer).
 LAYERS = {
     "schemas": 0, "extractors": 0, "expectations": 0,
-    "pipeline.errors": 1, "pipeline.inputs": 1, "pipeline.normalizers": 1,
+    "pipeline.errors": 1, "pipeline.inputs": 1, "pipeline.normalizers": 1, "pipeline.identity": 1,
     "pipeline.stages": 2,
     "pipeline.checks": 3, "pipeline.diff": 3,
     "pipeline.publish": 4,

@@ -13,7 +13,7 @@ entry point.
 - Added and removed projects carry their content: project fields, budget rows, indicators, roles and
   cost shares, partner municipalities.
 
-- Projects are matched by identity (``pipeline.diff.match``): same name, else name+summary similarity
+- Projects are matched by identity (``pipeline.identity``): same name, else name+summary similarity
   above a threshold, else added/removed. Renumbering and renames are reported under ``projects`` only.
 - ``changes``: the edits of rows of matched projects, matched by natural key (the schema's
   ``natural_key``), and of rows of ``kpis`` (by name) and ``footnotes`` (by term). One entry per printed
@@ -50,7 +50,7 @@ import pyarrow.parquet as pq
 
 from pipeline.errors import one_line
 from pipeline.normalizers.quantity import null_sum
-from pipeline.diff.match import MATCH_THRESHOLD, Matching, Project, match_projects
+from pipeline.identity import MATCH_THRESHOLD, Matching, Project, match_projects
 from schemas.fields import DERIVED, FIELDS
 from schemas.tables import CONTRACT_VERSION, FOREIGN_KEYS, TABLES, column_role, project_tables
 

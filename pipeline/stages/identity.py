@@ -4,7 +4,7 @@ The printed number (``project_no``) moves when a project is inserted or removed;
 that does not. As PUDL keeps its entity ids, the ids live in a reviewed file in the repository,
 ``schemas/project_ids.csv`` (``CROSSWALK``: ``project_id,name,summary``, one row per id ever given, with the
 name and summary of the last reviewed edition). A build matches its projects to the crosswalk by the diff's
-identity rules (``pipeline.diff.match``: the same name, else name + summary similarity ≥ 75), so a
+identity rules (``pipeline.identity``: the same name, else name + summary similarity ≥ 75), so a
 renumbered or renamed project keeps its id. A project that matches no row gets a provisional id, the next
 number after the crosswalk's highest (in printed order, so the same input gives the same ids), and the build
 names it (stderr and ``manifest.json["provisional_project_ids"]``).
@@ -26,7 +26,7 @@ import regex
 
 import schemas
 
-from pipeline.diff.match import Project, match_projects
+from pipeline.identity import Project, match_projects
 from pipeline.errors import ParseError
 
 CROSSWALK = Path(schemas.__file__).resolve().parent / "project_ids.csv"  # shipped as package data

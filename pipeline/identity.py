@@ -1,4 +1,5 @@
-"""Match the projects of two editions by identity, never by number.
+"""Match the projects of two editions by identity, never by number: the one set of rules the diff pairs
+projects with and the build gives stable project ids by (pipeline/stages/identity.py), so it sits below both.
 
 1. Same name: a name that occurs exactly once in each edition pairs those two projects.
 2. Everything left over is scored pairwise, ``similarity`` = the mean of the character-level
