@@ -160,6 +160,12 @@ def test_cli_refuses_a_layout_with_a_missing_field(stages, tmp_path):
     assert not (tmp_path / "parse").exists()
 
 
+def test_a_free_form_field_must_still_be_an_object():
+    with pytest.raises(StageFileError, match=r"^tables.json: tables: an object expected, found list .*rerun `renkei normalize`$"):
+        load(TablesFile, {"stage_format": STAGE_FORMAT, "sources": {}, "tables": [], "provisional_project_ids": []},
+             Path("tables.json"))
+
+
 def test_every_shape_names_the_stage_that_writes_it():
     assert {shape.stage for _, _, shape in SHAPES} == {"extract", "parse", "normalize"}
     assert all(shape.stage == stage for stage, _, shape in SHAPES)

@@ -221,8 +221,14 @@ def _converter(hint: Any) -> _Convert:
                 raise ShapeError(f"{hint.__name__} expected, found {type(value).__name__}")
             return value
         return convert_scalar
-    if hint is Any or hint is dict or origin is dict:
+    if hint is Any:
         return lambda value: value
+    if hint is dict or origin is dict:  # a free-form record (a source, the tables' rows): checked as an object only
+        def convert_dict(value: Any) -> dict:
+            if not isinstance(value, dict):
+                raise ShapeError(f"an object expected, found {type(value).__name__}")
+            return value
+        return convert_dict
     raise TypeError(f"no stage-file conversion for {hint!r}")
 
 
