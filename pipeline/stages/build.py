@@ -29,12 +29,13 @@ from pipeline.stages.builddir import (check_out, check_stage_out, drop_failed_st
                                staging, swap_in)
 from extractors.document import Document
 from extractors.settings import Layout
-from pipeline.stages.extract import cell_rows, chapter_layout, layout_from_json, layout_to_json, read_json, stamp_record
+from pipeline.stages.extract import cell_rows, chapter_layout, read_json, stamp_record
 from pipeline.inputs import InputError, check_pdf, open_pdf, reading
 from pipeline.stages.normalize import add_page_labels, metrics, normalize_document, page_labels
 from pipeline.errors import ParseError, SourceWatch
 from pipeline.stages.parse import parse_layout
-from pipeline.stages.records import ParsedDocument
+from pipeline.stages.stagefile import (ExcerptRowsFile, ExcerptTablesFile, LayoutFile, RecordsFile, StageFileError,
+                                       TablesFile, dump, load)
 from pipeline.stages.write import write_json
 from schemas.tables import CONTRACT_VERSION
 # The fixed files each stage writes into its folder (and the only ones it may replace or remove there).
@@ -79,6 +80,18 @@ class _StageFiles:
         if self.lazy:
             return json.loads(self.pending[name])
         return read_json(self.folder / name)
+
+    def write(self, name: str, record: object) -> None:
+        """Put the stage file ``name`` from its record (a shape of `pipeline.stages.stagefile`)."""
+        self.put(name, dump(record))
+
+    def read(self, name: str, shape: type):
+        """The stage file ``name`` as a ``shape`` record, its format and fields checked (`stagefile.load`)."""
+        try:
+            data = self.get(name)
+        except ValueError as error:  # not JSON: a damaged or truncated file
+            raise StageFileError(f"{self.folder / name}: not a stage file ({error}): rerun `renkei {shape.stage}`") from None
+        return load(shape, data, self.folder / name)
 
     def exists(self, name: str) -> bool:
         return name in self.pending if self.lazy else (self.folder / name).exists()
@@ -132,7 +145,7 @@ def _extract(document: Document, overview: Path | None, out: _StageFiles, settin
     """``document``: the plan, opened and checked; ``overview``: the excerpt, checked already
     (``overview_pages`` pages); both read with the tolerances of ``settings``."""
     pages, cut = chapter_layout(document, settings, progress=progress)
-    out.put("layout.json", {"source": _plan_source(document, pages, cut), **layout_to_json(pages)})
+    out.write("layout.json", LayoutFile(_plan_source(document, pages, cut), pages))
     if overview is not None:
         from extractors.unruled import extract_unruled_tables
         with reading(overview):
@@ -141,46 +154,35 @@ def _extract(document: Document, overview: Path | None, out: _StageFiles, settin
         if "(cid:" in json.dumps(records, ensure_ascii=False):  # as for the plan (undecoded_places)
             raise InputError(f"{overview}: glyphs without a Unicode mapping in the excerpt's table (a font's "
                              "ToUnicode map is missing or damaged): the text cannot be read")
-        out.put("overview.json", {"source": _source_info(overview, overview_pages), "tables": records})
+        out.write("overview.json", ExcerptTablesFile(_source_info(overview, overview_pages), tables))
     else:
         out.remove("overview.json")
 
 
 # -- parse -----------------------------------------------------------------------------------------
-def _overview_tables(data: dict) -> list:
-    from extractors.unruled import CellFragment, UnruledCell, UnruledTable
-
-    def cell(d: dict) -> UnruledCell:
-        return UnruledCell(**{**d, "continuations": [CellFragment(**c) for c in d.get("continuations", [])]})
-
-    return [UnruledTable(**{**t, "rows": [[cell(c) for c in row] for row in t["rows"]],
-                            "header_cells": [cell(c) for c in t.get("header_cells", [])]})
-            for t in data["tables"]]
-
-
 def run_parse(extract_dir: Path, out: Path, settings: Layout = Layout()) -> None:
     require_stage(extract_dir, "layout.json", "extract")
     extract = _StageFiles(extract_dir)
-    layout = extract.get("layout.json")
+    layout = extract.read("layout.json", LayoutFile)
     check_stage_out(out, PARSE_FILES)
     _parse(extract, _StageFiles(out), settings, layout)
 
 
-def _parse(extract: _StageFiles, out: _StageFiles, settings: Layout, layout: dict | None = None) -> None:
-    layout = extract.get("layout.json") if layout is None else layout
-    document = parse_layout(layout_from_json(layout), settings)
-    out.put("records.json", {"source": layout["source"], **document.to_json()})
+def _parse(extract: _StageFiles, out: _StageFiles, settings: Layout, layout: LayoutFile | None = None) -> None:
+    layout = extract.read("layout.json", LayoutFile) if layout is None else layout
+    document = parse_layout(layout.pages, settings)
+    out.write("records.json", RecordsFile.of(layout.source, document))
     if extract.exists("overview.json"):
         from pipeline.stages.overview import parse_overview
-        data = extract.get("overview.json")
+        data = extract.read("overview.json", ExcerptTablesFile)
         try:
-            rows = parse_overview(_overview_tables(data))
+            rows = parse_overview(data.tables)
         except ValueError as error:  # ParseError too: name the excerpt, not the plan
-            raise ParseError(f"{data['source']['file']}: {error}") from None
+            raise ParseError(f"{data.source['file']}: {error}") from None
         if not rows:
-            raise ParseError(f"{data['source']['file']}: no excerpt table (主な連携事業 / 事業概要) found: "
+            raise ParseError(f"{data.source['file']}: no excerpt table (主な連携事業 / 事業概要) found: "
                              "is this the chapter's 抜粋?")
-        out.put("overview.json", {"source": data["source"], "rows": [asdict(r) for r in rows]})
+        out.write("overview.json", ExcerptRowsFile(data.source, rows))
     else:
         out.remove("overview.json")
 
@@ -190,28 +192,28 @@ def run_normalize(extract_dir: Path, parse_dir: Path, out: Path) -> None:
     require_stage(extract_dir, "layout.json", "extract")
     require_stage(parse_dir, "records.json", "parse")
     parse = _StageFiles(parse_dir)
-    records = parse.get("records.json")
+    records = parse.read("records.json", RecordsFile)
     check_stage_out(out, NORMALIZE_FILES)
     _normalize(_StageFiles(extract_dir), parse, _StageFiles(out), records)
 
 
-def _normalize(extract: _StageFiles, parse: _StageFiles, out: _StageFiles, records: dict | None = None) -> None:
-    records = parse.get("records.json") if records is None else records
-    document = ParsedDocument.from_json(records)
+def _normalize(extract: _StageFiles, parse: _StageFiles, out: _StageFiles, records: RecordsFile | None = None) -> None:
+    records = parse.read("records.json", RecordsFile) if records is None else records
+    document = records.document
     tables = normalize_document(document)
-    layout = layout_from_json(extract.get("layout.json"))
+    layout = extract.read("layout.json", LayoutFile).pages
     cells = cell_rows(layout)
-    sources = {"plan": records["source"]}
+    sources = {"plan": records.source}
     if parse.exists("overview.json"):
-        from pipeline.stages.overview import OverviewRow, link_to_projects, overview_cells
-        data = parse.get("overview.json")
-        rows = [OverviewRow(**r) for r in data["rows"]]
+        from pipeline.stages.overview import link_to_projects, overview_cells
+        data = parse.read("overview.json", ExcerptRowsFile)
+        rows = data.rows
         projects = {p.project_no: (p.name, p.summary) for p in document.projects}
         areas = {p.project_no: p.area_no for p in document.projects}
         links = link_to_projects(rows, projects, project_areas=areas)
         tables["overview"] = [{**asdict(r), "project_no": links.get((r.area_no, r.row_no))} for r in rows]
-        cells += overview_cells(_overview_tables(extract.get("overview.json")))
-        sources["overview"] = data["source"]
+        cells += overview_cells(extract.read("overview.json", ExcerptTablesFile).tables)
+        sources["overview"] = data.source
     tables["cells"] = cells
     # The excerpt prints no page numbers: its rows and cells get a null page_label.
     add_page_labels(tables, {"plan": page_labels(layout)})
@@ -219,7 +221,7 @@ def _normalize(extract: _StageFiles, parse: _StageFiles, out: _StageFiles, recor
     ids = add_project_ids(tables, read_crosswalk())
     if ids.provisional:
         print(provisional_line(ids.provisional), file=sys.stderr)
-    out.put("tables.json", {"sources": sources, "tables": tables, "provisional_project_ids": ids.provisional})
+    out.write("tables.json", TablesFile(sources, tables, ids.provisional))
 
 
 # -- write -----------------------------------------------------------------------------------------
@@ -236,10 +238,10 @@ def _package_versions() -> dict[str, str]:
 def write_build_files(normalize_dir: Path, out: Path, duckdb: bool = True) -> dict[str, int]:
     """Write the build's files (tables, datapackage, manifest, metrics and, with ``duckdb``, renkei.duckdb)
     into ``out`` as they are; the callers give it a fresh staging folder (`run_write`, `build`)."""
-    return _write_build_files(read_json(normalize_dir / "tables.json"), out, duckdb=duckdb)
+    return _write_build_files(_StageFiles(normalize_dir).read("tables.json", TablesFile), out, duckdb=duckdb)
 
 
-def _write_build_files(data: dict, out: Path, duckdb: bool = True,
+def _write_build_files(data: TablesFile, out: Path, duckdb: bool = True,
                        timings: dict[str, float] | None = None) -> dict[str, int]:
     import pandas as pd
 
@@ -249,18 +251,18 @@ def _write_build_files(data: dict, out: Path, duckdb: bool = True,
     # A table with no rows (a document without footnotes) still has the contract's columns.
     frames = {name: pd.DataFrame(rows) if rows or name not in TABLES
               else pd.DataFrame(columns=TABLES[name].fields)
-              for name, rows in data["tables"].items()}
-    counts = write_tables(frames, out, sources=data["sources"])
+              for name, rows in data.tables.items()}
+    counts = write_tables(frames, out, sources=data.sources)
     manifest = {
         "contract_version": CONTRACT_VERSION,
-        "sources": data["sources"],
+        "sources": data.sources,
         "packages": _package_versions(),
         "row_counts": dict(sorted(counts.items())),
         # projects that matched no row of the reviewed crosswalk (pipeline/stages/identity.py)
-        "provisional_project_ids": data.get("provisional_project_ids", []),
+        "provisional_project_ids": data.provisional_project_ids,
     }
     write_json(manifest, out / "manifest.json")
-    write_json(metrics(data["tables"]), out / "metrics.json")
+    write_json(metrics(data.tables), out / "metrics.json")
     if duckdb:
         from pipeline.stages.database import DUCKDB_NAME, write_database
         with _timed(timings, "duckdb"):
@@ -338,7 +340,7 @@ def _build_staged(document: Document, overview: Path | None, out: Path, old, ove
             with _timed(timings, "normalize"):
                 _normalize(extract, parse, normalize)
             with _timed(timings, "write"):
-                counts = _write_build_files(normalize.get("tables.json"), staged, duckdb=duckdb,
+                counts = _write_build_files(normalize.read("tables.json", TablesFile), staged, duckdb=duckdb,
                                             timings=timings)
         except (InputError, ParseError, SchemaError) as error:
             # The refusal names the page; the stage files show what was read there.

@@ -12,9 +12,8 @@ from pathlib import Path
 
 from extractors.chapter import is_chapter_vi_heading, is_end_heading
 from extractors.document import Document
-from extractors.ruled import GridCell, PageLayout, TableFragment, read_pages
+from extractors.ruled import PageLayout, read_pages
 from extractors.settings import Layout
-from extractors.textlines import VisualLine
 from pipeline.inputs import InputError, open_pdf, reading, require_text_layer
 from pipeline.checks import describe, odd_pages, undecoded_places
 
@@ -93,17 +92,14 @@ def stamp_record(pages: list[PageLayout]) -> list[dict]:
 
 
 def layout_to_json(pages: list[PageLayout]) -> dict:
+    """The pages as layout.json holds them (its ``pages``)."""
     return {"pages": [asdict(p) for p in pages]}
 
 
-def layout_from_json(data: dict) -> list[PageLayout]:
-    pages = []
-    for p in data["pages"]:
-        fragments = [TableFragment(**{**f, "cells": [GridCell(**c) for c in f["cells"]],
-                                      "unplaced": [tuple(u) for u in f.get("unplaced", [])]}) for f in p["fragments"]]
-        lines = [VisualLine(**{**line, "fontnames": tuple(line["fontnames"])}) for line in p["lines"]]
-        pages.append(PageLayout(**{**p, "fragments": fragments, "lines": lines}))
-    return pages
+def layout_from_json(data: dict, path: Path = Path("layout.json")) -> list[PageLayout]:
+    """The pages of layout.json's ``pages`` (`layout_to_json`), each field checked (`stagefile.from_data`)."""
+    from pipeline.stages.stagefile import from_data
+    return from_data(list[PageLayout], data["pages"], path, "extract")
 
 
 def read_json(path: Path) -> dict:

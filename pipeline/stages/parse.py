@@ -181,4 +181,4 @@ def _extend_box(footnote: FootnoteRecord, page: int, line: VisualLine) -> None:
 
 
 def _cell_sizes(page: PageLayout) -> list[float]:
-    return [getattr(f, "body_size", 0.0) for f in page.fragments if getattr(f, "body_size", 0.0)]
+    return [f.body_size for f in page.fragments if f.body_size]

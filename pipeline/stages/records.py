@@ -6,8 +6,7 @@ place it came from, so that normalisation can be rerun and checked on its own.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -111,33 +110,3 @@ class ParsedDocument:
     projects: list[ProjectRecord]
     kpis: list[KpiRecord]
     footnotes: list[FootnoteRecord]
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ParsedDocument":
-        def source(d: dict | None) -> Source | None:
-            return None if d is None else Source(**d)
-
-        projects = []
-        for p in data["projects"]:
-            projects.append(ProjectRecord(
-                **{k: v for k, v in p.items() if k not in {
-                    "municipalities", "roles", "cost_shares", "year_headers", "budget_cells", "indicators",
-                    "name_source"}},
-                name_source=source(p.get("name_source")),
-                municipalities=TextValue(p["municipalities"]["text"], source(p["municipalities"]["source"])),
-                roles=[PartyRow(r["party"], r["text"], source(r["source"])) for r in p["roles"]],
-                cost_shares=[PartyRow(r["party"], r["text"], source(r["source"])) for r in p["cost_shares"]],
-                year_headers=[TextValue(h["text"], source(h["source"])) for h in p["year_headers"]],
-                budget_cells=[BudgetCell(b["text"], b["year_headers"], source(b["source"]))
-                              for b in p["budget_cells"]],
-                indicators=[IndicatorRow(i["item"], i["baseline"], i["target"], source(i["source"]),
-                                         source(i.get("baseline_source")), source(i.get("target_source")))
-                            for i in p["indicators"]],
-            ))
-        kpis = [KpiRecord(**{**k, **{s: source(k.get(s)) for s in ("source", "current_source", "target_source")}})
-                for k in data["kpis"]]
-        footnotes = [FootnoteRecord(**f) for f in data["footnotes"]]
-        return cls(projects=projects, kpis=kpis, footnotes=footnotes)
