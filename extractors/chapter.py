@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import regex
+from kanjize import kanji2number
 
 from extractors.pdfguard import PdfReadError
 
@@ -76,7 +77,6 @@ def is_end_heading(text: str) -> bool:
 
 
 _ROMAN = {"I": 1, "V": 5, "X": 10}
-_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _LEADING_NUMERAL = regex.compile(r"^(?:第([0-9一二三四五六七八九十]{1,3})章|([IVX]{1,6})(?![A-Za-z])|([0-9]{1,2})(?![0-9]))")
 
 
@@ -85,22 +85,15 @@ def _roman(text: str) -> int:
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
-def _kanji(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    tens, _, ones = text.partition("十")
-    if "十" not in text:
-        return _KANJI_DIGITS.get(tens, 0)
-    return (_KANJI_DIGITS.get(tens, 1) if tens else 1) * 10 + (_KANJI_DIGITS.get(ones, 0) if ones else 0)
-
-
 def heading_number(text: str) -> int | None:
     """The chapter number a heading opens with (VII → 7, 第7章 → 7, 6 → 6), None without one."""
     match = _LEADING_NUMERAL.match(squash(text))
     if match is None:
         return None
     kanji, roman, digits = match.groups()
-    return _kanji(kanji) if kanji else _roman(roman) if roman else int(digits)
+    if kanji:
+        return int(kanji) if kanji.isdigit() else kanji2number(kanji)
+    return _roman(roman) if roman else int(digits)
 
 
 def _ends_after(text: str, number: int | None) -> bool:
