@@ -23,7 +23,9 @@ end in a traceback, and a hostile one could take gigabytes or hours. This module
   pdfminer's interpreter;
 * `read_guarded` (around each page's read): any exception while reading page N becomes a `PdfReadError`
   naming page N, and pdfminer's warnings during the read (damage it skipped over) are collected; once all
-  pages are read, pages with warnings fail the read, named.
+  pages are read, pages with warnings fail the read, named. Each page is interpreted by
+  extractors/interpreter.py, which refuses content that ends cut short (inside a text object, operands
+  without their operator, saved states not restored): pdfminer lays out what is left without a warning.
 
 The limits and why (raw/plan_vi.pdf, 17 pages: largest stream 124 KB decoded (a font), 0.9 MB decoded
 in all, largest page content 37 KB, at most 218 paths on a page):
@@ -476,12 +478,20 @@ def read_guarded(pages: Iterable[T], read: Callable[[T], R], number: Callable[[T
 def read_one(page: T, read: Callable[[T], R], n: int) -> tuple[R, list[str]]:
     """``(read(page), pdfminer's warnings during the read)`` for page ``n``, any failure a `PdfReadError`
     naming the page: one step of `read_guarded`, also what a worker process runs for each page it reads
-    (extractors/ruled.py), the warnings going back with the result to be reported as `read_guarded` does."""
+    (extractors/ruled.py), the warnings going back with the result to be reported as `read_guarded` does.
+
+    ``page`` is a pdfplumber page: it is laid out first by `extractors.interpreter.lay_out`, which refuses a
+    page whose content stream was cut short (pdfminer would lay out what is left without a word)."""
+    from extractors.interpreter import ContentCutShort, lay_out
+
     with pdfminer_warnings() as messages:
         try:
+            lay_out(page)
             result = read(page)
         except PdfReadError:
             raise
+        except ContentCutShort as error:
+            raise PdfReadError(f"page {n}: its content ends cut short ({error}): the PDF is damaged", [n]) from None
         except MemoryError:
             raise PdfReadError(f"page {n}: cannot be read (out of memory)", [n]) from None
         except RecursionError as error:

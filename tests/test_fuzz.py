@@ -2,7 +2,8 @@
 reference data set or a one-line refusal, never a traceback, different data with exit 0, or a build past
 the time (60 s) and memory (1 GiB peak RSS) bounds.
 
-24 seeded mutations and the four crafted files (decompression bomb, 200,000 paths on a page, 10,000 empty
+24 seeded mutations, the seeds that once gave wrong data with exit 0 (`fuzz.REGRESSION_SEEDS`), and the four
+crafted files (decompression bomb, 200,000 paths on a page, 10,000 empty
 pages, a loop in the page tree), two builds at a time. The seeds change with the code (`fuzz.code_seeds`:
 drawn from a hash of the source files), so every edit of the readers meets mutations the suite has not
 tried before, while a run of the same code tries the same ones. Each test's id names its seed, and a
@@ -79,6 +80,13 @@ def test_the_sample_follows_the_code(tmp_path):
     (tmp_path / "pipeline" / "a.py").write_text("x = 2\n")
     assert fuzz.code_seeds(tmp_path) != before
     assert len(before) == fuzz.SAMPLE and all(0 <= s < fuzz.SEED_SPACE for s in before)
+
+
+def test_the_sample_always_holds_the_seeds_that_once_gave_wrong_data(monkeypatch):
+    monkeypatch.delenv("RENKEI_FUZZ_SEEDS", raising=False)
+    seeds = fuzz.sample_seeds()
+    assert set(fuzz.REGRESSION_SEEDS) <= set(seeds) and set(fuzz.code_seeds()) <= set(seeds)
+    assert seeds == sorted(set(seeds))
 
 
 def test_seeds_can_be_named(monkeypatch):
