@@ -16,7 +16,7 @@ import itertools
 from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import pdfplumber
 
@@ -422,7 +422,8 @@ def _read_and_close(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
         page.close()
 
 
-def read_pages(document: Document, layout: Layout, progress: bool | None = None) -> Iterator[PageLayout]:
+def read_pages(document: Document, layout: Layout, progress: bool | None = None,
+               meanwhile: Callable[[], object] | None = None) -> Iterator[PageLayout]:
     """Yield the layout of each page pdfplumber is to read (`Document.read_numbers`: chapter VI's pages, or
     every page) in page order, showing per-page progress only on a terminal.
 
@@ -437,6 +438,9 @@ def read_pages(document: Document, layout: Layout, progress: bool | None = None)
     so the output and the errors are those of the sequential read: the first failing page in page order
     raises, pages with warnings are reported together at the end. Set ``RENKEI_WORKERS=1`` to read in
     this process (debugging: tracebacks from the page itself, pdb); ``RENKEI_WORKERS=N`` for N workers.
+
+    ``meanwhile``: work of the caller's for this process while the workers read (called once the workers
+    have started, so they are forked without it), or before reading when the pages are read here.
     """
     from extractors.progress import progress_bar
 
@@ -446,8 +450,10 @@ def read_pages(document: Document, layout: Layout, progress: bool | None = None)
     if count > 1:
         yield from _read_parallel(Path(document.path), numbers, count, layout,
                                   lambda items: progress_bar(items, desc=f"extract {name}", unit="page",
-                                                             enabled=progress))
+                                                             enabled=progress), meanwhile)
         return
+    if meanwhile is not None:
+        meanwhile()
     pages = progress_bar([document.pages[n - 1] for n in numbers], desc=f"extract {name}", unit="page",
                          enabled=progress)
     yield from read_guarded(pages, functools.partial(_read_and_close, layout=layout), number=lambda p: p.page_number)
@@ -523,7 +529,8 @@ def _worker_read(pdf_path: Path, number: int, layout: Layout) -> tuple[PageLayou
     return read_one(page, functools.partial(_read_and_close, layout=layout), number)
 
 
-def _read_parallel(pdf_path: Path, numbers: list[int], count: int, layout: Layout, bar) -> Iterator[PageLayout]:
+def _read_parallel(pdf_path: Path, numbers: list[int], count: int, layout: Layout, bar,
+                   meanwhile: Callable[[], object] | None = None) -> Iterator[PageLayout]:
     """The pages' layouts read by ``count`` worker processes, yielded in page order (`read_pages`)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -537,6 +544,8 @@ def _read_parallel(pdf_path: Path, numbers: list[int], count: int, layout: Layou
                                    initializer=_worker_init)
     try:
         futures = [executor.submit(_worker_read, pdf_path, n, layout) for n in numbers]
+        if meanwhile is not None:  # the workers are forked at the first submit (fork: all of them at once)
+            meanwhile()
         damaged: list[tuple[int, str]] = []
         for n, future in bar(list(zip(numbers, futures))):
             try:

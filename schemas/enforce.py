@@ -28,14 +28,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from schemas.errors import SchemaError  # defined apart from pandas; callers import it from here too
 from schemas.fields import CONSTRAINTS
 from schemas.tables import TABLES, arrow_schema, located_columns
 
 _MAX_EXACT_FLOAT_INT = 2**53
-
-
-class SchemaError(ValueError):
-    """A DataFrame does not fit its contract table. The message is one line."""
 
 
 def _one_line(value: Any, limit: int = 60) -> str:

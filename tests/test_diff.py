@@ -23,7 +23,8 @@ from pipeline.diff.report import char_diff, md_escape, render
 from pipeline.publish.diffcommand import run_diff
 from pipeline.publish.diffview import render_diff_page, show_diff
 from pipeline.publish.html import html_escape
-from pipeline.stages.write import write_json, write_tables
+from pipeline.stages.atomic import write_json
+from pipeline.stages.write import write_tables
 from schemas.tables import CONTRACT_VERSION, TABLES
 
 DIFF_TABLES = ("projects", "project_municipalities", "responsibilities", "budgets", "indicators", "kpis",

@@ -24,7 +24,8 @@ HEAVY = ("great_expectations", "camelot", "pandas", "duckdb", "scipy", "matplotl
 # module the command imports → heavy packages it may load on import (the ones it uses)
 ALLOWED = {
     "pipeline.cli": (),
-    "pipeline.stages.build": ("pdfplumber", "pyarrow"),  # extract, parse, normalize (the readers' types, the schema)
+    # the readers; the table libraries are imported while the pages are read (`import_later_steps`)
+    "pipeline.stages.build": ("pdfplumber",),
     "pipeline.stages.database": ("pyarrow",),
     "pipeline.checks.crosscheck": (),  # camelot and pandas when it runs
     "pipeline.checks.validate": ("pandas", "pyarrow"),  # Great Expectations when it runs
@@ -52,3 +53,34 @@ def test_a_command_imports_no_heavy_package_it_does_not_use(module):
 def test_the_check_can_fail():
     # validate does import pandas: the same probe sees it
     assert "pandas" in _loaded("pipeline.checks.validate")
+
+
+PROBE = """
+import json, sys
+import extractors.ruled as ruled
+seen = {}
+original = ruled._read_parallel
+def probe(*args, **kwargs):
+    seen["at_fork"] = sorted(m for m in ("pandas", "pyarrow", "duckdb") if m in sys.modules)
+    for i, page in enumerate(original(*args, **kwargs)):
+        if i == 0:
+            seen["first_page"] = sorted(m for m in ("pandas", "pyarrow", "duckdb") if m in sys.modules)
+        yield page
+ruled._read_parallel = probe
+from pipeline.cli import main
+try:
+    main(["--no-progress", "build", "--pdf", sys.argv[1], "--out", sys.argv[2]])
+except SystemExit:
+    pass
+print(json.dumps(seen))
+"""
+
+
+def test_the_build_imports_the_table_libraries_while_its_workers_read(tmp_path):
+    """The workers are forked without pandas, pyarrow and duckdb; the parent imports them while it waits
+    for the first page (pipeline.stages.build.import_later_steps), not before reading nor after it."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RENKEI_WORKERS": "2"}
+    done = subprocess.run([sys.executable, "-c", PROBE, str(ROOT / "raw" / "plan_vi.pdf"), str(tmp_path / "out")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {"at_fork": [], "first_page": ["duckdb", "pandas", "pyarrow"]}, done.stderr

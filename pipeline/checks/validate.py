@@ -359,7 +359,7 @@ def validate_build(build_dir: Path, params: dict, *, suites_dir: Path = SUITES_D
 
 
 def write_results(results: dict, out_dir: Path) -> Path:
-    from pipeline.stages.write import write_json
+    from pipeline.stages.atomic import write_json
 
     path = Path(out_dir) / RESULTS_NAME
     write_json(results, path)

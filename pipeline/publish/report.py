@@ -58,9 +58,9 @@ def _read_json(path: Path | None) -> dict | None:
 
 
 def _write_text(path: Path, text: str) -> None:
-    from pipeline.stages.write import _atomic_write
+    from pipeline.stages.atomic import atomic_write
 
-    _atomic_write(Path(path), lambda f: f.write(text.encode("utf-8")))
+    atomic_write(Path(path), lambda f: f.write(text.encode("utf-8")))
 
 
 def _area_label(area_no: int, field_no: float | None = None) -> str:
@@ -348,7 +348,7 @@ def run_report(build_dir: Path, validation: Path, out: Path, *, crosscheck: Path
                metrics_out: Path | None = None, plots_dir: Path | None = None) -> int:
     import sys
 
-    from pipeline.stages.write import write_json
+    from pipeline.stages.atomic import write_json
 
     from pipeline.stages.builddir import require_build
     from pipeline.inputs import InputError

@@ -31,13 +31,10 @@ from extractors.document import Document
 from extractors.settings import Layout
 from pipeline.stages.extract import cell_rows, chapter_layout, read_json, stamp_record
 from pipeline.inputs import InputError, check_pdf, open_pdf, reading
-from pipeline.stages.normalize import add_page_labels, metrics, normalize_document, page_labels
 from pipeline.errors import ParseError, SourceWatch
-from pipeline.stages.parse import parse_layout
 from pipeline.stages.stagefile import (ExcerptRowsFile, ExcerptTablesFile, LayoutFile, RecordsFile, StageFileError,
                                        TablesFile, dump, load)
-from pipeline.stages.write import write_json
-from schemas.tables import CONTRACT_VERSION
+from pipeline.stages.atomic import write_json
 # The fixed files each stage writes into its folder (and the only ones it may replace or remove there).
 EXTRACT_FILES = ("layout.json", "overview.json")
 PARSE_FILES = ("records.json", "overview.json")
@@ -141,10 +138,11 @@ def _plan_source(document: Document, pages: list, cut: list[dict]) -> dict:
 
 
 def _extract(document: Document, overview: Path | None, out: _StageFiles, settings: Layout,
-             progress: bool | None = None, overview_pages: int = 0) -> None:
+             progress: bool | None = None, overview_pages: int = 0, meanwhile=None) -> None:
     """``document``: the plan, opened and checked; ``overview``: the excerpt, checked already
-    (``overview_pages`` pages); both read with the tolerances of ``settings``."""
-    pages, cut = chapter_layout(document, settings, progress=progress)
+    (``overview_pages`` pages); both read with the tolerances of ``settings``; ``meanwhile``: this
+    process's work while worker processes read the plan's pages (`extractors.ruled.read_pages`)."""
+    pages, cut = chapter_layout(document, settings, progress=progress, meanwhile=meanwhile)
     out.write("layout.json", LayoutFile(_plan_source(document, pages, cut), pages))
     if overview is not None:
         from extractors.unruled import extract_unruled_tables
@@ -169,6 +167,8 @@ def run_parse(extract_dir: Path, out: Path, settings: Layout = Layout()) -> None
 
 
 def _parse(extract: _StageFiles, out: _StageFiles, settings: Layout, layout: LayoutFile | None = None) -> None:
+    from pipeline.stages.parse import parse_layout
+
     layout = extract.read("layout.json", LayoutFile) if layout is None else layout
     document = parse_layout(layout.pages, settings)
     out.write("records.json", RecordsFile.of(layout.source, document))
@@ -198,6 +198,8 @@ def run_normalize(extract_dir: Path, parse_dir: Path, out: Path) -> None:
 
 
 def _normalize(extract: _StageFiles, parse: _StageFiles, out: _StageFiles, records: RecordsFile | None = None) -> None:
+    from pipeline.stages.normalize import add_page_labels, normalize_document, page_labels
+
     records = parse.read("records.json", RecordsFile) if records is None else records
     document = records.document
     tables = normalize_document(document)
@@ -245,8 +247,9 @@ def _write_build_files(data: TablesFile, out: Path, duckdb: bool = True,
                        timings: dict[str, float] | None = None) -> dict[str, int]:
     import pandas as pd
 
+    from pipeline.stages.normalize import metrics
     from pipeline.stages.write import write_tables
-    from schemas.tables import TABLES
+    from schemas.tables import CONTRACT_VERSION, TABLES
 
     # A table with no rows (a document without footnotes) still has the contract's columns.
     frames = {name: pd.DataFrame(rows) if rows or name not in TABLES
@@ -283,6 +286,23 @@ def run_write(normalize_dir: Path, out: Path, duckdb: bool = True) -> dict[str, 
 
 
 # -- build -----------------------------------------------------------------------------------------
+LATER_STEPS = ("pipeline.stages.parse", "pipeline.stages.normalize", "pipeline.stages.identity",
+               "pipeline.stages.write", "schemas.enforce")
+
+
+def import_later_steps(duckdb: bool) -> None:
+    """Import what the steps after extract use: pyarrow, numpy and pandas (schemas.enforce) and, with
+    ``duckdb``, duckdb, 0.3–0.4 s on the bench machine. A build does it while worker processes read the
+    chapter's pages and this process would only wait (`read_pages`' ``meanwhile``), and after they were
+    forked, so that they start without these libraries. The build's output does not depend on it."""
+    import importlib
+
+    for name in LATER_STEPS:
+        importlib.import_module(name)
+    if duckdb:
+        importlib.import_module("duckdb")
+        importlib.import_module("pipeline.stages.database")
+
 @contextlib.contextmanager
 def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
     """Add the block's wall time to ``timings[name]`` (when timings are asked for: `pipeline.bench`)."""
@@ -324,7 +344,7 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
 def _build_staged(document: Document, overview: Path | None, out: Path, old, overview_pages: int, watch: SourceWatch,
                   progress: bool | None, duckdb: bool, timings: dict[str, float] | None,
                   settings: Layout) -> dict[str, int]:
-    from schemas.enforce import SchemaError  # pandas: imported by the commands that write tables only
+    from schemas.errors import SchemaError
 
     with staging(out) as staged:
         stages = staged / "stages"
@@ -334,7 +354,7 @@ def _build_staged(document: Document, overview: Path | None, out: Path, old, ove
         try:
             with _timed(timings, "extract"):
                 _extract(document, overview, extract, settings, progress=progress,
-                         overview_pages=overview_pages)
+                         overview_pages=overview_pages, meanwhile=lambda: import_later_steps(duckdb))
             with _timed(timings, "parse"):
                 _parse(extract, parse, settings)
             with _timed(timings, "normalize"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Callable
 
 from extractors.chapter import is_chapter_vi_heading, is_end_heading
 from extractors.document import Document
@@ -28,16 +29,17 @@ def extract_layout(pdf: "Path | Document", progress: bool | None = None,
         return chapter_layout(document, settings, progress)[0]
 
 
-def chapter_layout(document: Document, settings: Layout,
-                   progress: bool | None = None) -> tuple[list[PageLayout], list[dict]]:
+def chapter_layout(document: Document, settings: Layout, progress: bool | None = None,
+                   meanwhile: Callable[[], object] | None = None) -> tuple[list[PageLayout], list[dict]]:
     """Chapter VI's page layouts, read from ``document`` (its chapter found when it was opened), cut at the
     chapter's heading and at the heading that ends it when either is printed mid-page; and the tables so
     cut off ({"page", "table_id", "where"}).
 
-    The text layer is checked on the pages read: it must exist, decode and read as Japanese text."""
+    The text layer is checked on the pages read: it must exist, decode and read as Japanese text.
+    ``meanwhile``: the caller's work while the pages are read (`extractors.ruled.read_pages`)."""
     pdf_path = document.path
     with reading(pdf_path):
-        pages = list(read_pages(document, settings, progress=progress))
+        pages = list(read_pages(document, settings, progress=progress, meanwhile=meanwhile))
     texts = {p.page: "".join([*(line.text for line in p.lines), *(c.text for f in p.fragments for c in f.cells)])
              for p in pages}  # each page's read text, once, for the three text-layer checks
     require_text_layer(pdf_path, sum(p.char_count for p in pages), sum(t.count("(cid:") for t in texts.values()))

@@ -9,20 +9,18 @@ into place with ``os.replace``; on any error the temporary file is removed and a
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.stages.atomic import atomic_write, write_json
 from schemas.tables import TABLES, datapackage
 
 # pandas and schemas.enforce (pandas, ~0.4 s to import) are imported by the function that enforces frames:
-# the stages import write_json from here, and parse and normalize never touch a frame.
+# parse and normalize never touch a frame. The stages' JSON goes through pipeline/stages/atomic.py.
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -42,34 +40,11 @@ PARQUET_OPTIONS = dict(
 DATAPACKAGE_NAME = "datapackage.json"
 
 
-def _atomic_write(path: Path, write: Callable[[object], None]) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    try:
-        with open(tmp, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):  # not there, or a read-only folder: the first error is the one to tell
-            tmp.unlink()
-        raise
-
-
 def write_table(table: pa.Table, path: Path) -> None:
     """Write ``table`` to ``path`` as Parquet (deterministic bytes, atomic replace)."""
     if not isinstance(table, pa.Table):
         raise TypeError(f"write_table() needs a pyarrow Table, got {type(table).__name__}")
-    _atomic_write(Path(path), lambda f: pq.write_table(table, f, **PARQUET_OPTIONS))
-
-
-def write_json(obj: object, path: Path, sort_keys: bool = True) -> None:
-    """Write ``obj`` as JSON (sorted keys, indent 2, UTF-8 unescaped, trailing newline), atomically.
-    ``sort_keys=False``: the keys are in order already (read back from such JSON)."""
-    text = json.dumps(obj, sort_keys=sort_keys, indent=2, ensure_ascii=False) + "\n"
-    _atomic_write(Path(path), lambda f: f.write(text.encode("utf-8")))
+    atomic_write(Path(path), lambda f: pq.write_table(table, f, **PARQUET_OPTIONS))
 
 
 def write_tables(frames: Mapping[str, pd.DataFrame], out_dir: Path,
