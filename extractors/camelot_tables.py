@@ -207,7 +207,7 @@ def read_tables(pdf_path: Path, pages: list[int] | None = None, progress: bool |
     ``page_count``: the PDF's, when the caller knows it, so that the file is not opened to count them).
 
     The pages are read by worker processes when there are enough of them and CPUs to spare (the build's
-    rule, `extractors.ruled.workers`; ``RENKEI_WORKERS=1`` reads here): each worker reads every n-th page
+    rule, `extractors.workers.workers`; ``RENKEI_WORKERS=1`` reads here): each worker reads every n-th page
     in one camelot call (one open of the file per worker) and sends back the converted tables. camelot
     reads each page on its own (its page's image, its page's text), so which process reads a page does
     not change what it finds. When the reading fails, the pages are read again one by one in this process,
@@ -248,24 +248,16 @@ def _read_converted(pdf_path: Path, pages: list[int], line_scale: int) -> list[C
 
 
 def _read_all(pdf_path: Path, pages: list[int], line_scale: int) -> list[CamelotTable]:
-    """Every table of ``pages``, read here or by `extractors.ruled.workers` worker processes (each
+    """Every table of ``pages``, read here or by `extractors.workers.workers` worker processes (each
     given every n-th page, so that costly pages are shared out); any failure is raised to the caller."""
-    from extractors.ruled import workers
+    from extractors.workers import worker_pool, workers
 
     count = workers(len(pages))
     if count < 2:
         return _read_converted(pdf_path, pages, line_scale)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     import camelot  # noqa: F401 - imported once here, so that forked workers start with it
 
-    from extractors.ruled import _worker_init
-
-    # fork: the workers start with this process's imports (no second start-up); spawn elsewhere.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method),
-                             initializer=_worker_init) as executor:
+    with worker_pool(count) as executor:
         futures = [executor.submit(_read_converted, pdf_path, pages[i::count], line_scale) for i in range(count)]
         return [table for future in futures for table in future.result()]
 

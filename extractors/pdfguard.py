@@ -448,9 +448,13 @@ def read_guarded(pages: Iterable[T], read: Callable[[T], R], number: Callable[[T
     bounds it has checked).
 
     ``number(page)`` is the 1-based page number. Raises at the first page that fails to read; pages whose
-    read made pdfminer warn are reported together once every page has been read.
+    read made pdfminer warn are reported together once every page has been read (`reported`).
     """
-    damaged: list[tuple[int, str]] = []
+    return reported(_read_each(pages, read, number))
+
+
+def _read_each(pages: Iterable[T], read: Callable[[T], R], number: Callable[[T], int]
+               ) -> Iterator[tuple[int, R, list[str]]]:
     iterator = iter(pages)
     index = 0
     while True:
@@ -467,7 +471,15 @@ def read_guarded(pages: Iterable[T], read: Callable[[T], R], number: Callable[[T
             index += 1
             n = number(page)
         result, messages = read_one(page, read, n)
-        messages = before + messages
+        yield n, result, before + messages
+
+
+def reported(results: Iterable[tuple[int, R, list[str]]]) -> Iterator[R]:
+    """Each page's result of ``(page number, result, pdfminer's warnings while reading it)``, in order; once
+    all are through, the pages whose read made pdfminer warn fail the read together (`damage_error`): what
+    `read_guarded` and the parallel reader (extractors/ruled.py) report alike."""
+    damaged: list[tuple[int, str]] = []
+    for n, result, messages in results:
         if messages:
             damaged.append((n, messages[0]))
         yield result

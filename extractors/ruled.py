@@ -432,7 +432,7 @@ def read_pages(document: Document, layout: Layout, progress: bool | None = None,
     that pdfminer read only in part (a damaged PDF), raises `extractors.pdfguard.PdfReadError` naming it
     (see `read_guarded`).
 
-    With 4 pages or more and 2 or more CPUs available, the pages are read by worker processes (`workers`:
+    With 4 pages or more and 2 or more CPUs available, the pages are read by worker processes (`extractors.workers.workers`:
     as many as CPUs, at most 4), each opening the PDF once itself, one page per task in page order; the
     results come back (with the pdfminer warnings of each page's read) and are yielded in page order,
     so the output and the errors are those of the sequential read: the first failing page in page order
@@ -446,6 +446,8 @@ def read_pages(document: Document, layout: Layout, progress: bool | None = None,
 
     numbers = document.read_numbers
     name = Path(document.path).name
+    from extractors.workers import workers
+
     count = workers(len(numbers))
     if count > 1:
         yield from _read_parallel(Path(document.path), numbers, count, layout,
@@ -459,53 +461,8 @@ def read_pages(document: Document, layout: Layout, progress: bool | None = None,
     yield from read_guarded(pages, functools.partial(_read_and_close, layout=layout), number=lambda p: p.page_number)
 
 
-MIN_PARALLEL_PAGES = 4  # below this, starting workers and opening the PDF in each costs more than it saves
-MAX_WORKERS = 4
-
-
-def workers(n_pages: int) -> int:
-    """How many processes read the pages: ``RENKEI_WORKERS`` if set, else the CPUs this process may run
-    on (at most `MAX_WORKERS`); 1 (read here) for fewer than `MIN_PARALLEL_PAGES` pages or one CPU."""
-    import os
-
-    setting = os.environ.get("RENKEI_WORKERS", "").strip()
-    if setting:
-        try:
-            wanted = int(setting)
-        except ValueError:
-            wanted = 1
-    else:
-        try:
-            cpus = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            cpus = os.cpu_count() or 1
-        wanted = min(cpus, MAX_WORKERS)
-    if wanted < 2 or n_pages < MIN_PARALLEL_PAGES:
-        return 1
-    return min(wanted, n_pages)
-
-
 # The PDF a worker process has open: (path, pdfplumber PDF), opened at its first task.
 _WORKER_PDF: tuple[Path, object] | None = None
-
-
-def _worker_init() -> None:
-    import gc
-    import logging
-    import signal
-
-    # The objects inherited from the parent (its imports) are never garbage here: out of the collector's
-    # way, so that a worker's collections look at its own objects only.
-    # pdfminer allocates many short-lived objects: collect the youngest generation every 10,000 rather
-    # than 700 allocations (~0.05 s less per build here; a worker lives for one document).
-    gc.freeze()
-    gc.set_threshold(10_000, 20, 20)
-
-    # Ctrl-C reaches the whole process group: the parent reports it (and stops the workers), not each worker.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # As the CLI does: pdfminer's records go only to the recorders of pdfguard, never to stderr.
-    logging.getLogger("pdfminer").addHandler(logging.NullHandler())
-    logging.getLogger("pdfminer").propagate = False
 
 
 def _worker_read(pdf_path: Path, number: int, layout: Layout) -> tuple[PageLayout, list[str]]:
@@ -532,35 +489,34 @@ def _worker_read(pdf_path: Path, number: int, layout: Layout) -> tuple[PageLayou
 def _read_parallel(pdf_path: Path, numbers: list[int], count: int, layout: Layout, bar,
                    meanwhile: Callable[[], object] | None = None) -> Iterator[PageLayout]:
     """The pages' layouts read by ``count`` worker processes, yielded in page order (`read_pages`)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    from extractors.pdfguard import reported
+    from extractors.workers import worker_pool
 
-    from extractors.pdfguard import PdfReadError, damage_error, describe
-
-    # fork: the workers start with this process's imports (no second start-up); spawn elsewhere.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    executor = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method),
-                                   initializer=_worker_init)
+    executor = worker_pool(count)
     try:
         futures = [executor.submit(_worker_read, pdf_path, n, layout) for n in numbers]
         if meanwhile is not None:  # the workers are forked at the first submit (fork: all of them at once)
             meanwhile()
-        damaged: list[tuple[int, str]] = []
-        for n, future in bar(list(zip(numbers, futures))):
-            try:
-                result, messages = future.result()
-            except BrokenProcessPool as error:
-                raise PdfReadError(f"page {n}: cannot be read (the process reading it ended: {error})",
-                                   [n]) from error
-            except PdfReadError:
-                raise
-            except Exception as error:  # whatever a worker let through still names its page, in one line
-                raise PdfReadError(f"page {n}: cannot be read ({describe(error)})", [n]) from error
-            if messages:
-                damaged.append((n, messages[0]))
-            yield result
-        if damaged:
-            raise damage_error(damaged)
+        yield from reported(_results(futures, numbers, bar))
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _results(futures: list, numbers: list[int], bar) -> Iterator[tuple[int, PageLayout, list[str]]]:
+    """(page number, layout, pdfminer's warnings) of each worker's page, in page order; a worker's failure
+    is a `PdfReadError` naming its page."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from extractors.pdfguard import PdfReadError, describe
+
+    for n, future in bar(list(zip(numbers, futures))):
+        try:
+            result, messages = future.result()
+        except BrokenProcessPool as error:
+            raise PdfReadError(f"page {n}: cannot be read (the process reading it ended: {error})",
+                               [n]) from error
+        except PdfReadError:
+            raise
+        except Exception as error:  # whatever a worker let through still names its page, in one line
+            raise PdfReadError(f"page {n}: cannot be read ({describe(error)})", [n]) from error
+        yield n, result, messages

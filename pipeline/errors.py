@@ -201,22 +201,30 @@ def describe(error: BaseException, out: Path | None = None, inputs: tuple[Path, 
 
 
 # -- inputs that change while they are read --------------------------------------------------------
-def _fingerprint(path: Path) -> tuple:
+def _fingerprint(path: Path, sha256: str | None = None) -> tuple:
     """Inode, size, modification and change times, and the content's SHA-256: a rewrite in place changes
-    the times (ctime cannot be set back by a user) and usually the hash, a replacement the inode."""
+    the times (ctime cannot be set back by a user) and usually the hash, a replacement the inode.
+    ``sha256``: the hash of the bytes already read (the file is then not read again to hash it)."""
     stat = os.stat(path)
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, digest.hexdigest()
+    if sha256 is None:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        sha256 = digest.hexdigest()
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, sha256
 
 
 class SourceWatch:
-    """The input PDFs as they were before reading; `check` refuses the build when one changed since."""
+    """The input PDFs as they were before reading; `check` refuses the build when one changed since.
 
-    def __init__(self, *paths: Path | None) -> None:
-        self.before = {Path(p): _fingerprint(Path(p)) for p in paths if p is not None}
+    ``read``: path → SHA-256 of the bytes a reader already took from it (`extractors.document.Document`):
+    that hash is the one held against the file at `check`, so a change between that read and the watch
+    is caught too, and the file is not read a second time to hash it."""
+
+    def __init__(self, *paths: Path | None, read: dict[Path, str] | None = None) -> None:
+        read = {Path(p): h for p, h in (read or {}).items()}
+        self.before = {Path(p): _fingerprint(Path(p), read.get(Path(p))) for p in paths if p is not None}
 
     def check(self) -> None:
         for path, before in self.before.items():

@@ -2,7 +2,7 @@
 one-line refusal.
 
 `python -m tests.fuzz [--seeds N] [--first S] [--workers W]` (``make fuzz``, nightly-sized: 1,000 seeds by
-default, ~45 min with two workers on two cores) mutates raw/plan_vi.pdf
+default, ~10 min with two workers on two cores) mutates raw/plan_vi.pdf
 (and, for one seed in eight, the excerpt raw/overview.pdf) with seeded mutations, adds four crafted
 hostile files, runs ``python -m pipeline build`` on each in a subprocess and prints the table of
 outcomes and the time it took; it exits 1 when any outcome is bad. tests/test_fuzz.py runs a sample of 24

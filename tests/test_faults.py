@@ -410,3 +410,22 @@ def test_a_signalled_build_keeps_the_old_build(previous, signum, group, delay):
     assert ("SIGTERM" if signum == signal.SIGTERM else "Ctrl-C") in lines[0]
     assert snapshot(previous) == before
     assert not staging_left(previous)
+
+
+def test_the_watch_holds_the_hash_of_the_bytes_read_against_the_file(tmp_path):
+    """`SourceWatch(read=…)` takes the hash of the bytes the reader took, not the file's at that moment: the
+    same bytes pass without a second read, a file changed between the read and the watch is refused."""
+    import hashlib
+
+    import pytest
+
+    from pipeline.errors import SourceWatch
+    from pipeline.inputs import InputError
+
+    pdf = tmp_path / "plan.pdf"
+    pdf.write_bytes(b"%PDF-1.7 as read")
+    read = hashlib.sha256(b"%PDF-1.7 as read").hexdigest()
+    SourceWatch(pdf, None, read={pdf: read}).check()
+    watch = SourceWatch(pdf, read={pdf: hashlib.sha256(b"%PDF-1.7 before").hexdigest()})
+    with pytest.raises(InputError, match="changed while it was read"):
+        watch.check()

@@ -117,21 +117,14 @@ def render_pages(jobs: Sequence[tuple[Path, int]], bound: int = PAGE_BOUND) -> l
     """Each (PDF, 1-based page)'s `Renderer.page` image, or the error it raised, in the order given.
 
     Made by worker processes when there are enough pages and CPUs (the readers' rule,
-    `extractors.ruled.workers`; ``RENKEI_WORKERS=1`` makes them here). A page's image depends on that page
+    `extractors.workers.workers`; ``RENKEI_WORKERS=1`` makes them here). A page's image depends on that page
     and the PDF alone (PDFium renders it, Pillow quantizes and encodes it), so the bytes are the same
     whichever process makes them."""
-    from extractors.ruled import workers
+    from extractors.workers import worker_pool, workers
 
     count = workers(len(jobs))
     if count < 2:
         return [_render_page(pdf, page, bound) for pdf, page in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from extractors.ruled import _worker_init
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method),
-                             initializer=_worker_init) as executor:
+    with worker_pool(count) as executor:
         return list(executor.map(_render_page, [pdf for pdf, _ in jobs], [page for _, page in jobs],
                                  [bound] * len(jobs)))

@@ -334,7 +334,8 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
             old = check_out(out)
             document = opened.enter_context(open_pdf(pdf))  # opened once: checked, chapter VI found
             overview_pages = check_pdf(overview) if overview is not None else 0
-            watch = SourceWatch(pdf, overview)  # a PDF changed or deleted while it is read is refused below
+            # a PDF changed or deleted while it is read is refused below
+            watch = SourceWatch(pdf, overview, read={pdf: document.sha256})
         counts = _build_staged(document, overview, out, old, overview_pages, watch, progress, duckdb, timings,
                                settings)
     drop_failed_stages(out)
