@@ -139,7 +139,8 @@ def close_outlines(segments: list[Segment], layout: Layout) -> list[Segment]:
     Why: a page break can cut a table anywhere, also inside a row or a merged cell, and the producer draws
     no rule where it cut: the rows at the foot of the page and at the head of the next are open, so no
     cell forms there and their text would fall outside the table. The outline of a connected ruling is
-    where those cut edges are; for a closed table it adds nothing new.
+    where those cut edges are; for a closed table it adds nothing new. Its top and bottom run only between
+    the column rules that reach them (`_open_spans`).
     """
     n = len(segments)
     parent = list(range(n))
@@ -170,20 +171,42 @@ def close_outlines(segments: list[Segment], layout: Layout) -> list[Segment]:
             continue
         # Where a rule exists on a side, the outline is that rule (no overshoot from stroke ends); only a
         # side left open by a page cut takes its place from where the perpendicular rules end.
-        top = _side(min(s.position for s in h), min(s.start for s in v), -1, overshoot)
-        bottom = _side(max(s.position for s in h), max(s.end for s in v), +1, overshoot)
-        x0 = _side(min(s.position for s in v), min(s.start for s in h), -1, overshoot)
-        x1 = _side(max(s.position for s in v), max(s.end for s in h), +1, overshoot)
+        top, _ = _side(min(s.position for s in h), min(s.start for s in v), -1, overshoot)
+        bottom, _ = _side(max(s.position for s in h), max(s.end for s in v), +1, overshoot)
+        x0, left_cut = _side(min(s.position for s in v), min(s.start for s in h), -1, overshoot)
+        x1, right_cut = _side(max(s.position for s in v), max(s.end for s in h), +1, overshoot)
         if x1 - x0 < min_side or bottom - top < min_side:
             continue
-        outline += [Segment("h", top, x0, x1), Segment("h", bottom, x0, x1),
-                    Segment("v", x0, top, bottom), Segment("v", x1, top, bottom)]
+        cut_ends = (left_cut, right_cut)
+        outline += [Segment("h", top, a, b) for a, b in _open_spans(v, top, x0, x1, -1, tol, cut_ends)]
+        outline += [Segment("h", bottom, a, b) for a, b in _open_spans(v, bottom, x0, x1, +1, tol, cut_ends)]
+        outline += [Segment("v", x0, top, bottom), Segment("v", x1, top, bottom)]
     return segments + outline
 
 
-def _side(rule: float, ends: float, direction: int, tolerance: float) -> float:
-    """The outline's side: the outermost rule, unless perpendicular rules run on beyond it (a cut edge)."""
-    return ends if (ends - rule) * direction > tolerance else rule
+def _open_spans(verticals: list[Segment], side: float, x0: float, x1: float, direction: int,
+                tol: float, cut_ends: tuple[bool, bool]) -> list[tuple[float, float]]:
+    """Where the outline's top (``direction`` -1) or bottom (+1) side at ``side`` runs: from the first to
+    the last column rule that reaches it (the columns open at a page cut, or closed there already).
+
+    Why not always the whole width: WebKit paints each cell of a row cut by the page break to its own
+    height, so the cells of the row end at different heights, each closed by its own rule. A full-width
+    side at the lowest would add strips of blank cells under the shorter ones, and take in the heading
+    printed there. An end of the outline that is a cut edge itself (``cut_ends``: left, right) counts as
+    reaching it."""
+    reaching = [s.position for s in verticals
+                if ((s.end if direction > 0 else s.start) - side) * direction >= -tol]
+    reaching += [x for x, cut in zip((x0, x1), cut_ends) if cut]
+    if len(reaching) < 2 or max(reaching) - min(reaching) <= tol:
+        return []
+    return [(min(reaching), max(reaching))]
+
+
+def _side(rule: float, ends: float, direction: int, tolerance: float) -> tuple[float, bool]:
+    """The outline's side: the outermost rule, unless perpendicular rules run on beyond it (a cut edge);
+    and whether it is a cut edge."""
+    cut = (ends - rule) * direction > tolerance
+    return (ends if cut else rule), cut
 
 
 def drop_ghost_rules(segments: list[Segment], chars: list[dict], layout: Layout) -> list[Segment]:

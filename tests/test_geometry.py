@@ -29,6 +29,26 @@ def test_a_table_cut_at_the_foot_of_the_page_gets_its_bottom_side():
     assert {h(100, 50, 550), v(50, 100, 700), v(550, 100, 700)} <= outline  # the drawn sides, as drawn
 
 
+def test_a_ragged_foot_of_drawn_rules_gets_no_rule_under_the_shorter_cells():
+    """WebKit paints each cell of a row cut at the head of the page to its own height (wkhtmltopdf on B5):
+    the label cell ends at 68, the item cell at 74.6, the value cells at 62.5. A full-width bottom at 74.6
+    made strips of blank cells under the shorter ones, and the category heading printed there under the
+    label was read into the table."""
+    rules = [h(33, 51, 138), h(68, 51, 138), v(51, 33, 68), v(138, 33, 74.6),
+             h(44.7, 138, 447), h(74.6, 138, 324), v(324, 44.7, 74.6),
+             h(62.5, 324, 447), v(447, 44.7, 62.5)]
+    bottoms = [s for s in added(rules) if s.orientation == "h" and s.position == 74.6]
+    assert bottoms == [h(74.6, 138, 324)]  # only under the cell that reaches it
+
+
+def test_the_cut_side_spans_the_columns_that_reach_it_even_past_shorter_rules_of_other_rows():
+    # Head of a page: the cut row's column rules start at the cut (60); the year columns of the row under
+    # it start lower (100) and do not break the side.
+    rules = [h(100, 50, 550), h(200, 50, 550), v(50, 60, 200), v(150, 60, 200), v(550, 60, 200),
+             v(250, 100, 200), v(350, 100, 200)]
+    assert h(60, 50, 550) in added(rules)
+
+
 def test_a_table_continued_at_the_head_of_a_page_gets_its_top_side():
     rules = [h(500, 50, 550), v(50, 60, 500), v(550, 60, 500)]
     assert h(60, 50, 550) in added(rules)

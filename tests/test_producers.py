@@ -90,7 +90,9 @@ MATRIX = {
     # WebKit (Qt) breaks rows although told not to (break-inside on rows is unknown to it), paints the rest
     # of a cut row at the row's whole height (ghost rules a few points into the next row), leaves a pushed
     # row's cells blank at the page foot and moves a one-text row's label wholly to the next page: read
-    # exactly on A4. On B5 it cuts rows in yet other ways, which the build refuses (glyph conservation).
+    # exactly on A4. On B5 it also ends the cells of a cut row at different heights (read: the outline's cut
+    # side runs only where column rules reach it, extractors/geometry.py) and paints the rest of a cut row
+    # over the rows under it, its rules striking through their text: refused (glyph conservation, page 6).
     "wkhtmltopdf-A4": (_wkhtmltopdf("A4"), EXACT),
     "wkhtmltopdf-B5": (_wkhtmltopdf("B5"), REFUSED),
     "weasyprint-A4": (_weasyprint(paper="A4"), EXACT),
