@@ -209,6 +209,22 @@ def _side(rule: float, ends: float, direction: int, tolerance: float) -> tuple[f
     return (ends if cut else rule), cut
 
 
+def _drop_strike_throughs(segments: list[Segment], chars: list[dict], band: float) -> list[Segment]:
+    """The rules without the horizontal ones that run through the middle of two or more glyphs (the
+    middle ``1 - 2·band`` of their height, ``band`` = `Layout.strike_band`)."""
+    glyphs = [(c["x0"], c["x1"], c["top"] + band * (c["bottom"] - c["top"]), c["bottom"] - band * (c["bottom"] - c["top"]))
+              for c in chars if c["text"].strip() and c["bottom"] > c["top"]]
+    kept = []
+    for s in segments:
+        if s.orientation == "h":
+            struck = sum(1 for x0, x1, top, bottom in glyphs
+                         if top < s.position < bottom and s.start <= (x0 + x1) / 2 <= s.end)
+            if struck >= 2:
+                continue
+        kept.append(s)
+    return kept
+
+
 def drop_ghost_rules(segments: list[Segment], chars: list[dict], layout: Layout) -> list[Segment]:
     """The rules without the shorter of two horizontal rules closer than a line of text, with no glyph
     between them, the shorter lying along the longer.
@@ -216,9 +232,11 @@ def drop_ghost_rules(segments: list[Segment], chars: list[dict], layout: Layout)
     WebKit (wkhtmltopdf) paints the rest of a row cut by a page break at the row's whole height: its cells'
     bottom rules run a few points below the next row's top rule, over part of the table's width, and would
     cut a strip of blank cells out of the next row. Two rules that close cannot both bound a row of text;
-    where they have the same length (a double rule) both stay.
+    where they have the same length (a double rule) both stay. The same painting strikes its rules through
+    the text of the rows under it: a rule through the middle of a line's glyphs is dropped first.
     """
     ALIGN_TOLERANCE, min_gap = layout.rule_align, layout.min_text_box
+    segments = _drop_strike_throughs(segments, chars, layout.strike_band)
     horizontal = sorted((s for s in segments if s.orientation == "h"), key=lambda s: s.position)
     centres = [((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2) for c in chars if c["text"].strip()]
     ghosts: set[int] = set()

@@ -105,6 +105,11 @@ class Layout:
     # A cut table's outline side moves to where the perpendicular rules end only when they run on beyond
     # the outermost rule by more than this (geometry): less is the overshoot of stroke ends.
     rule_overshoot: float = 1.5
+    # A horizontal rule through this middle share of the glyphs of a line (at least two glyphs) strikes
+    # through text and bounds no cell (geometry): WebKit paints the rest of a row cut by the page break at
+    # the row's whole height, over the rows under it. A cell border touches a glyph's box at most at its
+    # edge; a label astride a cut edge reaches 42 % into the table (straddle_share), outside this band.
+    strike_band: float = 0.3
     # How far a drawing may stick out of a glyph's box and still be part of the glyph: a stroke's width
     # (glyphs).
     outline_slack: float = 0.6

@@ -78,3 +78,21 @@ def test_lone_rules_and_tiny_crossings_get_no_outline():
     assert added([h(100, 50, 550)]) == set()  # no perpendicular rule: not an area
     assert added([h(100, 50, 550), h(200, 50, 550)]) == set()  # parallel only
     assert added([h(100, 100, 102), v(101, 99, 103)]) == set()  # a cross of a few points: a glyph, no box
+
+
+def glyph(x0: float, top: float, size: float = 7.0) -> dict:
+    return {"text": "札", "x0": x0, "x1": x0 + size, "top": top, "bottom": top + size}
+
+
+def test_a_rule_through_the_middle_of_a_line_of_text_is_dropped():
+    """WebKit paints the rest of a cut row at its whole height over the rows under it (wkhtmltopdf on B5): its
+    bottom rule strikes through the next row's 札幌市 and bounds no cell. A rule touching glyph boxes at
+    their edge, or crossing one glyph only, stays."""
+    from extractors.geometry import drop_ghost_rules
+
+    line = [glyph(97.5, 65.7), glyph(104.5, 65.7), glyph(111.5, 65.7)]
+    struck, edge, row = h(69.0, 51, 138), h(65.9, 51, 138), h(62.0, 51, 138)
+    assert drop_ghost_rules([row, struck], line, Layout()) == [row]
+    assert drop_ghost_rules([row, edge], line, Layout()) == [row, edge]  # within the band's edge share
+    assert drop_ghost_rules([h(69.0, 100, 103)], line, Layout()) == [h(69.0, 100, 103)]  # one glyph only
+    assert drop_ghost_rules([struck], line, Layout(strike_band=0.5)) == [struck]  # no band: nothing struck

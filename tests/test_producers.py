@@ -91,8 +91,9 @@ MATRIX = {
     # of a cut row at the row's whole height (ghost rules a few points into the next row), leaves a pushed
     # row's cells blank at the page foot and moves a one-text row's label wholly to the next page: read
     # exactly on A4. On B5 it also ends the cells of a cut row at different heights (read: the outline's cut
-    # side runs only where column rules reach it, extractors/geometry.py) and paints the rest of a cut row
-    # over the rows under it, its rules striking through their text: refused (glyph conservation, page 6).
+    # side runs only where column rules reach it) and strikes the rest of a cut row's rules through the text
+    # of the rows under it (read: such a rule bounds no cell, extractors/geometry.py); it also paints a cut
+    # row's cells over the next project's No. row, so the two tables join: refused (page 15, one line).
     "wkhtmltopdf-A4": (_wkhtmltopdf("A4"), EXACT),
     "wkhtmltopdf-B5": (_wkhtmltopdf("B5"), REFUSED),
     "weasyprint-A4": (_weasyprint(paper="A4"), EXACT),
