@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-stamp
 export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: run test bench diff install clean producers lock fuzz test-fast
+.PHONY: run test bench diff install clean producers lock fuzz test-fast bytecode
 
 # Debian packages the producer matrix prints with (tests/test_producers.py): PDF programs and the Japanese
 # fonts office programs and browsers use. Installed only when one is missing; needs root and apt.
@@ -23,6 +23,12 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
+# The project's modules compiled once (__pycache__/, git- and dvc-ignored): where PYTHONDONTWRITEBYTECODE is
+# set (as on the machines here), Python would otherwise compile every module again in each process, ~0.1–0.2 s
+# for each build and for each dvc stage. A module edited since is compiled in memory as usual.
+bytecode: $(STAMP)
+	@$(PY) -m compileall -q pipeline extractors schemas tests > /dev/null
+
 # Refresh requirements.lock after changing pyproject.toml's dependencies (needs PyPI).
 lock: $(STAMP)
 	$(PY) -m pip install -q pip-tools==7.6.2
@@ -32,7 +38,7 @@ lock: $(STAMP)
 # The whole pipeline (dvc.yaml): build, cross-check, validate, report. Only stages whose inputs changed
 # rerun; dvc.lock records what was built from what (commit it with the cache: false outputs).
 # The install step (pip install -e .) also installs the command .venv/bin/renkei.
-run: $(STAMP)
+run: $(STAMP) bytecode
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc repro
 	$(PY) -m pipeline duckdb out/data --out out/renkei.duckdb
 
@@ -48,11 +54,11 @@ producers: $(STAMP)
 	  fi; \
 	fi
 
-test: $(STAMP) producers
+test: $(STAMP) bytecode producers
 	$(PY) -m pytest -q
 
 # The unit tests alone (no PDF is read or printed): seconds, for the edit-test loop. CI runs `make test`.
-test-fast: $(STAMP)
+test-fast: $(STAMP) bytecode
 	$(PY) -m pytest -q -m "not slow"
 
 # Nightly-sized: 1,000 seeded mutations of the plan and the excerpt plus five crafted hostile PDFs
@@ -61,12 +67,12 @@ test-fast: $(STAMP)
 # or a build over the memory bound. `make test` runs 24 seeds drawn from a hash of the source files
 # (tests/test_fuzz.py), so the sample changes with the code; a failure prints the command that replays it.
 FUZZ_SEEDS ?= 1000
-fuzz: $(STAMP)
+fuzz: $(STAMP) bytecode
 	$(PY) -m tests.fuzz --seeds $(FUZZ_SEEDS) --workers 2
 
 # The main job stage by stage (each dvc.yaml command, then dvc repro -f, in a temporary copy), then the build
 # against plain pdfplumber: wall and CPU seconds, medians, the load average (docs/input.md).
-bench: $(STAMP)
+bench: $(STAMP) bytecode
 	$(PY) -m pipeline.bench --repro --runs 3
 	$(PY) -m pipeline.bench raw/plan_vi.pdf --runs 5
 	$(PY) -m pipeline.bench raw/plan_whole.pdf --pad-to 105 --runs 3
@@ -78,7 +84,7 @@ bench: $(STAMP)
 # new crops of every changed value; docs/diff.md). OUT defaults to out/diff (git-ignored). The diff exits
 # 1 when it finds differences: that is a result, not a failure (only 2, the comparison failed, stops make).
 OUT ?= out/diff
-diff: $(STAMP)
+diff: $(STAMP) bytecode
 	@[ -n "$(OLD)" ] && [ -n "$(NEW)" ] || { echo "usage: make diff OLD=old.pdf NEW=new.pdf [OUT=dir] (try OLD=raw/plan_vi.pdf NEW=tests/fixtures/plan_vi_revised_sample.pdf)" >&2; exit 2; }
 	@$(PY) -m pipeline check-pdf "$(OLD)" "$(NEW)"
 	$(PY) -m pipeline diff "$(OLD)" "$(NEW)" --out "$(OUT)"; rc=$$?; [ $$rc -le 1 ] || exit $$rc
