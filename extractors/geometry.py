@@ -212,7 +212,8 @@ def _side(rule: float, ends: float, direction: int, tolerance: float) -> tuple[f
 def _drop_strike_throughs(segments: list[Segment], chars: list[dict], band: float) -> list[Segment]:
     """The rules without the horizontal ones that run through the middle of two or more glyphs (the
     middle ``1 - 2·band`` of their height, ``band`` = `Layout.strike_band`)."""
-    glyphs = [(c["x0"], c["x1"], c["top"] + band * (c["bottom"] - c["top"]), c["bottom"] - band * (c["bottom"] - c["top"]))
+    glyphs = [(c["x0"], c["x1"], c["top"] + band * (c["bottom"] - c["top"]),
+               c["bottom"] - band * (c["bottom"] - c["top"]))
               for c in chars if c["text"].strip() and c["bottom"] > c["top"]]
     kept = []
     for s in segments:

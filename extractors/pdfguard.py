@@ -503,7 +503,8 @@ def read_one(page: T, read: Callable[[T], R], n: int) -> tuple[R, list[str]]:
         except PdfReadError:
             raise
         except ContentCutShort as error:
-            raise PdfReadError(f"page {n}: its content ends cut short ({error}): the PDF is damaged", [n]) from None
+            raise PdfReadError(f"page {n}: its content ends cut short ({error}): the PDF is damaged",
+                               [n]) from None
         except MemoryError:
             raise PdfReadError(f"page {n}: cannot be read (out of memory)", [n]) from None
         except RecursionError as error:

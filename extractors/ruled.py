@@ -22,7 +22,8 @@ import pdfplumber
 
 from extractors.geometry import close_outlines, drop_ghost_rules, merge_segments, segments_from_objects
 from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
-from extractors.pdfguard import PdfReadError, read_guarded
+from extractors.pdfguard import PdfReadError, read_guarded, reported
+from extractors.workers import worker_pool, workers
 from extractors.settings import Layout, is_page_number
 from extractors.stamps import split_stamps
 from extractors.text import body_size, dedupe_chars, inside, inside_mask, overlap, table_id
@@ -432,11 +433,11 @@ def read_pages(document: Document, layout: Layout, progress: bool | None = None,
     that pdfminer read only in part (a damaged PDF), raises `extractors.pdfguard.PdfReadError` naming it
     (see `read_guarded`).
 
-    With 4 pages or more and 2 or more CPUs available, the pages are read by worker processes (`extractors.workers.workers`:
-    as many as CPUs, at most 4), each opening the PDF once itself, one page per task in page order; the
-    results come back (with the pdfminer warnings of each page's read) and are yielded in page order,
-    so the output and the errors are those of the sequential read: the first failing page in page order
-    raises, pages with warnings are reported together at the end. Set ``RENKEI_WORKERS=1`` to read in
+    With 4 pages or more and 2 or more CPUs available, the pages are read by worker processes
+    (`extractors.workers.workers`: as many as CPUs, at most 4), each opening the PDF once itself, one page
+    per task in page order; the results come back (with the pdfminer warnings of each page's read) and are
+    yielded in page order, so the output and the errors are those of the sequential read: the first
+    failing page in page order raises, pages with warnings are reported together at the end. Set ``RENKEI_WORKERS=1`` to read in
     this process (debugging: tracebacks from the page itself, pdb); ``RENKEI_WORKERS=N`` for N workers.
 
     ``meanwhile``: work of the caller's for this process while the workers read (called once the workers
@@ -446,8 +447,6 @@ def read_pages(document: Document, layout: Layout, progress: bool | None = None,
 
     numbers = document.read_numbers
     name = Path(document.path).name
-    from extractors.workers import workers
-
     count = workers(len(numbers))
     if count > 1:
         yield from _read_parallel(Path(document.path), numbers, count, layout,
@@ -489,9 +488,6 @@ def _worker_read(pdf_path: Path, number: int, layout: Layout) -> tuple[PageLayou
 def _read_parallel(pdf_path: Path, numbers: list[int], count: int, layout: Layout, bar,
                    meanwhile: Callable[[], object] | None = None) -> Iterator[PageLayout]:
     """The pages' layouts read by ``count`` worker processes, yielded in page order (`read_pages`)."""
-    from extractors.pdfguard import reported
-    from extractors.workers import worker_pool
-
     executor = worker_pool(count)
     try:
         futures = [executor.submit(_worker_read, pdf_path, n, layout) for n in numbers]
