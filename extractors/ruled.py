@@ -12,11 +12,12 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import contextlib
 import itertools
 from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterator
 
 import pdfplumber
 
@@ -424,7 +425,7 @@ def _read_and_close(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
 
 
 def read_pages(document: Document, layout: Layout, progress: bool | None = None,
-               meanwhile: Callable[[], object] | None = None) -> Iterator[PageLayout]:
+               meanwhile: Callable[[], ContextManager[object]] | None = None) -> Iterator[PageLayout]:
     """Yield the layout of each page pdfplumber is to read (`Document.read_numbers`: chapter VI's pages, or
     every page) in page order, showing per-page progress only on a terminal.
 
@@ -440,8 +441,9 @@ def read_pages(document: Document, layout: Layout, progress: bool | None = None,
     failing page in page order raises, pages with warnings are reported together at the end. Set ``RENKEI_WORKERS=1`` to read in
     this process (debugging: tracebacks from the page itself, pdb); ``RENKEI_WORKERS=N`` for N workers.
 
-    ``meanwhile``: work of the caller's for this process while the workers read (called once the workers
-    have started, so they are forked without it), or before reading when the pages are read here.
+    ``meanwhile``: a context of the caller's, entered around the start of the workers (their forks) and left
+    once they run: the caller's work for this process while they read goes at its exit, so the workers are
+    forked without it (entered and left before reading when the pages are read here).
     """
     from extractors.progress import progress_bar
 
@@ -454,7 +456,8 @@ def read_pages(document: Document, layout: Layout, progress: bool | None = None,
                                                              enabled=progress), meanwhile)
         return
     if meanwhile is not None:
-        meanwhile()
+        with meanwhile():
+            pass
     pages = progress_bar([document.pages[n - 1] for n in numbers], desc=f"extract {name}", unit="page",
                          enabled=progress)
     yield from read_guarded(pages, functools.partial(_read_and_close, layout=layout), number=lambda p: p.page_number)
@@ -486,13 +489,13 @@ def _worker_read(pdf_path: Path, number: int, layout: Layout) -> tuple[PageLayou
 
 
 def _read_parallel(pdf_path: Path, numbers: list[int], count: int, layout: Layout, bar,
-                   meanwhile: Callable[[], object] | None = None) -> Iterator[PageLayout]:
+                   meanwhile: Callable[[], ContextManager[object]] | None = None) -> Iterator[PageLayout]:
     """The pages' layouts read by ``count`` worker processes, yielded in page order (`read_pages`)."""
     executor = worker_pool(count)
     try:
-        futures = [executor.submit(_worker_read, pdf_path, n, layout) for n in numbers]
-        if meanwhile is not None:  # the workers are forked at the first submit (fork: all of them at once)
-            meanwhile()
+        # The workers are forked at the first submit (fork: all of them at once).
+        with meanwhile() if meanwhile is not None else contextlib.nullcontext():
+            futures = [executor.submit(_worker_read, pdf_path, n, layout) for n in numbers]
         yield from reported(_results(futures, numbers, bar))
     finally:
         executor.shutdown(wait=True, cancel_futures=True)

@@ -95,6 +95,14 @@ def received() -> int | None:
     return _State.received
 
 
+def check_received() -> None:
+    """Raise `Interrupted` when a signal came but its exception did not get through: library code the
+    handler interrupted may have caught it (the build imports pandas, pyarrow and duckdb while its workers
+    read pages). The build calls this between its steps, so a build asked to stop is never swapped in."""
+    if _State.received is not None and _State.main_pid == os.getpid() and _State.shield_depth == 0:
+        raise Interrupted(_State.received)
+
+
 @contextlib.contextmanager
 def shielded(note: str = "") -> Iterator[None]:
     """Hold SIGINT/SIGTERM back while the block runs; raise `Interrupted` after it if one came (with

@@ -429,3 +429,25 @@ def test_the_watch_holds_the_hash_of_the_bytes_read_against_the_file(tmp_path):
     watch = SourceWatch(pdf, read={pdf: hashlib.sha256(b"%PDF-1.7 before").hexdigest()})
     with pytest.raises(InputError, match="changed while it was read"):
         watch.check()
+
+
+def test_a_signal_whose_exception_was_swallowed_still_stops_the_build():
+    """Library code may catch the handler's exception (the build imports pandas, pyarrow and duckdb while its
+    workers read): `check_received`, called between the build's steps, raises it again."""
+    import os
+    import signal
+
+    import pytest
+
+    from pipeline import errors
+
+    with errors.handle_signals():
+        errors.check_received()  # nothing came: nothing raised
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            signal.sigtimedwait([], 0.01) if hasattr(signal, "sigtimedwait") else None
+        except BaseException:  # a library's bare except
+            pass
+        with pytest.raises(errors.Interrupted) as raised:
+            errors.check_received()
+    assert raised.value.signum == signal.SIGTERM

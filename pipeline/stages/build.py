@@ -31,7 +31,7 @@ from extractors.document import Document
 from extractors.settings import Layout
 from pipeline.stages.extract import cell_rows, chapter_layout, read_json, stamp_record
 from pipeline.inputs import InputError, check_pdf, open_pdf, reading
-from pipeline.errors import ParseError, SourceWatch
+from pipeline.errors import ParseError, SourceWatch, check_received, shielded
 from pipeline.stages.stagefile import (ExcerptRowsFile, ExcerptTablesFile, LayoutFile, RecordsFile, StageFileError,
                                        TablesFile, dump, load)
 from pipeline.stages.atomic import write_json
@@ -290,6 +290,16 @@ LATER_STEPS = ("pipeline.stages.parse", "pipeline.stages.normalize", "pipeline.s
                "pipeline.stages.write", "schemas.enforce")
 
 
+@contextlib.contextmanager
+def _while_workers_read(duckdb: bool) -> Iterator[None]:
+    """Around the start of the page-reading workers (`read_pages`' ``meanwhile``): a signal while they are
+    forked waits until they are (`shielded`: raised inside os.fork's after-fork hooks, it would be printed
+    as an ignored exception and lost); then, while they read, the later steps' libraries are imported."""
+    with shielded():
+        yield
+    import_later_steps(duckdb)
+
+
 def import_later_steps(duckdb: bool) -> None:
     """Import what the steps after extract use: pyarrow, numpy and pandas (schemas.enforce) and, with
     ``duckdb``, duckdb, 0.3–0.4 s on the bench machine. A build does it while worker processes read the
@@ -355,7 +365,8 @@ def _build_staged(document: Document, overview: Path | None, out: Path, old, ove
         try:
             with _timed(timings, "extract"):
                 _extract(document, overview, extract, settings, progress=progress,
-                         overview_pages=overview_pages, meanwhile=lambda: import_later_steps(duckdb))
+                         overview_pages=overview_pages, meanwhile=lambda: _while_workers_read(duckdb))
+            check_received()
             with _timed(timings, "parse"):
                 _parse(extract, parse, settings)
             with _timed(timings, "normalize"):
@@ -363,6 +374,7 @@ def _build_staged(document: Document, overview: Path | None, out: Path, old, ove
             with _timed(timings, "write"):
                 counts = _write_build_files(normalize.read("tables.json", TablesFile), staged, duckdb=duckdb,
                                             timings=timings)
+            check_received()
         except (InputError, ParseError, SchemaError) as error:
             # The refusal names the page; the stage files show what was read there.
             for files in (extract, parse, normalize):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, ContextManager
 
 from extractors.chapter import is_chapter_vi_heading, is_end_heading
 from extractors.document import Document
@@ -30,7 +30,8 @@ def extract_layout(pdf: "Path | Document", progress: bool | None = None,
 
 
 def chapter_layout(document: Document, settings: Layout, progress: bool | None = None,
-                   meanwhile: Callable[[], object] | None = None) -> tuple[list[PageLayout], list[dict]]:
+                   meanwhile: Callable[[], ContextManager[object]] | None = None
+                   ) -> tuple[list[PageLayout], list[dict]]:
     """Chapter VI's page layouts, read from ``document`` (its chapter found when it was opened), cut at the
     chapter's heading and at the heading that ends it when either is printed mid-page; and the tables so
     cut off ({"page", "table_id", "where"}).
