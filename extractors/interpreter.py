@@ -29,7 +29,6 @@ class CheckedInterpreter(PDFPageInterpreter):
     def init_state(self, ctm) -> None:
         super().init_state(ctm)
         self.text_open = False
-        self.cut_short: list[str] = []
 
     def do_BT(self) -> None:
         self.text_open = True
@@ -51,7 +50,6 @@ class CheckedInterpreter(PDFPageInterpreter):
             left_open.append(f"{len(self.gstack)} saved graphics state{'s' if len(self.gstack) > 1 else ''} "
                              "not restored (q without Q)")
         if left_open:
-            self.cut_short = left_open
             raise ContentCutShort("; ".join(left_open))
 
 
