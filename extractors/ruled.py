@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Callable, ContextManager, Iterator
 
 import pdfplumber
 
+from extractors.frames import clip_painted_over
 from extractors.geometry import close_outlines, drop_ghost_rules, merge_segments, segments_from_objects
 from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
 from extractors.pdfguard import PdfReadError, read_guarded, reported
@@ -347,7 +348,7 @@ def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
     if box is not None:
         page, page_top = page.crop(box, strict=False), box[1] - page.bbox[1]
     page_number = page.page_number
-    drawings = (page.lines, page.rects, page.curves)
+    drawings = (page.lines, clip_painted_over(page.rects, layout), page.curves)
     printed, stamps = split_stamps(
         page.chars, lambda: merge_segments(segments_from_objects(*drawings, layout=layout), layout), layout)
     _refuse_zero_advance(page_number, printed, layout)

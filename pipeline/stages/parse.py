@@ -14,9 +14,11 @@ project table's section labels are pipeline/stages/sections.py.
 
 from __future__ import annotations
 
+import dataclasses
+
 import regex
 
-from extractors.ruled import PageLayout, TableFragment
+from extractors.ruled import GridCell, PageLayout, TableFragment
 from extractors.settings import Layout
 from extractors.text import body_size
 from extractors.textlines import VisualLine
@@ -101,9 +103,10 @@ class _Parser:
     # -- tables ----------------------------------------------------------------------------------
     def on_fragment(self, fragment: TableFragment, first_on_page: bool) -> None:
         self.footnote_open = None
-        rows = fragment.rows()
-        if not rows:
-            return
+        for i, rows in enumerate(_tables_in(fragment, self.layout.label_slack)):
+            self._on_rows(fragment, rows, first_on_page and i == 0)
+
+    def _on_rows(self, fragment: TableFragment, rows: list[list[GridCell]], first_on_page: bool) -> None:
         first = squash(rows[0][0].text)
         if label_kind(first) == "header":
             self._close_table()
@@ -144,9 +147,70 @@ class _Parser:
         return ParsedDocument(self.projects, self.kpis, self.footnotes)
 
 
+def _opens_table(cell: GridCell, left_edge: float, slack: float) -> bool:
+    text = squash(cell.text)
+    return abs(cell.x0 - left_edge) <= slack and (label_kind(text) == "header" or text.startswith("指標名"))
+
+
+def _tables_in(fragment: TableFragment, slack: float) -> list[list[list[GridCell]]]:
+    """The fragment's rows, split before every later row that opens a table (No., 指標名) and that no cell
+    above runs across.
+
+    Why: tables whose rulings touch come as one fragment. WebKit paints the rest of a row cut by a page
+    break over the table printed under it (extractors/frames.py clips it back to where that table
+    begins), so the two share a rule. A project and a 基本KPI table always begin with that row, so it is
+    where the next table begins; a row that a cell above runs across is no table's first row, and stays
+    (the project reader then refuses a second No. row)."""
+    rows = fragment.rows()
+    tables: list[list[list[GridCell]]] = []
+    start = 0
+    for k in range(1, len(rows)):
+        lead = rows[k][0]
+        closed = all(c.row + c.rowspan <= lead.row for r in rows[start:k] for c in r)
+        if closed and _opens_table(lead, fragment.x0, slack):
+            tables.append(rows[start:k])
+            start = k
+    if rows:
+        tables.append(rows[start:])
+    return tables
+
+
+def _edges(row: list[GridCell]) -> list[float]:
+    return sorted({c.x0 for c in row} | {c.x1 for c in row})
+
+
+def _pushed(fragment: TableFragment, page: PageLayout, following: PageLayout | None, slack: float) -> bool:
+    """Whether ``fragment`` is the frames of a table's first row that WebKit moved to the next page: not a
+    glyph in it, nothing printed below it on its page, and the next page opens with a table whose first row
+    (No. or 指標名) has the same columns. It carries nothing; every row of the plan holds a label or a
+    value, so any other blank table is refused as before."""
+    if any(c.text.strip() for c in fragment.cells) or fragment.unplaced or following is None:
+        return False
+    if any(f.top > fragment.top for f in page.fragments) or any(l.top > fragment.top for l in page.lines):
+        return False
+    if not following.fragments:
+        return False
+    nxt = min(following.fragments, key=lambda f: f.top)
+    if any(l.top < nxt.top for l in following.lines):
+        return False
+    first_row, pushed_row = nxt.rows()[0], fragment.rows()[0]
+    a, b = _edges(first_row), _edges(pushed_row)
+    return (_opens_table(first_row[0], nxt.x0, slack) and len(a) == len(b)
+            and all(abs(x - y) <= slack for x, y in zip(a, b)))
+
+
+def _without_pushed_tables(pages: list[PageLayout], slack: float) -> list[PageLayout]:
+    out = []
+    for page, following in zip(pages, [*pages[1:], None]):
+        kept = [f for f in page.fragments if not _pushed(f, page, following, slack)]
+        out.append(page if len(kept) == len(page.fragments) else dataclasses.replace(page, fragments=kept))
+    return out
+
+
 def parse_layout(pages: list[PageLayout], layout: Layout = Layout()) -> ParsedDocument:
     """Walk pages in reading order and build the records, with the tolerances of ``layout``."""
     parser = _Parser(layout)
+    pages = _without_pushed_tables(pages, layout.label_slack)
     # The document's body size (`extractors.text.body_size`): of the table cells' body sizes, the text of
     # the chapter's data; without a table (refused below) of the free text lines.
     table_sizes = [s for page in pages for s in _cell_sizes(page)]

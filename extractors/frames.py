@@ -1,0 +1,114 @@
+"""Cell frames that a page break made overrun the table printed under them.
+
+WebKit (wkhtmltopdf) paints every cell as a frame of its own: four hairline rectangles, top, bottom,
+left, right, one after another in the content stream. When the page break cuts a row, it paints the rest
+of the row at the head of the next page at the row's whole height, so that its frames run down over the
+next table: their side rules cross that table's first row (the No. row) and cut its cells, and the two
+tables become one connected ruling (seen on B5: "札幌市東京事務所を活用した首都圏PR" | "等の促進", and the
+next project's No. row read into the project before it).
+
+Cells of one table never overlap: their frames share at most a border. So where the top of one frame
+lies inside the inside of a frame above it, and that frame below is not wholly within the one above, the
+upper frame was painted over the cells below it: it is clipped at the top of the frame below (its sides
+shortened, its bottom moved up to there). The cut row then ends where the cells under it begin; where
+those are the next table's, the two tables touch, and the parser opens the next table at its No. row
+(pipeline/stages/parse.py). Frames drawn in a producer's other ways (lines, one path for a whole ruling)
+are not recognised, and nothing changes for them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from extractors.settings import Layout
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A cell's frame: the indexes of its four rectangles (top, bottom, left, right) in the page's rects."""
+
+    parts: tuple[int, int, int, int]
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    inner_x0: float
+    inner_top: float
+    inner_x1: float
+    inner_bottom: float
+
+
+def _horizontal(rect: dict, hairline: float) -> bool:
+    return rect["bottom"] - rect["top"] <= hairline < rect["x1"] - rect["x0"]
+
+
+def _vertical(rect: dict, hairline: float) -> bool:
+    return rect["x1"] - rect["x0"] <= hairline < rect["bottom"] - rect["top"]
+
+
+def _frame_at(rects: list[dict], i: int, layout: Layout) -> Frame | None:
+    """The frame drawn by rects[i:i+4] (top, bottom, left, right, in that order), if they draw one."""
+    if i + 4 > len(rects):
+        return None
+    top, bottom, left, right = rects[i:i + 4]
+    tol, hairline = layout.rule_align, layout.hairline_max
+    if not (_horizontal(top, hairline) and _horizontal(bottom, hairline)
+            and _vertical(left, hairline) and _vertical(right, hairline)):
+        return None
+    meets = [(top["x0"], left["x0"]), (bottom["x0"], left["x0"]), (top["x1"], right["x1"]),
+             (bottom["x1"], right["x1"]), (left["top"], top["top"]), (right["top"], top["top"]),
+             (left["bottom"], bottom["bottom"]), (right["bottom"], bottom["bottom"])]
+    if any(abs(a - b) > tol for a, b in meets) or bottom["top"] <= top["bottom"]:
+        return None
+    return Frame((i, i + 1, i + 2, i + 3), left["x0"], top["top"], right["x1"], bottom["bottom"],
+                 left["x1"], top["bottom"], right["x0"], bottom["top"])
+
+
+def cell_frames(rects: list[dict], layout: Layout) -> list[Frame]:
+    """The cell frames among the page's rects, in the order they were painted."""
+    frames: list[Frame] = []
+    i = 0
+    while i < len(rects):
+        frame = _frame_at(rects, i, layout)
+        if frame is None:
+            i += 1
+        else:
+            frames.append(frame)
+            i += 4
+    return frames
+
+
+def _painted_over(upper: Frame, lower: Frame, margin: float) -> bool:
+    """Whether ``lower`` starts inside ``upper`` (below its top border, above its bottom one, and across
+    its inside), without lying wholly within it (a frame round a group of cells holds them)."""
+    starts_inside = upper.inner_top + margin < lower.top < upper.inner_bottom - margin
+    across = min(upper.inner_x1, lower.inner_x1) - max(upper.inner_x0, lower.inner_x0) > margin
+    beyond = (lower.bottom > upper.bottom + margin or lower.x0 < upper.x0 - margin
+              or lower.x1 > upper.x1 + margin)
+    return starts_inside and across and beyond
+
+
+def clip_painted_over(rects: list[dict], layout: Layout) -> list[dict]:
+    """The page's rects with every frame painted over the cells below it clipped there (see the module
+    docstring)."""
+    frames = cell_frames(rects, layout)
+    if len(frames) < 2:
+        return rects
+    margin = layout.rule_align / 2
+    by_top = sorted(frames, key=lambda f: f.top)
+    tops = [f.top for f in by_top]
+    clipped = list(rects)
+    for upper in frames:
+        below = by_top[bisect_right(tops, upper.top):bisect_left(tops, upper.bottom)]
+        clip = min((lower.top for lower in below if _painted_over(upper, lower, margin)), default=None)
+        if clip is None:
+            continue
+        top_i, bottom_i, left_i, right_i = upper.parts
+        bottom = rects[bottom_i]
+        border = bottom["bottom"] - bottom["top"]
+        clipped[bottom_i] = dict(bottom, top=clip, bottom=clip + border, height=border)
+        for side in (left_i, right_i):
+            rect = rects[side]
+            clipped[side] = dict(rect, bottom=clip + border, height=clip + border - rect["top"])
+    return clipped
