@@ -294,10 +294,12 @@ LATER_STEPS = ("pipeline.stages.parse", "pipeline.stages.normalize", "pipeline.s
 def _while_workers_read(duckdb: bool) -> Iterator[None]:
     """Around the start of the page-reading workers (`read_pages`' ``meanwhile``): a signal while they are
     forked waits until they are (`shielded`: raised inside os.fork's after-fork hooks, it would be printed
-    as an ignored exception and lost); then, while they read, the later steps' libraries are imported."""
+    as an ignored exception and lost); then, while they read, the later steps' libraries are imported, a
+    signal held until they are too: raised inside a C extension's module init (duckdb's nanobind), it
+    aborts that init with "Critical nanobind error" and the process hung (seen once in 15 Ctrl-C runs)."""
     with shielded():
         yield
-    import_later_steps(duckdb)
+        import_later_steps(duckdb)
 
 
 def import_later_steps(duckdb: bool) -> None:
