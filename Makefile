@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-stamp
 export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: run test bench diff install clean producers lock fuzz test-fast bytecode
+.PHONY: run test bench diff install clean producers corpus lock fuzz test-fast bytecode
 
 # Debian packages the producer matrix prints with (tests/test_producers.py): PDF programs and the Japanese
 # fonts office programs and browsers use. Installed only when one is missing; needs root and apt.
@@ -54,7 +54,13 @@ producers: $(STAMP)
 	  fi; \
 	fi
 
-test: $(STAMP) bytecode producers
+# Real PDFs that are not the plan, for tests/test_corpus.py: the test files of camelot, pdfminer and pypdf
+# from their Debian source packages (~30 MB once), fetched with apt-get into .corpus/ (git-ignored; the
+# machine's apt configuration is left alone: tests/corpus.py). Needs root and apt, like the producers.
+corpus: $(STAMP)
+	@$(PY) -m tests.corpus fetch .corpus
+
+test: $(STAMP) bytecode producers corpus
 	$(PY) -m pytest -q
 
 # The unit tests alone (no PDF is read or printed): seconds, for the edit-test loop. CI runs `make test`.
