@@ -171,3 +171,15 @@ def test_a_single_undecodable_glyph_in_read_text_is_found(layout):
     _page(layout, 12)["lines"].append(_line("- (cid:2)(cid:1) -", top=800))
     places = undecoded_places(layout_from_json(json.loads(json.dumps(layout, ensure_ascii=False))))
     assert len(places) == 2 and "row" in places[0] and places[1].startswith("page 12, line")
+
+
+def test_a_party_label_cut_in_two_is_refused_not_read_into_the_party_before(layout):
+    # WebKit on A5 cut 費用負担's "連携市町村" party label across a page: "連携市町" with the text, "村" on the
+    # next page. Read as the rest of 札幌市's row, 札幌市's text would take in the other party's, and with
+    # both sections cut so, no party would be missing: wrong data, no null to catch it.
+    fragment, _ = _cell(layout, "圏域内の中小製造業における人手不足を支援するため")
+    for cell in fragment["cells"]:
+        if cell["text"] == "連携市町村" and cell["col"] == 1:
+            cell["text"] = "連携市町"
+    with pytest.raises(ParseError, match=r"役割分担 row \d+ of project 9 names no party \(札幌市/連携市町村\): '連携市町'"):
+        _parse(layout)

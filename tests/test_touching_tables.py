@@ -128,3 +128,26 @@ def test_a_blank_table_with_text_printed_under_it_is_refused(layout):
                             "fontnames": []})
     with pytest.raises(ParseError, match=r"page \d+: table p\d{3}-t\d{2} starts with ''"):
         _parse(layout)
+
+
+def test_a_no_row_cut_with_its_label_at_the_page_foot_is_joined_back(layout):
+    # WebKit on A5: 連携事業名 printed in the row's frames at the foot of a page, No., the number and the
+    # name in the row again at the head of the next, its 連携事業名 cell empty.
+    reference = _records(_parse(copy.deepcopy(layout)))
+    before, _, opening = _next_opening(layout)
+    start = _blank_frames(before, opening, _foot(before))
+    label = next(c for c in opening["cells"] if c["row"] == 0 and c["text"] == "連携事業名")
+    next(c for c in start["cells"] if c["x0"] == label["x0"])["text"] = "連携事業名"
+    label["text"] = ""
+    assert _records(_parse(layout)) == reference
+
+
+def test_a_cut_no_row_whose_start_holds_a_value_is_refused(layout):
+    # The start of the row holds the number: a value, which must stay in the cell it is printed in.
+    before, _, opening = _next_opening(layout)
+    start = _blank_frames(before, opening, _foot(before))
+    number = next(c for c in opening["cells"] if c["row"] == 0 and c["col"] == 1)
+    next(c for c in start["cells"] if c["x0"] == number["x0"])["text"] = number["text"]
+    number["text"] = ""
+    with pytest.raises(ParseError, match=r"page \d+: table p\d{3}-t\d{2} starts with ''"):
+        _parse(layout)

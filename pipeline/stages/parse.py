@@ -179,38 +179,72 @@ def _edges(row: list[GridCell]) -> list[float]:
     return sorted({c.x0 for c in row} | {c.x1 for c in row})
 
 
-def _pushed(fragment: TableFragment, page: PageLayout, following: PageLayout | None, slack: float) -> bool:
-    """Whether ``fragment`` is the frames of a table's first row that WebKit moved to the next page: not a
-    glyph in it, nothing printed below it on its page, and the next page opens with a table whose first row
-    (No. or 指標名) has the same columns. It carries nothing; every row of the plan holds a label or a
-    value, so any other blank table is refused as before."""
-    if any(c.text.strip() for c in fragment.cells) or fragment.unplaced or following is None:
-        return False
+def _opening_labels_only(cell: GridCell) -> bool:
+    text = squash(cell.text)
+    return not text or label_kind(text) == "header" or text == NAME_LABEL
+
+
+def _cut_opening(fragment: TableFragment, page: PageLayout, following: PageLayout | None,
+                 slack: float) -> TableFragment | None:
+    """The next page's first table with the first row that ``fragment`` began, when ``fragment`` is that
+    row's start, cut off by the page break; else None.
+
+    WebKit does not keep a table's first row (No.) together: at the foot of the page it paints the row's
+    frames, empty or with a label (連携事業名), and the row again at the head of the next page with the rest
+    (No., the number, the name). That start is the last thing on its page, one row in the same columns as
+    the next page's first row, and holds nothing but the No. row's labels, each over an empty cell of the
+    rest; joined to it, it makes a row that opens a project table. Its labels go into those empty cells
+    (glyph conservation counts them there), and every value keeps the cell it is printed in."""
+    if following is None or fragment.unplaced or not following.fragments:
+        return None
     if any(f.top > fragment.top for f in page.fragments) or any(l.top > fragment.top for l in page.lines):
-        return False
-    if not following.fragments:
-        return False
-    nxt = min(following.fragments, key=lambda f: f.top)
-    if any(l.top < nxt.top for l in following.lines):
-        return False
-    first_row, pushed_row = nxt.rows()[0], fragment.rows()[0]
-    a, b = _edges(first_row), _edges(pushed_row)
-    return (_opens_table(first_row[0], nxt.x0, slack) and len(a) == len(b)
-            and all(abs(x - y) <= slack for x, y in zip(a, b)))
+        return None
+    rest = min(following.fragments, key=lambda f: f.top)
+    if any(l.top < rest.top for l in following.lines):
+        return None
+    rows = fragment.rows()
+    if len(rows) != 1 or not all(_opening_labels_only(c) for c in rows[0]):
+        return None
+    first = rest.rows()[0]
+    start_edges, rest_edges = _edges(rows[0]), _edges(first)
+    if len(start_edges) != len(rest_edges) or any(abs(a - b) > slack for a, b in zip(start_edges, rest_edges)):
+        return None
+    labels = {(round(c.x0), round(c.x1)): c.text for c in rows[0] if c.text.strip()}
+    joined = []
+    for cell in first:
+        label = next((t for (x0, x1), t in labels.items() if abs(x0 - cell.x0) <= slack
+                      and abs(x1 - cell.x1) <= slack), None)
+        if label is not None and cell.text.strip():
+            return None  # the label stands over text: not the start of this row
+        joined.append(dataclasses.replace(cell, text=label) if label is not None else cell)
+    if len(labels) != sum(1 for c in rows[0] if c.text.strip()) or \
+            sum(c.text != j.text for c, j in zip(first, joined)) != len(labels):
+        return None  # a label with no cell under it in the rest
+    if not _opens_table(joined[0], rest.x0, slack) or label_kind(squash(joined[0].text)) != "header":
+        return None
+    replaced = {id(c): j for c, j in zip(first, joined)}
+    return dataclasses.replace(rest, cells=[replaced.get(id(c), c) for c in rest.cells])
 
 
-def _without_pushed_tables(pages: list[PageLayout], slack: float) -> list[PageLayout]:
-    out = []
-    for page, following in zip(pages, [*pages[1:], None]):
-        kept = [f for f in page.fragments if not _pushed(f, page, following, slack)]
-        out.append(page if len(kept) == len(page.fragments) else dataclasses.replace(page, fragments=kept))
+def _rejoin_cut_openings(pages: list[PageLayout], slack: float) -> list[PageLayout]:
+    """The pages with each project table's first row that a page break cut joined back (`_cut_opening`)."""
+    out = list(pages)
+    for i, page in enumerate(pages[:-1]):
+        following = out[i + 1]
+        for fragment in page.fragments:
+            rest = _cut_opening(fragment, page, following, slack)
+            if rest is not None:
+                out[i] = dataclasses.replace(out[i], fragments=[f for f in out[i].fragments if f is not fragment])
+                out[i + 1] = dataclasses.replace(following, fragments=[
+                    rest if f is min(following.fragments, key=lambda f: f.top) else f for f in following.fragments])
+                break
     return out
 
 
 def parse_layout(pages: list[PageLayout], layout: Layout = Layout()) -> ParsedDocument:
     """Walk pages in reading order and build the records, with the tolerances of ``layout``."""
     parser = _Parser(layout)
-    pages = _without_pushed_tables(pages, layout.label_slack)
+    pages = _rejoin_cut_openings(pages, layout.label_slack)
     # The document's body size (`extractors.text.body_size`): of the table cells' body sizes, the text of
     # the chapter's data; without a table (refused below) of the free text lines.
     table_sizes = [s for page in pages for s in _cell_sizes(page)]

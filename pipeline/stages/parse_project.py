@@ -52,6 +52,7 @@ class ProjectDraft:
     last_indicator_fragment: TableFragment | None = None
     labels: list[str] = field(default_factory=list)  # texts read as labels (row labels, column headers, No.)
     marks: list[str] = field(default_factory=list)
+    party_x1: float = 0.0  # the right edge of the party column (札幌市/連携市町村) of the last party row
 
     def parties(self, kind: str) -> list[PartyRow]:
         return self.roles if kind == "roles" else self.cost_shares
@@ -99,6 +100,13 @@ def _parties(draft: ProjectDraft, kind: str, row: Row, cells: list[GridCell]) ->
         # The remainder of a row that the printer broke over a page: its text continues the
         # previous party's cell. An empty remainder carries nothing.
         rest = [c for c in cells if c.text]
+        if rest and rows and min(c.x0 for c in rest) < draft.party_x1 - draft.layout.label_slack:
+            # Text in the party column that names no party (a party label cut in two, "連携市町" | "村"):
+            # never read into the previous party's text.
+            first = min(rest, key=lambda c: c.x0)
+            raise ParseError(f"page {row.fragment.page}, table {row.fragment.table_id}: {SECTION_LABELS[kind]} row "
+                             f"{row.cells[0].row} of project {draft.project_no} names no party "
+                             f"(札幌市/連携市町村): {first.text[:20]!r}")
         if rest and rows:
             previous = rows[-1]
             if not previous.text:
@@ -109,6 +117,7 @@ def _parties(draft: ProjectDraft, kind: str, row: Row, cells: list[GridCell]) ->
                              "(札幌市/連携市町村)")
         return
     party = party_cells[0]
+    draft.party_x1 = party.x1
     values = [c for c in row.cells if c.x0 >= party.x1 - draft.layout.label_slack and c.text]
     # A party whose text the page cut off entirely is kept with no text yet: the rest of its row
     # (at the head of the next page, with an empty party cell) continues it.

@@ -152,7 +152,8 @@ def _blank(row: Row) -> bool:
 
 
 def _without_pushed_rows(rows: list[Row]) -> list[Row]:
-    """The rows without the blank rows that end a page's fragment of a table going on on the next page.
+    """The rows without the blank rows that end a page's fragment of a table going on on the next page, or
+    that begin the next page's.
 
     WebKit (wkhtmltopdf) moves the text of a row that does not fit to the next page but still paints the
     row's cells at the foot of this one: empty cells, the row printed again in full over the page. Such a
@@ -164,6 +165,11 @@ def _without_pushed_rows(rows: list[Row]) -> list[Row]:
         later = rows[i + 1:]
         if _blank(row) and any(r.fragment is not row.fragment for r in later) and \
                 all(_blank(r) for r in later if r.fragment is row.fragment):
+            continue
+        if _blank(row) and kept and kept[-1].fragment is not row.fragment and \
+                any(r.fragment is row.fragment for r in later):
+            # The head of a continued page, blank (WebKit paints a merged label's rest from the page's top,
+            # above the row it belongs to): the row under it is the one the page break cut.
             continue
         kept.append(row)
     return kept
