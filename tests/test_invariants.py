@@ -183,3 +183,36 @@ def test_a_party_label_cut_in_two_is_refused_not_read_into_the_party_before(layo
             cell["text"] = "連携市町"
     with pytest.raises(ParseError, match=r"役割分担 row \d+ of project 9 names no party \(札幌市/連携市町村\): '連携市町'"):
         _parse(layout)
+
+
+def test_an_indicator_joined_onto_the_indicator_header_is_refused(layout):
+    # A cut row read as the rest of the header row above it (WebKit on Letter, with rules read otherwise):
+    # its texts would count as header labels, and the project would lose the indicator with exit 0.
+    fragment, item = _cell(layout, "誘致施策を活用した立地企業数")
+    header = max((c for c in fragment["cells"] if c["text"] == "項目" and c["row"] < item["row"]),
+                 key=lambda c: c["row"])
+    row = _row_of(fragment, item)
+    fragment["cells"] = [c for c in fragment["cells"] if c["row"] <= item["row"]]  # its only indicator
+    header["text"] = "項目" + "".join(c["text"] for c in row)
+    fragment["cells"] = [c for c in fragment["cells"] if c not in row]
+    with pytest.raises(ParseError, match=r"評価指標 header is \['項目誘致施策を活用した立地企業数"):
+        _parse(layout)
+
+
+def test_a_project_with_no_indicator_under_its_header_is_refused(layout):
+    fragment, item = _cell(layout, "誘致施策を活用した立地企業数")
+    header = max((c for c in fragment["cells"] if c["text"] == "項目" and c["row"] < item["row"]),
+                 key=lambda c: c["row"])
+    fragment["cells"] = [c for c in fragment["cells"] if c["row"] <= header["row"]]
+    with pytest.raises(ParseError, match=r"project \d+ has a 評価指標 header and no indicator under it"):
+        _parse(layout)
+
+
+def test_a_cell_lying_over_others_is_refused(layout):
+    # A frame painted down across the next row (WebKit), read as one cell over the cells under it: its
+    # text would take in theirs.
+    fragment, item = _cell(layout, "誘致施策を活用した立地企業数")
+    above = next(c for c in fragment["cells"] if c["row"] == item["row"] - 1 and c["col"] == item["col"])
+    above["bottom"] = item["bottom"]
+    with pytest.raises(ParseError, match=r"page 1, table p001-t03: cells at row 10, col 2 and row 11, col 2 overlap"):
+        _parse(layout)

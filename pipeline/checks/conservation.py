@@ -58,8 +58,31 @@ def check_conserved(what: str, cells: list[tuple[TableFragment, GridCell]], plac
             "in the table: a row or cell read twice?")
 
 
+# How far two cells of a grid may overlap, in points each way: a shared border, never more.
+CELL_OVERLAP_MAX = 1.0
+
+
+def _overlapping(fragment: TableFragment) -> tuple | None:
+    cells = sorted(fragment.cells, key=lambda c: c.top)
+    for i, a in enumerate(cells):
+        for b in cells[i + 1:]:
+            if b.top >= a.bottom - CELL_OVERLAP_MAX:
+                break
+            if min(a.x1, b.x1) - max(a.x0, b.x0) > CELL_OVERLAP_MAX:
+                return a, b
+    return None
+
+
 def check_fragment_placed(fragment: TableFragment) -> None:
-    """Refuse a table whose grid left glyphs inside its box in no cell."""
+    """Refuse a table whose grid left glyphs inside its box in no cell, or whose cells overlap: rules read
+    so that one cell lies over others (a frame painted across the next row) let a cell take in the text
+    of the cells under it, and the text of a whole row then ends in one field."""
+    overlap = _overlapping(fragment)
+    if overlap is not None:
+        a, b = overlap
+        raise GlyphsNotConserved(
+            f"page {fragment.page}, table {fragment.table_id}: cells at row {a.row}, col {a.col} and row {b.row}, "
+            f"col {b.col} overlap: its rules could not be read as a grid")
     if fragment.unplaced:
         text = "".join(u[0] for u in fragment.unplaced)
         _, x0, top = fragment.unplaced[0]

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+import regex
+
 from extractors.ruled import GridCell, TableFragment
 from extractors.settings import Layout
 from pipeline.checks import check_conserved
@@ -157,9 +159,15 @@ def _budget(draft: ProjectDraft, kind: str, row: Row, cells: list[GridCell]) -> 
         draft.budget_cells.append(BudgetCell(c.text, covered, row.source(c)))
 
 
+# A header cell of the 評価指標 section: 項目 as it is, 基準値(基準年) and 目標値(目標年) worded as a plan may
+# word them, without a digit (every value holds one, or is "-"). A row joined onto the header by mistake
+# (a cut row read as its rest) then makes no header, rather than indicators read as header labels.
+INDICATOR_HEADER = regex.compile(r"^(?:項目|基準\D{0,14}|目標\D{0,14})$")
+
+
 def _indicator_columns(draft: ProjectDraft, cells: list[GridCell], texts: list[str]) -> None:
     found = header_columns(cells, texts, INDICATOR_COLUMNS)
-    if found is None:
+    if found is None or not all(INDICATOR_HEADER.match(t) for t in texts if t):
         raise ParseError(f"{draft.where}: 評価指標 header is {texts!r}, expected 項目/基準値/目標値")
     draft.indicator_columns = found
 
@@ -233,6 +241,9 @@ def _complete(draft: ProjectDraft) -> None:
             raise ParseError(f"{where}: project {number} has no {label} row")
     if draft.indicator_columns is None:
         raise ParseError(f"{where}: project {number} has no {SECTION_LABELS['indicators']} row")
+    if not draft.indicators:
+        raise ParseError(f"{where}: project {number} has a {SECTION_LABELS['indicators']} header and no indicator "
+                         "under it")
     for kind in ("roles", "cost_shares"):
         parties = [r.party for r in draft.parties(kind)]
         if len(set(parties)) != len(parties):
