@@ -185,12 +185,18 @@ def test_a_party_label_cut_in_two_is_refused_not_read_into_the_party_before(layo
         _parse(layout)
 
 
-def test_an_indicator_joined_onto_the_indicator_header_is_refused(layout):
-    # A cut row read as the rest of the header row above it (WebKit on Letter, with rules read otherwise):
-    # its texts would count as header labels, and the project would lose the indicator with exit 0.
+def _indicator_and_header(layout: dict) -> tuple[dict, dict, dict]:
+    """Project 3's table fragment, its second indicator's 項目 cell and its 評価指標 header's 項目 cell."""
     fragment, item = _cell(layout, "誘致施策を活用した立地企業数")
     header = max((c for c in fragment["cells"] if c["text"] == "項目" and c["row"] < item["row"]),
                  key=lambda c: c["row"])
+    return fragment, item, header
+
+
+def test_an_indicator_joined_onto_the_indicator_header_is_refused(layout):
+    # A cut row read as the rest of the header row above it (WebKit on Letter, with rules read otherwise):
+    # its texts would count as header labels, and the project would lose the indicator with exit 0.
+    fragment, item, header = _indicator_and_header(layout)
     row = _row_of(fragment, item)
     fragment["cells"] = [c for c in fragment["cells"] if c["row"] <= item["row"]]  # its only indicator
     header["text"] = "項目" + "".join(c["text"] for c in row)
@@ -200,9 +206,7 @@ def test_an_indicator_joined_onto_the_indicator_header_is_refused(layout):
 
 
 def test_a_project_with_no_indicator_under_its_header_is_refused(layout):
-    fragment, item = _cell(layout, "誘致施策を活用した立地企業数")
-    header = max((c for c in fragment["cells"] if c["text"] == "項目" and c["row"] < item["row"]),
-                 key=lambda c: c["row"])
+    fragment, _, header = _indicator_and_header(layout)
     fragment["cells"] = [c for c in fragment["cells"] if c["row"] <= header["row"]]
     with pytest.raises(ParseError, match=r"project \d+ has a 評価指標 header and no indicator under it"):
         _parse(layout)
