@@ -85,18 +85,9 @@ class _Parser:
                 self.footnote_open = None
                 self.pages_read.add(page)
                 return
-            # Before the first area heading a letter-led line is prose: the chapter title "VI 連携協約…".
-            if self.area is not None and (m := CATEGORY_HEADING.match(text)):
+            if m := CATEGORY_HEADING.match(text):
                 self._close_table()
-                letter = m.group(1).lower()
-                # Categories are lettered a, b, c … under each area or field: a letter skipped is a heading
-                # lost (a page read without it), and its projects would go under the category before.
-                expected = "a" if self.category is None else chr(ord(self.category[0]) + 1)
-                if letter != expected:
-                    raise ParseError(f"page {page}: category {letter} follows "
-                                     f"{self.category[0] if self.category else 'its area or field heading'}: "
-                                     f"category {expected} not found (a heading that could not be read?)")
-                self.category = (letter, m.group(2).strip())
+                self.category = (m.group(1).lower(), m.group(2).strip())
                 self.footnote_open = None
                 self.pages_read.add(page)
                 return
