@@ -112,3 +112,70 @@ def clip_painted_over(rects: list[dict], layout: Layout) -> list[dict]:
             rect = rects[side]
             clipped[side] = dict(rect, bottom=clip + border, height=clip + border - rect["top"])
     return clipped
+
+
+def _moved_bottom(rects: list[dict], frame: Frame, bottom: float) -> None:
+    """Rewrite ``frame``'s rects (in place) so that its outer bottom is ``bottom``."""
+    _, bottom_i, left_i, right_i = frame.parts
+    rule = rects[bottom_i]
+    border = rule["bottom"] - rule["top"]
+    rects[bottom_i] = dict(rule, top=bottom - border, bottom=bottom, height=border)
+    for side in (left_i, right_i):
+        rect = rects[side]
+        rects[side] = dict(rect, bottom=bottom, height=bottom - rect["top"])
+
+
+def clip_overruns(rects: list[dict], layout: Layout, chars: list[dict]) -> list[dict]:
+    """The rects with every frame that runs on below all the frames beside it, over nothing, ended where
+    the lowest of them ends.
+
+    Why: WebKit paints some cells taller than their row (a 項目 cell of an indicator row, the rest of a
+    merged label at the head of a page), so that below a cut row's rest the frame runs on past the category
+    heading printed under it, to within a dash gap of the next table, and the ruling closes round the
+    heading. In a table, a cell's neighbours fill every row it spans, so a frame reaching below all of
+    them, with no glyph in that part, to within a dash gap (`Layout.dash_gap_max`, where rules are drawn on
+    to meet) of a frame under it, is paint, not a cell. A frame with nothing beside it, or ending over
+    nothing (the foot of a page), stays as drawn: there it joins nothing."""
+    frames = cell_frames(rects, layout)
+    if len(frames) < 2:
+        return rects
+    tol = layout.rule_align
+    margin = tol / 2
+    by_x0: dict[int, list[Frame]] = {}
+    by_x1: dict[int, list[Frame]] = {}
+    for f in frames:
+        by_x0.setdefault(round(f.x0 / tol), []).append(f)
+        by_x1.setdefault(round(f.x1 / tol), []).append(f)
+
+    def near(index: dict[int, list[Frame]], x: float) -> list[Frame]:
+        key = round(x / tol)
+        return [g for k in (key - 1, key, key + 1) for g in index.get(k, []) if abs(g.x0 - x if index is by_x0
+                                                                               else g.x1 - x) <= tol]
+
+    centres = [((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2) for c in chars if c["text"].strip()]
+    bottoms = {f.parts: f.bottom for f in frames}
+    for _ in range(len(frames)):
+        changed = False
+        for f in frames:
+            bottom = bottoms[f.parts]
+            beside = [g for g in near(by_x0, f.x1) + near(by_x1, f.x0)
+                      if g is not f and min(bottoms[g.parts], bottom) - max(g.top, f.top) > margin]
+            if not beside:
+                continue
+            reach = max(bottoms[g.parts] for g in beside)
+            if bottom <= reach + margin:
+                continue
+            if any(f.inner_x0 < x < f.inner_x1 and reach < y < bottom for x, y in centres):
+                continue
+            if not any(0 <= g.top - bottom <= layout.dash_gap_max and min(g.x1, f.x1) - max(g.x0, f.x0) > margin
+                       for g in frames if g is not f):
+                continue  # it ends over nothing: it closes no ruling round what lies beside it
+            bottoms[f.parts] = reach
+            changed = True
+        if not changed:
+            break
+    clipped = list(rects)
+    for f in frames:
+        if bottoms[f.parts] != f.bottom:
+            _moved_bottom(clipped, f, bottoms[f.parts])
+    return clipped

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, ContextManager, Iterator
 
 import pdfplumber
 
-from extractors.frames import clip_painted_over
+from extractors.frames import clip_overruns, clip_painted_over
 from extractors.geometry import close_outlines, drop_ghost_rules, merge_segments, segments_from_objects
 from extractors.glyphs import GlyphBoxes, drop_glyph_outlines, rebox_chars
 from extractors.pdfguard import PdfReadError, read_guarded, reported
@@ -354,6 +354,7 @@ def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
     _refuse_zero_advance(page_number, printed, layout)
     _refuse_outside_page(page_number, printed, page.bbox, layout)
     chars = _fold_chars(dedupe_chars(rebox_chars(printed), layout.dedupe_tolerance))
+    drawings = (drawings[0], clip_overruns(drawings[1], layout, chars), drawings[2])
     glyphs = GlyphBoxes(chars)
     rules = drop_ghost_rules(merge_segments(segments_from_objects(
         *(drop_glyph_outlines(objects, glyphs, layout.outline_slack) for objects in drawings), layout=layout),
