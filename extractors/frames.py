@@ -102,24 +102,23 @@ def clip_painted_over(rects: list[dict], layout: Layout) -> list[dict]:
     for upper in frames:
         below = by_top[bisect_right(tops, upper.top):bisect_left(tops, upper.bottom)]
         clip = min((lower.top for lower in below if _painted_over(upper, lower, margin)), default=None)
-        if clip is None:
-            continue
-        top_i, bottom_i, left_i, right_i = upper.parts
-        bottom = rects[bottom_i]
-        border = bottom["bottom"] - bottom["top"]
-        clipped[bottom_i] = dict(bottom, top=clip, bottom=clip + border, height=border)
-        for side in (left_i, right_i):
-            rect = rects[side]
-            clipped[side] = dict(rect, bottom=clip + border, height=clip + border - rect["top"])
+        if clip is not None:
+            # Its bottom rule runs from the top of the cells under it, where theirs does.
+            _moved_bottom(clipped, upper, clip + _border(rects, upper))
     return clipped
+
+
+def _border(rects: list[dict], frame: Frame) -> float:
+    """The width of ``frame``'s bottom rule."""
+    rule = rects[frame.parts[1]]
+    return rule["bottom"] - rule["top"]
 
 
 def _moved_bottom(rects: list[dict], frame: Frame, bottom: float) -> None:
     """Rewrite ``frame``'s rects (in place) so that its outer bottom is ``bottom``."""
     _, bottom_i, left_i, right_i = frame.parts
-    rule = rects[bottom_i]
-    border = rule["bottom"] - rule["top"]
-    rects[bottom_i] = dict(rule, top=bottom - border, bottom=bottom, height=border)
+    border = _border(rects, frame)
+    rects[bottom_i] = dict(rects[bottom_i], top=bottom - border, bottom=bottom, height=border)
     for side in (left_i, right_i):
         rect = rects[side]
         rects[side] = dict(rect, bottom=bottom, height=bottom - rect["top"])
@@ -141,16 +140,16 @@ def clip_overruns(rects: list[dict], layout: Layout, chars: list[dict]) -> list[
         return rects
     tol = layout.rule_align
     margin = tol / 2
-    by_x0: dict[int, list[Frame]] = {}
-    by_x1: dict[int, list[Frame]] = {}
+    # The frames by where their left and right sides stand, to find a frame's neighbours without a scan.
+    sides: dict[tuple[str, int], list[Frame]] = {}
     for f in frames:
-        by_x0.setdefault(round(f.x0 / tol), []).append(f)
-        by_x1.setdefault(round(f.x1 / tol), []).append(f)
+        sides.setdefault(("x0", round(f.x0 / tol)), []).append(f)
+        sides.setdefault(("x1", round(f.x1 / tol)), []).append(f)
 
-    def near(index: dict[int, list[Frame]], x: float) -> list[Frame]:
+    def standing_at(side: str, x: float) -> list[Frame]:
         key = round(x / tol)
-        return [g for k in (key - 1, key, key + 1) for g in index.get(k, []) if abs(g.x0 - x if index is by_x0
-                                                                               else g.x1 - x) <= tol]
+        return [g for k in (key - 1, key, key + 1) for g in sides.get((side, k), [])
+                if abs(getattr(g, side) - x) <= tol]
 
     centres = [((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2) for c in chars if c["text"].strip()]
     bottoms = {f.parts: f.bottom for f in frames}
@@ -158,7 +157,7 @@ def clip_overruns(rects: list[dict], layout: Layout, chars: list[dict]) -> list[
         changed = False
         for f in frames:
             bottom = bottoms[f.parts]
-            beside = [g for g in near(by_x0, f.x1) + near(by_x1, f.x0)
+            beside = [g for g in standing_at("x0", f.x1) + standing_at("x1", f.x0)
                       if g is not f and min(bottoms[g.parts], bottom) - max(g.top, f.top) > margin]
             if not beside:
                 continue

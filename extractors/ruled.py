@@ -348,13 +348,13 @@ def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
     if box is not None:
         page, page_top = page.crop(box, strict=False), box[1] - page.bbox[1]
     page_number = page.page_number
-    drawings = (page.lines, clip_painted_over(page.rects, layout), page.curves)
-    printed, stamps = split_stamps(
-        page.chars, lambda: merge_segments(segments_from_objects(*drawings, layout=layout), layout), layout)
+    rects = clip_painted_over(page.rects, layout)
+    printed, stamps = split_stamps(page.chars, lambda: merge_segments(segments_from_objects(
+        page.lines, rects, page.curves, layout=layout), layout), layout)
     _refuse_zero_advance(page_number, printed, layout)
     _refuse_outside_page(page_number, printed, page.bbox, layout)
     chars = _fold_chars(dedupe_chars(rebox_chars(printed), layout.dedupe_tolerance))
-    drawings = (drawings[0], clip_overruns(drawings[1], layout, chars), drawings[2])
+    drawings = (page.lines, clip_overruns(rects, layout, chars), page.curves)
     glyphs = GlyphBoxes(chars)
     rules = drop_ghost_rules(merge_segments(segments_from_objects(
         *(drop_glyph_outlines(objects, glyphs, layout.outline_slack) for objects in drawings), layout=layout),

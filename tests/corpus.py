@@ -48,7 +48,7 @@ def _deb_entries() -> list[dict[str, str]]:
             fields = dict(re.findall(r"^([A-Za-z-]+):\s*(.*)$", block, flags=re.M))
             if "deb" in fields.get("Types", "").split() and fields.get("Enabled", "yes") != "no":
                 entries.append(fields)
-    for path in [Path("/etc/apt/sources.list"), *sorted(parts.glob("*.list"))] if parts.is_dir() else []:
+    for path in [Path("/etc/apt/sources.list"), *(sorted(parts.glob("*.list")) if parts.is_dir() else [])]:
         if not path.exists():
             continue
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -67,7 +67,7 @@ def _source_list(entries: list[dict[str, str]]) -> str:
         suites = e["Suites"].split()
         release = [s for s in suites if "-" not in s and "/" not in s]
         suites += [s for s in LATER_SUITES if release and s not in suites and "security" not in e["URIs"]]
-        block = [f"Types: deb-src", f"URIs: {e['URIs']}", f"Suites: {' '.join(suites)}",
+        block = ["Types: deb-src", f"URIs: {e['URIs']}", f"Suites: {' '.join(suites)}",
                  f"Components: {e.get('Components', 'main')}"]
         if "Signed-By" in e:
             block.append(f"Signed-By: {e['Signed-By']}")

@@ -67,4 +67,3 @@ def test_every_pdf_that_is_not_the_plan_is_refused_in_one_line(tmp_path):
     # Most are no plan at all; the corpus also holds encrypted, empty-text and damaged files.
     assert reasons["no chapter VI"] > len(pdfs) / 2, reasons
     assert len(reasons) >= 3, reasons
-    print(dict(reasons))

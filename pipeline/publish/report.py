@@ -57,12 +57,6 @@ def _read_json(path: Path | None) -> dict | None:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def _write_text(path: Path, text: str) -> None:
-    from pipeline.stages.atomic import atomic_write
-
-    atomic_write(Path(path), lambda f: f.write(text.encode("utf-8")))
-
-
 def _area_label(area_no: int, field_no: float | None = None) -> str:
     if field_no is None or (isinstance(field_no, float) and math.isnan(field_no)):
         return f"{int(area_no)}"
@@ -348,7 +342,7 @@ def run_report(build_dir: Path, validation: Path, out: Path, *, crosscheck: Path
                metrics_out: Path | None = None, plots_dir: Path | None = None) -> int:
     import sys
 
-    from pipeline.stages.atomic import write_json
+    from pipeline.stages.atomic import write_json, write_text
 
     from pipeline.stages.builddir import require_build
     from pipeline.inputs import InputError
@@ -384,11 +378,11 @@ def run_report(build_dir: Path, validation: Path, out: Path, *, crosscheck: Path
                       municipality_table(projects, budgets, partners),
                       sorted(int(y) for y in budgets["fiscal_year"].dropna().unique()), printed_years(budgets),
                       results, cross, str(validation) if results is not None else None, year, _era_of(budgets, year))
-    _write_text(Path(out), render_html(data))
+    write_text(render_html(data), Path(out))
     if metrics_out is not None:
         write_json(report_metrics(build_metrics, by_area, results, cross), Path(metrics_out))
     if plots_dir is not None:
         for name, text in plot_files(by_area, by_category, year).items():
-            _write_text(Path(plots_dir) / name, text)
+            write_text(text, Path(plots_dir) / name)
     print(f"report: {out}", file=sys.stderr)
     return 0

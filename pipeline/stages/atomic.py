@@ -30,8 +30,12 @@ def atomic_write(path: Path, write: Callable[[object], None]) -> None:
         raise
 
 
+def write_text(text: str, path: Path) -> None:
+    """Write ``text`` as UTF-8, atomically."""
+    atomic_write(Path(path), lambda f: f.write(text.encode("utf-8")))
+
+
 def write_json(obj: object, path: Path, sort_keys: bool = True) -> None:
     """Write ``obj`` as JSON (sorted keys, indent 2, UTF-8 unescaped, trailing newline), atomically.
     ``sort_keys=False``: the keys are in order already (read back from such JSON)."""
-    text = json.dumps(obj, sort_keys=sort_keys, indent=2, ensure_ascii=False) + "\n"
-    atomic_write(Path(path), lambda f: f.write(text.encode("utf-8")))
+    write_text(json.dumps(obj, sort_keys=sort_keys, indent=2, ensure_ascii=False) + "\n", path)

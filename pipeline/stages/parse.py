@@ -184,42 +184,44 @@ def _opening_labels_only(cell: GridCell) -> bool:
     return not text or label_kind(text) == "header" or text == NAME_LABEL
 
 
-def _cut_opening(fragment: TableFragment, page: PageLayout, following: PageLayout | None,
-                 slack: float) -> TableFragment | None:
-    """The next page's first table with the first row that ``fragment`` began, when ``fragment`` is that
-    row's start, cut off by the page break; else None.
+def _foot(page: PageLayout) -> TableFragment | None:
+    """The page's last table when nothing is printed below it (its page number aside)."""
+    last = max(page.fragments, key=lambda f: f.top, default=None)
+    return None if last is None or any(l.top > last.top for l in page.lines) else last
+
+
+def _head(page: PageLayout) -> TableFragment | None:
+    """The page's first table when nothing is printed above it."""
+    first = min(page.fragments, key=lambda f: f.top, default=None)
+    return None if first is None or any(l.top < first.top for l in page.lines) else first
+
+
+def _cut_opening(start: TableFragment, rest: TableFragment, slack: float) -> TableFragment | None:
+    """``rest`` (the next page's head table) with the first row that ``start`` (this page's foot table)
+    began, when ``start`` is that row's start, cut off by the page break; else None.
 
     WebKit does not keep a table's first row (No.) together: at the foot of the page it paints the row's
     frames, empty or with a label (連携事業名), and the row again at the head of the next page with the rest
-    (No., the number, the name). That start is the last thing on its page, one row in the same columns as
-    the next page's first row, and holds nothing but the No. row's labels, each over an empty cell of the
-    rest; joined to it, it makes a row that opens a project table. Its labels go into those empty cells
-    (glyph conservation counts them there), and every value keeps the cell it is printed in."""
-    if following is None or fragment.unplaced or not following.fragments:
-        return None
-    if any(f.top > fragment.top for f in page.fragments) or any(l.top > fragment.top for l in page.lines):
-        return None
-    rest = min(following.fragments, key=lambda f: f.top)
-    if any(l.top < rest.top for l in following.lines):
-        return None
-    rows = fragment.rows()
-    if len(rows) != 1 or not all(_opening_labels_only(c) for c in rows[0]):
+    (No., the number, the name). That start is one row in the same columns as the rest's first row, and
+    holds nothing but the No. row's labels, each over an empty cell of the rest; joined to it, it makes a
+    row that opens a project table. Its labels go into those empty cells (glyph conservation counts them
+    there), and every value keeps the cell it is printed in."""
+    rows = start.rows()
+    if start.unplaced or len(rows) != 1 or not all(_opening_labels_only(c) for c in rows[0]):
         return None
     first = rest.rows()[0]
     start_edges, rest_edges = _edges(rows[0]), _edges(first)
     if len(start_edges) != len(rest_edges) or any(abs(a - b) > slack for a, b in zip(start_edges, rest_edges)):
         return None
-    labels = {(round(c.x0), round(c.x1)): c.text for c in rows[0] if c.text.strip()}
-    joined = []
-    for cell in first:
-        label = next((t for (x0, x1), t in labels.items() if abs(x0 - cell.x0) <= slack
-                      and abs(x1 - cell.x1) <= slack), None)
-        if label is not None and cell.text.strip():
-            return None  # the label stands over text: not the start of this row
-        joined.append(dataclasses.replace(cell, text=label) if label is not None else cell)
-    if len(labels) != sum(1 for c in rows[0] if c.text.strip()) or \
-            sum(c.text != j.text for c, j in zip(first, joined)) != len(labels):
-        return None  # a label with no cell under it in the rest
+    labels: dict[int, str] = {}  # id of the rest's cell → the label printed over it at the foot
+    for cell in rows[0]:
+        if not cell.text.strip():
+            continue
+        under = next((c for c in first if abs(c.x0 - cell.x0) <= slack and abs(c.x1 - cell.x1) <= slack), None)
+        if under is None or under.text.strip():
+            return None  # no cell of the rest under the label, or one with text: not this row's start
+        labels[id(under)] = cell.text
+    joined = [dataclasses.replace(c, text=labels[id(c)]) if id(c) in labels else c for c in first]
     if not _opens_table(joined[0], rest.x0, slack) or label_kind(squash(joined[0].text)) != "header":
         return None
     replaced = {id(c): j for c, j in zip(first, joined)}
@@ -229,15 +231,14 @@ def _cut_opening(fragment: TableFragment, page: PageLayout, following: PageLayou
 def _rejoin_cut_openings(pages: list[PageLayout], slack: float) -> list[PageLayout]:
     """The pages with each project table's first row that a page break cut joined back (`_cut_opening`)."""
     out = list(pages)
-    for i, page in enumerate(pages[:-1]):
-        following = out[i + 1]
-        for fragment in page.fragments:
-            rest = _cut_opening(fragment, page, following, slack)
-            if rest is not None:
-                out[i] = dataclasses.replace(out[i], fragments=[f for f in out[i].fragments if f is not fragment])
-                out[i + 1] = dataclasses.replace(following, fragments=[
-                    rest if f is min(following.fragments, key=lambda f: f.top) else f for f in following.fragments])
-                break
+    for i in range(len(out) - 1):
+        page, following = out[i], out[i + 1]
+        start, head = _foot(page), _head(following)
+        rest = _cut_opening(start, head, slack) if start is not None and head is not None else None
+        if rest is not None:
+            out[i] = dataclasses.replace(page, fragments=[f for f in page.fragments if f is not start])
+            out[i + 1] = dataclasses.replace(following, fragments=[rest if f is head else f
+                                                                   for f in following.fragments])
     return out
 
 
