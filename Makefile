@@ -1,6 +1,9 @@
 # The README's two commands: `make run` and `make test`.
-VENV   := .venv
+VENV   ?= .venv
 PY     := $(VENV)/bin/python
+# What `install` installs: the lock, then the project (tests/test_install.py points both at a small project).
+LOCK    ?= requirements.lock
+PROJECT ?= .
 STAMP  := $(VENV)/.installed-stamp
 export GX_ANALYTICS_ENABLED := false
 export DVC_NO_ANALYTICS := 1
@@ -16,11 +19,16 @@ PRODUCER_PACKAGES := chromium wkhtmltopdf libreoffice-writer-nogui ghostscript p
 install: $(STAMP)
 
 # Every package of the environment comes from requirements.lock (exact versions with hashes, the test
-# extra included), then renkei itself without resolving anything again.
-$(STAMP): pyproject.toml requirements.lock
+# extra included) and nothing else: --no-deps, so pip resolves nothing (a release published after the lock,
+# even one an extra such as typer[all] names, is never considered); `pip check` then proves the locked set
+# complete. renkei itself is installed with the locked setuptools (--no-build-isolation: no build
+# environment fetched from the index). tests/test_install.py installs so against a local index that offers
+# newer releases.
+$(STAMP): $(PROJECT)/pyproject.toml $(LOCK)
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --require-hashes -r requirements.lock
-	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r $(LOCK)
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e $(PROJECT)
+	$(PY) -m pip check
 	touch $(STAMP)
 
 # The project's modules compiled once (__pycache__/, git- and dvc-ignored): where PYTHONDONTWRITEBYTECODE is
