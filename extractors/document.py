@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractors.chapter import Chapter, locate, page_texts
+from extractors.members import MemberTable, member_tables
 from extractors.pdfguard import (READ_BOUNDS, SCAN_BOUNDS, PdfReadError, check_cost, check_pages, check_total,
                                  guarded_document)
 
@@ -35,6 +36,7 @@ class Document:
     chapter: Chapter | None = None
     costs: dict[int, tuple[int, int]] = field(default_factory=dict)
     sha256: str = ""  # of the bytes read, so that the file is not read again to hash it
+    members: list[MemberTable] = field(default_factory=list)  # the member tables printed outside chapter VI
     closed: bool = False
 
     @property
@@ -91,4 +93,4 @@ def prepare(path: Path, data: bytes, pdf, pages: list, find_chapter: bool = True
     for n in chapter.pages:
         check_cost(costs[n], n, READ_BOUNDS)
     check_total(((n, costs[n]) for n in chapter.pages), READ_BOUNDS, "chapter VI")
-    return Document(Path(path), pdf, pages, chapter, costs, sha256)
+    return Document(Path(path), pdf, pages, chapter, costs, sha256, member_tables(texts, chapter))

@@ -14,7 +14,7 @@ pinned mapping with a dotted name (``budget_total.fiscal_year``), anywhere in an
 conditions included: validate puts the values in before Great Expectations sees the suite. A pinned value
 that names a year names it as data (``budget_total: {fiscal_year: …, thousand_yen: …}``), so no suite
 names the plan period. So are the partner municipalities and their codes (``partner_municipalities``,
-``partner_lg_codes``, from pipeline.normalizers.municipalities). A suite that names a parameter params.yaml
+``partner_lg_codes``, from the reviewed schemas/members.csv). A suite that names a parameter params.yaml
 lacks stops validate (exit 2) before anything runs.
 
 Runs with an ephemeral context, fully offline. Prints one line per failed expectation (suite,
@@ -70,13 +70,14 @@ def load_params(path: Path) -> dict:
 
 def suite_parameters(params: dict) -> dict[str, Any]:
     """The values suites may refer to with {"$PARAMETER": name}."""
-    from pipeline.normalizers.municipalities import PARTNERS, lg_code
+    from pipeline.normalizers.municipalities import read_members
 
+    members = read_members()  # reviewed, like the pinned values: an edition whose members differ fails here
     return {
         **params["pinned"],
-        "partner_municipalities": list(PARTNERS),
-        "partner_lg_codes": [(name, lg_code(name)) for name in PARTNERS],
-        "partner_count": len(PARTNERS),
+        "partner_municipalities": list(members.partners),
+        "partner_lg_codes": [(name, members.lg_code(name)) for name in members.partners],
+        "partner_count": len(members.partners),
     }
 
 

@@ -122,7 +122,10 @@ def run_extract(pdf: Path, overview: Path | None, out: Path, progress: bool | No
 
 def _plan_source(document: Document, pages: list, cut: list[dict]) -> dict:
     """The plan's source record: file, hash, page count and, when the PDF holds more than chapter VI, where
-    the chapter is (pages, printed page labels, its heading and the one ending it) and what was skipped."""
+    the chapter is (pages, printed page labels, its heading and the one ending it), what was skipped and
+    the member tables printed outside it."""
+    from pipeline.stages.normalize import printed_number
+
     # path: as given (relative to where the build ran), so that `renkei diff` and `renkei review` find the PDF
     # again; they accept it only with this SHA-256 (pipeline.publish.sources)
     source = {"file": document.path.name, "path": str(document.path), "sha256": document.sha256,
@@ -131,6 +134,10 @@ def _plan_source(document: Document, pages: list, cut: list[dict]) -> dict:
     if chapter is not None and not chapter.whole:
         labels = [pages[0].page_label, pages[-1].page_label] if pages else [None, None]
         source["chapter"] = {**chapter.to_json(), "page_labels": labels, "skipped_tables": cut}
+    if document.members:  # the agreement's members as the vision prints them (extractors/members.py)
+        labels = {s.page: printed_number(s.page_label) for s in chapter.skipped} if chapter is not None else {}
+        source["member_tables"] = [{"page": t.page, "page_label": labels.get(t.page), "header": t.header,
+                                    "heading": t.heading, "names": list(t.names)} for t in document.members]
     stamps = stamp_record(pages)
     if stamps:  # a watermark or stamp left out of the pages: the manifest says which, where
         source["stamps"] = stamps
@@ -202,10 +209,11 @@ def _normalize(extract: _StageFiles, parse: _StageFiles, out: _StageFiles, recor
 
     records = parse.read("records.json", RecordsFile) if records is None else records
     document = records.document
-    tables = normalize_document(document)
+    members, plan_source = _members(records.source)
+    tables = normalize_document(document, members)
     layout = extract.read("layout.json", LayoutFile).pages
     cells = cell_rows(layout)
-    sources = {"plan": records.source}
+    sources = {"plan": plan_source}
     if parse.exists("overview.json"):
         from pipeline.stages.overview import link_to_projects, overview_cells
         data = parse.read("overview.json", ExcerptRowsFile)
@@ -224,6 +232,25 @@ def _normalize(extract: _StageFiles, parse: _StageFiles, out: _StageFiles, recor
     if ids.provisional:
         print(provisional_line(ids.provisional), file=sys.stderr)
     out.write("tables.json", TablesFile(sources, tables, ids.provisional))
+
+
+def _members(source: dict) -> tuple["Members", dict]:
+    """The edition's members (the PDF's member tables, else schemas/members.csv, reviewed) and the plan's
+    source record with them: where they were read and, against the reviewed file, who joined or left (which
+    the gate stops on until `renkei pin` takes them in)."""
+    from pipeline.normalizers.municipalities import MembersError, edition_members, member_changes, read_members
+    try:
+        reviewed = read_members()
+        members = edition_members(source.get("member_tables"), reviewed)
+    except MembersError as error:
+        raise ParseError(f"{source.get('file', 'plan')}: {error}") from None
+    changes = member_changes(members, reviewed)
+    record = {**members.to_json(), **({"changed": changes} if changes["joined"] or changes["left"] else {})}
+    if "changed" in record:
+        print(f"members differ from schemas/members.csv (reviewed): joined {'、'.join(changes['joined']) or 'none'}; "
+              f"left {'、'.join(changes['left']) or 'none'} (take them in with `renkei pin` once reviewed)",
+              file=sys.stderr)
+    return members, {**source, "members": record}
 
 
 # -- write -----------------------------------------------------------------------------------------

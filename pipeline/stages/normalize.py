@@ -12,7 +12,7 @@ from typing import Any
 import regex
 
 from pipeline.normalizers.eras import parse_year_header
-from pipeline.normalizers.municipalities import expand_municipalities, lg_code
+from pipeline.normalizers.municipalities import Members, expand_municipalities
 from pipeline.errors import ParseError
 from pipeline.normalizers.quantity import null_sum, parse_budget_cell, parse_quantity
 from pipeline.stages.records import ParsedDocument, ProjectRecord, Source
@@ -47,16 +47,17 @@ def project_rows(doc: ParsedDocument) -> Rows:
     } for p in doc.projects]
 
 
-def municipality_rows(doc: ParsedDocument) -> Rows:
+def municipality_rows(doc: ParsedDocument, members: Members) -> Rows:
+    """One row per partner of each project: its 連携市町村 cell read against the edition's ``members``."""
     rows = []
     for p in doc.projects:
         src = p.municipalities.source
         try:
-            names = expand_municipalities(p.municipalities.text)
+            names = expand_municipalities(p.municipalities.text, members)
         except ValueError as error:
-            raise ParseError(f"{_where(p)}: 連携市町村 {p.municipalities.text!r}: {error}") from None
+            raise ParseError(f"{_where(p)}: 連携市町村: {error}") from None
         for order, name in enumerate(names, start=1):
-            rows.append({"project_no": p.project_no, "municipality": name, "lg_code": lg_code(name),
+            rows.append({"project_no": p.project_no, "municipality": name, "lg_code": members.lg_code(name),
                          "list_order": order, "page": src.page, "table_id": src.table_id, "row": src.row,
                          "col": src.col, **_box(src)})
     return rows
@@ -165,11 +166,13 @@ _PRINTED_NUMBER = regex.compile(r"\d+")
 def page_labels(pages) -> dict[int, str | None]:
     """{page index: the number printed on that page, as text without its decorations ("- 61 -" → "61"),
     or None where the page prints none}, from the extract stage's pages (`PageLayout.page_label`)."""
-    labels: dict[int, str | None] = {}
-    for page in pages:
-        match = _PRINTED_NUMBER.search(page.page_label or "")
-        labels[page.page] = match.group() if match else None
-    return labels
+    return {page.page: printed_number(page.page_label) for page in pages}
+
+
+def printed_number(label: str | None) -> str | None:
+    """The number a page prints, without its decorations ("- 61 -" → "61"); None without one."""
+    match = _PRINTED_NUMBER.search(label or "")
+    return match.group() if match else None
 
 
 def add_page_labels(tables: dict[str, Rows], labels: dict[str, dict[int, str | None]]) -> None:
@@ -187,14 +190,14 @@ def add_page_labels(tables: dict[str, Rows], labels: dict[str, dict[int, str | N
                     row[label] = by_page.get(row[column]) if row[column] is not None else None
 
 
-def normalize_document(doc: ParsedDocument) -> dict[str, Rows]:
+def normalize_document(doc: ParsedDocument, members: Members) -> dict[str, Rows]:
     numbers = [p.project_no for p in doc.projects]
     duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
     if duplicates:
         raise ParseError(f"project numbers printed twice: {duplicates}")
     return {
         "projects": project_rows(doc),
-        "project_municipalities": municipality_rows(doc),
+        "project_municipalities": municipality_rows(doc, members),
         "responsibilities": responsibility_rows(doc),
         "budgets": budget_rows(doc),
         "indicators": indicator_rows(doc),
