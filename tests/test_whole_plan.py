@@ -333,3 +333,48 @@ def test_map_chart_and_photo_pages_around_the_chapter_are_read_by_pdfium_only(tm
     assert max(paths for _, paths in outside) < MAX_SCAN_PAGE_PATHS
     build(pdf, None, tmp_path / "out", progress=False)
     _same_dataset(whole_build, Build(tmp_path / "out"), tables=[t for t in TABLES if t not in ("overview", "cells")])
+
+
+# -- an edition's own members ---------------------------------------------------------------------------
+NEW_MEMBER = ("栗山町", "014290")  # a town of 北海道 that is not a member of this plan; its code from 総務省
+
+
+@pytest.mark.parametrize("printer", ["chromium-A4", "libreoffice-docx-A4"])
+def test_a_member_joining_gives_every_all_partners_project_the_new_member(printer, tmp_path, plan_build, content):
+    """The whole vision lists a 12th member in its member table: every 全市町村 project gets 12 partners,
+    the new one with its own code, everything else as before, and the build says who joined."""
+    from tests.printers.whole import MUNICIPALITIES
+    members = (*MUNICIPALITIES, NEW_MEMBER[0])
+    if printer.startswith("chromium"):
+        pdf = producers.chromium(whole_plan_html(content, HtmlStyle(paper="A4"), members=members), tmp_path / "w.pdf")
+    else:
+        pdf = producers.libreoffice(whole_plan_docx(content, tmp_path / "w.docx", DocxStyle(paper="A4"),
+                                                    members=members), tmp_path / "w.pdf")
+    out = tmp_path / "out"
+    build(pdf, None, out, progress=False)
+    got = Build(out)
+    for table in KEYS:
+        if table != "project_municipalities":
+            pd.testing.assert_frame_equal(content_frame(got, table), content_frame(plan_build, table),
+                                          check_dtype=False, obj=table)
+    all_partners = set(plan_build["projects"].query("municipalities_raw == '全市町村'")["project_no"])
+    assert all_partners
+    pm, ref = got["project_municipalities"], plan_build["project_municipalities"]
+    for no in sorted(all_partners):
+        rows = pm[pm.project_no == no].sort_values("list_order")
+        assert rows.municipality.tolist() == [*MUNICIPALITIES[1:], NEW_MEMBER[0]], no
+        assert rows.lg_code.tolist()[-1] == NEW_MEMBER[1]
+    listed = pm[~pm.project_no.isin(all_partners)][["project_no", "municipality", "lg_code"]].reset_index(drop=True)
+    expected = ref[~ref.project_no.isin(all_partners)][["project_no", "municipality", "lg_code"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(listed, expected, check_dtype=False)
+    members_record = _manifest(got)["sources"]["plan"]["members"]
+    assert members_record["source"] == "document" and members_record["partners"][-1] == NEW_MEMBER[0]
+    assert members_record["changed"] == {"joined": [NEW_MEMBER[0]], "left": []}
+
+
+def test_the_whole_plans_member_tables_are_read(whole_build):
+    source = _manifest(whole_build)["sources"]["plan"]
+    assert source["members"]["source"] == "document" and "changed" not in source["members"]
+    tables = source["member_tables"]
+    assert len(tables) >= 1 and all(t["page"] < source["chapter"]["pages"][0] for t in tables)
+    assert all(t["page_label"] and t["page_label"].isdigit() for t in tables)

@@ -30,10 +30,12 @@ PROSE = ("このビジョンは、札幌市と近隣の市町村が形成する�
          "その実現に向けて連携して取り組む事項を定めるものです。")
 
 
-def _statistics() -> list[tuple[str, ...]]:
-    """A statistics table's rows (市町村名 first): stand-in figures, not the plan's."""
+def _statistics(members: tuple[str, ...] = MUNICIPALITIES) -> list[tuple[str, ...]]:
+    """The member table's rows (市町村名 first, one row per member, then the area's total): stand-in
+    figures, not the plan's."""
     return [("市町村名", "人口（人）", "面積（km²）")] + [
-        (name, f"{(i + 3) * 12_345:,}", f"{(i + 2) * 37.5:.1f}") for i, name in enumerate(MUNICIPALITIES)]
+        (name, f"{(i + 3) * 12_345:,}", f"{(i + 2) * 37.5:.1f}") for i, name in enumerate(members)] + [
+        ("圏域計", f"{sum((i + 3) * 12_345 for i in range(len(members))):,}", "")]
 
 
 def _appendix() -> list[tuple[str, ...]]:
@@ -59,7 +61,7 @@ def _chart_html() -> str:
     return f'<p>図 圏域人口の推移</p><table class="chart">{"".join(rows)}</table>'
 
 
-def before_html() -> tuple[str, ...]:
+def before_html(members: tuple[str, ...] = MUNICIPALITIES) -> tuple[str, ...]:
     toc = "".join(f"<p>{n} {escape(t)} ・・・・・・・・・・・・ {p}</p>" for n, t, p in CONTENTS)
     return (
         '<div style="break-after: page"><h1>第2期さっぽろ連携中枢都市圏ビジョン</h1><p>令和6年（2024年）3月</p>'
@@ -67,7 +69,7 @@ def before_html() -> tuple[str, ...]:
         f'<div style="break-after: page"><h1>目次</h1>{toc}<p>資料編 ・・・・・・・・・・・・ 30</p></div>',
         f"<h1>I はじめに</h1><p>{PROSE}</p>",
         "<h1>II さっぽろ連携中枢都市圏の形成</h1><h2>1 構成市町村</h2>"
-        f"{_table_html(_statistics())}<h2>2 圏域の人口</h2>{_chart_html()}",
+        f"{_table_html(_statistics(members))}<h2>2 圏域の人口</h2>{_chart_html()}",
         f"<h1>III 圏域の特性</h1><p>{PROSE}</p><h1>IV 目指す将来像</h1><p>{PROSE}</p>",
         "<h1>V ビジョンの期間</h1><p>令和6年度から令和10年度までの5年間とします。</p>"
         f"{_table_html([('区分', '期間'), ('第1期', '2019年度から2023年度'), ('第2期', '2024年度から2028年度')])}",
@@ -79,9 +81,11 @@ def after_html() -> tuple[str, ...]:
             "<h2>2 用語解説</h2>", _table_html([("用語", "解説"), ("連携協約", "地方自治法に基づく協約")]))
 
 
-def whole_plan_html(content: Content, style: HtmlStyle | None = None) -> str:
+def whole_plan_html(content: Content, style: HtmlStyle | None = None,
+                    members: tuple[str, ...] = MUNICIPALITIES) -> str:
+    """The whole vision in HTML; ``members``: the municipalities its member table lists (center first)."""
     style = (style or HtmlStyle()).variant(first_page_number=1)
-    return plan_html(content, style, before=before_html(), after=after_html(),
+    return plan_html(content, style, before=before_html(members), after=after_html(),
                      css_extra="table.chart td { padding: 2pt 3pt; }")
 
 
@@ -98,7 +102,7 @@ def _page_break(doc) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def before_docx(doc, style: DocxStyle) -> None:
+def before_docx(doc, style: DocxStyle, members: tuple[str, ...] = MUNICIPALITIES) -> None:
     _heading(doc, "第2期さっぽろ連携中枢都市圏ビジョン", style.heading_size + 6)
     doc.add_paragraph("令和6年（2024年）3月")
     _page_break(doc)
@@ -110,7 +114,7 @@ def before_docx(doc, style: DocxStyle) -> None:
     doc.add_paragraph(PROSE)
     _heading(doc, "II さっぽろ連携中枢都市圏の形成", style.heading_size + 3)
     _heading(doc, "1 構成市町村", style.heading_size + 2)
-    _table_docx(doc, _statistics())
+    _table_docx(doc, _statistics(members))
     _heading(doc, "2 圏域の人口", style.heading_size + 2)
     doc.add_paragraph("図 圏域人口の推移")
     _table_docx(doc, [("年", "人口")] + [(f"{y}年", "■" * (3 + i)) for i, y in enumerate(range(2015, 2021))])
@@ -128,5 +132,6 @@ def after_docx(doc, style: DocxStyle) -> None:
     doc.add_paragraph().add_run("以上").font.size = Pt(style.size)
 
 
-def whole_plan_docx(content: Content, path: Path, style: DocxStyle | None = None) -> Path:
-    return plan_docx(content, path, style, before=before_docx, after=after_docx)
+def whole_plan_docx(content: Content, path: Path, style: DocxStyle | None = None,
+                    members: tuple[str, ...] = MUNICIPALITIES) -> Path:
+    return plan_docx(content, path, style, before=lambda doc, st: before_docx(doc, st, members), after=after_docx)
