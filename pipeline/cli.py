@@ -149,7 +149,8 @@ def _gate(args: argparse.Namespace) -> int:
 def _pin(args: argparse.Namespace) -> int:
     from pipeline.pin import run_pin
 
-    return run_pin(args.build_dir, args.params, args.crosswalk, dry_run=args.dry_run)
+    return run_pin(args.build_dir, args.params, args.crosswalk, dry_run=args.dry_run, members_file=args.members,
+                   add_members=args.member)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -274,9 +275,16 @@ COMMANDS: tuple[Command, ...] = (
                         "pinned, reviewed value differs: a new edition) or has provisional project ids, naming "
                         "the report and the review to look at and `renkei pin` to take the new figures after "
                         "looking; exit 2 when the report or the review is missing. Exit 0 otherwise."),
-    Command("pin", "take a reviewed build's figures into params.yaml and its new project ids into the crosswalk",
-            "renkei pin out/data\nrenkei pin out/data --dry-run",
-            (_folder("build_dir", "BUILD_DIR", "the reviewed build"),
+    Command("pin", "take a reviewed build's figures into params.yaml, its new project ids into the crosswalk and "
+                   "its members into schemas/members.csv",
+            "renkei pin out/data\nrenkei pin out/data --dry-run\nrenkei pin --member 栗山町",
+            (arg("build_dir", type=Path, nargs="?", metavar="BUILD_DIR",
+                 help="the reviewed build (leave out with --member alone: only the members file is edited)"),
+             arg("--member", action="append", default=[], metavar="NAME",
+                 help="a partner municipality to add to the reviewed members (a chapter-only edition prints no "
+                      "member table; repeat for several)"),
+             arg("--members", type=Path, metavar="FILE",
+                 help="the reviewed members file (default: schemas/members.csv of this renkei)"),
              arg("--params", type=Path, default=Path("params.yaml"), metavar="FILE",
                  help="the params file whose pinned: block is rewritten (comments kept; default: params.yaml)"),
              arg("--crosswalk", type=Path, metavar="FILE",
@@ -286,8 +294,9 @@ COMMANDS: tuple[Command, ...] = (
             description="Run by a person after looking at the report and the review of a new edition, never "
                         "by `make run`: writes the build's counts and first-year budget total into params.yaml "
                         "`pinned:` (editing only those values, comments kept) and its projects into the "
-                        "crosswalk (new provisional ids taken in, renamed projects' names updated), printing "
-                        "both changes as a unified diff. Exit 0 (also when nothing changes), 2 when the build "
+                        "crosswalk (new provisional ids taken in, renamed projects' names updated) and the "
+                        "members it read from the PDF's member tables (plus any --member) into the members file, "
+                        "printing the changes as a unified diff. Exit 0 (also when nothing changes), 2 when the build "
                         "cannot be read or its ids do not follow the crosswalk (rebuild first)."),
     Command("check-pdf", "check PDFs as build would, building nothing (make diff)",
             "renkei check-pdf raw/plan_vi.pdf tests/fixtures/plan_vi_revised_sample.pdf",

@@ -1,7 +1,7 @@
 """`renkei pin BUILD`: take a reviewed build's figures and project ids into the repository.
 
 A person runs it after looking at the report and the review of a new edition (the gate stage names them);
-`make run` never does, and no build writes these files. It writes two files and prints both changes as a
+`make run` never does, and no build writes these files. It writes three files and prints the changes as a
 unified diff:
 
 - params.yaml ``pinned:``: the build's project, indicator and KPI counts and the budget total of the plan's
@@ -12,6 +12,10 @@ unified diff:
   project_id, with the build's name and summary (a provisional id taken in, a renamed project's name
   updated). The build's ids must be what the current crosswalk gives its projects; a build made with
   another crosswalk is refused (rebuild first), so a pin never takes ids nobody saw.
+- the reviewed members (schemas/members.csv, pipeline/normalizers/municipalities.py): the members the build
+  read from the PDF's member tables, and any ``--member`` named (a chapter-only edition prints no member
+  table: a new partner it names is refused by the build until a person adds it so; ``--member`` alone, with
+  no build, edits only this file).
 
 Each file is written beside itself and moved into place. Exit 0 (also when nothing changes), 2 when the
 build or a file cannot be read (one line).
@@ -30,6 +34,8 @@ import regex
 
 from pipeline.errors import ParseError
 from pipeline.inputs import InputError
+from extractors.textnorm import fold_text
+from pipeline.normalizers.municipalities import MEMBERS_FILE, Members, format_members, parse_members
 from pipeline.stages.identity import Entry, assign_ids, format_crosswalk, parse_crosswalk
 
 # pinned: key path → where its value comes from in a build (metrics.json)
@@ -156,28 +162,61 @@ def _read_build(build_dir: Path) -> tuple[dict, list[int], list[dict]]:
     return metrics, years, projects
 
 
-def run_pin(build_dir: Path, params: Path = Path("params.yaml"), crosswalk: Path | None = None, *,
-            dry_run: bool = False) -> int:
+def new_members(reviewed: Members, built: dict | None, added: list[str]) -> Members:
+    """The reviewed members after the pin: the build's, where it read them from the PDF's member tables
+    (``built``: its manifest's members record), then each ``added`` partner (a municipality of Japan, not
+    yet a member)."""
+    members = reviewed
+    if built is not None and built.get("source") == "document":
+        members = Members(built["center"], tuple(built["partners"]))
+    for name in added:
+        name = fold_text(name).strip()
+        if name in members.all:
+            raise PinError(f"--member {name}: already a member")
+        members.lg_code(name)
+        members = Members(members.center, (*members.partners, name))
+    return Members(members.center, members.partners)
+
+
+def _built_members(build_dir: Path) -> dict | None:
+    manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    return manifest.get("sources", {}).get("plan", {}).get("members")
+
+
+def run_pin(build_dir: Path | None, params: Path = Path("params.yaml"), crosswalk: Path | None = None, *,
+            dry_run: bool = False, members_file: Path | None = None, add_members: list[str] = ()) -> int:
     from pipeline.stages.identity import CROSSWALK
 
-    build_dir, params = Path(build_dir), Path(params)
+    params = Path(params)
     crosswalk = Path(crosswalk) if crosswalk is not None else CROSSWALK
+    members_file = Path(members_file) if members_file is not None else MEMBERS_FILE
+    changes = []
     try:
-        metrics, years, projects = _read_build(build_dir)
-        values = pinned_values(metrics, years)
-        old_params = params.read_text(encoding="utf-8")
-        new_params = edit_pinned(old_params, values)
-        _check_params(new_params, values, params)
-        old_walk = crosswalk.read_text(encoding="utf-8") if crosswalk.is_file() else ""
-        entries = parse_crosswalk(old_walk, str(crosswalk)) if old_walk else []
-        new_walk = format_crosswalk(new_crosswalk(projects, entries))
+        if build_dir is None and not add_members:
+            raise PinError("name the reviewed build (or give --member to edit only the members)")
+        old_members = members_file.read_text(encoding="utf-8")
+        built = None
+        if build_dir is not None:
+            build_dir = Path(build_dir)
+            metrics, years, projects = _read_build(build_dir)
+            values = pinned_values(metrics, years)
+            old_params = params.read_text(encoding="utf-8")
+            new_params = edit_pinned(old_params, values)
+            _check_params(new_params, values, params)
+            old_walk = crosswalk.read_text(encoding="utf-8") if crosswalk.is_file() else ""
+            entries = parse_crosswalk(old_walk, str(crosswalk)) if old_walk else []
+            new_walk = format_crosswalk(new_crosswalk(projects, entries))
+            changes += [(params, old_params, new_params), (crosswalk, old_walk, new_walk)]
+            built = _built_members(build_dir)
+        members = new_members(parse_members(old_members, str(members_file)), built, list(add_members))
+        changes.append((members_file, old_members, format_members(members)))
     except (PinError, ParseError, InputError, OSError, ValueError, KeyError) as error:
         print(f"error: pin: {error}", file=sys.stderr)
         return 2
-    changes = [(params, old_params, new_params), (crosswalk, old_walk, new_walk)]
     diff = "".join(_diff(old, new, path) for path, old, new in changes if old != new)
     if not diff:
-        print(f"pin: nothing to change: {params} and {crosswalk} already hold {build_dir}'s figures and ids")
+        print(f"pin: nothing to change: {', '.join(str(p) for p, _, _ in changes)} already hold "
+              f"{build_dir or 'the members'}'s figures, ids and members")
         return 0
     sys.stdout.write(diff)
     if dry_run:

@@ -37,10 +37,14 @@ def gate_message(results: dict, manifest: dict, report: Path, review: Path, buil
     if provisional:
         reasons.append(f"{len(provisional)} provisional project id{'s' if len(provisional) != 1 else ''} ("
                        + ", ".join(f"{p['project_id']} = project {p['project_no']}" for p in provisional) + ")")
+    changed = manifest.get("sources", {}).get("plan", {}).get("members", {}).get("changed")
+    if changed:  # the PDF's member tables differ from schemas/members.csv (reviewed)
+        reasons.append("members differ from the reviewed schemas/members.csv (joined: "
+                       f"{'、'.join(changed['joined']) or 'none'}; left: {'、'.join(changed['left']) or 'none'})")
     if not reasons:
         return None
     return (f"gate: {'; '.join(reasons)}. This build's report {report} and review {review} are written: look at "
-            f"them, then `renkei pin {build}` takes its figures and ids (docs/validation.md)")
+            f"them, then `renkei pin {build}` takes its figures, ids and members (docs/validation.md)")
 
 
 def run_gate(validation: Path, build: Path, report: Path, review: Path) -> int:
@@ -57,5 +61,5 @@ def run_gate(validation: Path, build: Path, report: Path, review: Path) -> int:
     if message is not None:
         print(message, file=sys.stderr)
         return 1
-    print("gate: passed (validation passed, every project id reviewed)", file=sys.stderr)
+    print("gate: passed (validation passed, every project id and member reviewed)", file=sys.stderr)
     return 0

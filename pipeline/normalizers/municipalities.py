@@ -150,7 +150,7 @@ def _described(members: Members) -> str:
         return "the member table" + ("s" if len(members.pages) > 1 else "") + " on page " + \
             ", ".join(map(str, members.pages))
     return f"{members.where}, reviewed: this PDF prints no member table; review the edition's members and " \
-           "take them in with `renkei pin BUILD --member NAME`"
+           "add them with `renkei pin --member NAME`"
 
 
 def edition_members(member_tables: list[dict] | None, reviewed: Members) -> Members:
