@@ -76,8 +76,9 @@ _TABLE_LIST = [
     ),
     TableSpec(
         name="project_municipalities",
-        description="The partner municipalities (連携市町村) of each project, expanded (全市町村 = all 11).",
-        description_ja="事業ごとの連携市町村（全市町村は 11 市町村に展開）",
+        description="The partner municipalities (連携市町村) of each project, expanded (全市町村 = every partner of the "
+                    "edition: its member tables, else the reviewed schemas/members.csv).",
+        description_ja="事業ごとの連携市町村（全市町村はその版の連携市町村すべてに展開）",
         fields=["project_no", "project_id", "municipality", "lg_code", "list_order", "page", "page_label",
                 "table_id", "row", "col", *BOX],
         row_value="municipality",
