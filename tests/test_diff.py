@@ -69,13 +69,14 @@ def _budgets(no: int, amounts: dict[int, int | None]) -> list[dict]:
 
 def make_build(path: Path, projects: list[dict], *, budgets=(), indicators=(), municipalities=(),
                responsibilities=(), kpis=(), footnotes=(), version: str = CONTRACT_VERSION,
-               source: str = "plan.pdf") -> Path:
+               source: str = "plan.pdf", members: dict | None = None) -> Path:
     rows = {"projects": projects, "budgets": budgets, "indicators": indicators,
             "project_municipalities": municipalities, "responsibilities": responsibilities, "kpis": kpis,
             "footnotes": footnotes}
     frames = {t: pd.DataFrame([_fill(t, r) for r in rows[t]], columns=TABLES[t].fields) for t in DIFF_TABLES}
     counts = write_tables(frames, path)
-    write_json({"contract_version": version, "sources": {"plan": {"file": source}}, "row_counts": counts},
+    plan = {"file": source, **({"members": members} if members is not None else {})}
+    write_json({"contract_version": version, "sources": {"plan": plan}, "row_counts": counts},
                path / "manifest.json")
     return path
 
@@ -635,3 +636,56 @@ def test_where_the_reports_go(tmp_path):
     assert targets("md", tmp_path / "x.txt") == {"md": tmp_path / "x.txt"}
     assert targets(None, tmp_path / "d.html") == {"html": tmp_path / "d.html"}
     assert targets(None, tmp_path / "out") == {f: tmp_path / "out" / f"diff.{f}" for f in ("json", "md", "html")}
+
+
+# -- members of the agreement ---------------------------------------------------------------------------
+def _members(*partners: str, source: str = "document") -> dict:
+    return {"source": source, "center": "札幌市", "partners": list(partners), "pages": [4] if source == "document" else [],
+            "page_labels": ["3"] if source == "document" else []}
+
+
+def _partners(no: int, names: list[str]) -> list[dict]:
+    return [{"project_no": no, "municipality": n, "lg_code": "000000", "list_order": i, "page": no, "row": 3, "col": 1}
+            for i, n in enumerate(names, start=1)]
+
+
+def test_a_member_joining_is_one_edit_with_its_all_partner_projects_riding_along(tmp_path):
+    """全市町村 projects gain the new member without a printed value changing: one edit, the member's. A
+    project whose printed list names the member (a printed change) is its own membership edit."""
+    old_names, new_names = ["小樽市", "江別市"], ["小樽市", "江別市", "栗山町"]
+    listed = _project(3, "MICE誘致の推進", "国際会議等の誘致を圏域で連携して行い、経済効果を波及させる。",
+                      municipalities_raw="小樽市")
+    old = make_build(tmp_path / "old", [A, B, listed], members=_members(*old_names),
+                     municipalities=_partners(1, old_names) + _partners(2, old_names) + _partners(3, ["小樽市"]))
+    listed_new = {**listed, "municipalities_raw": "小樽市、栗山町"}
+    new = make_build(tmp_path / "new", [A, B, listed_new], members=_members(*new_names),
+                     municipalities=_partners(1, new_names) + _partners(2, new_names) +
+                     _partners(3, ["小樽市", "栗山町"]))
+    result = diff_builds(old, new)
+    out = result.to_json()
+    assert out["members"] == [{"kind": "member_joined", "municipality": "栗山町", "pages": [4], "page_labels": ["3"],
+                               "source": "document", "projects": [1, 2]}]
+    assert out["summary"]["by_kind"]["member_joined"] == 1 and out["summary"]["by_kind"]["membership"] == 1
+    assert out["summary"]["edits"] == 2
+    assert [(c["new_no"], c["kind"]) for c in out["changes"]] == [(3, "membership")]
+    md = render(result, "md")
+    assert "2 edits: 1 member joined, 1 membership" in md and "| member joined | 栗山町 | p. 3 | 1, 2 |" in md
+    page = html_page(old, new)
+    assert "1 member joined" in page and "<td>栗山町</td>" in page
+
+
+def test_a_member_leaving_is_one_edit(tmp_path):
+    names = ["小樽市", "江別市"]
+    old = make_build(tmp_path / "old", [A], members=_members(*names), municipalities=_partners(1, names))
+    new = make_build(tmp_path / "new", [A], members=_members("小樽市", source="reviewed"),
+                     municipalities=_partners(1, ["小樽市"]))
+    out = diff_builds(old, new).to_json()
+    assert out["summary"]["edits"] == 1 and out["summary"]["by_kind"]["member_left"] == 1
+    assert out["changes"] == [] and out["members"][0]["projects"] == [1]
+
+
+def test_without_members_in_either_manifest_the_partner_rows_are_the_edits(tmp_path):
+    old = make_build(tmp_path / "old", [A], municipalities=_partners(1, ["小樽市"]))
+    new = make_build(tmp_path / "new", [A], municipalities=_partners(1, ["小樽市", "江別市"]))
+    out = diff_builds(old, new).to_json()
+    assert out["members"] == [] and out["summary"]["by_kind"]["membership"] == 1

@@ -340,7 +340,8 @@ NEW_MEMBER = ("栗山町", "014290")  # a town of 北海道 that is not a member
 
 
 @pytest.mark.parametrize("printer", ["chromium-A4", "libreoffice-docx-A4"])
-def test_a_member_joining_gives_every_all_partners_project_the_new_member(printer, tmp_path, plan_build, content):
+def test_a_member_joining_gives_every_all_partners_project_the_new_member(printer, tmp_path, plan_build, content,
+                                                                         whole_build):
     """The whole vision lists a 12th member in its member table: every 全市町村 project gets 12 partners,
     the new one with its own code, everything else as before, and the build says who joined."""
     from tests.printers.whole import MUNICIPALITIES
@@ -370,6 +371,12 @@ def test_a_member_joining_gives_every_all_partners_project_the_new_member(printe
     members_record = _manifest(got)["sources"]["plan"]["members"]
     assert members_record["source"] == "document" and members_record["partners"][-1] == NEW_MEMBER[0]
     assert members_record["changed"] == {"joined": [NEW_MEMBER[0]], "left": []}
+    # The diff against the published edition: one edit, the member joining, the 全市町村 projects inside it.
+    from pipeline.diff.compare import diff_builds
+    diff = diff_builds(whole_build.path, out).to_json()
+    assert diff["summary"]["edits"] == 1 and diff["summary"]["by_kind"]["member_joined"] == 1, diff["summary"]
+    assert diff["members"][0]["municipality"] == NEW_MEMBER[0]
+    assert diff["members"][0]["projects"] == sorted(all_partners) and diff["changes"] == []
 
 
 def test_the_whole_plans_member_tables_are_read(whole_build):

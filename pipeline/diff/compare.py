@@ -81,6 +81,9 @@ KINDS: dict[str, str] = {"projects": "project", "project_municipalities": "membe
                          "responsibilities": "responsibility", "budgets": "budget", "indicators": "indicator",
                          "kpis": "kpi", "footnotes": "footnote"}
 PROJECT_KINDS = ("project_added", "project_removed", "project_renamed")
+# A municipality joining or leaving the agreement: one edit each (the partner rows of the 全市町村 projects
+# that it adds or removes ride along in it).
+MEMBER_KINDS = ("member_joined", "member_left")
 assert set(KINDS) == set(COMPARED_TABLES), set(KINDS) ^ set(COMPARED_TABLES)
 
 
@@ -130,6 +133,7 @@ class Build:
     source: str  # the plan PDF's file name, for the report's heading
     tables: dict[str, list[dict[str, Any]]]
     columns: dict[str, list[str]]
+    members: dict[str, Any] | None = None  # manifest.json's sources.plan.members (None: a build without it)
 
 
 def _clean(value: Any) -> Any:
@@ -165,7 +169,7 @@ def load_build(path: Path) -> Build:
             raise DiffError(f"{file}: column {missing[0]} missing")
         columns[name] = list(table.column_names)
         tables[name] = [{k: _clean(v) for k, v in row.items()} for row in table.to_pylist()]
-    return Build(path, str(version), str(source), tables, columns)
+    return Build(path, str(version), str(source), tables, columns, (sources.get("plan") or {}).get("members"))
 
 
 # -- the result ------------------------------------------------------------------------------------
@@ -260,6 +264,8 @@ class DiffResult:
     # project number → project_id in each build (empty for a build without ids)
     old_ids: dict[int, str] = field(default_factory=dict)
     new_ids: dict[int, str] = field(default_factory=dict)
+    # municipalities that joined or left the agreement (``member_edits``)
+    members: list[dict[str, Any]] = field(default_factory=list)
 
     def ids(self, old_no: int | None, new_no: int | None) -> dict[str, str]:
         """``project_id`` (NEW's, else OLD's) and ``old_project_id`` where OLD's differs."""
@@ -278,6 +284,7 @@ class DiffResult:
         from an insertion or a removal)."""
         m = self.matching
         counts = dict(zip(PROJECT_KINDS, (len(m.added), len(m.removed), len(self.renamed))))
+        counts.update({kind: sum(e["kind"] == kind for e in self.members) for kind in MEMBER_KINDS})
         counts.update({kind: sum(c.kind == kind for c in self.changes) for kind in KINDS.values()})
         return counts
 
@@ -294,7 +301,7 @@ class DiffResult:
     def identical(self) -> bool:
         """No difference in content (pages and sources are provenance: a reprint is identical)."""
         return not (self.matching.added or self.matching.removed or self.renamed or self.renumbered
-                    or self.changes)
+                    or self.changes or self.members)
 
     def _numbers(self, old_no: int | None, new_no: int | None, pages: bool) -> dict[str, Any]:
         out: dict[str, Any] = {"old_no": old_no, "new_no": new_no, **self.ids(old_no, new_no)}
@@ -327,6 +334,7 @@ class DiffResult:
         out["summary"] = {"edits": sum(counts.values()), "by_kind": counts, "renumbered": len(self.renumbered)}
         out["totals"] = {"budget_thousand_yen_by_fiscal_year": [dict(t) for t in self.totals]}
         out["projects"] = self.projects_json(pages)
+        out["members"] = [dict(e) for e in self.members]
         out["changes"] = [c.to_json(pages) for c in self.changes]
         out["municipalities"] = [dict(e) for e in self.municipalities]
         return out
@@ -483,15 +491,18 @@ def compare_builds(old: Build, new: Build, threshold: float = MATCH_THRESHOLD) -
     if old.contract_version != CONTRACT_VERSION:
         raise DiffError(f"contract version {old.contract_version}; this diff reads version {CONTRACT_VERSION}")
     return compare_tables(old.tables, new.tables, old.columns, new.columns, threshold=threshold,
-                          old_source=old.source, new_source=new.source)
+                          old_source=old.source, new_source=new.source, old_members=old.members,
+                          new_members=new.members)
 
 
 def compare_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
                    old_columns: dict[str, list[str]] | None = None,
                    new_columns: dict[str, list[str]] | None = None,
                    threshold: float = MATCH_THRESHOLD,
-                   old_source: str = "old", new_source: str = "new") -> DiffResult:
-    """Compare two builds given as {table: rows (dicts of plain values)}."""
+                   old_source: str = "old", new_source: str = "new", old_members: dict | None = None,
+                   new_members: dict | None = None) -> DiffResult:
+    """Compare two builds given as {table: rows (dicts of plain values)}; ``old_members``/``new_members``:
+    each build's members record (manifest), None where a build has none (no member edit is reported)."""
     def cols(tables: dict, given: dict | None, name: str) -> list[str]:
         if given is not None:
             return given[name]
@@ -568,6 +579,8 @@ def compare_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
         return (0 if in_project else 1, c.new_no if in_project else 0, table_rank[c.table],
                 tuple((k, _sortable(v)) for k, v in c.key), column, c.column or "")
 
+    result.members, changes = member_edits(old_members, new_members, changes, old["projects"], new["projects"],
+                                           matching)
     result.old_ids = _ids(old["projects"])
     result.new_ids = _ids(new["projects"])
     result.changes = [replace(c, **result.ids(c.old_no, c.new_no)) if c.table in PROJECT_TABLES else c
@@ -575,6 +588,47 @@ def compare_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
     result.municipalities = municipality_edits(result, old.get("project_municipalities", []),
                                                new.get("project_municipalities", []))
     return result
+
+
+def member_edits(old_members: dict | None, new_members: dict | None, changes: list[Change],
+                 old_projects: list[dict], new_projects: list[dict], matching: Matching
+                 ) -> tuple[list[dict[str, Any]], list[Change]]:
+    """The municipalities that joined or left (one edit each, in the new, else the old, members' order) and
+    ``changes`` without what rides along in them: a 全市町村 project (so printed in both editions) gains the
+    partner that joined and loses the one that left without any printed value of it changing, so those
+    partner rows are the member's edit, listed in its ``projects`` (new numbers), not edits of their own."""
+    if old_members is None or new_members is None:
+        return [], changes
+    old_partners, new_partners = list(old_members["partners"]), list(new_members["partners"])
+    joined = [n for n in new_partners if n not in old_partners]
+    left = [n for n in old_partners if n not in new_partners]
+    if not joined and not left:
+        return [], changes
+    old_raw = {int(r["project_no"]): r.get("municipalities_raw") for r in old_projects}
+    new_raw = {int(r["project_no"]): r.get("municipalities_raw") for r in new_projects}
+    everyone = {p.new.no for p in matching.pairs
+                if _says_all(old_raw.get(p.old.no)) and _says_all(new_raw.get(p.new.no))}
+
+    def rides_along(c: Change, name: str, row: str) -> bool:
+        return (c.table == "project_municipalities" and c.row == row and c.new_no in everyone
+                and dict(c.key).get("municipality") == name)
+
+    edits, kept = [], list(changes)
+    for kind, names, row, pages in (("member_joined", joined, "added", new_members.get("pages")),
+                                    ("member_left", left, "removed", old_members.get("pages"))):
+        for name in names:
+            riding = [c for c in kept if rides_along(c, name, row)]
+            kept = [c for c in kept if c not in riding]
+            side = new_members if kind == "member_joined" else old_members
+            edits.append({"kind": kind, "municipality": name, "pages": list(pages or []),
+                          "page_labels": list(side.get("page_labels") or []), "source": side.get("source"),
+                          "projects": sorted(c.new_no for c in riding)})
+    return edits, kept
+
+
+def _says_all(raw: str | None) -> bool:
+    from pipeline.normalizers.municipalities import ALL_PARTNERS_LABEL
+    return raw is not None and "".join(raw.split()) == ALL_PARTNERS_LABEL
 
 
 def _ids(rows: list[dict]) -> dict[int, str]:

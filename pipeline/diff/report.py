@@ -31,7 +31,8 @@ FORMATS = ("json", "md")  # html: pipeline.publish.diffpage
 BUDGET_AMOUNT = "amount_thousand_yen"
 # The summary's word for each kind of edit (DiffResult.edit_counts), in its order.
 KIND_LABELS = {"project_added": "project added", "project_removed": "project removed",
-               "project_renamed": "project renamed", "project": "project field", "membership": "membership",
+               "project_renamed": "project renamed", "member_joined": "member joined",
+               "member_left": "member left", "project": "project field", "membership": "membership",
                "responsibility": "responsibility", "budget": "budget", "indicator": "indicator", "kpi": "KPI",
                "footnote": "footnote"}
 REWRITE_RATIO = 0.5
@@ -186,6 +187,14 @@ def summary_text(old_count: int, new_count: int, counts: dict[str, int], renumbe
     if renumbered:
         line += f"; {renumbered} project{'s' if renumbered != 1 else ''} renumbered"
     return line + "."
+
+
+def member_pages(member: dict) -> str:
+    """Where the edition prints the member: its member tables' printed page numbers, or the reviewed file."""
+    if member.get("source") != "document":
+        return "schemas/members.csv (reviewed; the PDF prints no member table)"
+    labels = member.get("page_labels") or member.get("pages") or []
+    return ("p. " + ", ".join(str(label) for label in labels)) if labels else "—"
 
 
 def _is_amount_edit(c: Change) -> bool:
@@ -361,6 +370,11 @@ def render_markdown(result: DiffResult) -> str:
             lines.append("")
             lines.extend(f"- {item}" for item in detail_items(details.get(p.no, {}), e))
             lines.append("")
+    table("Members of the agreement (連携市町村)", ["Change", "Municipality", "Member table pages",
+                                                "全市町村 projects riding along (new No.)"],
+          ["---", "---", "---", "---"],
+          [[KIND_LABELS[m["kind"]], e(m["municipality"]), e(member_pages(m)),
+            e(", ".join(map(str, m["projects"])) or "none")] for m in result.members])
     table("Renamed projects", ["Old No.", "New No.", "連携事業名 (old → new)", "Pages (old → new)"],
           ["---:", "---:", "---", "---"],
           [[str(p.old.no), str(p.new.no), char_diff(p.old.name, p.new.name, e),

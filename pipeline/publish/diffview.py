@@ -312,6 +312,7 @@ class ShownDiff:
     summary: str  # the diff's summary line (edits by kind)
     numbering: str
     crops_line: str  # how many crops, how large
+    members: list[dict] = field(default_factory=list)  # municipalities that joined or left (diff JSON "members")
 
 
 def data_uri(png: bytes) -> str:
@@ -389,10 +390,18 @@ def show_diff(old_dir: Path, new_dir: Path, document: dict, pdfs: Iterable[Path]
         crops_line = f"{len(files)} crops ({sum(map(len, files.values())) / 1e3:.0f} KB)"
         return ShownDiff(views, projects, municipalities, unchanged, files, notices, old.file, new.file,
                          document.get("totals", {}).get("budget_thousand_yen_by_fiscal_year", []), line, numbering,
-                         crops_line)
+                         crops_line, _member_views(document.get("members", [])))
     finally:
         old.close()
         new.close()
+
+
+def _member_views(members: list[dict]) -> list[dict]:
+    """Each member edit as the page shows it: what, who, where printed, the 全市町村 projects riding along."""
+    from pipeline.diff.report import KIND_LABELS, member_pages
+    return [{"change": KIND_LABELS.get(m.get("kind"), str(m.get("kind"))), "municipality": str(m.get("municipality")),
+             "pages": member_pages(m), "projects": ", ".join(map(str, m.get("projects", []))) or "none"}
+            for m in members]
 
 
 def render_diff_page(shown: ShownDiff, inline: bool) -> str:

@@ -245,7 +245,9 @@ def _members(source: dict) -> tuple["Members", dict]:
     except MembersError as error:
         raise ParseError(f"{source.get('file', 'plan')}: {error}") from None
     changes = member_changes(members, reviewed)
-    record = {**members.to_json(), **({"changed": changes} if changes["joined"] or changes["left"] else {})}
+    labels = [t.get("page_label") for t in source.get("member_tables") or []] if members.source == "document" else []
+    record = {**members.to_json(), **({"page_labels": labels} if labels else {}),
+              **({"changed": changes} if changes["joined"] or changes["left"] else {})}
     if "changed" in record:
         print(f"members differ from schemas/members.csv (reviewed): joined {'、'.join(changes['joined']) or 'none'}; "
               f"left {'、'.join(changes['left']) or 'none'} (take them in with `renkei pin` once reviewed)",
