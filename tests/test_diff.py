@@ -248,8 +248,8 @@ def test_changes_by_natural_key_with_json_types(tmp_path):
     ]
     assert [(c["old_no"], c["new_no"]) for c in out["changes"]] == [(1, 1)] * 2 + [(2, 2)] * 3 + [(None, None)]
     assert out["summary"] == {"edits": 6, "renumbered": 0, "by_kind": {
-        "project_added": 0, "project_removed": 0, "project_renamed": 0, "project": 1, "membership": 0,
-        "responsibility": 2, "budget": 1, "indicator": 1, "kpi": 1, "footnote": 0}}
+        "project_added": 0, "project_removed": 0, "project_renamed": 0, "member_joined": 0, "member_left": 0,
+        "project": 1, "membership": 0, "responsibility": 2, "budget": 1, "indicator": 1, "kpi": 1, "footnote": 0}}
     text = render(diff_builds(a, b), "json")
     assert '"new": 1250000\n' in text and '"new": 6000.0\n' in text and "NaN" not in text
 
@@ -473,8 +473,8 @@ def revised_page(plan_build, revised_build):
 def test_revised_sample_summary_counts_edits(revised_diff, revised_page):
     out = revised_diff.to_json()
     assert out["summary"] == {"edits": 11, "renumbered": 25, "by_kind": {
-        "project_added": 1, "project_removed": 1, "project_renamed": 1, "project": 1, "membership": 2,
-        "responsibility": 0, "budget": 3, "indicator": 1, "kpi": 1, "footnote": 0}}
+        "project_added": 1, "project_removed": 1, "project_renamed": 1, "member_joined": 0, "member_left": 0,
+        "project": 1, "membership": 2, "responsibility": 0, "budget": 3, "indicator": 1, "kpi": 1, "footnote": 0}}
     line = ("53 → 53 projects; 11 edits: 1 project added, 1 project removed, 1 project renamed, 1 project field, "
             "2 membership, 3 budget, 1 indicator, 1 KPI; 25 projects renumbered.")
     assert f"**Summary:** {md_escape(line)}" in render(revised_diff, "md")
