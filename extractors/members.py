@@ -13,13 +13,13 @@ decides what the tables mean together (`pipeline.stages.members`).
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Sequence
 
 import regex
 
-from extractors.chapter import PAGE_NUMBER, Chapter, is_chapter_vi_heading, is_end_heading, squash
+from extractors.chapter import PAGE_NUMBER, Chapter, is_chapter_vi_heading, is_end_heading
+from extractors.textnorm import fold_text
 from schemas.municipal_codes import code_table
 
 #: A member table's first header cell, on the squashed line.
@@ -54,6 +54,11 @@ def _lines_outside(texts: Sequence[str], chapter: Chapter | None) -> list[tuple[
     return flat[:start] + flat[end:]
 
 
+def squash(text: str) -> str:
+    """The line in the contract's spelling (`fold_text`: NFKC and the radicals it leaves, ⻑ → 長), no spaces."""
+    return regex.sub(r"\s+", "", fold_text(text))
+
+
 def _leading_name(line: str) -> str | None:
     """The municipality a table row opens with (NFKC, spaces removed), or None."""
     text = squash(line)
@@ -70,7 +75,7 @@ def _leading_name(line: str) -> str | None:
 
 def _opens_value(line: str, name: str) -> bool:
     """The printed line has a space after the name (the next cell), so what follows is another column."""
-    folded = unicodedata.normalize("NFKC", line).strip()
+    folded = fold_text(line).strip()
     compact = ""
     for i, ch in enumerate(folded):
         if not ch.isspace():

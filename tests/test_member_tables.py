@@ -40,3 +40,9 @@ def test_the_chapters_own_lines_and_a_word_opening_with_a_name_are_not_members()
     found = _tables("II 圏域の形成\n構成市町村\n市町村 人口\n札幌市 1\n北広島市民の声\n小樽市 2\n", CHAPTER)
     assert found == []  # the run stops at a line that is not a member: one name is no table
     assert _tables(CHAPTER) == []  # the chapter alone prints no member table
+
+
+def test_names_printed_with_radical_code_points_are_read_as_the_names():
+    """WebKit prints 長 as the radical ⻑ (U+2ED1, which NFKC leaves) and 小 as ⼩ (U+2F29)."""
+    found = _tables("II 圏域の形成\n1 構成市町村\n市町村名 人口\n札幌市 1\n\u2f29樽市 2\n\u2ed1沼町 3\n", CHAPTER)
+    assert [t.names for t in found] == [("札幌市", "小樽市", "長沼町")]

@@ -339,7 +339,7 @@ def test_map_chart_and_photo_pages_around_the_chapter_are_read_by_pdfium_only(tm
 NEW_MEMBER = ("栗山町", "014290")  # a town of 北海道 that is not a member of this plan; its code from 総務省
 
 
-@pytest.mark.parametrize("printer", ["chromium-A4", "libreoffice-docx-A4"])
+@pytest.mark.parametrize("printer", ["chromium-A4", "libreoffice-docx-A4", "wkhtmltopdf-A4"])
 def test_a_member_joining_gives_every_all_partners_project_the_new_member(printer, tmp_path, plan_build, content,
                                                                          whole_build):
     """The whole vision lists a 12th member in its member table: every 全市町村 project gets 12 partners,
@@ -348,6 +348,9 @@ def test_a_member_joining_gives_every_all_partners_project_the_new_member(printe
     members = (*MUNICIPALITIES, NEW_MEMBER[0])
     if printer.startswith("chromium"):
         pdf = producers.chromium(whole_plan_html(content, HtmlStyle(paper="A4"), members=members), tmp_path / "w.pdf")
+    elif printer.startswith("wkhtmltopdf"):  # WebKit prints 長 as the radical ⻑ (U+2ED1)
+        pdf = producers.wkhtmltopdf(whole_plan_html(content, HtmlStyle(paper="A4"), members=members),
+                                    tmp_path / "w.pdf")
     else:
         pdf = producers.libreoffice(whole_plan_docx(content, tmp_path / "w.docx", DocxStyle(paper="A4"),
                                                     members=members), tmp_path / "w.pdf")
