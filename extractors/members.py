@@ -46,7 +46,10 @@ def _lines_outside(texts: Sequence[str], chapter: Chapter | None) -> list[tuple[
     flat = [(n, line.strip()) for n, text in enumerate(texts, start=1) for line in text.splitlines() if line.strip()]
     if chapter is None or chapter.heading is None:
         return []  # the chapter alone: nothing else printed
-    start = next(i for i, (n, line) in enumerate(flat) if n >= chapter.heading.page and is_chapter_vi_heading(line))
+    start = next((i for i, (n, line) in enumerate(flat) if n >= chapter.heading.page and is_chapter_vi_heading(line)),
+                 None)
+    if start is None:  # pdfium's lines are the locator's: the heading is there; nothing read if it is not
+        return []
     end = len(flat)
     if chapter.end is not None:
         end = next((i for i, (n, line) in enumerate(flat)
@@ -75,14 +78,8 @@ def _leading_name(line: str) -> str | None:
 
 def _opens_value(line: str, name: str) -> bool:
     """The printed line has a space after the name (the next cell), so what follows is another column."""
-    folded = fold_text(line).strip()
-    compact = ""
-    for i, ch in enumerate(folded):
-        if not ch.isspace():
-            compact += ch
-        if compact == name:
-            return i + 1 < len(folded) and folded[i + 1].isspace()
-    return False
+    spelled = r"\s*".join(regex.escape(ch) for ch in name)
+    return regex.match(rf"\s*{spelled}\s", fold_text(line)) is not None
 
 
 def member_tables(texts: Sequence[str], chapter: Chapter | None) -> list[MemberTable]:

@@ -68,10 +68,6 @@ class Members:
         return {"source": self.source, "center": self.center, "partners": list(self.partners),
                 "pages": list(self.pages)}
 
-    @classmethod
-    def from_json(cls, data: dict) -> "Members":
-        return cls(data["center"], tuple(data["partners"]), data["source"], tuple(data["pages"]))
-
 
 def parse_members(text: str, where: str = f"schemas/{MEMBERS_FILE.name}") -> Members:
     """The reviewed members file's text (``role,municipality``: one center, then the partners in the
