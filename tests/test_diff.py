@@ -57,7 +57,8 @@ def _fill(table: str, row: dict) -> dict:
 def _project(no: int, name: str, summary: str, **extra) -> dict:
     return {"project_no": no, "name": name, "summary": summary, "area_no": 1, "area_title": "圏域全体の経済成長のけん引",
             "category_code": "a", "category_title": "経済戦略の推進", "municipalities_raw": "全市町村",
-            "page_start": no, "page_end": no, "table_id": f"p{no:03d}-t01", **extra}
+            "page_start": no, "page_end": no, "page_start_label": str(60 + no), "page_end_label": str(60 + no),
+            "table_id": f"p{no:03d}-t01", **extra}
 
 
 def _budgets(no: int, amounts: dict[int, int | None]) -> list[dict]:
@@ -89,7 +90,8 @@ NEW = _project(2, "事業承継の支援", "中小企業の円滑な事業承継
 
 
 def _renumber(project: dict, no: int) -> dict:
-    return {**project, "project_no": no, "page_start": no, "page_end": no, "table_id": f"p{no:03d}-t01"}
+    return {**project, "project_no": no, "page_start": no, "page_end": no, "page_start_label": str(60 + no),
+            "page_end_label": str(60 + no), "table_id": f"p{no:03d}-t01"}
 
 
 def _brief(projects: dict) -> dict:
@@ -119,7 +121,7 @@ EMPTY_PROJECTS = {"added": [], "removed": [], "renamed": [], "renumbered": []}
 def test_exact_match_no_differences(tmp_path):
     build = make_build(tmp_path / "b", [A, B, C], budgets=_budgets(2, {2024: 100, 2025: None}))
     out = diff_builds(build, build).to_json()
-    assert out["format_version"] == FORMAT_VERSION == 4
+    assert out["format_version"] == FORMAT_VERSION == 5
     assert out["projects"] == EMPTY_PROJECTS and out["changes"] == []
     assert out["summary"]["edits"] == 0 and set(out["summary"]["by_kind"].values()) == {0}
     assert out["old"] == out["new"] == {"source": "plan.pdf", "projects": 3}
@@ -248,7 +250,8 @@ def test_changes_by_natural_key_with_json_types(tmp_path):
     ]
     assert [(c["old_no"], c["new_no"]) for c in out["changes"]] == [(1, 1)] * 2 + [(2, 2)] * 3 + [(None, None)]
     assert out["summary"] == {"edits": 6, "renumbered": 0, "by_kind": {
-        "project_added": 0, "project_removed": 0, "project_renamed": 0, "member_joined": 0, "member_left": 0,
+        "project_added": 0, "project_removed": 0, "project_renamed": 0, "project_moved": 0, "member_joined": 0,
+        "member_left": 0,
         "project": 1, "membership": 0, "responsibility": 2, "budget": 1, "indicator": 1, "kpi": 1, "footnote": 0}}
     text = render(diff_builds(a, b), "json")
     assert '"new": 1250000\n' in text and '"new": 6000.0\n' in text and "NaN" not in text
@@ -321,7 +324,7 @@ def test_reports_escape_text_and_render_offline(tmp_path):
     assert "http://" not in page and "https://" not in page and "<link" not in page and "<style>" in page
     assert '<p class="amount">100 → 90 千円 (-10)</p>' in page
     md = render(result, "md")
-    assert "| 2 | 2 | 連携した企業誘致の推進 | 2024 | 100 | 90 | -10 | p. 2 → p. 2 |" in md
+    assert "| 2 | 2 | 連携した企業誘致の推進 | 2024 | 100 | 90 | -10 | p. 62 → p. 62 |" in md  # printed labels
     assert r"\<script\>" in md and "<script>" not in md.replace("<ins>", "").replace("</ins>", "")
 
 
@@ -473,7 +476,8 @@ def revised_page(plan_build, revised_build):
 def test_revised_sample_summary_counts_edits(revised_diff, revised_page):
     out = revised_diff.to_json()
     assert out["summary"] == {"edits": 11, "renumbered": 25, "by_kind": {
-        "project_added": 1, "project_removed": 1, "project_renamed": 1, "member_joined": 0, "member_left": 0,
+        "project_added": 1, "project_removed": 1, "project_renamed": 1, "project_moved": 0, "member_joined": 0,
+        "member_left": 0,
         "project": 1, "membership": 2, "responsibility": 0, "budget": 3, "indicator": 1, "kpi": 1, "footnote": 0}}
     line = ("53 → 53 projects; 11 edits: 1 project added, 1 project removed, 1 project renamed, 1 project field, "
             "2 membership, 3 budget, 1 indicator, 1 KPI; 25 projects renumbered.")
@@ -557,7 +561,7 @@ def test_revised_sample_reports(revised_diff, revised_page):
 
 def test_revised_sample_numbers_pages_totals_and_content(revised_diff):
     out = revised_diff.to_json()
-    assert out["format_version"] == 4
+    assert out["format_version"] == 5
     assert out["old"] == {"source": "plan_vi.pdf", "projects": 53}
     assert out["new"] == {"source": "plan_vi_revised_sample.pdf", "projects": 53}
     assert out["totals"]["budget_thousand_yen_by_fiscal_year"] == [
