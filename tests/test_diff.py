@@ -542,13 +542,13 @@ def test_shared_project_edit_is_listed_under_each_partner(tmp_path):
 
 def test_revised_sample_reports(revised_diff, revised_page):
     md = render(revised_diff, "md")
-    assert "| 2 | 2 | 連携した企業誘致の推進 | 2025 | - | 1,250,000 | +1,250,000 | p. 1 → p. 1 |" in md
-    assert "| 35 | 36 | 鳥獣対策等に関する取組の推進 | 2024 | 124,573 | 130,000 | +5,427 | p. 11 → pp. 11–12 |" in md
+    assert "| 2 | 2 | 連携した企業誘致の推進 | 2025 | - | 1,250,000 | +1,250,000 | p. 61 → p. 61 |" in md
+    assert "| 35 | 36 | 鳥獣対策等に関する取組の推進 | 2024 | 124,573 | 130,000 | +5,427 | p. 71 → pp. 71–72 |" in md
     # which numbering each number is in
     assert "“Old No.” is a project's number as printed in the old edition" in md
-    assert "## Added projects (new numbering)" in md and "### New No. 10 事業承継の支援 (pp. 3–4)" in md
-    assert "## Removed projects (old numbering)" in md and "### Old No. 36 森林整備等に関する取組の推進 (pp. 11–12)" in md
-    assert "### New No. 20 (old No. 19) 保育サービスの向上に向けた取組の推進 — p. 7 (old p. 7)" in md
+    assert "## Added projects (new numbering)" in md and "### New No. 10 事業承継の支援 (pp. 63–64)" in md
+    assert "## Removed projects (old numbering)" in md and "### Old No. 36 森林整備等に関する取組の推進 (pp. 71–72)" in md
+    assert "### New No. 20 (old No. 19) 保育サービスの向上に向けた取組の推進 — p. 67 (old p. 67)" in md
     # totals per fiscal year, and the content of the added and removed projects
     assert "| 2024 | 17,567,701 | 17,588,128 | +20,427 |" in md
     assert "| 2026 | - | - | – |" in md
@@ -571,13 +571,18 @@ def test_revised_sample_numbers_pages_totals_and_content(revised_diff):
     # every change carries both numbers and both sides' pages
     for c in out["changes"]:
         assert set(c) == {"kind", "table", "name", "old_no", "new_no", "key", "row", "column", "old", "new", "derived",
-                          "old_pages", "new_pages", *(("project_id",) if c["table"] not in ("kpis", "footnotes") else ())}
+                          "old_pages", "new_pages", "old_page_labels", "new_page_labels",
+                          *(("project_id",) if c["table"] not in ("kpis", "footnotes") else ())}
         assert c["old_pages"] and c["new_pages"], c
+        # the printed labels beside the PDF page indexes (the chapter's page 1 prints 61)
+        assert c["old_page_labels"] == [str(p + 60) for p in c["old_pages"]], c
+        assert c["new_page_labels"] == [str(p + 60) for p in c["new_pages"]], c
     numbers = {(c["name"], c["old_no"], c["new_no"]) for c in out["changes"] if c["table"] == "budgets"}
     assert numbers == {("連携した企業誘致の推進", 2, 2), ("三次救急医療等の提供", 13, 14),
                        ("鳥獣対策等に関する取組の推進", 35, 36)}
     added, = out["projects"]["added"]
     assert (added["old_no"], added["new_no"], added["old_pages"], added["new_pages"]) == (None, 10, None, [3, 4])
+    assert (added["old_page_labels"], added["new_page_labels"]) == (None, ["63", "64"])
     assert added["project"]["municipalities_raw"] == "全市町村" and added["project"]["category_code"] == "c"
     assert [(b["fiscal_year"], b["amount_thousand_yen"]) for b in added["budgets"]] == [
         (2024, 15000), (2025, 15000), (2026, None), (2027, None), (2028, None)]
@@ -693,3 +698,149 @@ def test_without_members_in_either_manifest_the_partner_rows_are_the_edits(tmp_p
     new = make_build(tmp_path / "new", [A], municipalities=_partners(1, ["小樽市", "江別市"]))
     out = diff_builds(old, new).to_json()
     assert out["members"] == [] and out["summary"]["by_kind"]["membership"] == 1
+
+
+# -- edits counted as a reviewer counts them (issue 24) ------------------------------------------------------
+def _kinds(out: dict) -> dict[str, int]:
+    return {k: v for k, v in out["summary"]["by_kind"].items() if v}
+
+
+def test_a_project_moved_to_another_category_is_one_edit(tmp_path):
+    moved = {**B, "category_code": "c", "category_title": "地域経済の裾野拡大"}
+    out = diff_builds(make_build(tmp_path / "old", [A, B]), make_build(tmp_path / "new", [A, moved])).to_json()
+    assert out["summary"]["edits"] == 1 and _kinds(out) == {"project_moved": 1}
+    move, = out["changes"]
+    assert (move["kind"], move["table"], move["column"], move["old"], move["new"]) == (
+        "project_moved", "projects", "category_code", "a", "c")
+    assert [(d["column"], d["old"], d["new"]) for d in move["derived"]] == [
+        ("category_title", "経済戦略の推進", "地域経済の裾野拡大")]
+
+
+def test_a_project_moved_to_another_area_and_field_is_one_edit(tmp_path):
+    moved = {**B, "area_no": 3, "area_title": "圏域全体の生活関連機能サービスの向上", "field_no": 1,
+             "field_title": "生活機能の強化", "category_code": "a", "category_title": "地域医療"}
+    edited = {**moved, "summary": B["summary"] + "また、情報を共有する。"}
+    a, b = make_build(tmp_path / "old", [A, B]), make_build(tmp_path / "new", [A, edited])
+    result = diff_builds(a, b)
+    out = result.to_json()
+    # the move and the summary: two printed edits
+    assert out["summary"]["edits"] == 2 and _kinds(out) == {"project_moved": 1, "project": 1}
+    move = out["changes"][0]
+    assert (move["kind"], move["column"], move["old"], move["new"]) == ("project_moved", "area_no", 1, 3)
+    assert [d["column"] for d in move["derived"]] == ["area_title", "field_no", "field_title", "category_title"]
+    line = "2 → 2 projects; 2 edits: 1 project moved, 1 project field."
+    assert f"**Summary:** {md_escape(line)}" in render(result, "md")
+    assert html_escape(line) in html_page(a, b)
+
+
+def _merged(no: int, raw: str, amount: int | None, years=(2024, 2025), rest=(2026,)) -> list[dict]:
+    """A budget cell merged over ``years`` (the amount read into the first), then single cells."""
+    rows = [{"project_no": no, "fiscal_year": fy, "era_label": f"令和{fy - 2018}年度", "raw": raw,
+             "amount_thousand_yen": amount if i == 0 else None, "amount_yen": None if amount is None or i else amount * 1000,
+             "note": "共同撮影の実施", "page": no, "row": 7, "col": 2, "colspan": len(years)}
+            for i, fy in enumerate(years)]
+    return rows + [{**r, "colspan": 1} for r in _budgets(no, {fy: None for fy in rest})]
+
+
+def test_a_merged_budget_cell_is_one_edit(tmp_path):
+    old = {"projects": [A, B], "budgets": _merged(2, "0(共同撮影の実施)", 0)}
+    new = {"projects": [A, B], "budgets": _merged(2, "100(共同撮影の実施)", 100)}
+    a, b = make_build(tmp_path / "old", **old), make_build(tmp_path / "new", **new)
+    result = diff_builds(a, b)
+    out = result.to_json(pages=False)
+    assert out["summary"]["edits"] == 1 and _kinds(out) == {"budget": 1}
+    edit, = out["changes"]
+    assert (edit["key"], edit["spans"], edit["column"], edit["old"], edit["new"]) == (
+        {"fiscal_year": 2024}, [{"fiscal_year": 2024}, {"fiscal_year": 2025}], "raw", "0(共同撮影の実施)",
+        "100(共同撮影の実施)")
+    assert [(d["column"], d.get("key"), d["old"], d["new"]) for d in edit["derived"]] == [
+        ("amount_thousand_yen", None, 0, 100), ("amount_yen", None, 0, 100000)]
+    md = render(result, "md")
+    assert "| 2 | 2 | 連携した企業誘致の推進 | 2024–2025 | 0 | 100 | +100 | p. 62 → p. 62 |" in md
+    # a single cell beside it is still its own edit
+    new["budgets"] = _merged(2, "100(共同撮影の実施)", 100, rest=())
+    new["budgets"] += [{**r, "colspan": 1} for r in _budgets(2, {2026: 5})]
+    out = diff_builds(a, make_build(tmp_path / "new2", **new)).to_json()
+    assert _kinds(out) == {"budget": 2}
+
+
+def test_a_cell_merged_in_one_edition_only_is_one_edit(tmp_path):
+    old = {"projects": [A, B], "budgets": [{**r, "colspan": 1} for r in _budgets(2, {2024: 0, 2025: 0, 2026: None})]}
+    new = {"projects": [A, B], "budgets": _merged(2, "0(共同撮影の実施)", 0)}
+    out = diff_builds(make_build(tmp_path / "old", **old), make_build(tmp_path / "new", **new)).to_json()
+    assert out["summary"]["edits"] == 1, out["changes"]
+    assert out["changes"][0]["spans"] == [{"fiscal_year": 2024}, {"fiscal_year": 2025}]
+    # the 2025 row's cell changed as the 2024 one did (not repeated); its readings ride along with its year
+    assert [(d["column"], d.get("key"), d["old"], d["new"]) for d in out["changes"][0]["derived"]] == [
+        ("note", None, None, "共同撮影の実施"), ("amount_thousand_yen", {"fiscal_year": 2025}, 0, None),
+        ("amount_yen", {"fiscal_year": 2025}, 0, None), ("note", {"fiscal_year": 2025}, None, "共同撮影の実施")]
+
+
+def test_a_reworded_indicator_item_is_one_edit_of_it(tmp_path):
+    old = [_indicator(1, "イベント参加人数", "20名(毎年度)", 20.0), _indicator(1, "情報共有の実施", "1回(毎年度)", 1.0, indicator_no=2)]
+    new = [_indicator(1, "イベントの参加人数", "20名(毎年度)", 20.0), _indicator(1, "情報共有の実施", "1回(毎年度)", 1.0, indicator_no=2)]
+    a = make_build(tmp_path / "old", [A], indicators=old)
+    b = make_build(tmp_path / "new", [A], indicators=new)
+    result = diff_builds(a, b)
+    out = result.to_json()
+    assert out["summary"]["edits"] == 1 and _kinds(out) == {"indicator": 1}
+    edit, = out["changes"]
+    assert (edit["key"], edit["old_key"], edit["row"], edit["column"], edit["old"], edit["new"]) == (
+        {"item": "イベントの参加人数"}, {"item": "イベント参加人数"}, "changed", "item", "イベント参加人数", "イベントの参加人数")
+    # reworded and its target changed: two printed values
+    new[0] = _indicator(1, "イベントの参加人数", "30名(毎年度)", 30.0)
+    out = diff_builds(a, make_build(tmp_path / "new2", [A], indicators=new)).to_json()
+    assert [(c["column"], c["row"]) for c in out["changes"]] == [("item", "changed"), ("target_raw", "changed")]
+    # another indicator in its place (other text, other values): one removed and one added
+    new[0] = _indicator(1, "相談件数", "200件(毎年度)", 200.0, baseline_raw="120件")
+    out = diff_builds(a, make_build(tmp_path / "new3", [A], indicators=new)).to_json()
+    assert sorted(c["row"] for c in out["changes"]) == ["added", "removed"]
+    page = html_page(a, b)
+    assert "イベント<ins>の</ins>参加人数" in page
+
+
+def test_a_renamed_kpi_and_footnote_term_are_one_edit_each(tmp_path):
+    kpi = {"area_no": 1, "kpi_no": 1, "name": "圏域内民営事業所売上", "current_raw": "28兆9千億円(2020年)",
+           "target_raw": "30兆7千億円(2028年)", "page": 1, "page_label": "61"}
+    other = {**kpi, "kpi_no": 2, "name": "観光入込客数", "current_raw": "1", "target_raw": "35,000千人"}
+    note = {"footnote_no": 13, "term": "エクスカージョン", "text": "地域の自然や歴史、文化などをテーマにした体験型の視察会。",
+            "project_no": 2, "page": 2, "page_label": "62"}
+    a = make_build(tmp_path / "old", [A, B], kpis=[kpi, other], footnotes=[note])
+    b = make_build(tmp_path / "new", [A, B], kpis=[{**kpi, "name": "圏域内民営事業所売上高"}, other],
+                   footnotes=[{**note, "term": "エクスカーション"}])
+    out = diff_builds(a, b).to_json()
+    assert out["summary"]["edits"] == 2 and _kinds(out) == {"kpi": 1, "footnote": 1}
+    assert [(c["kind"], c["column"], c["old_key"], c["key"], c["old_page_labels"], c["new_page_labels"])
+            for c in out["changes"]] == [
+        ("kpi", "name", {"name": "圏域内民営事業所売上"}, {"name": "圏域内民営事業所売上高"}, ["61", "61"], ["61", "61"]),
+        ("footnote", "term", {"term": "エクスカージョン"}, {"term": "エクスカーション"}, ["62", "62"], ["62", "62"])]
+
+
+def test_a_project_renamed_with_its_summary_kept_is_one_rename(tmp_path):
+    """A name rewritten beyond the identity threshold, the summary as printed before: one rename, its rows
+    riding along (not a project removed and one added)."""
+    renamed = {**C, "name": "国際会議等の圏域への誘致"}
+    old = {"projects": [A, B, C], "budgets": _budgets(3, {2024: 10}),
+           "indicators": [_indicator(3, "誘致件数", "3件(毎年度)", 3.0)]}
+    new = {"projects": [A, B, renamed], "budgets": _budgets(3, {2024: 10}),
+           "indicators": [_indicator(3, "誘致件数", "3件(毎年度)", 3.0)]}
+    out = diff_builds(make_build(tmp_path / "old", **old), make_build(tmp_path / "new", **new)).to_json()
+    assert out["summary"]["edits"] == 1 and _kinds(out) == {"project_renamed": 1}
+    assert _brief(out["projects"])["renamed"] == [
+        {"old_no": 3, "new_no": 3, "old_name": "MICE誘致の推進", "new_name": "国際会議等の圏域への誘致"}]
+    assert out["changes"] == []
+    # a different project (other summary) at that place stays one removed and one added
+    other = {**renamed, "summary": "圏域の観光資源を活用し、周遊を促す。"}
+    out = diff_builds(make_build(tmp_path / "old", **old),
+                      make_build(tmp_path / "new2", **{**new, "projects": [A, B, other]})).to_json()
+    assert _kinds(out) == {"project_added": 1, "project_removed": 1}
+
+
+def test_md_cites_printed_labels_and_the_pdf_page_without_one(tmp_path):
+    unlabelled = {**B, "page_start_label": None, "page_end_label": None}
+    a = make_build(tmp_path / "old", [A, unlabelled], budgets=_budgets(2, {2024: 1}))
+    b = make_build(tmp_path / "new", [A, B], budgets=_budgets(2, {2024: 2}))
+    md = render(diff_builds(a, b), "md")
+    assert "| 2024 | 1 | 2 | +1 | PDF page 2 → p. 62 |" in md
+    out = diff_builds(a, b).to_json()
+    assert (out["changes"][0]["old_page_labels"], out["changes"][0]["new_page_labels"]) == ([None, None], ["62", "62"])
