@@ -15,8 +15,8 @@ from tests.printers.content import BudgetCell, Content, Kpi, Project
 
 # (kind as the diff counts it, what was edited), one per printed edit.
 EDITS = [
-    ("project", "move: 先端技術の活用に関する支援 from 1 b 戦略産業の育成 to 1 c 地域経済の裾野拡大 (printed after No. 9)"),
-    ("project", "move: 公共施設の相互利用や配置に関する検討 from area 2 d to area 3 (1) a 地域医療"),
+    ("project_moved", "move: 先端技術の活用に関する支援 from 1 b 戦略産業の育成 to 1 c 地域経済の裾野拡大 (printed after No. 9)"),
+    ("project_moved", "move: 公共施設の相互利用や配置に関する検討 from area 2 d to area 3 (1) a 地域医療"),
     ("budget", "merged FY2024–2025 cell of No. 53: 0(共同撮影の実施) → 100(共同撮影の実施)"),
     ("budget", "FY2024 of 連携した企業誘致の推進: 1,198,011 → 1,200,000"),
     ("indicator", "indicator item of No. 16: イベント参加人数 → イベントの参加人数"),

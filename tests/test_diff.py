@@ -844,3 +844,82 @@ def test_md_cites_printed_labels_and_the_pdf_page_without_one(tmp_path):
     assert "| 2024 | 1 | 2 | +1 | PDF page 2 → p. 62 |" in md
     out = diff_builds(a, b).to_json()
     assert (out["changes"][0]["old_page_labels"], out["changes"][0]["new_page_labels"]) == ([None, None], ["62", "62"])
+
+
+# -- a printed revision with known edits: the count is the reviewer's -------------------------------------
+@pytest.fixture(scope="module")
+def printed_revision(tmp_path_factory, plan_build):
+    """The reference content with tests/diff_revision.py's EDITS made, printed by Chromium and built."""
+    from pipeline.stages.build import build
+    from tests.conftest import Build
+    from tests.diff_revision import revise
+    from tests.printers import producers
+    from tests.printers.content import content_from_build
+    from tests.printers.html import HtmlStyle, plan_html
+
+    content, edits = revise(content_from_build(plan_build))
+    folder = tmp_path_factory.mktemp("printed-revision")
+    pdf = producers.chromium(plan_html(content, HtmlStyle(paper="A4")), folder / "plan_vi_revision.pdf")
+    build(pdf, None, folder / "out", progress=False)
+    return Build(folder / "out"), edits
+
+
+def test_a_printed_revision_counts_each_printed_edit_once(plan_build, printed_revision, tmp_path):
+    from collections import Counter
+    from html.parser import HTMLParser
+
+    from tests import browser
+
+    revision, edits = printed_revision
+    result = diff_builds(plan_build.path, revision.path)
+    out = result.to_json()
+    expected = Counter(kind for kind, _ in edits)
+    assert out["summary"]["edits"] == len(edits) == 12, out["summary"]
+    assert _kinds(out) == dict(expected), out["summary"]
+    # the projects after the one removed and those between the moved one and its new place renumber, not counted
+    assert out["summary"]["renumbered"] > 0
+    moves = {(c["name"], c["column"]) for c in out["changes"] if c["kind"] == "project_moved"}
+    assert moves == {("先端技術の活用に関する支援", "category_code"), ("公共施設の相互利用や配置に関する検討", "area_no")}
+    merged, = [c for c in out["changes"] if c.get("spans")]
+    assert (merged["old"], merged["new"]) == ("0(共同撮影の実施)", "100(共同撮影の実施)")
+    reworded = {(c["kind"], c["old"], c["new"]) for c in out["changes"] if c.get("old_key")}
+    assert reworded == {("indicator", "イベント参加人数", "イベントの参加人数"),
+                        ("kpi", "圏域内民営事業所売上", "圏域内民営事業所売上高"),
+                        ("footnote", "エクスカージョン", "エクスカーション")}
+    assert {(p["old_name"], p["new_name"]) for p in out["projects"]["renamed"]} == {
+        ("丘珠空港の利用促進", "丘珠空港の利用促進等"), ("にぎわいの創出", "圏域内の交流イベント等の実施")}
+    # the same count in the three reports (written as `renkei diff OLD NEW --out DIR` writes them)
+    assert run_diff(plan_build.path, revision.path, None, tmp_path) == 1
+    written = json.loads((tmp_path / "diff.json").read_text(encoding="utf-8"))
+    assert written["summary"] == out["summary"]
+    line = summary_line_of(written)
+    assert line.startswith("53 → 52 projects; 12 edits: ") and "2 project renamed, 2 project moved" in line, line
+    assert f"**Summary:** {md_escape(line)}" in (tmp_path / "diff.md").read_text(encoding="utf-8")
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+
+        def handle_data(self, data: str) -> None:
+            self.parts.append(data)
+
+    page = (tmp_path / "diff.html").read_text(encoding="utf-8")
+    text = Text()
+    text.feed(page)
+    assert line in " ".join("".join(text.parts).split())
+    # one section per edit of a value (the projects added, removed, renamed have their own)
+    assert page.count('<section class="edit value"') == len(out["changes"])
+    # every page cited by its printed label (the chapter starts at 61)
+    assert "PDF page " not in page.replace("keeps the PDF page index", "") and all(int(label) > 60 for c in out["changes"] for label in c["new_page_labels"])
+    if browser.available():
+        with browser.started(width=1280, height=900) as b:
+            tab = b.open(tmp_path / "diff.html")
+            assert tab.evaluate("document.getElementById('summary').innerText") == line
+
+
+def summary_line_of(document: dict) -> str:
+    from pipeline.diff.report import summary_text
+
+    s = document["summary"]
+    return summary_text(document["old"]["projects"], document["new"]["projects"], s["by_kind"], s["renumbered"])
