@@ -7,7 +7,8 @@ entry point.
 
 - Numbers: a project has a number in each edition. Every entry carries both, ``old_no`` (as printed in
   OLD) and ``new_no`` (as printed in NEW), null on the side where the project does not exist; and the
-  pages of the project in each build (``old_pages``/``new_pages``: [page_start, page_end]).
+  pages of the project in each build (``old_pages``/``new_pages``: [page_start, page_end]) with the labels
+  printed on them (``old_page_labels``/``new_page_labels``).
 - ``totals``: the budget per fiscal year in each edition (sum of ``amount_thousand_yen``, null where no
   amount of that year is printed) and the change.
 - Added and removed projects carry their content: project fields, budget rows, indicators, roles and
@@ -21,6 +22,10 @@ entry point.
   ``target_value`` from ``target_raw``) ride along in its ``derived``. A row on one side only is one entry
   (``row`` "added"/"removed", ``column`` null, its compared values on its side): a partner municipality
   added is one membership edit, with 連携市町村 as printed riding along (``TableSpec.rows_derived_from``).
+  Edits are counted as a reviewer counts printed changes: a project printed under other headings is one
+  ``project_moved`` edit (``_fold_move``), a merged budget cell one edit (``_fold_merged_cells``: ``spans``),
+  a row whose key text was reworded one edit of that text (``_rekey``: ``old_key``), a project renamed with
+  its summary kept one rename (``_summary_kept``).
   Provenance and position columns are not compared (``is_compared``). footnotes' ``project_no`` is
   compared as the linked project's identity: it is reported (with the numbers as printed in each edition)
   only when the footnote moved to another project; a footnote that comes or goes with an added or removed

@@ -3,7 +3,7 @@ Every changed value as the crop of its cell in the old and in the new edition be
 added or removed project as the crop of its table, a renamed or renumbered project with both numbers; pages
 cited by their printed label (``page_label``; the diff JSON keeps the PDF page index).
 
-Both are rendered from the diff JSON (docs/diff.md, format_version 3 or 4), read through one function,
+Both are rendered from the diff JSON (docs/diff.md, format_version 3, 4 or 5), read through one function,
 `read_edits`, so that a new shape of ``changes`` needs a change there only. The crops are made from the PDFs the
 two manifests name, checked by SHA-256 (`pipeline.publish.sources`); when one is missing or different the
 page says so in one line and shows that side's values as text.
