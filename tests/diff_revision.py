@@ -17,6 +17,7 @@ from tests.printers.content import BudgetCell, Content, Kpi, Project
 EDITS = [
     ("project_moved", "move: 先端技術の活用に関する支援 from 1 b 戦略産業の育成 to 1 c 地域経済の裾野拡大 (printed after No. 9)"),
     ("project_moved", "move: 公共施設の相互利用や配置に関する検討 from area 2 d to area 3 (1) a 地域医療"),
+    ("heading", "category heading 3 (1) e 地域振興 → 地域振興・交流 (printed once above Nos. 26–29)"),
     ("budget", "merged FY2024–2025 cell of No. 53: 0(共同撮影の実施) → 100(共同撮影の実施)"),
     ("budget", "FY2024 of 連携した企業誘致の推進: 1,198,011 → 1,200,000"),
     ("indicator", "indicator item of No. 16: イベント参加人数 → イベントの参加人数"),
@@ -52,6 +53,12 @@ def revise(content: Content) -> tuple[Content, list[tuple[str, str]]]:
     projects.remove(moved)
     nxt = next(p for p in projects if p.area[0] == 3)
     edit("公共施設の相互利用や配置に関する検討", area=nxt.area, field=nxt.field, category=nxt.category)
+
+    # a heading reworded: printed once, above every project of its category
+    region = next(p.category for p in projects if p.category[1] == "地域振興")
+    for i, p in enumerate(projects):
+        if p.category == region and p.area[0] == 3:
+            projects[i] = replace(p, category=(region[0], "地域振興・交流"))
 
     # budgets: a merged cell (FY2024–2025 of the last project) and a single cell
     merged = projects[-1]

@@ -250,7 +250,7 @@ def test_changes_by_natural_key_with_json_types(tmp_path):
     ]
     assert [(c["old_no"], c["new_no"]) for c in out["changes"]] == [(1, 1)] * 2 + [(2, 2)] * 3 + [(None, None)]
     assert out["summary"] == {"edits": 6, "renumbered": 0, "by_kind": {
-        "project_added": 0, "project_removed": 0, "project_renamed": 0, "project_moved": 0, "member_joined": 0,
+        "project_added": 0, "project_removed": 0, "project_renamed": 0, "project_moved": 0, "heading": 0, "member_joined": 0,
         "member_left": 0,
         "project": 1, "membership": 0, "responsibility": 2, "budget": 1, "indicator": 1, "kpi": 1, "footnote": 0}}
     text = render(diff_builds(a, b), "json")
@@ -476,7 +476,7 @@ def revised_page(plan_build, revised_build):
 def test_revised_sample_summary_counts_edits(revised_diff, revised_page):
     out = revised_diff.to_json()
     assert out["summary"] == {"edits": 11, "renumbered": 25, "by_kind": {
-        "project_added": 1, "project_removed": 1, "project_renamed": 1, "project_moved": 0, "member_joined": 0,
+        "project_added": 1, "project_removed": 1, "project_renamed": 1, "project_moved": 0, "heading": 0, "member_joined": 0,
         "member_left": 0,
         "project": 1, "membership": 2, "responsibility": 0, "budget": 3, "indicator": 1, "kpi": 1, "footnote": 0}}
     line = ("53 → 53 projects; 11 edits: 1 project added, 1 project removed, 1 project renamed, 1 project field, "
@@ -874,7 +874,7 @@ def test_a_printed_revision_counts_each_printed_edit_once(plan_build, printed_re
     result = diff_builds(plan_build.path, revision.path)
     out = result.to_json()
     expected = Counter(kind for kind, _ in edits)
-    assert out["summary"]["edits"] == len(edits) == 12, out["summary"]
+    assert out["summary"]["edits"] == len(edits) == 13, out["summary"]
     assert _kinds(out) == dict(expected), out["summary"]
     # the projects after the one removed and those between the moved one and its new place renumber, not counted
     assert out["summary"]["renumbered"] > 0
@@ -893,7 +893,9 @@ def test_a_printed_revision_counts_each_printed_edit_once(plan_build, printed_re
     written = json.loads((tmp_path / "diff.json").read_text(encoding="utf-8"))
     assert written["summary"] == out["summary"]
     line = summary_line_of(written)
-    assert line.startswith("53 → 52 projects; 12 edits: ") and "2 project renamed, 2 project moved" in line, line
+    assert line.startswith("53 → 52 projects; 13 edits: ") and "2 project renamed, 2 project moved, 1 heading" in line, line
+    heading, = [c for c in out["changes"] if c["kind"] == "heading"]
+    assert (heading["old"], heading["new"], len(heading["projects"])) == ("地域振興", "地域振興・交流", 4)
     assert f"**Summary:** {md_escape(line)}" in (tmp_path / "diff.md").read_text(encoding="utf-8")
 
     class Text(HTMLParser):
@@ -923,3 +925,26 @@ def summary_line_of(document: dict) -> str:
 
     s = document["summary"]
     return summary_text(document["old"]["projects"], document["new"]["projects"], s["by_kind"], s["renumbered"])
+
+
+def test_a_reworded_heading_is_one_edit_not_a_move_of_each_project(tmp_path):
+    """A category's heading text printed once above its projects: reworded (its letter kept), one edit."""
+    b2 = {**B, "category_code": "b", "category_title": "戦略産業の育成"}
+    c2 = {**C, "category_code": "b", "category_title": "戦略産業の育成"}
+    a = make_build(tmp_path / "old", [A, b2, c2])
+    b = make_build(tmp_path / "new", [A, {**b2, "category_title": "戦略産業の育成・振興"},
+                                      {**c2, "category_title": "戦略産業の育成・振興"}])
+    result = diff_builds(a, b)
+    out = result.to_json()
+    assert out["summary"]["edits"] == 1 and _kinds(out) == {"heading": 1}
+    edit, = out["changes"]
+    assert (edit["kind"], edit["name"], edit["key"], edit["column"], edit["old"], edit["new"], edit["projects"]) == (
+        "heading", None, {"area_no": 1, "category_code": "b"}, "category_title", "戦略産業の育成", "戦略産業の育成・振興",
+        [2, 3])
+    assert edit["new_page_labels"] == ["62", "62"]
+    assert "projects under it (new No.): 2, 3" in render(result, "md")
+    assert "1 heading" in html_page(a, b)
+    # one of them moved to another category as well: that one is a move
+    moved = {**c2, "category_code": "c", "category_title": "地域経済の裾野拡大"}
+    out = diff_builds(a, make_build(tmp_path / "new2", [A, {**b2, "category_title": "戦略産業の育成・振興"}, moved])).to_json()
+    assert _kinds(out) == {"heading": 1, "project_moved": 1}

@@ -25,7 +25,8 @@ entry point.
   Edits are counted as a reviewer counts printed changes: a project printed under other headings is one
   ``project_moved`` edit (``_fold_move``), a merged budget cell one edit (``_fold_merged_cells``: ``spans``),
   a row whose key text was reworded one edit of that text (``_rekey``: ``old_key``), a project renamed with
-  its summary kept one rename (``_summary_kept``).
+  its summary kept one rename (``_summary_kept``), a heading reworded one ``heading`` edit over the projects
+  printed under it (``_fold_headings``).
   Provenance and position columns are not compared (``is_compared``). footnotes' ``project_no`` is
   compared as the linked project's identity: it is reported (with the numbers as printed in each edition)
   only when the footnote moved to another project; a footnote that comes or goes with an added or removed
@@ -70,7 +71,8 @@ __all__ = [
 # derived from it in ``derived``, or a row added or removed — with its ``kind``, the ``summary`` counts by
 # kind and the per-municipality section ``municipalities``; 4: every project entry and every change of a
 # project's row carries the project's stable ``project_id``, and ``old_project_id`` where OLD gave it another;
-# 5: edits counted as printed — a project moved to other headings is one ``project_moved`` edit, a merged
+# 5: edits counted as printed — a project moved to other headings is one ``project_moved`` edit, a heading
+# reworded one ``heading`` edit (``projects``: those under it), a merged
 # budget cell one edit (``spans``: the rows it covers, their readings in ``derived`` with a ``key``), a row
 # whose key text was reworded one edit of that text (``old_key``), a project renamed with its summary kept
 # one rename — and printed page labels beside every page index (``old_page_labels``/``new_page_labels``)).
@@ -94,6 +96,11 @@ PROJECT_KINDS = ("project_added", "project_removed", "project_renamed")
 # ``column`` the outermost heading that changed, the other heading columns that changed riding along.
 MOVED = "project_moved"
 PLACEMENT = ("area_no", "area_title", "field_no", "field_title", "category_code", "category_title")
+# A heading's text reworded (its number or letter kept) is printed once, above every project under it: one
+# edit of kind ``heading`` (``projects`` the new numbers of the projects under it, riding along), not a move
+# of each. Each title with the number it is printed beside.
+HEADING = "heading"
+HEADING_TITLES = {"area_title": "area_no", "field_title": "field_no", "category_title": "category_code"}
 # A project whose name changed beyond the identity threshold but whose summary is printed (nearly) as before
 # is the same project renamed (its rows ride along), not one removed and one added. Different projects of
 # the plan share at most 52.4 of their summaries (pipeline/identity.py); a light edit of one scores above 90.
@@ -234,6 +241,7 @@ class Change:
     old_project_id: str | None = None  # … in OLD, when it differs (builds made with different crosswalks)
     old_key: tuple[tuple[str, Any], ...] | None = None  # the row's key in OLD when its key text was reworded
     spans: tuple[tuple[tuple[str, Any], ...], ...] = ()  # the rows one printed cell covers (a merged cell)
+    projects: tuple[int, ...] = ()  # a heading edit: the new numbers of the projects printed under it
     old_page_labels: tuple[str | None, str | None] | None = None  # the pages' printed labels in OLD
     new_page_labels: tuple[str | None, str | None] | None = None  # … in NEW
 
@@ -259,6 +267,8 @@ class Change:
             out["old_key"] = dict(self.old_key)
         if self.spans:
             out["spans"] = [dict(k) for k in self.spans]
+        if self.projects:
+            out["projects"] = list(self.projects)
         if pages:
             out["old_pages"] = _pages_json(self.old_pages)
             out["new_pages"] = _pages_json(self.new_pages)
@@ -334,6 +344,7 @@ class DiffResult:
         m = self.matching
         counts = dict(zip(PROJECT_KINDS, (len(m.added), len(m.removed), len(self.renamed))))
         counts[MOVED] = sum(c.kind == MOVED for c in self.changes)
+        counts[HEADING] = sum(c.kind == HEADING for c in self.changes)
         counts.update({kind: sum(e["kind"] == kind for e in self.members) for kind in MEMBER_KINDS})
         counts.update({kind: sum(c.kind == kind for c in self.changes) for kind in KINDS.values()})
         return counts
@@ -637,6 +648,34 @@ def _fold_move(changes: list[Change]) -> list[Change]:
     return [move if c is first else c for c in changes if c is first or c not in moved]
 
 
+def _fold_headings(changes: list[Change], new_projects: list[dict]) -> list[Change]:
+    """Moves that change only heading texts (``HEADING_TITLES``: the number or letter beside each kept) are
+    the headings reworded: one ``heading`` edit per title and old → new text, over all the projects printed
+    under it (``projects``; keyed by the heading's numbers in NEW, the pages of its first project). A project
+    moved as well (a number or letter changed) stays a move."""
+    rows = {int(r["project_no"]): r for r in new_projects}
+    groups: dict[tuple, list[Change]] = defaultdict(list)
+    kept = []
+    for c in changes:
+        parts = [Derived("projects", c.column, c.old, c.new), *c.derived] if c.kind == MOVED else []
+        if not parts or any(d.column not in HEADING_TITLES for d in parts):
+            kept.append(c)
+            continue
+        for d in parts:
+            row = rows.get(c.new_no, {})
+            numbers = PLACEMENT[:PLACEMENT.index(HEADING_TITLES[d.column]) + 1]
+            key = tuple((k, row.get(k)) for k in numbers if k not in HEADING_TITLES and row.get(k) is not None)
+            groups[(d.column, d.old, d.new, key)].append(c)
+    for (column, old, new, key), members in groups.items():
+        members.sort(key=lambda m: m.new_no)
+        first = members[0]
+        kept.append(Change(HEADING, "projects", None, key, column, old, new, None, None, "changed",
+                           old_pages=first.old_pages, new_pages=first.new_pages,
+                           old_page_labels=first.old_page_labels, new_page_labels=first.new_page_labels,
+                           projects=tuple(m.new_no for m in members)))
+    return kept
+
+
 def _fold_merged_cells(changes: list[Change], old_rows: list[dict], new_rows: list[dict]) -> list[Change]:
     """Budget rows read from one merged cell (several fiscal years: the same cell, ``colspan`` > 1, in either
     edition) are one printed value: their edits are one, keyed by the first year, ``spans`` the years'
@@ -807,9 +846,10 @@ def compare_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
         in_project = c.table in PROJECT_TABLES
         ranks = column_rank[c.table]
         column = -2 if c.kind == MOVED else -1 if c.column is None else ranks.get(c.column, len(ranks))
-        return (0 if in_project else 1, c.new_no if in_project else 0, table_rank[c.table],
+        return (0 if in_project else 1, c.new_no if in_project and c.new_no is not None else 0, table_rank[c.table],
                 tuple((k, _sortable(v)) for k, v in c.key), column, c.column or "")
 
+    changes = _fold_headings(changes, new["projects"])
     result.members, changes = member_edits(old_members, new_members, changes, old["projects"], new["projects"],
                                            matching)
     result.old_ids = _ids(old["projects"])

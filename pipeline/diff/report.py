@@ -31,7 +31,7 @@ FORMATS = ("json", "md")  # html: pipeline.publish.diffpage
 BUDGET_AMOUNT = "amount_thousand_yen"
 # The summary's word for each kind of edit (DiffResult.edit_counts), in its order.
 KIND_LABELS = {"project_added": "project added", "project_removed": "project removed",
-               "project_renamed": "project renamed", "project_moved": "project moved",
+               "project_renamed": "project renamed", "project_moved": "project moved", "heading": "heading",
                "member_joined": "member joined",
                "member_left": "member left", "project": "project field", "membership": "membership",
                "responsibility": "responsibility", "budget": "budget", "indicator": "indicator", "kpi": "KPI",
@@ -246,16 +246,20 @@ def other_groups(result: DiffResult) -> list[tuple[str, list[list[Change]]]]:
     """[(group title, [rows: [edits of one row]])]: by project, then KPIs, then footnotes."""
     rest = [c for c in result.changes if not _is_amount_edit(c)]
     groups = []
-    for (table_group, no, name), items in groupby(
-            rest, key=lambda c: (c.table in PROJECT_TABLES, c.new_no, c.name) if c.table in PROJECT_TABLES
-            else (False, None, c.table)):
+    def group(c: Change) -> tuple:
+        if c.table in PROJECT_TABLES and c.new_no is not None:
+            return (True, c.new_no, c.name)
+        return (False, None, "headings" if c.table == "projects" else c.table)
+
+    for (table_group, no, name), items in groupby(rest, key=group):
         items = list(items)
         if table_group:
             first = items[0]
             title = (f"New No. {no} (old No. {fmt_no(first.old_no)}) {name} — "
                      f"{fmt_pages(first.new_pages, first.new_page_labels)} (old {fmt_pages(first.old_pages, first.old_page_labels)})")
         else:
-            title = "基本KPI (kpis)" if name == "kpis" else "注釈 (footnotes)"
+            title = {"kpis": "基本KPI (kpis)", "headings": "見出し (headings: role, field, category)"}.get(
+                name, "注釈 (footnotes)")
         rows = [list(g) for _, g in groupby(items, key=lambda c: (c.table, c.key))]
         groups.append((title, rows))
     return groups
@@ -269,7 +273,7 @@ def row_heading(row: list[Change], escape: Escape, code: Callable[[str], str]) -
         label += " (row added)"
     elif first.row == "removed":
         label += " (row removed)"
-    if first.table not in PROJECT_TABLES:  # kpis, footnotes: the row's own page
+    if first.table not in PROJECT_TABLES or first.new_no is None:  # kpis, footnotes, headings: own page
         label += (f" — {escape(fmt_pages(first.new_pages, first.new_page_labels))} "
                   f"(old {escape(fmt_pages(first.old_pages, first.old_page_labels))})")
     return label
@@ -286,6 +290,8 @@ def change_items(change: Change, result: DiffResult, escape: Escape, code: Calla
         lines = [f"{code(change.column)}: {column_change(change, result, escape)}"]
     riding = [f"{code(derived_name(change.table, d.column, d.table, d.key))}: "
               f"{value_change(d.old, d.new, escape)}" for d in change.derived]
+    if change.projects:  # a heading: the projects printed under it
+        riding.append("projects under it (new No.): " + ", ".join(map(str, change.projects)))
     if riding:
         lines[-1 if lines else 0:] = [(lines[-1] + " " if lines else "") + "(with " + "; ".join(riding) + ")"]
     return lines

@@ -72,6 +72,7 @@ class Edit:
     old_page_labels: list[str | None] | None = None  # the pages' printed labels (version 5)
     new_page_labels: list[str | None] | None = None
     spans: list[dict[str, Any]] = field(default_factory=list)  # the rows a merged cell covers (version 5)
+    projects: list[int] = field(default_factory=list)  # a heading edit: the projects under it (version 5)
 
     @property
     def columns(self) -> list[tuple[str, Any, Any]]:
@@ -98,7 +99,7 @@ def read_edits(diff: dict) -> list[Edit]:
                           dict(c.get("key") or {}), str(c.get("row", "changed")), column,
                           printed_field(table, column), c["old"], c["new"], derived, c.get("old_pages"),
                           c.get("new_pages"), c.get("old_key"), c.get("old_page_labels"), c.get("new_page_labels"),
-                          list(c.get("spans") or [])))
+                          list(c.get("spans") or []), list(c.get("projects") or [])))
     return edits
 
 
@@ -266,7 +267,8 @@ def _title(edit: Edit) -> str:
     key = ", ".join(f"#{v}" if k == "occurrence" else str(v) for k, v in edit.key.items())
     if edit.spans:
         key = f"{key_text(edit.spans[0])}–{key_text(edit.spans[-1])}"
-    who = edit.name or {"kpis": "基本KPI", "footnotes": "脚注"}.get(edit.table, edit.table)
+    who = edit.name or ("見出し" if edit.kind == "heading" else
+                        {"kpis": "基本KPI", "footnotes": "脚注"}.get(edit.table, edit.table))
     numbers = ("" if edit.old_no is None and edit.new_no is None
                else f" (old No. {fmt_no(edit.old_no)}, new No. {fmt_no(edit.new_no)})")
     what = edit.field if edit.row == "changed" else f"row {edit.row}"
@@ -292,7 +294,10 @@ def _amount(edit: Edit) -> str | None:
 
 
 def _riding(edit: Edit) -> list[Markup]:
-    return [Markup(f"{html_code(column)}: {value_change(old, new, html_escape)}") for column, old, new in edit.derived]
+    lines = [Markup(f"{html_code(column)}: {value_change(old, new, html_escape)}") for column, old, new in edit.derived]
+    if edit.projects:  # a heading: the projects printed under it
+        lines.append(Markup(html_escape("projects under it (new No.): " + ", ".join(map(str, edit.projects)))))
+    return lines
 
 
 def diff_document(old_dir: Path, new_dir: Path, diff: Path | None) -> dict:
