@@ -179,7 +179,7 @@ def value_change(old: Any, new: Any, escape: Escape) -> str:
 
 
 def key_label(change: Change) -> str:
-    """The row's key as shown ("2024", "事業の参加者数", "#2"); a merged cell's years first–last ("2024–2025")."""
+    """The row's key as shown (a fiscal year, an indicator's 項目, "#2"); a merged cell's years as first–last."""
     if change.spans:
         return f"{key_text(change.spans[0])}–{key_text(change.spans[-1])}"
     return key_text(change.key)
