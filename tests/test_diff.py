@@ -57,7 +57,8 @@ def _fill(table: str, row: dict) -> dict:
 def _project(no: int, name: str, summary: str, **extra) -> dict:
     return {"project_no": no, "name": name, "summary": summary, "area_no": 1, "area_title": "圏域全体の経済成長のけん引",
             "category_code": "a", "category_title": "経済戦略の推進", "municipalities_raw": "全市町村",
-            "page_start": no, "page_end": no, "table_id": f"p{no:03d}-t01", **extra}
+            "page_start": no, "page_end": no, "page_start_label": str(60 + no), "page_end_label": str(60 + no),
+            "table_id": f"p{no:03d}-t01", **extra}
 
 
 def _budgets(no: int, amounts: dict[int, int | None]) -> list[dict]:
@@ -89,7 +90,8 @@ NEW = _project(2, "事業承継の支援", "中小企業の円滑な事業承継
 
 
 def _renumber(project: dict, no: int) -> dict:
-    return {**project, "project_no": no, "page_start": no, "page_end": no, "table_id": f"p{no:03d}-t01"}
+    return {**project, "project_no": no, "page_start": no, "page_end": no, "page_start_label": str(60 + no),
+            "page_end_label": str(60 + no), "table_id": f"p{no:03d}-t01"}
 
 
 def _brief(projects: dict) -> dict:
@@ -119,7 +121,7 @@ EMPTY_PROJECTS = {"added": [], "removed": [], "renamed": [], "renumbered": []}
 def test_exact_match_no_differences(tmp_path):
     build = make_build(tmp_path / "b", [A, B, C], budgets=_budgets(2, {2024: 100, 2025: None}))
     out = diff_builds(build, build).to_json()
-    assert out["format_version"] == FORMAT_VERSION == 4
+    assert out["format_version"] == FORMAT_VERSION == 5
     assert out["projects"] == EMPTY_PROJECTS and out["changes"] == []
     assert out["summary"]["edits"] == 0 and set(out["summary"]["by_kind"].values()) == {0}
     assert out["old"] == out["new"] == {"source": "plan.pdf", "projects": 3}
@@ -248,7 +250,8 @@ def test_changes_by_natural_key_with_json_types(tmp_path):
     ]
     assert [(c["old_no"], c["new_no"]) for c in out["changes"]] == [(1, 1)] * 2 + [(2, 2)] * 3 + [(None, None)]
     assert out["summary"] == {"edits": 6, "renumbered": 0, "by_kind": {
-        "project_added": 0, "project_removed": 0, "project_renamed": 0, "member_joined": 0, "member_left": 0,
+        "project_added": 0, "project_removed": 0, "project_renamed": 0, "project_moved": 0, "heading": 0, "member_joined": 0,
+        "member_left": 0,
         "project": 1, "membership": 0, "responsibility": 2, "budget": 1, "indicator": 1, "kpi": 1, "footnote": 0}}
     text = render(diff_builds(a, b), "json")
     assert '"new": 1250000\n' in text and '"new": 6000.0\n' in text and "NaN" not in text
@@ -321,7 +324,7 @@ def test_reports_escape_text_and_render_offline(tmp_path):
     assert "http://" not in page and "https://" not in page and "<link" not in page and "<style>" in page
     assert '<p class="amount">100 → 90 千円 (-10)</p>' in page
     md = render(result, "md")
-    assert "| 2 | 2 | 連携した企業誘致の推進 | 2024 | 100 | 90 | -10 | p. 2 → p. 2 |" in md
+    assert "| 2 | 2 | 連携した企業誘致の推進 | 2024 | 100 | 90 | -10 | p. 62 → p. 62 |" in md  # printed labels
     assert r"\<script\>" in md and "<script>" not in md.replace("<ins>", "").replace("</ins>", "")
 
 
@@ -473,7 +476,8 @@ def revised_page(plan_build, revised_build):
 def test_revised_sample_summary_counts_edits(revised_diff, revised_page):
     out = revised_diff.to_json()
     assert out["summary"] == {"edits": 11, "renumbered": 25, "by_kind": {
-        "project_added": 1, "project_removed": 1, "project_renamed": 1, "member_joined": 0, "member_left": 0,
+        "project_added": 1, "project_removed": 1, "project_renamed": 1, "project_moved": 0, "heading": 0, "member_joined": 0,
+        "member_left": 0,
         "project": 1, "membership": 2, "responsibility": 0, "budget": 3, "indicator": 1, "kpi": 1, "footnote": 0}}
     line = ("53 → 53 projects; 11 edits: 1 project added, 1 project removed, 1 project renamed, 1 project field, "
             "2 membership, 3 budget, 1 indicator, 1 KPI; 25 projects renumbered.")
@@ -538,13 +542,13 @@ def test_shared_project_edit_is_listed_under_each_partner(tmp_path):
 
 def test_revised_sample_reports(revised_diff, revised_page):
     md = render(revised_diff, "md")
-    assert "| 2 | 2 | 連携した企業誘致の推進 | 2025 | - | 1,250,000 | +1,250,000 | p. 1 → p. 1 |" in md
-    assert "| 35 | 36 | 鳥獣対策等に関する取組の推進 | 2024 | 124,573 | 130,000 | +5,427 | p. 11 → pp. 11–12 |" in md
+    assert "| 2 | 2 | 連携した企業誘致の推進 | 2025 | - | 1,250,000 | +1,250,000 | p. 61 → p. 61 |" in md
+    assert "| 35 | 36 | 鳥獣対策等に関する取組の推進 | 2024 | 124,573 | 130,000 | +5,427 | p. 71 → pp. 71–72 |" in md
     # which numbering each number is in
     assert "“Old No.” is a project's number as printed in the old edition" in md
-    assert "## Added projects (new numbering)" in md and "### New No. 10 事業承継の支援 (pp. 3–4)" in md
-    assert "## Removed projects (old numbering)" in md and "### Old No. 36 森林整備等に関する取組の推進 (pp. 11–12)" in md
-    assert "### New No. 20 (old No. 19) 保育サービスの向上に向けた取組の推進 — p. 7 (old p. 7)" in md
+    assert "## Added projects (new numbering)" in md and "### New No. 10 事業承継の支援 (pp. 63–64)" in md
+    assert "## Removed projects (old numbering)" in md and "### Old No. 36 森林整備等に関する取組の推進 (pp. 71–72)" in md
+    assert "### New No. 20 (old No. 19) 保育サービスの向上に向けた取組の推進 — p. 67 (old p. 67)" in md
     # totals per fiscal year, and the content of the added and removed projects
     assert "| 2024 | 17,567,701 | 17,588,128 | +20,427 |" in md
     assert "| 2026 | - | - | – |" in md
@@ -557,7 +561,7 @@ def test_revised_sample_reports(revised_diff, revised_page):
 
 def test_revised_sample_numbers_pages_totals_and_content(revised_diff):
     out = revised_diff.to_json()
-    assert out["format_version"] == 4
+    assert out["format_version"] == 5
     assert out["old"] == {"source": "plan_vi.pdf", "projects": 53}
     assert out["new"] == {"source": "plan_vi_revised_sample.pdf", "projects": 53}
     assert out["totals"]["budget_thousand_yen_by_fiscal_year"] == [
@@ -567,13 +571,18 @@ def test_revised_sample_numbers_pages_totals_and_content(revised_diff):
     # every change carries both numbers and both sides' pages
     for c in out["changes"]:
         assert set(c) == {"kind", "table", "name", "old_no", "new_no", "key", "row", "column", "old", "new", "derived",
-                          "old_pages", "new_pages", *(("project_id",) if c["table"] not in ("kpis", "footnotes") else ())}
+                          "old_pages", "new_pages", "old_page_labels", "new_page_labels",
+                          *(("project_id",) if c["table"] not in ("kpis", "footnotes") else ())}
         assert c["old_pages"] and c["new_pages"], c
+        # the printed labels beside the PDF page indexes (the chapter's page 1 prints 61)
+        assert c["old_page_labels"] == [str(p + 60) for p in c["old_pages"]], c
+        assert c["new_page_labels"] == [str(p + 60) for p in c["new_pages"]], c
     numbers = {(c["name"], c["old_no"], c["new_no"]) for c in out["changes"] if c["table"] == "budgets"}
     assert numbers == {("連携した企業誘致の推進", 2, 2), ("三次救急医療等の提供", 13, 14),
                        ("鳥獣対策等に関する取組の推進", 35, 36)}
     added, = out["projects"]["added"]
     assert (added["old_no"], added["new_no"], added["old_pages"], added["new_pages"]) == (None, 10, None, [3, 4])
+    assert (added["old_page_labels"], added["new_page_labels"]) == (None, ["63", "64"])
     assert added["project"]["municipalities_raw"] == "全市町村" and added["project"]["category_code"] == "c"
     assert [(b["fiscal_year"], b["amount_thousand_yen"]) for b in added["budgets"]] == [
         (2024, 15000), (2025, 15000), (2026, None), (2027, None), (2028, None)]
@@ -689,3 +698,253 @@ def test_without_members_in_either_manifest_the_partner_rows_are_the_edits(tmp_p
     new = make_build(tmp_path / "new", [A], municipalities=_partners(1, ["小樽市", "江別市"]))
     out = diff_builds(old, new).to_json()
     assert out["members"] == [] and out["summary"]["by_kind"]["membership"] == 1
+
+
+# -- edits counted as a reviewer counts them (issue 24) ------------------------------------------------------
+def _kinds(out: dict) -> dict[str, int]:
+    return {k: v for k, v in out["summary"]["by_kind"].items() if v}
+
+
+def test_a_project_moved_to_another_category_is_one_edit(tmp_path):
+    moved = {**B, "category_code": "c", "category_title": "地域経済の裾野拡大"}
+    out = diff_builds(make_build(tmp_path / "old", [A, B]), make_build(tmp_path / "new", [A, moved])).to_json()
+    assert out["summary"]["edits"] == 1 and _kinds(out) == {"project_moved": 1}
+    move, = out["changes"]
+    assert (move["kind"], move["table"], move["column"], move["old"], move["new"]) == (
+        "project_moved", "projects", "category_code", "a", "c")
+    assert [(d["column"], d["old"], d["new"]) for d in move["derived"]] == [
+        ("category_title", "経済戦略の推進", "地域経済の裾野拡大")]
+
+
+def test_a_project_moved_to_another_area_and_field_is_one_edit(tmp_path):
+    moved = {**B, "area_no": 3, "area_title": "圏域全体の生活関連機能サービスの向上", "field_no": 1,
+             "field_title": "生活機能の強化", "category_code": "a", "category_title": "地域医療"}
+    edited = {**moved, "summary": B["summary"] + "また、情報を共有する。"}
+    a, b = make_build(tmp_path / "old", [A, B]), make_build(tmp_path / "new", [A, edited])
+    result = diff_builds(a, b)
+    out = result.to_json()
+    # the move and the summary: two printed edits
+    assert out["summary"]["edits"] == 2 and _kinds(out) == {"project_moved": 1, "project": 1}
+    move = out["changes"][0]
+    assert (move["kind"], move["column"], move["old"], move["new"]) == ("project_moved", "area_no", 1, 3)
+    assert [d["column"] for d in move["derived"]] == ["area_title", "field_no", "field_title", "category_title"]
+    line = "2 → 2 projects; 2 edits: 1 project moved, 1 project field."
+    assert f"**Summary:** {md_escape(line)}" in render(result, "md")
+    assert html_escape(line) in html_page(a, b)
+
+
+def _merged(no: int, raw: str, amount: int | None, years=(2024, 2025), rest=(2026,)) -> list[dict]:
+    """A budget cell merged over ``years`` (the amount read into the first), then single cells."""
+    rows = [{"project_no": no, "fiscal_year": fy, "era_label": f"令和{fy - 2018}年度", "raw": raw,
+             "amount_thousand_yen": amount if i == 0 else None, "amount_yen": None if amount is None or i else amount * 1000,
+             "note": "共同撮影の実施", "page": no, "row": 7, "col": 2, "colspan": len(years)}
+            for i, fy in enumerate(years)]
+    return rows + [{**r, "colspan": 1} for r in _budgets(no, {fy: None for fy in rest})]
+
+
+def test_a_merged_budget_cell_is_one_edit(tmp_path):
+    old = {"projects": [A, B], "budgets": _merged(2, "0(共同撮影の実施)", 0)}
+    new = {"projects": [A, B], "budgets": _merged(2, "100(共同撮影の実施)", 100)}
+    a, b = make_build(tmp_path / "old", **old), make_build(tmp_path / "new", **new)
+    result = diff_builds(a, b)
+    out = result.to_json(pages=False)
+    assert out["summary"]["edits"] == 1 and _kinds(out) == {"budget": 1}
+    edit, = out["changes"]
+    assert (edit["key"], edit["spans"], edit["column"], edit["old"], edit["new"]) == (
+        {"fiscal_year": 2024}, [{"fiscal_year": 2024}, {"fiscal_year": 2025}], "raw", "0(共同撮影の実施)",
+        "100(共同撮影の実施)")
+    assert [(d["column"], d.get("key"), d["old"], d["new"]) for d in edit["derived"]] == [
+        ("amount_thousand_yen", None, 0, 100), ("amount_yen", None, 0, 100000)]
+    md = render(result, "md")
+    assert "| 2 | 2 | 連携した企業誘致の推進 | 2024–2025 | 0 | 100 | +100 | p. 62 → p. 62 |" in md
+    # a single cell beside it is still its own edit
+    new["budgets"] = _merged(2, "100(共同撮影の実施)", 100, rest=())
+    new["budgets"] += [{**r, "colspan": 1} for r in _budgets(2, {2026: 5})]
+    out = diff_builds(a, make_build(tmp_path / "new2", **new)).to_json()
+    assert _kinds(out) == {"budget": 2}
+
+
+def test_a_cell_merged_in_one_edition_only_is_one_edit(tmp_path):
+    old = {"projects": [A, B], "budgets": [{**r, "colspan": 1} for r in _budgets(2, {2024: 0, 2025: 0, 2026: None})]}
+    new = {"projects": [A, B], "budgets": _merged(2, "0(共同撮影の実施)", 0)}
+    out = diff_builds(make_build(tmp_path / "old", **old), make_build(tmp_path / "new", **new)).to_json()
+    assert out["summary"]["edits"] == 1, out["changes"]
+    assert out["changes"][0]["spans"] == [{"fiscal_year": 2024}, {"fiscal_year": 2025}]
+    # the 2025 row's cell changed as the 2024 one did (not repeated); its readings ride along with its year
+    assert [(d["column"], d.get("key"), d["old"], d["new"]) for d in out["changes"][0]["derived"]] == [
+        ("note", None, None, "共同撮影の実施"), ("amount_thousand_yen", {"fiscal_year": 2025}, 0, None),
+        ("amount_yen", {"fiscal_year": 2025}, 0, None), ("note", {"fiscal_year": 2025}, None, "共同撮影の実施")]
+
+
+def test_a_reworded_indicator_item_is_one_edit_of_it(tmp_path):
+    old = [_indicator(1, "イベント参加人数", "20名(毎年度)", 20.0), _indicator(1, "情報共有の実施", "1回(毎年度)", 1.0, indicator_no=2)]
+    new = [_indicator(1, "イベントの参加人数", "20名(毎年度)", 20.0), _indicator(1, "情報共有の実施", "1回(毎年度)", 1.0, indicator_no=2)]
+    a = make_build(tmp_path / "old", [A], indicators=old)
+    b = make_build(tmp_path / "new", [A], indicators=new)
+    result = diff_builds(a, b)
+    out = result.to_json()
+    assert out["summary"]["edits"] == 1 and _kinds(out) == {"indicator": 1}
+    edit, = out["changes"]
+    assert (edit["key"], edit["old_key"], edit["row"], edit["column"], edit["old"], edit["new"]) == (
+        {"item": "イベントの参加人数"}, {"item": "イベント参加人数"}, "changed", "item", "イベント参加人数", "イベントの参加人数")
+    # reworded and its target changed: two printed values
+    new[0] = _indicator(1, "イベントの参加人数", "30名(毎年度)", 30.0)
+    out = diff_builds(a, make_build(tmp_path / "new2", [A], indicators=new)).to_json()
+    assert [(c["column"], c["row"]) for c in out["changes"]] == [("item", "changed"), ("target_raw", "changed")]
+    # another indicator in its place (other text, other values): one removed and one added
+    new[0] = _indicator(1, "相談件数", "200件(毎年度)", 200.0, baseline_raw="120件")
+    out = diff_builds(a, make_build(tmp_path / "new3", [A], indicators=new)).to_json()
+    assert sorted(c["row"] for c in out["changes"]) == ["added", "removed"]
+    page = html_page(a, b)
+    assert "イベント<ins>の</ins>参加人数" in page
+
+
+def test_a_renamed_kpi_and_footnote_term_are_one_edit_each(tmp_path):
+    kpi = {"area_no": 1, "kpi_no": 1, "name": "圏域内民営事業所売上", "current_raw": "28兆9千億円(2020年)",
+           "target_raw": "30兆7千億円(2028年)", "page": 1, "page_label": "61"}
+    other = {**kpi, "kpi_no": 2, "name": "観光入込客数", "current_raw": "1", "target_raw": "35,000千人"}
+    note = {"footnote_no": 13, "term": "エクスカージョン", "text": "地域の自然や歴史、文化などをテーマにした体験型の視察会。",
+            "project_no": 2, "page": 2, "page_label": "62"}
+    a = make_build(tmp_path / "old", [A, B], kpis=[kpi, other], footnotes=[note])
+    b = make_build(tmp_path / "new", [A, B], kpis=[{**kpi, "name": "圏域内民営事業所売上高"}, other],
+                   footnotes=[{**note, "term": "エクスカーション"}])
+    out = diff_builds(a, b).to_json()
+    assert out["summary"]["edits"] == 2 and _kinds(out) == {"kpi": 1, "footnote": 1}
+    assert [(c["kind"], c["column"], c["old_key"], c["key"], c["old_page_labels"], c["new_page_labels"])
+            for c in out["changes"]] == [
+        ("kpi", "name", {"name": "圏域内民営事業所売上"}, {"name": "圏域内民営事業所売上高"}, ["61", "61"], ["61", "61"]),
+        ("footnote", "term", {"term": "エクスカージョン"}, {"term": "エクスカーション"}, ["62", "62"], ["62", "62"])]
+
+
+def test_a_project_renamed_with_its_summary_kept_is_one_rename(tmp_path):
+    """A name rewritten beyond the identity threshold, the summary as printed before: one rename, its rows
+    riding along (not a project removed and one added)."""
+    renamed = {**C, "name": "国際会議等の圏域への誘致"}
+    old = {"projects": [A, B, C], "budgets": _budgets(3, {2024: 10}),
+           "indicators": [_indicator(3, "誘致件数", "3件(毎年度)", 3.0)]}
+    new = {"projects": [A, B, renamed], "budgets": _budgets(3, {2024: 10}),
+           "indicators": [_indicator(3, "誘致件数", "3件(毎年度)", 3.0)]}
+    out = diff_builds(make_build(tmp_path / "old", **old), make_build(tmp_path / "new", **new)).to_json()
+    assert out["summary"]["edits"] == 1 and _kinds(out) == {"project_renamed": 1}
+    assert _brief(out["projects"])["renamed"] == [
+        {"old_no": 3, "new_no": 3, "old_name": "MICE誘致の推進", "new_name": "国際会議等の圏域への誘致"}]
+    assert out["changes"] == []
+    # a different project (other summary) at that place stays one removed and one added
+    other = {**renamed, "summary": "圏域の観光資源を活用し、周遊を促す。"}
+    out = diff_builds(make_build(tmp_path / "old", **old),
+                      make_build(tmp_path / "new2", **{**new, "projects": [A, B, other]})).to_json()
+    assert _kinds(out) == {"project_added": 1, "project_removed": 1}
+
+
+def test_md_cites_printed_labels_and_the_pdf_page_without_one(tmp_path):
+    unlabelled = {**B, "page_start_label": None, "page_end_label": None}
+    a = make_build(tmp_path / "old", [A, unlabelled], budgets=_budgets(2, {2024: 1}))
+    b = make_build(tmp_path / "new", [A, B], budgets=_budgets(2, {2024: 2}))
+    md = render(diff_builds(a, b), "md")
+    assert "| 2024 | 1 | 2 | +1 | PDF page 2 → p. 62 |" in md
+    out = diff_builds(a, b).to_json()
+    assert (out["changes"][0]["old_page_labels"], out["changes"][0]["new_page_labels"]) == ([None, None], ["62", "62"])
+
+
+# -- a printed revision with known edits: the count is the reviewer's -------------------------------------
+@pytest.fixture(scope="module")
+def printed_revision(tmp_path_factory, plan_build):
+    """The reference content with tests/diff_revision.py's EDITS made, printed by Chromium and built."""
+    from pipeline.stages.build import build
+    from tests.conftest import Build
+    from tests.diff_revision import revise
+    from tests.printers import producers
+    from tests.printers.content import content_from_build
+    from tests.printers.html import HtmlStyle, plan_html
+
+    content, edits = revise(content_from_build(plan_build))
+    folder = tmp_path_factory.mktemp("printed-revision")
+    pdf = producers.chromium(plan_html(content, HtmlStyle(paper="A4")), folder / "plan_vi_revision.pdf")
+    build(pdf, None, folder / "out", progress=False)
+    return Build(folder / "out"), edits
+
+
+def test_a_printed_revision_counts_each_printed_edit_once(plan_build, printed_revision, tmp_path):
+    from collections import Counter
+    from html.parser import HTMLParser
+
+    from tests import browser
+
+    revision, edits = printed_revision
+    result = diff_builds(plan_build.path, revision.path)
+    out = result.to_json()
+    expected = Counter(kind for kind, _ in edits)
+    assert out["summary"]["edits"] == len(edits) == 13, out["summary"]
+    assert _kinds(out) == dict(expected), out["summary"]
+    # the projects after the one removed and those between the moved one and its new place renumber, not counted
+    assert out["summary"]["renumbered"] > 0
+    moves = {(c["name"], c["column"]) for c in out["changes"] if c["kind"] == "project_moved"}
+    assert moves == {("先端技術の活用に関する支援", "category_code"), ("公共施設の相互利用や配置に関する検討", "area_no")}
+    merged, = [c for c in out["changes"] if c.get("spans")]
+    assert (merged["old"], merged["new"]) == ("0(共同撮影の実施)", "100(共同撮影の実施)")
+    reworded = {(c["kind"], c["old"], c["new"]) for c in out["changes"] if c.get("old_key")}
+    assert reworded == {("indicator", "イベント参加人数", "イベントの参加人数"),
+                        ("kpi", "圏域内民営事業所売上", "圏域内民営事業所売上高"),
+                        ("footnote", "エクスカージョン", "エクスカーション")}
+    assert {(p["old_name"], p["new_name"]) for p in out["projects"]["renamed"]} == {
+        ("丘珠空港の利用促進", "丘珠空港の利用促進等"), ("にぎわいの創出", "圏域内の交流イベント等の実施")}
+    # the same count in the three reports (written as `renkei diff OLD NEW --out DIR` writes them)
+    assert run_diff(plan_build.path, revision.path, None, tmp_path) == 1
+    written = json.loads((tmp_path / "diff.json").read_text(encoding="utf-8"))
+    assert written["summary"] == out["summary"]
+    line = summary_line_of(written)
+    assert line.startswith("53 → 52 projects; 13 edits: ") and "2 project renamed, 2 project moved, 1 heading" in line, line
+    heading, = [c for c in out["changes"] if c["kind"] == "heading"]
+    assert (heading["old"], heading["new"], len(heading["projects"])) == ("地域振興", "地域振興・交流", 4)
+    assert f"**Summary:** {md_escape(line)}" in (tmp_path / "diff.md").read_text(encoding="utf-8")
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+
+        def handle_data(self, data: str) -> None:
+            self.parts.append(data)
+
+    page = (tmp_path / "diff.html").read_text(encoding="utf-8")
+    text = Text()
+    text.feed(page)
+    assert line in " ".join("".join(text.parts).split())
+    # one section per edit of a value (the projects added, removed, renamed have their own)
+    assert page.count('<section class="edit value"') == len(out["changes"])
+    # every page cited by its printed label (the chapter starts at 61)
+    assert "PDF page " not in page.replace("keeps the PDF page index", "") and all(int(label) > 60 for c in out["changes"] for label in c["new_page_labels"])
+    if browser.available():
+        with browser.started(width=1280, height=900) as b:
+            tab = b.open(tmp_path / "diff.html")
+            assert tab.evaluate("document.getElementById('summary').innerText") == line
+
+
+def summary_line_of(document: dict) -> str:
+    from pipeline.diff.report import summary_text
+
+    s = document["summary"]
+    return summary_text(document["old"]["projects"], document["new"]["projects"], s["by_kind"], s["renumbered"])
+
+
+def test_a_reworded_heading_is_one_edit_not_a_move_of_each_project(tmp_path):
+    """A category's heading text printed once above its projects: reworded (its letter kept), one edit."""
+    b2 = {**B, "category_code": "b", "category_title": "戦略産業の育成"}
+    c2 = {**C, "category_code": "b", "category_title": "戦略産業の育成"}
+    a = make_build(tmp_path / "old", [A, b2, c2])
+    b = make_build(tmp_path / "new", [A, {**b2, "category_title": "戦略産業の育成・振興"},
+                                      {**c2, "category_title": "戦略産業の育成・振興"}])
+    result = diff_builds(a, b)
+    out = result.to_json()
+    assert out["summary"]["edits"] == 1 and _kinds(out) == {"heading": 1}
+    edit, = out["changes"]
+    assert (edit["kind"], edit["name"], edit["key"], edit["column"], edit["old"], edit["new"], edit["projects"]) == (
+        "heading", None, {"area_no": 1, "category_code": "b"}, "category_title", "戦略産業の育成", "戦略産業の育成・振興",
+        [2, 3])
+    assert edit["new_page_labels"] == ["62", "62"]
+    assert "projects under it (new No.): 2, 3" in render(result, "md")
+    assert "1 heading" in html_page(a, b)
+    # one of them moved to another category as well: that one is a move
+    moved = {**c2, "category_code": "c", "category_title": "地域経済の裾野拡大"}
+    out = diff_builds(a, make_build(tmp_path / "new2", [A, {**b2, "category_title": "戦略産業の育成・振興"}, moved])).to_json()
+    assert _kinds(out) == {"heading": 1, "project_moved": 1}

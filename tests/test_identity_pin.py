@@ -90,7 +90,7 @@ def test_the_diff_json_carries_project_ids(plan_build, revised_build):
     from pipeline.diff.compare import diff_builds
 
     data = diff_builds(plan_build.path, revised_build.path).to_json()
-    assert data["format_version"] == 4
+    assert data["format_version"] == 5  # 4 + edits counted as printed, page labels (docs/diff.md)
     assert [p["name"] for p in data["projects"]["added"]] == ["事業承継の支援"]
     assert data["projects"]["added"][0]["project_id"].startswith("P")
     renamed = data["projects"]["renamed"][0]

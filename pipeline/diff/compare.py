@@ -7,7 +7,8 @@ entry point.
 
 - Numbers: a project has a number in each edition. Every entry carries both, ``old_no`` (as printed in
   OLD) and ``new_no`` (as printed in NEW), null on the side where the project does not exist; and the
-  pages of the project in each build (``old_pages``/``new_pages``: [page_start, page_end]).
+  pages of the project in each build (``old_pages``/``new_pages``: [page_start, page_end]) with the labels
+  printed on them (``old_page_labels``/``new_page_labels``).
 - ``totals``: the budget per fiscal year in each edition (sum of ``amount_thousand_yen``, null where no
   amount of that year is printed) and the change.
 - Added and removed projects carry their content: project fields, budget rows, indicators, roles and
@@ -21,6 +22,11 @@ entry point.
   ``target_value`` from ``target_raw``) ride along in its ``derived``. A row on one side only is one entry
   (``row`` "added"/"removed", ``column`` null, its compared values on its side): a partner municipality
   added is one membership edit, with 連携市町村 as printed riding along (``TableSpec.rows_derived_from``).
+  Edits are counted as a reviewer counts printed changes: a project printed under other headings is one
+  ``project_moved`` edit (``_fold_move``), a merged budget cell one edit (``_fold_merged_cells``: ``spans``),
+  a row whose key text was reworded one edit of that text (``_rekey``: ``old_key``), a project renamed with
+  its summary kept one rename (``_summary_kept``), a heading reworded one ``heading`` edit over the projects
+  printed under it (``_fold_headings``).
   Provenance and position columns are not compared (``is_compared``). footnotes' ``project_no`` is
   compared as the linked project's identity: it is reported (with the numbers as printed in each edition)
   only when the footnote moved to another project; a footnote that comes or goes with an added or removed
@@ -64,8 +70,13 @@ __all__ = [
 # added and removed projects, the two sources; 3: one change per edit — a printed value with the columns
 # derived from it in ``derived``, or a row added or removed — with its ``kind``, the ``summary`` counts by
 # kind and the per-municipality section ``municipalities``; 4: every project entry and every change of a
-# project's row carries the project's stable ``project_id``, and ``old_project_id`` where OLD gave it another).
-FORMAT_VERSION = 4
+# project's row carries the project's stable ``project_id``, and ``old_project_id`` where OLD gave it another;
+# 5: edits counted as printed — a project moved to other headings is one ``project_moved`` edit, a heading
+# reworded one ``heading`` edit (``projects``: those under it), a merged
+# budget cell one edit (``spans``: the rows it covers, their readings in ``derived`` with a ``key``), a row
+# whose key text was reworded one edit of that text (``old_key``), a project renamed with its summary kept
+# one rename — and printed page labels beside every page index (``old_page_labels``/``new_page_labels``)).
+FORMAT_VERSION = 5
 
 # Tables compared, in report order: every table whose rows have an identity across editions (a natural
 # key), the excerpt (optional) aside. Those keyed by project_no belong to a project; footnotes' project_no
@@ -81,6 +92,24 @@ KINDS: dict[str, str] = {"projects": "project", "project_municipalities": "membe
                          "responsibilities": "responsibility", "budgets": "budget", "indicators": "indicator",
                          "kpis": "kpi", "footnotes": "footnote"}
 PROJECT_KINDS = ("project_added", "project_removed", "project_renamed")
+# A project printed under other headings (role, field, category: the columns below) is one edit, a move:
+# ``column`` the outermost heading that changed, the other heading columns that changed riding along.
+MOVED = "project_moved"
+PLACEMENT = ("area_no", "area_title", "field_no", "field_title", "category_code", "category_title")
+# A heading's text reworded (its number or letter kept) is printed once, above every project under it: one
+# edit of kind ``heading`` (``projects`` the new numbers of the projects under it, riding along), not a move
+# of each. Each title with the number it is printed beside.
+HEADING = "heading"
+HEADING_TITLES = {"area_title": "area_no", "field_title": "field_no", "category_title": "category_code"}
+# A project whose name changed beyond the identity threshold but whose summary is printed (nearly) as before
+# is the same project renamed (its rows ride along), not one removed and one added. Different projects of
+# the plan share at most 52.4 of their summaries (pipeline/identity.py); a light edit of one scores above 90.
+SUMMARY_KEPT = 90.0
+# A row whose natural key is its printed text (an indicator's 項目, a KPI's name, a footnote's term) and that
+# no longer matches by key pairs with a row of the other side when the key texts and the row's other values
+# are alike (mean of the key's rapidfuzz ratio and the share of other values equal, 0–100): the key text
+# was reworded, one edit of it. A replaced row (other text, other values) stays a row removed and one added.
+REKEY_THRESHOLD = 60.0
 # A municipality joining or leaving the agreement: one edit each (the partner rows of the 全市町村 projects
 # that it adds or removes ride along in it).
 MEMBER_KINDS = ("member_joined", "member_left")
@@ -181,9 +210,14 @@ class Derived:
     column: str
     old: Any
     new: Any
+    # the row it belongs to when that is not the edit's own row (another fiscal year of a merged cell)
+    key: tuple[tuple[str, Any], ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"table": self.table, "column": self.column, "old": self.old, "new": self.new}
+        out = {"table": self.table, "column": self.column, "old": self.old, "new": self.new}
+        if self.key is not None:
+            out["key"] = dict(self.key)
+        return out
 
 
 @dataclass(frozen=True)
@@ -205,12 +239,18 @@ class Change:
     derived: tuple[Derived, ...] = ()
     project_id: str | None = None  # the project's stable id in NEW (OLD for a removed row's project)
     old_project_id: str | None = None  # … in OLD, when it differs (builds made with different crosswalks)
+    old_key: tuple[tuple[str, Any], ...] | None = None  # the row's key in OLD when its key text was reworded
+    spans: tuple[tuple[tuple[str, Any], ...], ...] = ()  # the rows one printed cell covers (a merged cell)
+    projects: tuple[int, ...] = ()  # a heading edit: the new numbers of the projects printed under it
+    old_page_labels: tuple[str | None, str | None] | None = None  # the pages' printed labels in OLD
+    new_page_labels: tuple[str | None, str | None] | None = None  # … in NEW
 
     def value(self, column: str) -> tuple[Any, Any]:
-        """(old, new) of ``column``: the edited one or one riding along (equal sides when unchanged)."""
+        """(old, new) of ``column``: the edited one or one riding along (equal sides when unchanged; the
+        edit's own row before another row of a merged cell)."""
         if column == self.column:
             return self.old, self.new
-        for d in self.derived:
+        for d in sorted(self.derived, key=lambda d: d.key is not None):
             if d.column == column:
                 return d.old, d.new
         raise KeyError(column)
@@ -223,14 +263,30 @@ class Change:
             out["project_id"] = self.project_id
         if self.old_project_id is not None:
             out["old_project_id"] = self.old_project_id
+        if self.old_key is not None:
+            out["old_key"] = dict(self.old_key)
+        if self.spans:
+            out["spans"] = [dict(k) for k in self.spans]
+        if self.projects:
+            out["projects"] = list(self.projects)
         if pages:
             out["old_pages"] = _pages_json(self.old_pages)
             out["new_pages"] = _pages_json(self.new_pages)
+            out["old_page_labels"] = _labels_json(self.old_page_labels, self.old_pages)
+            out["new_page_labels"] = _labels_json(self.new_page_labels, self.new_pages)
         return out
 
 
 def _pages_json(pages: tuple[int, int] | None) -> list[int] | None:
     return None if pages is None else [int(pages[0]), int(pages[1])]
+
+
+def _labels_json(labels: tuple | None, pages: tuple[int, int] | None) -> list[str | None] | None:
+    """The printed labels of ``pages`` ([first, last]; null for a page that prints none), null without pages."""
+    if pages is None:
+        return None
+    labels = labels or (None, None)
+    return [None if v is None else str(v) for v in labels]
 
 
 # Columns of an added or removed project's content (what was printed, in the contract's names).
@@ -254,6 +310,9 @@ class DiffResult:
     # project number → (page_start, page_end), in each build
     old_pages: dict[int, tuple[int, int]] = field(default_factory=dict)
     new_pages: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # project number → the printed labels of those pages (page_start_label, page_end_label)
+    old_labels: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+    new_labels: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
     # [{"fiscal_year", "old", "new", "change"}], by year
     totals: list[dict[str, Any]] = field(default_factory=list)
     # content of added (by new number) and removed (by old number) projects
@@ -280,10 +339,12 @@ class DiffResult:
 
     def edit_counts(self) -> dict[str, int]:
         """Edits by kind, every kind (zeros kept), in the summary's order: projects added, removed,
-        renamed, then the edits of each compared table (``KINDS``). Renumbering is not an edit (it follows
-        from an insertion or a removal)."""
+        renamed, moved, the members joined and left, then the edits of each compared table (``KINDS``).
+        Renumbering is not an edit (it follows from an insertion, a removal or a move)."""
         m = self.matching
         counts = dict(zip(PROJECT_KINDS, (len(m.added), len(m.removed), len(self.renamed))))
+        counts[MOVED] = sum(c.kind == MOVED for c in self.changes)
+        counts[HEADING] = sum(c.kind == HEADING for c in self.changes)
         counts.update({kind: sum(e["kind"] == kind for e in self.members) for kind in MEMBER_KINDS})
         counts.update({kind: sum(c.kind == kind for c in self.changes) for kind in KINDS.values()})
         return counts
@@ -306,8 +367,12 @@ class DiffResult:
     def _numbers(self, old_no: int | None, new_no: int | None, pages: bool) -> dict[str, Any]:
         out: dict[str, Any] = {"old_no": old_no, "new_no": new_no, **self.ids(old_no, new_no)}
         if pages:
-            out["old_pages"] = _pages_json(self.old_pages.get(old_no)) if old_no is not None else None
-            out["new_pages"] = _pages_json(self.new_pages.get(new_no)) if new_no is not None else None
+            old_pages = self.old_pages.get(old_no) if old_no is not None else None
+            new_pages = self.new_pages.get(new_no) if new_no is not None else None
+            out["old_pages"] = _pages_json(old_pages)
+            out["new_pages"] = _pages_json(new_pages)
+            out["old_page_labels"] = _labels_json(self.old_labels.get(old_no), old_pages)
+            out["new_page_labels"] = _labels_json(self.new_labels.get(new_no), new_pages)
         return out
 
     def projects_json(self, pages: bool = True) -> dict[str, list[dict[str, Any]]]:
@@ -421,49 +486,243 @@ def _keyed(rows: list[dict], table: str, other: list[dict]) -> dict[tuple, dict]
     return out
 
 
+def _rekeyed_tables() -> set[str]:
+    """Tables whose natural key is one printed text (not a name from a list, not a number, not rows read from
+    another column): a reworded key is an edit of that text, not a row removed and one added."""
+    from schemas.fields import CONSTRAINTS
+
+    out = set()
+    for name in COMPARED_TABLES:
+        spec = TABLES[name]
+        key = spec.natural_key or ()
+        if (len(key) == 1 and spec.rows_derived_from is None and FIELDS[key[0]].type == pa.string()
+                and "enum" not in CONSTRAINTS.get(key[0], {})):
+            out.add(name)
+    return out
+
+
+REKEYED = frozenset(_rekeyed_tables())
+
+
+def _rekey(table: str, old_only: dict[tuple, dict], new_only: dict[tuple, dict], columns: list[str],
+           same: Callable[[str, Any, Any], bool]) -> list[tuple[tuple, tuple]]:
+    """[(old key, new key)]: rows found on one side only whose key text was reworded (``REKEY_THRESHOLD``),
+    paired one to one, best score first, ties in printed order."""
+    from rapidfuzz import fuzz
+
+    if table not in REKEYED or not old_only or not new_only:
+        return []
+    key_column = row_key(table)[0]
+    printed = [c for c in columns if source_column(c) == c]
+    order = TABLES[table].primary_key
+    rank_old = {k: i for i, k in enumerate(sorted(old_only, key=lambda k: tuple(_sortable(old_only[k][c]) for c in order)))}
+    rank_new = {k: i for i, k in enumerate(sorted(new_only, key=lambda k: tuple(_sortable(new_only[k][c]) for c in order)))}
+    candidates = []
+    for ok, o in old_only.items():
+        for nk, n in new_only.items():
+            text = float(fuzz.ratio(str(o[key_column] or ""), str(n[key_column] or "")))
+            score = (text + 100.0 * sum(same(c, o[c], n[c]) for c in printed) / len(printed)) / 2 if printed else text
+            if score >= REKEY_THRESHOLD:
+                candidates.append((-score, rank_old[ok], rank_new[nk], ok, nk))
+    candidates.sort(key=lambda c: c[:3])
+    pairs, taken_old, taken_new = [], set(), set()
+    for _, _, _, ok, nk in candidates:
+        if ok in taken_old or nk in taken_new:
+            continue
+        pairs.append((ok, nk))
+        taken_old.add(ok)
+        taken_new.add(nk)
+    return pairs
+
+
 def _compare_rows(table: str, old_rows: list[dict], new_rows: list[dict], columns: list[str],
                   name: str | None, old_no: int | None, new_no: int | None,
                   same: Callable[[str, Any, Any], bool] | None = None,
                   one_sided: Callable[[str, dict], bool] | None = None,
                   old_pages: tuple[int, int] | None = None,
-                  new_pages: tuple[int, int] | None = None) -> list[Change]:
-    """Edits between two lists of rows, matched by natural key: one per printed column that changed, the
-    columns derived from it riding along (``Change.derived``), and one per row found on one side only.
-    ``same(column, old, new)`` overrides equality for rows on both sides; ``one_sided(side, row)`` false
-    drops a row found on one side only. ``old_pages``/``new_pages``: the project's pages in each build;
-    without them (kpis, footnotes) each edit carries its row's own ``page``."""
+                  new_pages: tuple[int, int] | None = None,
+                  old_labels: tuple | None = None, new_labels: tuple | None = None) -> list[Change]:
+    """Edits between two lists of rows, matched by natural key (rows left over whose key text was reworded
+    paired by ``_rekey``): one per printed column that changed, the columns derived from it riding along
+    (``Change.derived``), and one per row found on one side only. ``same(column, old, new)`` overrides
+    equality for rows on both sides; ``one_sided(side, row)`` false drops a row found on one side only.
+    ``old_pages``/``new_pages`` (and their printed ``*_labels``): the project's pages in each build; without
+    them (kpis, footnotes) each edit carries its row's own ``page`` and ``page_label``."""
     def row_pages(row: dict | None, given: tuple[int, int] | None) -> tuple[int, int] | None:
         if given is not None or row is None or row.get("page") is None:
             return given
         return (int(row["page"]), int(row["page"]))
 
+    def row_labels(row: dict | None, pages: tuple | None, given: tuple | None) -> tuple | None:
+        if given is not None or row is None or pages is None:
+            return given
+        return (row.get("page_label"), row.get("page_label"))
+
+    equal = same if same is not None else (lambda c, a, b: a == b)
     kind = KINDS[table]
     old_keyed = _keyed(old_rows, table, new_rows)
     new_keyed = _keyed(new_rows, table, old_rows)
+
+    def keep(side: str, row: dict) -> bool:
+        return one_sided is None or one_sided(side, row)
+
+    old_only = {k: r for k, r in old_keyed.items() if k not in new_keyed and keep("old", r)}
+    new_only = {k: r for k, r in new_keyed.items() if k not in old_keyed and keep("new", r)}
+    rekeyed = _rekey(table, old_only, new_only, columns, equal)
+    entries = [(k, k) for k in old_keyed if k in new_keyed] + rekeyed
+    entries += [(k, None) for k in old_only if k not in {ok for ok, _ in rekeyed}]
+    entries += [(None, k) for k in new_only if k not in {nk for _, nk in rekeyed}]
+
+    def sort_key(entry: tuple) -> tuple:
+        k = entry[1] if entry[1] is not None else entry[0]
+        return tuple((c, _sortable(v)) for c, v in k)
+
     changes = []
-    for key in sorted(set(old_keyed) | set(new_keyed), key=lambda k: tuple((c, _sortable(v)) for c, v in k)):
-        o, n = old_keyed.get(key), new_keyed.get(key)
+    key_columns = list(row_key(table))  # compared only for a row whose key text was reworded
+    for okey, nkey in sorted(entries, key=sort_key):
+        o = old_keyed.get(okey) if okey is not None else None
+        n = new_keyed.get(nkey) if nkey is not None else None
+        key = nkey if nkey is not None else okey
         row = "changed" if o is not None and n is not None else "removed" if o is not None else "added"
-        if row != "changed" and one_sided is not None and not one_sided("old" if n is None else "new",
-                                                                        o if n is None else n):
-            continue
-        where = {"old_pages": row_pages(o, old_pages) if o is not None or old_pages else None,
-                 "new_pages": row_pages(n, new_pages) if n is not None or new_pages else None}
+        op, np_ = (row_pages(o, old_pages) if o is not None or old_pages else None,
+                   row_pages(n, new_pages) if n is not None or new_pages else None)
+        where = {"old_pages": op, "new_pages": np_, "old_page_labels": row_labels(o, op, old_labels),
+                 "new_page_labels": row_labels(n, np_, new_labels)}
         if o is None or n is None:
             present = o if n is None else n
             values = {c: present[c] for c in columns if present[c] is not None}
             changes.append(Change(kind, table, name, key, None, values if row == "removed" else None,
                                   values if row == "added" else None, new_no, old_no, row, **where))
             continue
-        changed = [c for c in columns if not (same(c, o[c], n[c]) if same is not None else o[c] == n[c])]
+        compared = (key_columns + columns) if okey != nkey else columns
+        changed = [c for c in compared if not equal(c, o[c], n[c])]
         by_source: dict[str, list[str]] = {}
         for column in changed:
             by_source.setdefault(source_column(column), []).append(column)
         for source, group in by_source.items():
             derived = tuple(Derived(table, c, o[c], n[c]) for c in group if c != source)
             changes.append(Change(kind, table, name, key, source, o.get(source), n.get(source), new_no, old_no,
-                                  row, derived=derived, **where))
+                                  row, derived=derived, old_key=okey if okey != nkey else None, **where))
     return changes
+
+
+def _summary_kept(matching: Matching) -> Matching:
+    """Projects left unmatched whose summaries are alike (``SUMMARY_KEPT``): renamed, not removed and added
+    (best score first, ties by the lower old, then new, number)."""
+    from rapidfuzz import fuzz
+
+    from pipeline.identity import Pair
+
+    candidates = []
+    for o in matching.removed:
+        for n in matching.added:
+            if o.summary and n.summary:
+                score = float(fuzz.ratio(o.summary, n.summary))
+                if score >= SUMMARY_KEPT:
+                    candidates.append((-score, o.no, n.no, o, n))
+    if not candidates:
+        return matching
+    pairs, taken_old, taken_new = list(matching.pairs), set(), set()
+    for negative, _, _, o, n in sorted(candidates, key=lambda c: c[:3]):
+        if o.no in taken_old or n.no in taken_new:
+            continue
+        pairs.append(Pair(o, n, -negative, "summary"))
+        taken_old.add(o.no)
+        taken_new.add(n.no)
+    return Matching(pairs=sorted(pairs, key=lambda p: p.new.no),
+                    removed=[p for p in matching.removed if p.no not in taken_old],
+                    added=[p for p in matching.added if p.no not in taken_new])
+
+
+def _fold_move(changes: list[Change]) -> list[Change]:
+    """A project's heading columns that changed (``PLACEMENT``: role, field, category) are one edit, the
+    project moved: the outermost one edited, the others riding along."""
+    moved = sorted((c for c in changes if c.table == "projects" and c.column in PLACEMENT),
+                   key=lambda c: PLACEMENT.index(c.column))
+    if not moved:
+        return changes
+    first = moved[0]
+    riding = tuple(d for c in moved for d in ((Derived("projects", c.column, c.old, c.new),) if c is not first
+                                              else ()) + c.derived)
+    move = replace(first, kind=MOVED, derived=first.derived + riding)
+    return [move if c is first else c for c in changes if c is first or c not in moved]
+
+
+def _fold_headings(changes: list[Change], new_projects: list[dict]) -> list[Change]:
+    """Moves that change only heading texts (``HEADING_TITLES``: the number or letter beside each kept) are
+    the headings reworded: one ``heading`` edit per title and old → new text, over all the projects printed
+    under it (``projects``; keyed by the heading's numbers in NEW, the pages of its first project). A project
+    moved as well (a number or letter changed) stays a move."""
+    rows = {int(r["project_no"]): r for r in new_projects}
+    groups: dict[tuple, list[Change]] = defaultdict(list)
+    kept = []
+    for c in changes:
+        parts = [Derived("projects", c.column, c.old, c.new), *c.derived] if c.kind == MOVED else []
+        if not parts or any(d.column not in HEADING_TITLES for d in parts):
+            kept.append(c)
+            continue
+        for d in parts:
+            row = rows.get(c.new_no, {})
+            numbers = PLACEMENT[:PLACEMENT.index(HEADING_TITLES[d.column]) + 1]
+            key = tuple((k, row.get(k)) for k in numbers if k not in HEADING_TITLES and row.get(k) is not None)
+            groups[(d.column, d.old, d.new, key)].append(c)
+    for (column, old, new, key), members in groups.items():
+        members.sort(key=lambda m: m.new_no)
+        first = members[0]
+        kept.append(Change(HEADING, "projects", None, key, column, old, new, None, None, "changed",
+                           old_pages=first.old_pages, new_pages=first.new_pages,
+                           old_page_labels=first.old_page_labels, new_page_labels=first.new_page_labels,
+                           projects=tuple(m.new_no for m in members)))
+    return kept
+
+
+def _fold_merged_cells(changes: list[Change], old_rows: list[dict], new_rows: list[dict]) -> list[Change]:
+    """Budget rows read from one merged cell (several fiscal years: the same cell, ``colspan`` > 1, in either
+    edition) are one printed value: their edits are one, keyed by the first year, ``spans`` the years'
+    keys, the other years' columns riding along with their ``key``."""
+    cell_of: dict[int, set] = defaultdict(set)
+    for side, rows in (("old", old_rows), ("new", new_rows)):
+        for r in rows:
+            if (r.get("colspan") or 1) > 1:
+                cell_of[int(r["fiscal_year"])].add((side, r.get("table_id"), r.get("row"), r.get("col")))
+    if not cell_of:
+        return changes
+    # years sharing a cell on either side are one component (union-find over the years)
+    parent: dict[int, int] = {}
+
+    def find(y: int) -> int:
+        while parent.setdefault(y, y) != y:
+            y = parent[y]
+        return y
+
+    owners: dict[tuple, int] = {}
+    for year, cells in sorted(cell_of.items()):
+        for cell in cells:
+            if cell in owners:
+                parent[find(year)] = find(owners[cell])
+            else:
+                owners[cell] = year
+    groups: dict[int, list[Change]] = defaultdict(list)
+    for c in changes:
+        year = dict(c.key).get("fiscal_year")
+        if c.row == "changed" and year in cell_of:
+            groups[find(int(year))].append(c)
+    out = list(changes)
+    for root, edits in groups.items():
+        years = sorted(y for y in parent if find(y) == root)
+        if len(years) < 2:
+            continue
+        edits.sort(key=lambda c: dict(c.key)["fiscal_year"])
+        first = edits[0]
+        riding = list(first.derived)
+        for c in edits[1:]:
+            if c.column != first.column or (c.old, c.new) != (first.old, first.new):
+                riding.append(Derived(c.table, c.column, c.old, c.new, c.key))
+            riding += [replace(d, key=c.key) for d in c.derived]
+        spans = tuple((("fiscal_year", y),) for y in years)
+        merged = replace(first, derived=tuple(riding), spans=spans)
+        out = [merged if c is first else c for c in out if c is first or c not in edits]
+    return out
 
 
 def _fold_derived_rows(changes: list[Change]) -> list[Change]:
@@ -512,16 +771,20 @@ def compare_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
         return [Project(int(r["project_no"]), r["name"] or "", r["summary"] or "") for r in rows]
 
     try:
-        matching = match_projects(projects(old["projects"]), projects(new["projects"]), threshold)
+        matching = _summary_kept(match_projects(projects(old["projects"]), projects(new["projects"]), threshold))
     except ValueError as error:
         raise DiffError(str(error)) from None
     def pages(rows: list[dict]) -> dict[int, tuple[int, int]]:
         return {int(r["project_no"]): (int(r["page_start"]), int(r["page_end"])) for r in rows
                 if r.get("page_start") is not None and r.get("page_end") is not None}
 
+    def labels(rows: list[dict]) -> dict[int, tuple[str | None, str | None]]:
+        return {int(r["project_no"]): (r.get("page_start_label"), r.get("page_end_label")) for r in rows}
+
     result = DiffResult(matching, old_source=old_source, new_source=new_source,
                         old_count=len(old["projects"]), new_count=len(new["projects"]),
                         old_pages=pages(old["projects"]), new_pages=pages(new["projects"]),
+                        old_labels=labels(old["projects"]), new_labels=labels(new["projects"]),
                         totals=budget_totals(old["budgets"], new["budgets"]),
                         added_detail={p.no: project_detail(new, p.no) for p in matching.added},
                         removed_detail={p.no: project_detail(old, p.no) for p in matching.removed})
@@ -538,10 +801,17 @@ def compare_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
         for r in new[table]:
             new_by[int(r["project_no"])].append(r)
         for pair in matching.pairs:
-            changes += _compare_rows(table, old_by.get(pair.old.no, []), new_by.get(pair.new.no, []), columns,
-                                     pair.new.name, pair.old.no, pair.new.no,
-                                     old_pages=result.old_pages.get(pair.old.no),
-                                     new_pages=result.new_pages.get(pair.new.no))
+            rows = _compare_rows(table, old_by.get(pair.old.no, []), new_by.get(pair.new.no, []), columns,
+                                 pair.new.name, pair.old.no, pair.new.no,
+                                 old_pages=result.old_pages.get(pair.old.no),
+                                 new_pages=result.new_pages.get(pair.new.no),
+                                 old_labels=result.old_labels.get(pair.old.no),
+                                 new_labels=result.new_labels.get(pair.new.no))
+            if table == "projects":
+                rows = _fold_move(rows)
+            elif table == "budgets":
+                rows = _fold_merged_cells(rows, old_by.get(pair.old.no, []), new_by.get(pair.new.no, []))
+            changes += rows
 
     # KPIs by name.
     columns = _column_order("kpis", cols(old, old_columns, "kpis"), cols(new, new_columns, "kpis"))
@@ -572,13 +842,14 @@ def compare_tables(old: dict[str, list[dict]], new: dict[str, list[dict]],
     column_rank = {t: {c: i for i, c in enumerate(TABLES[t].fields)} for t in COMPARED_TABLES}
 
     def order(c: Change) -> tuple:
-        """Project rows by new number, then kpis, then footnotes; within: table, key, column."""
+        """Project rows by new number, then kpis, then footnotes; within: table, key, column (a move first)."""
         in_project = c.table in PROJECT_TABLES
         ranks = column_rank[c.table]
-        column = -1 if c.column is None else ranks.get(c.column, len(ranks))  # a row added/removed first
-        return (0 if in_project else 1, c.new_no if in_project else 0, table_rank[c.table],
+        column = -2 if c.kind == MOVED else -1 if c.column is None else ranks.get(c.column, len(ranks))
+        return (0 if in_project else 1, c.new_no if in_project and c.new_no is not None else 0, table_rank[c.table],
                 tuple((k, _sortable(v)) for k, v in c.key), column, c.column or "")
 
+    changes = _fold_headings(changes, new["projects"])
     result.members, changes = member_edits(old_members, new_members, changes, old["projects"], new["projects"],
                                            matching)
     result.old_ids = _ids(old["projects"])

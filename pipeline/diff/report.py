@@ -31,7 +31,8 @@ FORMATS = ("json", "md")  # html: pipeline.publish.diffpage
 BUDGET_AMOUNT = "amount_thousand_yen"
 # The summary's word for each kind of edit (DiffResult.edit_counts), in its order.
 KIND_LABELS = {"project_added": "project added", "project_removed": "project removed",
-               "project_renamed": "project renamed", "member_joined": "member joined",
+               "project_renamed": "project renamed", "project_moved": "project moved", "heading": "heading",
+               "member_joined": "member joined",
                "member_left": "member left", "project": "project field", "membership": "membership",
                "responsibility": "responsibility", "budget": "budget", "indicator": "indicator", "kpi": "KPI",
                "footnote": "footnote"}
@@ -106,11 +107,22 @@ def fmt_delta(old: int | None, new: int | None) -> str:
     return f"{delta:+,}" if delta else "0"
 
 
-def fmt_pages(pages: tuple[int, int] | list[int] | None) -> str:
+def fmt_pages(pages: tuple[int, int] | list[int] | None, labels: tuple | list | None = None) -> str:
+    """Pages cited by the label printed on them ("p. 71", "pp. 71–72"); "PDF page 11" (the page index)
+    where a page prints no label."""
     if not pages:
         return "—"
     first, last = int(pages[0]), int(pages[1])
-    return f"p. {first}" if first == last else f"pp. {first}–{last}"
+    a, b = (labels or (None, None))[0], (labels or (None, None))[-1]
+    if a is not None and b is not None:
+        return f"p. {a}" if first == last or a == b else f"pp. {a}–{b}"
+    return f"PDF page {first}" if first == last else f"PDF pages {first}–{last}"
+
+
+def project_pages(result: DiffResult, old_no: int, new_no: int) -> str:
+    """A matched project's pages in each edition, by printed label: "p. 63 → p. 64"."""
+    return (f"{fmt_pages(result.old_pages.get(old_no), result.old_labels.get(old_no))} → "
+            f"{fmt_pages(result.new_pages.get(new_no), result.new_labels.get(new_no))}")
 
 
 def fmt_no(no: int | None) -> str:
@@ -119,7 +131,8 @@ def fmt_no(no: int | None) -> str:
 
 def numbering_line(result: DiffResult) -> str:
     return (f"Numbering: “Old No.” is a project's number as printed in the old edition ({result.old_source}), "
-            f"“New No.” as printed in the new one ({result.new_source}); pages are each edition's own.")
+            f"“New No.” as printed in the new one ({result.new_source}); pages are each edition's own, cited by the "
+            "label printed on them (the JSON keeps the PDF page index beside it).")
 
 
 def total_rows(result: DiffResult) -> list[list[str]]:
@@ -166,7 +179,22 @@ def value_change(old: Any, new: Any, escape: Escape) -> str:
 
 
 def key_label(change: Change) -> str:
-    return ", ".join(str(v) if k != "occurrence" else f"#{v}" for k, v in change.key)
+    """The row's key as shown (a fiscal year, an indicator's 項目, "#2"); a merged cell's years as first–last."""
+    if change.spans:
+        return f"{key_text(change.spans[0])}–{key_text(change.spans[-1])}"
+    return key_text(change.key)
+
+
+def key_text(key: tuple | dict) -> str:
+    items = key.items() if isinstance(key, dict) else key
+    return ", ".join(str(v) if k != "occurrence" else f"#{v}" for k, v in items)
+
+
+def derived_name(table: str, column: str, other_table: str, key: tuple | dict | None) -> str:
+    """A column riding along: ``column`` (``table.column`` when of another table), with the row it belongs
+    to when that is not the edit's own (another year of a merged cell)."""
+    name = column if other_table == table else f"{other_table}.{column}"
+    return f"{name} ({key_text(key)})" if key else name
 
 
 def summary_line(result: DiffResult) -> str:
@@ -218,16 +246,20 @@ def other_groups(result: DiffResult) -> list[tuple[str, list[list[Change]]]]:
     """[(group title, [rows: [edits of one row]])]: by project, then KPIs, then footnotes."""
     rest = [c for c in result.changes if not _is_amount_edit(c)]
     groups = []
-    for (table_group, no, name), items in groupby(
-            rest, key=lambda c: (c.table in PROJECT_TABLES, c.new_no, c.name) if c.table in PROJECT_TABLES
-            else (False, None, c.table)):
+    def group(c: Change) -> tuple:
+        if c.table in PROJECT_TABLES and c.new_no is not None:
+            return (True, c.new_no, c.name)
+        return (False, None, "headings" if c.table == "projects" else c.table)
+
+    for (table_group, no, name), items in groupby(rest, key=group):
         items = list(items)
         if table_group:
             first = items[0]
             title = (f"New No. {no} (old No. {fmt_no(first.old_no)}) {name} — "
-                     f"{fmt_pages(first.new_pages)} (old {fmt_pages(first.old_pages)})")
+                     f"{fmt_pages(first.new_pages, first.new_page_labels)} (old {fmt_pages(first.old_pages, first.old_page_labels)})")
         else:
-            title = "基本KPI (kpis)" if name == "kpis" else "注釈 (footnotes)"
+            title = {"kpis": "基本KPI (kpis)", "headings": "見出し (headings: role, field, category)"}.get(
+                name, "注釈 (footnotes)")
         rows = [list(g) for _, g in groupby(items, key=lambda c: (c.table, c.key))]
         groups.append((title, rows))
     return groups
@@ -241,8 +273,9 @@ def row_heading(row: list[Change], escape: Escape, code: Callable[[str], str]) -
         label += " (row added)"
     elif first.row == "removed":
         label += " (row removed)"
-    if first.table not in PROJECT_TABLES:  # kpis, footnotes: the row's own page
-        label += f" — {escape(fmt_pages(first.new_pages))} (old {escape(fmt_pages(first.old_pages))})"
+    if first.table not in PROJECT_TABLES or first.new_no is None:  # kpis, footnotes, headings: own page
+        label += (f" — {escape(fmt_pages(first.new_pages, first.new_page_labels))} "
+                  f"(old {escape(fmt_pages(first.old_pages, first.old_page_labels))})")
     return label
 
 
@@ -255,8 +288,10 @@ def change_items(change: Change, result: DiffResult, escape: Escape, code: Calla
         lines = [f"{code(column)}: <{mark}>{escape(fmt_value(v))}</{mark}>" for column, v in (values or {}).items()]
     else:
         lines = [f"{code(change.column)}: {column_change(change, result, escape)}"]
-    riding = [f"{code(d.column if d.table == change.table else f'{d.table}.{d.column}')}: "
+    riding = [f"{code(derived_name(change.table, d.column, d.table, d.key))}: "
               f"{value_change(d.old, d.new, escape)}" for d in change.derived]
+    if change.projects:  # a heading: the projects printed under it
+        riding.append("projects under it (new No.): " + ", ".join(map(str, change.projects)))
     if riding:
         lines[-1 if lines else 0:] = [(lines[-1] + " " if lines else "") + "(with " + "; ".join(riding) + ")"]
     return lines
@@ -365,8 +400,10 @@ def render_markdown(result: DiffResult) -> str:
             continue
         lines.extend([f"## {heading}", ""])
         pages = result.new_pages if side == "new" else result.old_pages
+        labels = result.new_labels if side == "new" else result.old_labels
         for p in projects:
-            lines.append(f"### {side.capitalize()} No. {p.no} {e(p.name)} ({fmt_pages(pages.get(p.no))})")
+            lines.append(f"### {side.capitalize()} No. {p.no} {e(p.name)} "
+                         f"({fmt_pages(pages.get(p.no), labels.get(p.no))})")
             lines.append("")
             lines.extend(f"- {item}" for item in detail_items(details.get(p.no, {}), e))
             lines.append("")
@@ -378,18 +415,19 @@ def render_markdown(result: DiffResult) -> str:
     table("Renamed projects", ["Old No.", "New No.", "連携事業名 (old → new)", "Pages (old → new)"],
           ["---:", "---:", "---", "---"],
           [[str(p.old.no), str(p.new.no), char_diff(p.old.name, p.new.name, e),
-            f"{fmt_pages(result.old_pages.get(p.old.no))} → {fmt_pages(result.new_pages.get(p.new.no))}"]
+            f"{project_pages(result, p.old.no, p.new.no)}"]
            for p in result.renamed])
     table("Renumbered projects", ["Old No.", "New No.", "連携事業名", "Pages (old → new)"],
           ["---:", "---:", "---", "---"],
           [[str(p.old.no), str(p.new.no), e(p.new.name),
-            f"{fmt_pages(result.old_pages.get(p.old.no))} → {fmt_pages(result.new_pages.get(p.new.no))}"]
+            f"{project_pages(result, p.old.no, p.new.no)}"]
            for p in result.renumbered])
     table("Budget changes (千円)", ["Old No.", "New No.", "連携事業名", "Fiscal year", "Old", "New", "Change",
                                    "Pages (old → new)"],
           ["---:", "---:", "---", "---:", "---:", "---:", "---:", "---"],
           [[fmt_no(c.old_no), fmt_no(c.new_no), e(c.name or ""), e(key_label(c)), *amount_cells(c),
-            f"{fmt_pages(c.old_pages)} → {fmt_pages(c.new_pages)}"] for c in budget_rows(result)])
+            f"{fmt_pages(c.old_pages, c.old_page_labels)} → {fmt_pages(c.new_pages, c.new_page_labels)}"]
+           for c in budget_rows(result)])
     groups = other_groups(result)
     if groups:
         lines.extend(["## Other changes", ""])

@@ -3,7 +3,7 @@ Every changed value as the crop of its cell in the old and in the new edition be
 added or removed project as the crop of its table, a renamed or renumbered project with both numbers; pages
 cited by their printed label (``page_label``; the diff JSON keeps the PDF page index).
 
-Both are rendered from the diff JSON (docs/diff.md, format_version 3 or 4), read through one function,
+Both are rendered from the diff JSON (docs/diff.md, format_version 3, 4 or 5), read through one function,
 `read_edits`, so that a new shape of ``changes`` needs a change there only. The crops are made from the PDFs the
 two manifests name, checked by SHA-256 (`pipeline.publish.sources`); when one is missing or different the
 page says so in one line and shows that side's values as text.
@@ -22,8 +22,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from pipeline.diff.report import (BUDGET_AMOUNT, char_diff, detail_items, fmt_amount, fmt_delta, fmt_no, fmt_value,
-                                  summary_text, value_change)
+from pipeline.diff.report import (BUDGET_AMOUNT, char_diff, derived_name, detail_items, fmt_amount, fmt_delta, fmt_no,
+                                  fmt_value, key_text, summary_text, value_change)
 from pipeline.inputs import InputError
 from pipeline.publish.html import html_code, html_escape, render
 from pipeline.publish.provenance import VALUE_FIELDS, Box, value_boxes
@@ -32,8 +32,10 @@ from pipeline.publish.review import BuildData, read_build
 from pipeline.publish.sources import find_sources
 
 # The diff JSON versions this adapter reads (pipeline.diff.compare.FORMAT_VERSION, docs/diff.md): 4 is 3 with
-# `project_id` on every entry, which the page does not need to read a change.
-FORMAT_VERSIONS = (3, 4)
+# `project_id` on every entry, which the page does not need to read a change; 5 counts edits as printed (a
+# move, a merged cell, a reworded key are one edit: `old_key`, `spans`, `derived[].key`) and gives the printed
+# page labels beside the page indexes (`old_page_labels`/`new_page_labels`).
+FORMAT_VERSIONS = (3, 4, 5)
 
 
 def printed_field(table: str, column: str | None) -> str:
@@ -66,6 +68,11 @@ class Edit:
     derived: list[tuple[str, Any, Any]]  # (column, old, new); "table.column" when of another table
     old_pages: list[int] | None
     new_pages: list[int] | None
+    old_key: dict[str, Any] | None = None  # the row's key in OLD when its key text was reworded (version 5)
+    old_page_labels: list[str | None] | None = None  # the pages' printed labels (version 5)
+    new_page_labels: list[str | None] | None = None
+    spans: list[dict[str, Any]] = field(default_factory=list)  # the rows a merged cell covers (version 5)
+    projects: list[int] = field(default_factory=list)  # a heading edit: the projects under it (version 5)
 
     @property
     def columns(self) -> list[tuple[str, Any, Any]]:
@@ -86,12 +93,13 @@ def read_edits(diff: dict) -> list[Edit]:
     edits = []
     for index, c in enumerate(diff.get("changes", [])):
         table, column = c["table"], c["column"]
-        derived = [(d["column"] if d.get("table", table) == table else f"{d['table']}.{d['column']}",
-                    d.get("old"), d.get("new")) for d in c.get("derived") or []]
+        derived = [(derived_name(table, d["column"], d.get("table", table), d.get("key")), d.get("old"), d.get("new"))
+                   for d in c.get("derived") or []]
         edits.append(Edit(index, str(c.get("kind", table)), table, c.get("name"), c.get("old_no"), c.get("new_no"),
                           dict(c.get("key") or {}), str(c.get("row", "changed")), column,
                           printed_field(table, column), c["old"], c["new"], derived, c.get("old_pages"),
-                          c.get("new_pages")))
+                          c.get("new_pages"), c.get("old_key"), c.get("old_page_labels"), c.get("new_page_labels"),
+                          list(c.get("spans") or []), list(c.get("projects") or [])))
     return edits
 
 
@@ -173,11 +181,14 @@ class Edition:
         if self.renderer is not None:
             self.renderer.close()
 
-    def pages(self, pages: list[int] | None) -> str:
-        """Pages by printed label ("p. 64", "p. 61–62"); the PDF page index where a page prints none."""
+    def pages(self, pages: list[int] | None, labels: list[str | None] | None = None) -> str:
+        """Pages by printed label ("p. 64", "p. 61–62": the diff's own, else the build's cells); the PDF page
+        index where a page prints none."""
         if not pages:
             return ""
-        first, last = (self.labels.get(int(p)) or f"PDF page {p}" for p in (pages[0], pages[-1]))
+        given = list(labels or [None, None])
+        first, last = (given[i] or self.labels.get(int(p)) or f"PDF page {p}"
+                       for i, p in ((0, pages[0]), (-1, pages[-1])))
         return f"p. {first}" if first == last else f"p. {first}–{last}"
 
     def crop(self, boxes: list[Box]) -> list[Crop]:
@@ -215,9 +226,11 @@ class Edition:
     def show(self, edit: Edit) -> Side:
         """This edition's cell of the edit (a row added or removed: the row's cells), cropped, with its text."""
         no = edit.old_no if self.side == "old" else edit.new_no
-        pages = self.pages(edit.old_pages if self.side == "old" else edit.new_pages)
+        pages = (self.pages(edit.old_pages, edit.old_page_labels) if self.side == "old"
+                 else self.pages(edit.new_pages, edit.new_page_labels))
         table, column = edit.table, edit.field
-        row = self.rows(table, no, edit.key) if table != "projects" else self.project(no)
+        key = edit.old_key if self.side == "old" and edit.old_key is not None else edit.key
+        row = self.rows(table, no, key) if table != "projects" else self.project(no)
         whole_row = edit.column is None
         if row is None and table == "project_municipalities":
             # the partner is in one edition only: show the other one's 連携市町村 cell
@@ -252,7 +265,10 @@ _BOXED = {"projects", "project_municipalities", "responsibilities", "budgets", "
 
 def _title(edit: Edit) -> str:
     key = ", ".join(f"#{v}" if k == "occurrence" else str(v) for k, v in edit.key.items())
-    who = edit.name or {"kpis": "基本KPI", "footnotes": "脚注"}.get(edit.table, edit.table)
+    if edit.spans:
+        key = f"{key_text(edit.spans[0])}–{key_text(edit.spans[-1])}"
+    who = edit.name or ("見出し" if edit.kind == "heading" else
+                        {"kpis": "基本KPI", "footnotes": "脚注"}.get(edit.table, edit.table))
     numbers = ("" if edit.old_no is None and edit.new_no is None
                else f" (old No. {fmt_no(edit.old_no)}, new No. {fmt_no(edit.new_no)})")
     what = edit.field if edit.row == "changed" else f"row {edit.row}"
@@ -278,7 +294,10 @@ def _amount(edit: Edit) -> str | None:
 
 
 def _riding(edit: Edit) -> list[Markup]:
-    return [Markup(f"{html_code(column)}: {value_change(old, new, html_escape)}") for column, old, new in edit.derived]
+    lines = [Markup(f"{html_code(column)}: {value_change(old, new, html_escape)}") for column, old, new in edit.derived]
+    if edit.projects:  # a heading: the projects printed under it
+        lines.append(Markup(html_escape("projects under it (new No.): " + ", ".join(map(str, edit.projects)))))
+    return lines
 
 
 def diff_document(old_dir: Path, new_dir: Path, diff: Path | None) -> dict:
