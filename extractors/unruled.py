@@ -399,25 +399,66 @@ def _column_of(x: float, splits: list[float]) -> int:
     return len(splits)
 
 
-def _fragment_rows(chars: list[dict], splits: list[float], layout: Layout) -> list[list[_Block | None]]:
-    """Rows of one page's part of a table: per column blocks, then rows as overlapping blocks.
-
-    The row gap threshold adapts to the leading: half a line height above the tightest line-to-line
-    gap found (capped at half a line, so a column whose cells are all one line — where the tightest gap
-    *is* a row gap — cannot make rows merge).
-    """
-    ncols = len(splits) + 1
-    per_col: list[list[dict]] = [[] for _ in range(ncols)]
+def _column_lines(chars: list[dict], splits: list[float], layout: Layout) -> list[list[_Line]]:
+    """Each column's visual lines, top to bottom (a glyph goes to the column its centre is in)."""
+    per_col: list[list[dict]] = [[] for _ in range(len(splits) + 1)]
     for c in chars:
         per_col[_column_of((c["x0"] + c["x1"]) / 2, splits)].append(c)
-    col_lines = [_group_lines(cs, layout) for cs in per_col]
+    return [_group_lines(cs, layout) for cs in per_col]
+
+
+def _in_cell_gaps(col_lines: list[list[_Line]]) -> list[float]:
+    """The gaps between two lines of one column beside which a line of another column runs (it starts above
+    the gap and ends below it): such a gap lies inside one row, so it is white between two lines of one cell.
+
+    Why: the tightest gap of a fragment is the leading only if some cell wraps; these gaps are the leading
+    whatever the rows are, and a row gap is never among them (no line runs across the white between rows).
+    """
+    gaps: list[float] = []
+    for col, lines in enumerate(col_lines):
+        beside = [l for other, ls in enumerate(col_lines) if other != col for l in ls]
+        for a, b in zip(lines, lines[1:]):
+            if any(x.top < a.bottom and x.bottom > b.top for x in beside):
+                gaps.append(b.top - a.bottom)
+    return gaps
+
+
+def _row_gap_threshold(col_lines: list[list[_Line]], height: float, line_gaps: list[float],
+                       layout: Layout) -> float:
+    """The widest white between two lines that still keeps them in one cell.
+
+    Without a known leading: half a line height above the tightest line-to-line gap found (capped at half
+    a line, so a column whose cells are all one line — where the tightest gap *is* a row gap — cannot make
+    rows merge). With the table's leading known (``line_gaps``, `_in_cell_gaps` of this and earlier
+    fragments; their median, as a raised or lowered small glyph narrows one and a blank line in a cell widens
+    one), ``Layout.leading_slack_share`` of a line above it, if that is tighter: a row's padding can be as
+    small as half a line (3 px on a 12 px font), where the first rule merged rows at a hair's breadth.
+    """
+    gaps = [b.top - a.bottom for ls in col_lines for a, b in zip(ls, ls[1:])]
+    tightest = min(gaps) if gaps else 0.0
+    threshold = max(0.0, min(tightest, layout.row_gap_share * height)) + layout.row_gap_share * height
+    if line_gaps:
+        threshold = min(threshold, statistics.median(line_gaps) + layout.leading_slack_share * height)
+    return threshold
+
+
+def _fragment_rows(chars: list[dict], splits: list[float], layout: Layout,
+                   line_gaps: list[float] | None = None) -> list[list[_Block | None]]:
+    """Rows of one page's part of a table: per column blocks, then rows as overlapping blocks.
+
+    Lines of a column whose gap is at most `_row_gap_threshold` are one block. ``line_gaps`` collects the
+    table's in-cell gaps over its fragments (this one's are added), so a page whose rows all happen to
+    wrap alike still knows the table's leading.
+    """
+    ncols = len(splits) + 1
+    col_lines = _column_lines(chars, splits, layout)
     all_lines = [l for ls in col_lines for l in ls]
     if not all_lines:
         return []
     height = statistics.median(l.bottom - l.top for l in all_lines)
-    gaps = [b.top - a.bottom for ls in col_lines for a, b in zip(ls, ls[1:])]
-    tightest = min(gaps) if gaps else 0.0
-    threshold = max(0.0, min(tightest, layout.row_gap_share * height)) + layout.row_gap_share * height
+    line_gaps = [] if line_gaps is None else line_gaps
+    line_gaps.extend(_in_cell_gaps(col_lines))
+    threshold = _row_gap_threshold(col_lines, height, line_gaps, layout)
 
     blocks: list[_Block] = []
     for col, ls in enumerate(col_lines):
@@ -467,6 +508,8 @@ class _StitchedTable:
     header: _Header
     rows: list[list[UnruledCell]] = field(default_factory=list)
     first_page: int | None = None
+    # In-cell line gaps found so far (`_in_cell_gaps`): the table's leading, for its later pages too.
+    line_gaps: list[float] = field(default_factory=list)
 
 
 def _parsed(page, layout: Layout):
@@ -517,7 +560,7 @@ def _add_rows(table: _StitchedTable, chars: list[dict], page_no: int, layout: La
     """Append one page's rows to a table; glue a row cut by the page break back to its first part."""
     if table.header.refine_from_body:
         _refine_splits(table.header, chars)
-    frag = _fragment_rows(chars, table.header.splits, layout)
+    frag = _fragment_rows(chars, table.header.splits, layout, table.line_gaps)
     for i, blocks in enumerate(frag):
         empty = [b is None for b in blocks]
         if continued and i == 0 and table.rows and any(empty) and not all(empty):
