@@ -429,16 +429,20 @@ def _row_gap_threshold(col_lines: list[list[_Line]], height: float, line_gaps: l
 
     Without a known leading: half a line height above the tightest line-to-line gap found (capped at half
     a line, so a column whose cells are all one line — where the tightest gap *is* a row gap — cannot make
-    rows merge). With the table's leading known (``line_gaps``, `_in_cell_gaps` of this and earlier
-    fragments; their median, as a raised or lowered small glyph narrows one and a blank line in a cell widens
-    one), ``Layout.leading_slack_share`` of a line above it, if that is tighter: a row's padding can be as
-    small as half a line (3 px on a 12 px font), where the first rule merged rows at a hair's breadth.
+    rows merge). With in-cell gaps known (``line_gaps``: `_in_cell_gaps` of this and earlier fragments of
+    the table), the widest of them (a browser snapping lines to device pixels leaves gaps a pixel apart, and
+    a raised or lowered small glyph narrows one; a blank line in a cell, wider than the rest by more than
+    ``Layout.row_gap_share`` of a line, is left out) plus ``Layout.leading_slack_share`` of a line, if that
+    is tighter: a row's padding can be a fraction of a line (3 px on a 12 px font is half of one, where
+    the first rule merged rows at a hair's breadth).
     """
     gaps = [b.top - a.bottom for ls in col_lines for a, b in zip(ls, ls[1:])]
     tightest = min(gaps) if gaps else 0.0
     threshold = max(0.0, min(tightest, layout.row_gap_share * height)) + layout.row_gap_share * height
     if line_gaps:
-        threshold = min(threshold, statistics.median(line_gaps) + layout.leading_slack_share * height)
+        typical = statistics.median(line_gaps)
+        leading = max(g for g in line_gaps if g <= typical + layout.row_gap_share * height)
+        threshold = min(threshold, leading + layout.leading_slack_share * height)
     return threshold
 
 
