@@ -285,7 +285,7 @@ EXCERPT_PRINTS = {
 
 
 @pytest.mark.parametrize("printer", sorted(EXCERPT_PRINTS))
-def test_excerpt_printed_elsewhere_gives_the_same_dataset(printer, tmp_path, plan_build):
+def test_overview_excerpt_printed_elsewhere_gives_the_same_dataset(printer, tmp_path, plan_build):
     """Every table as the reference build's, overview.parquet included (its rows linked to the same
     projects), compared as the matrix compares a printing: without the columns saying where a value is."""
     pdf = EXCERPT_PRINTS[printer](excerpt_rows(plan_build), tmp_path)
