@@ -447,12 +447,14 @@ def _row_gap_threshold(col_lines: list[list[_Line]], height: float, line_gaps: l
 
 
 def _fragment_rows(chars: list[dict], splits: list[float], layout: Layout,
-                   line_gaps: list[float] | None = None) -> list[list[_Block | None]]:
+                   line_gaps: list[float] | None = None,
+                   document_gaps: Iterable[float] = ()) -> list[list[_Block | None]]:
     """Rows of one page's part of a table: per column blocks, then rows as overlapping blocks.
 
     Lines of a column whose gap is at most `_row_gap_threshold` are one block. ``line_gaps`` collects the
     table's in-cell gaps over its fragments (this one's are added), so a page whose rows all happen to
-    wrap alike still knows the table's leading.
+    wrap alike still knows the table's leading; a table with none yet takes the ``document_gaps`` of the
+    tables before it (one excerpt is set in one style: a short table may have no cell beside a wrap).
     """
     ncols = len(splits) + 1
     col_lines = _column_lines(chars, splits, layout)
@@ -462,7 +464,7 @@ def _fragment_rows(chars: list[dict], splits: list[float], layout: Layout,
     height = statistics.median(l.bottom - l.top for l in all_lines)
     line_gaps = [] if line_gaps is None else line_gaps
     line_gaps.extend(_in_cell_gaps(col_lines))
-    threshold = _row_gap_threshold(col_lines, height, line_gaps, layout)
+    threshold = _row_gap_threshold(col_lines, height, line_gaps or list(document_gaps), layout)
 
     blocks: list[_Block] = []
     for col, ls in enumerate(col_lines):
@@ -514,6 +516,10 @@ class _StitchedTable:
     first_page: int | None = None
     # In-cell line gaps found so far (`_in_cell_gaps`): the table's leading, for its later pages too.
     line_gaps: list[float] = field(default_factory=list)
+    # Per column, the rightmost end of a line so far: where a line is full (its text wraps on).
+    right_edges: dict[int, float] = field(default_factory=dict)
+    # The last row read ends in every column with a full line: its text goes on (`_wraps_on`).
+    foot_wraps: bool = False
 
 
 def _parsed(page, layout: Layout):
@@ -547,7 +553,8 @@ def extract_unruled_tables(pdf_path: Path, layout: Layout = Layout()) -> list[Un
                 for top, event in events + [(float("inf"), None)]:
                     region = [c for c in parts.body_chars if region_top <= c["top"] < top]
                     if owner is not None and region:
-                        _add_rows(owner, region, page_no, layout, continued=region_top == float("-inf"))
+                        _add_rows(owner, region, page_no, layout, continued=region_top == float("-inf"),
+                                  document_gaps=[g for t in tables if t is not owner for g in t.line_gaps])
                     if isinstance(event, _Line):
                         last_heading = fold_text(event.text)
                         owner = None
@@ -560,16 +567,24 @@ def extract_unruled_tables(pdf_path: Path, layout: Layout = Layout()) -> list[Un
         return _finish(tables)
 
 
-def _add_rows(table: _StitchedTable, chars: list[dict], page_no: int, layout: Layout, continued: bool) -> None:
-    """Append one page's rows to a table; glue a row cut by the page break back to its first part."""
+def _add_rows(table: _StitchedTable, chars: list[dict], page_no: int, layout: Layout, continued: bool,
+              document_gaps: Iterable[float] = ()) -> None:
+    """Append one page's rows to a table; glue a row cut by the page break back to its first part.
+    ``document_gaps``: the in-cell gaps of the document's other tables (`_fragment_rows`)."""
     if table.header.refine_from_body:
         _refine_splits(table.header, chars)
-    frag = _fragment_rows(chars, table.header.splits, layout, table.line_gaps)
+    frag = _fragment_rows(chars, table.header.splits, layout, table.line_gaps, document_gaps)
+    for blocks in frag:
+        for b in blocks:
+            if b is not None:
+                table.right_edges[b.col] = max([table.right_edges.get(b.col, b.lines[0].x1)] + [l.x1 for l in b.lines])
     for i, blocks in enumerate(frag):
         empty = [b is None for b in blocks]
-        if continued and i == 0 and table.rows and any(empty) and not all(empty):
-            # The first row of a continuation page with a column empty is the tail of a row cut by the
-            # page break (its name went on wrapping; the summary already ended on the previous page).
+        if continued and i == 0 and table.rows and not all(empty) and (any(empty) or table.foot_wraps):
+            # The first row of a continuation page is the tail of a row cut by the page break when a column
+            # is empty (its name went on wrapping; the summary already ended on the previous page), or when
+            # every cell of the row before the break ended in a full line (WebKit breaks rows anywhere:
+            # both texts go on).
             _glue_to_previous_row(table.rows[-1], blocks, page_no)
             continue
         if table.first_page is None:
@@ -586,6 +601,21 @@ def _add_rows(table: _StitchedTable, chars: list[dict], page_no: int, layout: La
             else:
                 cells.append(UnruledCell(row_no, col, _cell_text(b), *_bbox(b), page=page_no))
         table.rows.append(cells)
+    if frag:
+        table.foot_wraps = _wraps_on(frag[-1], table.right_edges)
+
+
+def _wraps_on(blocks: list[_Block | None], right_edges: dict[int, float]) -> bool:
+    """Every cell of the row that has text ends in a full line: its last line reaches, to within one glyph
+    (a line-break rule may push a glyph over), the rightmost line end of its column.
+
+    Why: a cell's text wraps only at the column's edge, so a last line short of it ended the cell; a row
+    whose cells are all full at a page's foot (or empty: a short cell centred against a cut one is printed
+    wholly on the next page) was cut there, and the next page's first row is its rest.
+    """
+    present = [b for b in blocks if b is not None]
+    return bool(present) and all(
+        (last := max(b.lines, key=lambda l: l.top)).x1 >= right_edges[b.col] - last.size for b in present)
 
 
 def _bbox(block: _Block) -> tuple[float, float, float, float]:
