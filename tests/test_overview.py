@@ -422,6 +422,65 @@ def test_in_cell_gaps_are_those_a_line_beside_spans(tmp_path: Path) -> None:
     assert _row_gap_threshold(lines, 9.0, [0.0], Layout()) < 3.0
 
 
+def _cut_row_pdf(path: Path, summary_tail: str) -> Path:
+    """One excerpt table over two pages whose last row on page 1 is cut with both texts going on: each
+    cell's last line there runs to its column's edge (as the full lines above it do). ``summary_tail``:
+    what page 2 prints at its head in the summary column ("" for a summary that ended on page 1)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiMin-W3"))
+    height = 842
+    c = canvas.Canvas(str(path), pagesize=(595, height))
+
+    def text(x: float, top: float, s: str, size: float = 9) -> None:
+        c.setFont("HeiseiMin-W3", size)
+        c.drawString(x, height - top, s)
+
+    full_name, full_summary = "あいうえおかきくけこ", "さしすせそたちつてとなにぬねのはひふへほ"  # 10 and 20 glyphs
+    text(40, 50, "1 テスト領域", 14)
+    text(80, 80, "主な連携事業")
+    text(300, 80, "事業概要")
+    text(40, 104.5, "一番目の事業")  # centred against its two-line summary
+    text(200, 100, full_summary)
+    text(200, 109, "の続き")
+    text(40, 780, full_name)
+    text(200, 780, full_summary)
+    c.showPage()
+    text(40, 40, "の後半")
+    if summary_tail:
+        text(200, 40, summary_tail)
+    text(40, 60, "三番目の事業")
+    text(200, 60, "三番目の概要")
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_row_cut_with_both_texts_going_on_is_joined(tmp_path: Path) -> None:
+    tables = extract_unruled_tables(_cut_row_pdf(tmp_path / "cut.pdf", summary_tail="の残り"))
+    got = [[c.text for c in row] for row in tables[0].rows]
+    assert got[1:] == [["あいうえおかきくけこの後半", "さしすせそたちつてとなにぬねのはひふへほの残り"],
+                       ["三番目の事業", "三番目の概要"]]
+    assert tables[0].rows[1][0].pages == [1, 2] and tables[0].rows[1][1].pages == [1, 2]
+
+
+def test_wraps_on_needs_every_cell_with_text_full() -> None:
+    from extractors.settings import Layout
+    from extractors.unruled import _Block, _Line, _wraps_on
+
+    def block(col: int, x1: float) -> _Block:
+        return _Block(col, [_Line([{"x0": 0.0, "x1": x1, "top": 0.0, "bottom": 9.0, "size": 9.0, "text": "字"}],
+                                  Layout())])
+
+    edges = {0: 100.0, 1: 300.0}
+    assert _wraps_on([block(0, 95.0), block(1, 292.0)], edges)  # both within a glyph of their edge
+    assert not _wraps_on([block(0, 95.0), block(1, 250.0)], edges)  # the summary ended short: a whole row
+    assert _wraps_on([block(0, 100.0), None], edges)  # the summary centred wholly onto the next page
+    assert not _wraps_on([None, None], edges)
+
+
 # ------------------------------------------------------------------ the issue's wkhtmltopdf A4 print
 
 def test_wkhtmltopdf_a4_print_gives_the_reference_rows(rows: list[OverviewRow]) -> None:

@@ -267,7 +267,10 @@ def _excerpt_wkhtmltopdf(paper, **style):
 # pages (on A5 also inside a row: a name on one page, its summary going on). Padded by 3 px (2.25 pt, half a
 # line: the issue's Chromium B5 and wkhtmltopdf A4 prints, once refused with rows merged) or 2 px, rows stand
 # apart by less than the old rule's half line beyond the tightest gap; Chromium snaps lines to device pixels
-# (in-cell gaps 2.25 and 3.0 pt in one table).
+# (in-cell gaps 2.25 and 3.0 pt in one table). wkhtmltopdf breaks rows anywhere: on B5 a row with both
+# texts going on over the page (each cell's last line before the break full), on A5 a name cut with its
+# short summary centred wholly onto the next page; on Letter a five-row table has no line beside a wrap
+# (its leading is the tables' before it).
 EXCERPT_PRINTS = {
     "chromium": lambda rows, tmp: producers.chromium(overview_html(rows), tmp / "overview.pdf"),
     "weasyprint": lambda rows, tmp: producers.weasyprint(overview_html(rows), tmp / "overview.pdf"),
@@ -276,6 +279,9 @@ EXCERPT_PRINTS = {
     "chromium-A5-rows-break": _excerpt_chromium(paper="A5", break_rows=True),
     "wkhtmltopdf-A4-padding-3px": _excerpt_wkhtmltopdf("A4", excerpt_padding_pt=2.25),
     "wkhtmltopdf-A4-padding-2px": _excerpt_wkhtmltopdf("A4", excerpt_padding_pt=1.5),
+    "wkhtmltopdf-B5-padding-3px": _excerpt_wkhtmltopdf("B5", excerpt_padding_pt=2.25),
+    "wkhtmltopdf-A5-padding-2px": _excerpt_wkhtmltopdf("A5", excerpt_padding_pt=1.5),
+    "wkhtmltopdf-Letter-padding-3px": _excerpt_wkhtmltopdf("Letter", excerpt_padding_pt=2.25),
     "chromium-B5-padding-3px": _excerpt_chromium(paper="B5", excerpt_padding_pt=2.25),
     "chromium-B5-padding-2px": _excerpt_chromium(paper="B5", excerpt_padding_pt=1.5),
     "chromium-A5-padding-2px": _excerpt_chromium(paper="A5", excerpt_padding_pt=1.5),
