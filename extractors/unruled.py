@@ -430,7 +430,7 @@ def _row_gap_threshold(col_lines: list[list[_Line]], height: float, line_gaps: l
     Without a known leading: half a line height above the tightest line-to-line gap found (capped at half
     a line, so a column whose cells are all one line — where the tightest gap *is* a row gap — cannot make
     rows merge). With in-cell gaps known (``line_gaps``: `_in_cell_gaps` of this and earlier fragments of
-    the table), the widest of them (a browser snapping lines to device pixels leaves gaps a pixel apart, and
+    the table, or of the tables before it), the widest of them (a browser snapping lines to device pixels leaves gaps a pixel apart, and
     a raised or lowered small glyph narrows one; a blank line in a cell, wider than the rest by more than
     ``Layout.row_gap_share`` of a line, is left out) plus ``Layout.leading_slack_share`` of a line, if that
     is tighter: a row's padding can be a fraction of a line (3 px on a 12 px font is half of one, where
@@ -574,10 +574,7 @@ def _add_rows(table: _StitchedTable, chars: list[dict], page_no: int, layout: La
     if table.header.refine_from_body:
         _refine_splits(table.header, chars)
     frag = _fragment_rows(chars, table.header.splits, layout, table.line_gaps, document_gaps)
-    for blocks in frag:
-        for b in blocks:
-            if b is not None:
-                table.right_edges[b.col] = max([table.right_edges.get(b.col, b.lines[0].x1)] + [l.x1 for l in b.lines])
+    _note_right_edges(table.right_edges, frag)
     for i, blocks in enumerate(frag):
         empty = [b is None for b in blocks]
         if continued and i == 0 and table.rows and not all(empty) and (any(empty) or table.foot_wraps):
@@ -603,6 +600,16 @@ def _add_rows(table: _StitchedTable, chars: list[dict], page_no: int, layout: La
         table.rows.append(cells)
     if frag:
         table.foot_wraps = _wraps_on(frag[-1], table.right_edges)
+
+
+def _note_right_edges(right_edges: dict[int, float], frag: list[list[_Block | None]]) -> None:
+    """Move each column's rightmost line end out to this fragment's lines: the edge a full line reaches,
+    learnt from the text itself (the header box or column split says where the column is, not where its
+    text wraps)."""
+    for blocks in frag:
+        for b in blocks:
+            if b is not None:
+                right_edges[b.col] = max([right_edges.get(b.col, b.lines[0].x1)] + [l.x1 for l in b.lines])
 
 
 def _wraps_on(blocks: list[_Block | None], right_edges: dict[int, float]) -> bool:
