@@ -74,6 +74,12 @@ class Layout:
     # Rows of an unruled table are separated by more than this share of a line's height beyond the
     # tightest line gap (unruled): wrapped lines in one cell touch, rows have white space between them.
     row_gap_share: float = 0.5
+    # Once a table's in-cell line gaps are known (where a line of the other column runs beside both lines, so
+    # they are one row), a gap wider than the widest of them by more than this share of a line's height is
+    # white space between rows (unruled). The widest already takes in a browser's pixel snapping (gaps of
+    # 2.25 and 3.0 pt in one table); fonts' descents move a line by less than this. Rows add the cells'
+    # padding, which can be a fraction of a line (3 px on a 12 px font is half a line, 2 px a third).
+    leading_slack_share: float = 0.1
     # The foot of the page: a line below this share of the page height that holds only a number ("12",
     # "- 12 -") is the page number (ruled, unruled). Elsewhere a bare number is text (a heading's "2").
     page_foot_share: float = 0.85

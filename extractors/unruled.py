@@ -399,25 +399,72 @@ def _column_of(x: float, splits: list[float]) -> int:
     return len(splits)
 
 
-def _fragment_rows(chars: list[dict], splits: list[float], layout: Layout) -> list[list[_Block | None]]:
-    """Rows of one page's part of a table: per column blocks, then rows as overlapping blocks.
-
-    The row gap threshold adapts to the leading: half a line height above the tightest line-to-line
-    gap found (capped at half a line, so a column whose cells are all one line — where the tightest gap
-    *is* a row gap — cannot make rows merge).
-    """
-    ncols = len(splits) + 1
-    per_col: list[list[dict]] = [[] for _ in range(ncols)]
+def _column_lines(chars: list[dict], splits: list[float], layout: Layout) -> list[list[_Line]]:
+    """Each column's visual lines, top to bottom (a glyph goes to the column its centre is in)."""
+    per_col: list[list[dict]] = [[] for _ in range(len(splits) + 1)]
     for c in chars:
         per_col[_column_of((c["x0"] + c["x1"]) / 2, splits)].append(c)
-    col_lines = [_group_lines(cs, layout) for cs in per_col]
+    return [_group_lines(cs, layout) for cs in per_col]
+
+
+def _in_cell_gaps(col_lines: list[list[_Line]]) -> list[float]:
+    """The gaps between two lines of one column beside which a line of another column runs (it starts above
+    the gap and ends below it): such a gap lies inside one row, so it is white between two lines of one cell.
+
+    Why: the tightest gap of a fragment is the leading only if some cell wraps; these gaps are the leading
+    whatever the rows are, and a row gap is never among them (no line runs across the white between rows).
+    """
+    gaps: list[float] = []
+    for col, lines in enumerate(col_lines):
+        beside = [l for other, ls in enumerate(col_lines) if other != col for l in ls]
+        for a, b in zip(lines, lines[1:]):
+            if any(x.top < a.bottom and x.bottom > b.top for x in beside):
+                gaps.append(b.top - a.bottom)
+    return gaps
+
+
+def _row_gap_threshold(col_lines: list[list[_Line]], height: float, line_gaps: list[float],
+                       layout: Layout) -> float:
+    """The widest white between two lines that still keeps them in one cell.
+
+    Without a known leading: half a line height above the tightest line-to-line gap found (capped at half
+    a line, so a column whose cells are all one line — where the tightest gap *is* a row gap — cannot make
+    rows merge). With in-cell gaps known (``line_gaps``: `_in_cell_gaps` of this and earlier fragments of
+    the table, or of the tables before it), the widest of them (a browser snapping lines to device pixels leaves gaps a pixel apart, and
+    a raised or lowered small glyph narrows one; a blank line in a cell, wider than the rest by more than
+    ``Layout.row_gap_share`` of a line, is left out) plus ``Layout.leading_slack_share`` of a line, if that
+    is tighter: a row's padding can be a fraction of a line (3 px on a 12 px font is half of one, where
+    the first rule merged rows at a hair's breadth).
+    """
+    gaps = [b.top - a.bottom for ls in col_lines for a, b in zip(ls, ls[1:])]
+    tightest = min(gaps) if gaps else 0.0
+    threshold = max(0.0, min(tightest, layout.row_gap_share * height)) + layout.row_gap_share * height
+    if line_gaps:
+        typical = statistics.median(line_gaps)
+        leading = max(g for g in line_gaps if g <= typical + layout.row_gap_share * height)
+        threshold = min(threshold, leading + layout.leading_slack_share * height)
+    return threshold
+
+
+def _fragment_rows(chars: list[dict], splits: list[float], layout: Layout,
+                   line_gaps: list[float] | None = None,
+                   document_gaps: Iterable[float] = ()) -> list[list[_Block | None]]:
+    """Rows of one page's part of a table: per column blocks, then rows as overlapping blocks.
+
+    Lines of a column whose gap is at most `_row_gap_threshold` are one block. ``line_gaps`` collects the
+    table's in-cell gaps over its fragments (this one's are added), so a page whose rows all happen to
+    wrap alike still knows the table's leading; a table with none yet takes the ``document_gaps`` of the
+    tables before it (one excerpt is set in one style: a short table may have no cell beside a wrap).
+    """
+    ncols = len(splits) + 1
+    col_lines = _column_lines(chars, splits, layout)
     all_lines = [l for ls in col_lines for l in ls]
     if not all_lines:
         return []
     height = statistics.median(l.bottom - l.top for l in all_lines)
-    gaps = [b.top - a.bottom for ls in col_lines for a, b in zip(ls, ls[1:])]
-    tightest = min(gaps) if gaps else 0.0
-    threshold = max(0.0, min(tightest, layout.row_gap_share * height)) + layout.row_gap_share * height
+    line_gaps = [] if line_gaps is None else line_gaps
+    line_gaps.extend(_in_cell_gaps(col_lines))
+    threshold = _row_gap_threshold(col_lines, height, line_gaps or list(document_gaps), layout)
 
     blocks: list[_Block] = []
     for col, ls in enumerate(col_lines):
@@ -467,6 +514,12 @@ class _StitchedTable:
     header: _Header
     rows: list[list[UnruledCell]] = field(default_factory=list)
     first_page: int | None = None
+    # In-cell line gaps found so far (`_in_cell_gaps`): the table's leading, for its later pages too.
+    line_gaps: list[float] = field(default_factory=list)
+    # Per column, the rightmost end of a line so far: where a line is full (its text wraps on).
+    right_edges: dict[int, float] = field(default_factory=dict)
+    # The last row read ends in every column with a full line: its text goes on (`_wraps_on`).
+    foot_wraps: bool = False
 
 
 def _parsed(page, layout: Layout):
@@ -500,7 +553,8 @@ def extract_unruled_tables(pdf_path: Path, layout: Layout = Layout()) -> list[Un
                 for top, event in events + [(float("inf"), None)]:
                     region = [c for c in parts.body_chars if region_top <= c["top"] < top]
                     if owner is not None and region:
-                        _add_rows(owner, region, page_no, layout, continued=region_top == float("-inf"))
+                        _add_rows(owner, region, page_no, layout, continued=region_top == float("-inf"),
+                                  document_gaps=[g for t in tables if t is not owner for g in t.line_gaps])
                     if isinstance(event, _Line):
                         last_heading = fold_text(event.text)
                         owner = None
@@ -513,16 +567,21 @@ def extract_unruled_tables(pdf_path: Path, layout: Layout = Layout()) -> list[Un
         return _finish(tables)
 
 
-def _add_rows(table: _StitchedTable, chars: list[dict], page_no: int, layout: Layout, continued: bool) -> None:
-    """Append one page's rows to a table; glue a row cut by the page break back to its first part."""
+def _add_rows(table: _StitchedTable, chars: list[dict], page_no: int, layout: Layout, continued: bool,
+              document_gaps: Iterable[float] = ()) -> None:
+    """Append one page's rows to a table; glue a row cut by the page break back to its first part.
+    ``document_gaps``: the in-cell gaps of the document's other tables (`_fragment_rows`)."""
     if table.header.refine_from_body:
         _refine_splits(table.header, chars)
-    frag = _fragment_rows(chars, table.header.splits, layout)
+    frag = _fragment_rows(chars, table.header.splits, layout, table.line_gaps, document_gaps)
+    _note_right_edges(table.right_edges, frag)
     for i, blocks in enumerate(frag):
         empty = [b is None for b in blocks]
-        if continued and i == 0 and table.rows and any(empty) and not all(empty):
-            # The first row of a continuation page with a column empty is the tail of a row cut by the
-            # page break (its name went on wrapping; the summary already ended on the previous page).
+        if continued and i == 0 and table.rows and not all(empty) and (any(empty) or table.foot_wraps):
+            # The first row of a continuation page is the tail of a row cut by the page break when a column
+            # is empty (its name went on wrapping; the summary already ended on the previous page), or when
+            # every cell of the row before the break ended in a full line (WebKit breaks rows anywhere:
+            # both texts go on).
             _glue_to_previous_row(table.rows[-1], blocks, page_no)
             continue
         if table.first_page is None:
@@ -539,6 +598,31 @@ def _add_rows(table: _StitchedTable, chars: list[dict], page_no: int, layout: La
             else:
                 cells.append(UnruledCell(row_no, col, _cell_text(b), *_bbox(b), page=page_no))
         table.rows.append(cells)
+    if frag:
+        table.foot_wraps = _wraps_on(frag[-1], table.right_edges)
+
+
+def _note_right_edges(right_edges: dict[int, float], frag: list[list[_Block | None]]) -> None:
+    """Move each column's rightmost line end out to this fragment's lines: the edge a full line reaches,
+    learnt from the text itself (the header box or column split says where the column is, not where its
+    text wraps)."""
+    for blocks in frag:
+        for b in blocks:
+            if b is not None:
+                right_edges[b.col] = max([right_edges.get(b.col, b.lines[0].x1)] + [l.x1 for l in b.lines])
+
+
+def _wraps_on(blocks: list[_Block | None], right_edges: dict[int, float]) -> bool:
+    """Every cell of the row that has text ends in a full line: its last line reaches, to within one glyph
+    (a line-break rule may push a glyph over), the rightmost line end of its column.
+
+    Why: a cell's text wraps only at the column's edge, so a last line short of it ended the cell; a row
+    whose cells are all full at a page's foot (or empty: a short cell centred against a cut one is printed
+    wholly on the next page) was cut there, and the next page's first row is its rest.
+    """
+    present = [b for b in blocks if b is not None]
+    return bool(present) and all(
+        (last := max(b.lines, key=lambda l: l.top)).x1 >= right_edges[b.col] - last.size for b in present)
 
 
 def _bbox(block: _Block) -> tuple[float, float, float, float]:

@@ -75,7 +75,11 @@ TIME_LIMIT = 60.0
 MEMORY_LIMIT = 1 << 30
 ADDRESS_SPACE_LIMIT = 4 << 30
 BAD = ("traceback", "silent-difference", "unclean", "hang", "over-memory")
-OUTCOMES = ("same", "refused", "changed-document", *BAD)
+# excerpt-left-out: a mutated excerpt whose rows no longer all link to a project; the build is the build
+# without --overview, byte for byte, and one warning line names the rows (pipeline/stages/build.py).
+GOOD = ("same", "refused", "changed-document", "excerpt-left-out")
+OUTCOMES = (*GOOD, *BAD)
+LEFT_OUT = "excerpt rows link to no project"
 BYTE_KINDS = ("flip", "truncate", "block", "duplicate", "delete")
 KINDS = (*BYTE_KINDS, "content", "rawstream", "object")
 CRAFTED = ("bomb", "paths-200k", "pages-10k", "kids-loop")
@@ -473,6 +477,15 @@ def classify(code: int | None, stderr: str, peak_rss: int, same: bool | None) ->
     return "unclean", f"exit {code}, {len(lines)} stderr lines: {last[:200]}"
 
 
+def excerpt_left_out(stderr: str, build: Path, plan_only: Path) -> str | None:
+    """The warning line when the build left the excerpt out as it must (one warning naming the rows, the
+    build's tables those of the build without --overview), else None."""
+    warnings = [line for line in stderr.splitlines() if line.startswith("warning: ")]
+    if len(warnings) != 1 or LEFT_OUT not in warnings[0] or _parquet(build) != _parquet(plan_only):
+        return None
+    return warnings[0][:300]
+
+
 class Runner:
     """Builds the reference data sets once, then runs cases against them."""
 
@@ -501,6 +514,10 @@ class Runner:
         code, stderr, seconds, rss = run_build(pdf, overview, out)
         same = code == 0 and _parquet(out) == _parquet(reference)
         outcome, detail = classify(code, stderr, rss, same)
+        if outcome == "silent-difference" and case.target == "overview":
+            left_out = excerpt_left_out(stderr, out, self.reference("plan"))
+            if left_out is not None:
+                outcome, detail = "excerpt-left-out", left_out
         if outcome == "silent-difference":
             original = OVERVIEW if case.target == "overview" else PLAN
             why = changed_document(original, case.path, reference, out, case.target)

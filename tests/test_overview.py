@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from extractors.unruled import UnruledTable, extract_unruled_tables
-from pipeline.stages.overview import OverviewRow, link_to_projects, overview_cells, parse_overview
+from pipeline.stages.overview import (OverviewRow, link_rows, link_to_projects, overview_cells, parse_overview,
+                                      unlinked_line)
 
 PDF = Path(__file__).resolve().parents[1] / "raw" / "overview.pdf"
 
@@ -310,3 +311,219 @@ def test_synthetic_boxless_table(tmp_path: Path) -> None:
     assert table.rows[4][0].page == 2
     rows = parse_overview(tables)
     assert [(r.area_no, r.row_no) for r in rows] == [(1, n) for n in range(1, 6)]
+
+
+# ------------------------------------------------------------------ links that must not be made
+
+LONG = "デジタル技術を活用した住民サービスの向上に向けた取組の推進"
+SHORT = "若者の出会い創出"
+
+
+def test_link_row_holding_two_names_links_to_neither() -> None:
+    # Two rows read as one: the long name alone scores 87.9 against the run-on row, over the cutoff.
+    from rapidfuzz import fuzz
+    assert fuzz.ratio(LONG + SHORT, LONG) >= 85
+    links, unlinked = link_rows([_ov(3, 12, LONG + SHORT, "")], {36: (LONG, ""), 41: (SHORT, "")})
+    assert links == {(3, 12): None}
+    assert [(u.area_no, u.row_no) for u in unlinked] == [(3, 12)]
+    assert "holds the names of projects 36, 41" in unlinked[0].reason
+
+
+def test_link_project_taken_by_two_rows_goes_to_neither() -> None:
+    # Both rows score over the cutoff against the one project (85.7 and 96.6): one of them is not it.
+    rows = [_ov(1, 1, "MICE誘致の推進"), _ov(1, 2, "MICE誘致・開催推進")]
+    links, unlinked = link_rows(rows, {7: ("MICE誘致・開催の推進", "")})
+    assert links == {(1, 1): None, (1, 2): None}
+    assert [u.reason for u in unlinked] == ["project 7 is matched by area 1 row 1, area 1 row 2"] * 2
+
+
+def test_unlinked_row_says_how_close_it_came() -> None:
+    links, unlinked = link_rows([_ov(1, 9, "事業承継の支援", "事業承継に関するセミナー")], PROJECTS)
+    assert links == {(1, 9): None}
+    assert unlinked[0].reason.startswith("no project's name scores 85 or more; the closest is project ")
+    line = unlinked_line("excerpt.pdf", unlinked, 33)
+    assert "\n" not in line and line.startswith("warning: excerpt.pdf: 1 of 33 excerpt rows link to no project")
+    assert "area 1 row 9 '事業承継の支援'" in line
+
+
+def test_linked_rows_have_no_reasons() -> None:
+    rows = [_ov(1, 1, "連携した企業誘致の推進"), _ov(3, 4, "図書館間のネットワークに関取組の推進")]
+    assert link_rows(rows, PROJECTS) == ({(1, 1): 1, (3, 4): 24}, [])
+
+
+# ------------------------------------------------------------- rows padded by less than half a line
+
+def _tight_pdf(path: Path, gap: float) -> Path:
+    """Two pages of one excerpt table whose rows stand ``gap`` pt apart, lines of a cell touching (9 pt on a
+    9 pt pitch). Page 1 has a one-line name beside a two-line summary (their gap is in a cell); on page 2
+    every row is two lines beside two lines, so only page 1 tells the leading."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiMin-W3"))
+    height = 842
+    c = canvas.Canvas(str(path), pagesize=(595, height))
+
+    def text(x: float, top: float, s: str, size: float = 9) -> None:
+        c.setFont("HeiseiMin-W3", size)
+        c.drawString(x, height - top, s)
+
+    def rows(top: float, cells) -> None:
+        for names, summary in cells:
+            lines = max(len(names), len(summary))
+            for column, x in ((names, 40), (summary, 200)):
+                offset = (lines - len(column)) * 4.5  # the short cell is centred vertically
+                for i, s in enumerate(column):
+                    text(x, top + offset + 9 * i, s)
+            top += 9 * lines + gap
+
+    text(40, 50, "1 テスト領域", 14)
+    text(80, 80, "主な連携事業")
+    text(300, 80, "事業概要")
+    rows(100, [(["一番目の事業"], ["一番目の概要の一行目", "その二行目"]),
+               (["二番目の事業"], ["二番目の概要"]),
+               (["三番目の事業"], ["三番目の概要の一行目", "その二行目"])])
+    c.showPage()
+    rows(40, [(["四番目の事業", "の名前"], ["四番目の概要", "その二行目"]),
+              (["五番目の事業", "の名前"], ["五番目の概要", "その二行目"])])
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_rows_padded_by_a_third_of_a_line_stand_apart(tmp_path: Path) -> None:
+    # 3 pt between rows of 9 pt lines: the old rule (tightest gap + half a line) merged them into one.
+    tables = extract_unruled_tables(_tight_pdf(tmp_path / "tight.pdf", gap=3.0))
+    assert [[c.text for c in row] for row in tables[0].rows] == [
+        ["一番目の事業", "一番目の概要の一行目その二行目"],
+        ["二番目の事業", "二番目の概要"],
+        ["三番目の事業", "三番目の概要の一行目その二行目"],
+        ["四番目の事業の名前", "四番目の概要その二行目"],
+        ["五番目の事業の名前", "五番目の概要その二行目"],
+    ]
+
+
+def test_in_cell_gaps_are_those_a_line_beside_spans(tmp_path: Path) -> None:
+    from extractors.settings import Layout
+    from extractors.unruled import _column_lines, _in_cell_gaps, _row_gap_threshold
+
+    tables = extract_unruled_tables(_tight_pdf(tmp_path / "tight.pdf", gap=3.0))
+    splits = [(tables[0].column_bounds[0][1] + tables[0].column_bounds[1][0]) / 2]
+    import pdfplumber
+    with pdfplumber.open(tmp_path / "tight.pdf") as pdf:
+        chars = [c for c in pdf.pages[1].chars if c["text"].strip()]
+    lines = _column_lines(chars, splits, Layout())
+    # Page 2 alone: two-line cells side by side, no line runs beside a gap; its tightest gap (0) is taken
+    # as the leading only with the old half line of slack, which swallows the 3 pt row gap.
+    assert _in_cell_gaps(lines) == []
+    assert _row_gap_threshold(lines, 9.0, [], Layout()) >= 3.0
+    # With page 1's in-cell gap (0) known, a row gap of 3 pt is wider than the leading plus 0.9 pt.
+    assert _row_gap_threshold(lines, 9.0, [0.0], Layout()) < 3.0
+
+
+def _cut_row_pdf(path: Path, summary_tail: str) -> Path:
+    """One excerpt table over two pages whose last row on page 1 is cut with both texts going on: each
+    cell's last line there runs to its column's edge (as the full lines above it do). ``summary_tail``:
+    what page 2 prints at its head in the summary column ("" for a summary that ended on page 1)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiMin-W3"))
+    height = 842
+    c = canvas.Canvas(str(path), pagesize=(595, height))
+
+    def text(x: float, top: float, s: str, size: float = 9) -> None:
+        c.setFont("HeiseiMin-W3", size)
+        c.drawString(x, height - top, s)
+
+    full_name, full_summary = "あいうえおかきくけこ", "さしすせそたちつてとなにぬねのはひふへほ"  # 10 and 20 glyphs
+    text(40, 50, "1 テスト領域", 14)
+    text(80, 80, "主な連携事業")
+    text(300, 80, "事業概要")
+    text(40, 104.5, "一番目の事業")  # centred against its two-line summary
+    text(200, 100, full_summary)
+    text(200, 109, "の続き")
+    text(40, 780, full_name)
+    text(200, 780, full_summary)
+    c.showPage()
+    text(40, 40, "の後半")
+    if summary_tail:
+        text(200, 40, summary_tail)
+    text(40, 60, "三番目の事業")
+    text(200, 60, "三番目の概要")
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_row_cut_with_both_texts_going_on_is_joined(tmp_path: Path) -> None:
+    tables = extract_unruled_tables(_cut_row_pdf(tmp_path / "cut.pdf", summary_tail="の残り"))
+    got = [[c.text for c in row] for row in tables[0].rows]
+    assert got[1:] == [["あいうえおかきくけこの後半", "さしすせそたちつてとなにぬねのはひふへほの残り"],
+                       ["三番目の事業", "三番目の概要"]]
+    assert tables[0].rows[1][0].pages == [1, 2] and tables[0].rows[1][1].pages == [1, 2]
+
+
+def test_wraps_on_needs_every_cell_with_text_full() -> None:
+    from extractors.settings import Layout
+    from extractors.unruled import _Block, _Line, _wraps_on
+
+    def block(col: int, x1: float) -> _Block:
+        return _Block(col, [_Line([{"x0": 0.0, "x1": x1, "top": 0.0, "bottom": 9.0, "size": 9.0, "text": "字"}],
+                                  Layout())])
+
+    edges = {0: 100.0, 1: 300.0}
+    assert _wraps_on([block(0, 95.0), block(1, 292.0)], edges)  # both within a glyph of their edge
+    assert not _wraps_on([block(0, 95.0), block(1, 250.0)], edges)  # the summary ended short: a whole row
+    assert _wraps_on([block(0, 100.0), None], edges)  # the summary centred wholly onto the next page
+    assert not _wraps_on([None, None], edges)
+
+
+# ------------------------------------------------------------------ the issue's wkhtmltopdf A4 print
+
+def test_wkhtmltopdf_a4_print_gives_the_reference_rows(rows: list[OverviewRow]) -> None:
+    """tests/fixtures/overview_wkhtmltopdf_a4.pdf (issue 23: BIZ UDPGothic, rows padded by half a line,
+    once read with rows merged): every row as raw/overview.pdf gives it, in the same areas and order."""
+    got = parse_overview(extract_unruled_tables(Path(__file__).parent / "fixtures" / "overview_wkhtmltopdf_a4.pdf"))
+    assert [(r.area_no, r.row_no, r.name, r.summary) for r in got] == \
+        [(r.area_no, r.row_no, r.name, r.summary) for r in rows]
+
+
+# --------------------------------------------------------- a row that links to nothing, end to end
+
+def test_unlinked_row_leaves_the_excerpt_out_in_one_line(plan_build, tmp_path: Path) -> None:
+    """An excerpt row naming no project of the plan: `renkei build` exits 0 with the plan's tables as they
+    are without the excerpt, no overview table and no excerpt cells, and one warning line naming the row
+    and why (never the row linked to a wrong project, nor the whole build refused for an optional input)."""
+    import os
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from tests.printers import producers
+    from tests.printers.html import overview_html
+    from tests.printers.content import excerpt_rows
+
+    areas = excerpt_rows(plan_build)
+    number, title, items = areas[0]
+    items = [items[0], ("架空の取組に関する検討", "どの連携事業にもない行"), *items[1:]]
+    pdf = producers.weasyprint(overview_html([(number, title, items), *areas[1:]]), tmp_path / "excerpt.pdf")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-m", "pipeline", "build", "--pdf", str(root / "raw" / "plan_vi.pdf"),
+                           "--overview", str(pdf), "--out", str(tmp_path / "out"), "--no-duckdb"],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root)}, cwd=root)
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"1 of {sum(len(i) for _, _, i in areas) + 1} excerpt rows link to no project" in warnings[0]
+    assert f"area {number} row 2 '架空の取組に関する検討' (no project's name scores 85 or more" in warnings[0]
+    out = tmp_path / "out"
+    assert not (out / "overview.parquet").exists()
+    for table in ("projects", "project_municipalities", "responsibilities", "budgets", "indicators", "kpis",
+                  "footnotes"):
+        assert (out / f"{table}.parquet").read_bytes() == (plan_build.path / f"{table}.parquet").read_bytes()
+    cells = pd.read_parquet(out / "cells.parquet")
+    assert set(cells.source) == {"plan"}

@@ -12,7 +12,6 @@ import pytest
 
 from extractors.settings import Layout
 from pipeline.errors import ParseError
-from schemas.enforce import SchemaError
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
@@ -57,11 +56,19 @@ def test_a_ruled_reader_setting_can_refuse_the_plan(tmp_path):
 
 
 @pytest.mark.slow
-def test_an_unruled_reader_setting_reaches_the_excerpt(tmp_path):
-    # Rows of the excerpt's table run together when the row gap must be five lines (unruled): its rows no
-    # longer name the projects, which the schema refuses.
-    with pytest.raises(SchemaError, match="overview"):
-        _build(tmp_path, replace(Layout(), row_gap_share=5.0))
+def test_an_unruled_reader_setting_reaches_the_excerpt(tmp_path, capsys, plan_build):
+    # Rows of the excerpt's table run together when the row gap must be five lines beyond both the tightest
+    # gap and the leading (unruled; the tighter rule decides, so loosening one alone reads the same rows):
+    # its rows no longer name the projects, so the excerpt is left out in one warning line, the plan built.
+    for setting in ("row_gap_share", "leading_slack_share"):
+        out = _build(tmp_path / setting, replace(Layout(), **{setting: 5.0}))
+        assert (out / "overview.parquet").read_bytes() == (plan_build.path / "overview.parquet").read_bytes()
+    capsys.readouterr()
+    out = _build(tmp_path / "both", replace(Layout(), row_gap_share=5.0, leading_slack_share=5.0))
+    assert not (out / "overview.parquet").exists()
+    assert (out / "projects.parquet").read_bytes() == (plan_build.path / "projects.parquet").read_bytes()
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1 and "excerpt rows link to no project" in warnings[0], warnings
 
 
 def _modules():

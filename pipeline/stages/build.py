@@ -215,15 +215,7 @@ def _normalize(extract: _StageFiles, parse: _StageFiles, out: _StageFiles, recor
     cells = cell_rows(layout)
     sources = {"plan": plan_source}
     if parse.exists("overview.json"):
-        from pipeline.stages.overview import link_to_projects, overview_cells
-        data = parse.read("overview.json", ExcerptRowsFile)
-        rows = data.rows
-        projects = {p.project_no: (p.name, p.summary) for p in document.projects}
-        areas = {p.project_no: p.area_no for p in document.projects}
-        links = link_to_projects(rows, projects, project_areas=areas)
-        tables["overview"] = [{**asdict(r), "project_no": links.get((r.area_no, r.row_no))} for r in rows]
-        cells += overview_cells(extract.read("overview.json", ExcerptTablesFile).tables)
-        sources["overview"] = data.source
+        _add_overview(document, extract, parse.read("overview.json", ExcerptRowsFile), tables, cells, sources)
     tables["cells"] = cells
     # The excerpt prints no page numbers: its rows and cells get a null page_label.
     add_page_labels(tables, {"plan": page_labels(layout)})
@@ -253,6 +245,27 @@ def _members(source: dict) -> tuple["Members", dict]:
               f"left {'、'.join(changes['left']) or 'none'} (take them in with `renkei pin` once reviewed)",
               file=sys.stderr)
     return members, {**source, "members": record}
+
+
+def _add_overview(document, extract: _StageFiles, data: ExcerptRowsFile, tables: dict, cells: list,
+                  sources: dict) -> None:
+    """The excerpt's rows linked to the plan's projects, their cells and source, into the build; or, when a
+    row links to no project, none of them and one line on stderr naming the rows and why: the excerpt is
+    optional input, the plan's tables stand without it, and a row without its project (or with a wrong one)
+    would be wrong data."""
+    from pipeline.stages.overview import link_rows, overview_cells, unlinked_line
+
+    rows = data.rows
+    projects = {p.project_no: (p.name, p.summary) for p in document.projects}
+    areas = {p.project_no: p.area_no for p in document.projects}
+    links, unlinked = link_rows(rows, projects, project_areas=areas)
+    if unlinked:
+        excerpt = data.source.get("path") or data.source.get("file", "the excerpt")
+        print(unlinked_line(str(excerpt), unlinked, len(rows)), file=sys.stderr)
+        return
+    tables["overview"] = [{**asdict(r), "project_no": links.get((r.area_no, r.row_no))} for r in rows]
+    cells += overview_cells(extract.read("overview.json", ExcerptTablesFile).tables)
+    sources["overview"] = data.source
 
 
 # -- write -----------------------------------------------------------------------------------------

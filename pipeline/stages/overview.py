@@ -98,13 +98,38 @@ def _key(text: str) -> str:
     return _SPACES.sub("", fold_text(text))
 
 
+@dataclass(frozen=True)
+class Unlinked:
+    """An excerpt row linked to no project, and why (for the build's one line)."""
+
+    area_no: int
+    row_no: int
+    name: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"area {self.area_no} row {self.row_no} {self.name!r} ({self.reason})"
+
+
 def link_to_projects(
     rows: Iterable[OverviewRow],
     projects: dict[int, tuple[str, str]],
     project_areas: dict[int, int] | None = None,
     score_cutoff: float = NAME_SCORE_CUTOFF,
 ) -> dict[tuple[int, int], int | None]:
-    """(area_no, row_no) → project_no of the matching project (name, summary), or None.
+    """(area_no, row_no) → project_no of the matching project (name, summary), or None: `link_rows`'
+    links without the reasons."""
+    return link_rows(rows, projects, project_areas, score_cutoff)[0]
+
+
+def link_rows(
+    rows: Iterable[OverviewRow],
+    projects: dict[int, tuple[str, str]],
+    project_areas: dict[int, int] | None = None,
+    score_cutoff: float = NAME_SCORE_CUTOFF,
+) -> tuple[dict[tuple[int, int], int | None], list[Unlinked]]:
+    """(area_no, row_no) → project_no of the matching project (name, summary), or None; and each row left
+    unlinked with its reason, in row order.
 
     Exact name matches (after folding and removing spaces) are taken first, and the projects they
     claim are not offered to fuzzy matching, so a near-namesake cannot steal an exactly named project.
@@ -113,6 +138,10 @@ def link_to_projects(
     version of the plan's, so the best partial alignment is the fair measure), then by the lower
     project number so that the result never depends on dict order. With ``project_areas`` only
     projects of the row's area are candidates (a project missing from it is never a candidate).
+
+    Never a wrong link rather than none: a row whose name holds the whole names of two candidates is two
+    rows read as one (a short name run on after a long one still scores over the cutoff against the long
+    one), and a project two rows would take is given to neither, since one of them is not it.
     """
     rows = list(rows)
     keys = {no: (_key(name), _key(summary)) for no, (name, summary) in projects.items()}
@@ -130,6 +159,7 @@ def link_to_projects(
         return max(nos, key=lambda no: (name_scores[no], fuzz.partial_ratio(summary, keys[no][1]), -no))
 
     result: dict[tuple[int, int], int | None] = {}
+    reasons: dict[tuple[int, int], str] = {}
     claimed: set[int] = set()
     pending: list[OverviewRow] = []
     for row in rows:
@@ -142,11 +172,59 @@ def link_to_projects(
         else:
             pending.append(row)
     for row in pending:
+        key = (row.area_no, row.row_no)
         name = _key(row.name)
+        held = [no for no in candidates(row) if keys[no][0] and keys[no][0] in name]
+        if len(held) >= 2:
+            result[key] = None
+            reasons[key] = (f"it holds the names of projects {', '.join(map(str, held))}: "
+                            "two or more rows read as one")
+            continue
         scores = {no: fuzz.ratio(name, keys[no][0]) for no in candidates(row) if no not in claimed}
         passing = [no for no, score in scores.items() if score >= score_cutoff]
-        result[(row.area_no, row.row_no)] = best(row, passing, scores)
-    return result
+        result[key] = best(row, passing, scores)
+        if result[key] is None:
+            reasons[key] = _no_match_reason(row, scores, score_cutoff)
+    _unlink_shared(rows, result, reasons)
+    unlinked = [Unlinked(r.area_no, r.row_no, r.name, reasons[(r.area_no, r.row_no)])
+                for r in rows if (r.area_no, r.row_no) in reasons]
+    return result, unlinked
+
+
+def _no_match_reason(row: OverviewRow, scores: dict[int, float], score_cutoff: float) -> str:
+    """Why no project passed: the closest candidate and its score, so a reader sees how far off it was."""
+    if not scores:
+        return f"area {row.area_no} has no project left to match"
+    closest = max(scores, key=lambda no: (scores[no], -no))
+    return (f"no project's name scores {score_cutoff:g} or more; the closest is project {closest} "
+            f"at {scores[closest]:.1f}")
+
+
+def _unlink_shared(rows: list[OverviewRow], result: dict[tuple[int, int], int | None],
+                   reasons: dict[tuple[int, int], str]) -> None:
+    """Unlink every row of a project that two or more rows were linked to (at most one of them is it, and
+    which one cannot be told from names that both match)."""
+    by_project: dict[int, list[tuple[int, int]]] = {}
+    for row in rows:
+        key = (row.area_no, row.row_no)
+        if result.get(key) is not None:
+            by_project.setdefault(result[key], []).append(key)  # type: ignore[arg-type]
+    for no, keys in by_project.items():
+        if len(keys) < 2:
+            continue
+        others = ", ".join(f"area {a} row {r}" for a, r in keys)
+        for key in keys:
+            result[key] = None
+            reasons[key] = f"project {no} is matched by {others}"
+
+
+def unlinked_line(excerpt: str, unlinked: list[Unlinked], total: int) -> str:
+    """The one line a build prints when excerpt rows link to no project: which rows and why, and that the
+    overview table is left out (the excerpt is optional; a row linked to nothing or the wrong project
+    would be wrong data), while the plan's tables are built."""
+    rows = "; ".join(map(str, unlinked))
+    return (f"warning: {excerpt}: {len(unlinked)} of {total} excerpt rows link to no project, so the "
+            f"overview table is left out (the plan's tables are built): {rows}")
 
 
 def _cell_record(table: UnruledTable, cell: UnruledCell) -> dict[str, Any]:

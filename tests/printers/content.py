@@ -159,7 +159,7 @@ POSITION_COLUMNS = {
     name: [c for c in TABLES[name].fields
            if (role := FIELDS[c].role) is not None and role.kind in (PROVENANCE, IDENTITY)]
     for name in ("projects", "project_municipalities", "responsibilities", "budgets", "indicators", "kpis",
-                 "footnotes")}
+                 "footnotes", "overview")}
 # Compared tables are sorted by the contract's own keys (schemas/tables.py), not a copy of them.
 KEYS = {name: TABLES[name].primary_key for name in (
     "projects", "project_municipalities", "responsibilities", "budgets", "indicators", "kpis", "footnotes")}
@@ -179,4 +179,11 @@ def content_frame(build, table: str, content: Content | None = None) -> pd.DataF
             df = df[df.area_no.isin(list(areas))].copy()
         if "area_no" in df.columns:
             df["area_no"] = df.area_no.map(areas).astype(df.area_no.dtype)
-    return df.sort_values(KEYS[table]).reset_index(drop=True)
+    return df.sort_values(TABLES[table].primary_key).reset_index(drop=True)
+
+
+def excerpt_rows(build) -> list[tuple[int, str, list[tuple[str, str]]]]:
+    """A build's excerpt content as `html.overview_html` prints it: per area its number, title and rows."""
+    ov = build["overview"].sort_values(["area_no", "row_no"])
+    titles = build["projects"].drop_duplicates("area_no").set_index("area_no").area_title.to_dict()
+    return [(int(a), titles[a], [(r.name, r.summary) for r in g.itertuples()]) for a, g in ov.groupby("area_no")]
