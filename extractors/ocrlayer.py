@@ -11,8 +11,9 @@ refused, naming OCR (`ocr_refusal`), before anything is read or written.
 What makes a page an OCR page, each part of it what OCR output is and a printed plan is not:
 
 * it holds an opaque image covering most of the page (`PAGE_IMAGE_SHARE`): a scan. A photo on a page, a
-  logo or a stamp covers a part of it; a watermark or stamp image drawn over the page is transparent
-  (soft mask, alpha, blend mode), which pdfium reports (``FPDFPageObj_HasTransparency``);
+  logo or a stamp covers a part of it; a watermark or stamp image drawn over the page is transparent:
+  by its graphics state (alpha, blend mode, soft mask: ``FPDFPageObj_HasTransparency``) or by its own
+  soft mask or stencil (`_opaque`, asked only when the text would otherwise make the page an OCR page);
 * most of its text is invisible (`INVISIBLE_SHARE`, at least `MIN_INVISIBLE_CHARS` characters): in
   render mode 3 or 7, filled with alpha 0, or lying under an opaque image drawn after it. The page's text
   is judged as a whole, so a hidden marker or a few invisible words on a printed page never count.
@@ -46,6 +47,9 @@ MIN_INVISIBLE_CHARS = 40
 # Text render modes that paint nothing (ISO 32000-1 Table 106): 3 invisible, 7 clip only.
 INVISIBLE_MODES = (3, 7)
 MAX_FORM_DEPTH = 12
+# A page image paints at least this share of its box opaquely (a scan: all of it); a watermark or stamp
+# picture with a soft mask, far less.
+OPAQUE_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -139,13 +143,14 @@ def _bounds(raw) -> tuple | None:
     return l.value, b.value, r.value, t.value
 
 
-def _objects(page) -> tuple[dict[int, tuple[int, bool]], list[tuple[int, tuple]], int]:
+def _objects(page) -> tuple[dict[int, tuple[int, bool]], list[tuple[int, tuple, object]], int]:
     """The page's objects in painting order, descending into forms: {text object address: (order,
-    invisible by its own state)}, the opaque images [(order, box in page space)] and the count of paths."""
+    invisible by its own state)}, the images drawn without transparency in their graphics state [(order,
+    box in page space, the object)] and the count of paths."""
     import pypdfium2.raw as pdfium
 
     texts: dict[int, tuple[int, bool]] = {}
-    images: list[tuple[int, tuple]] = []
+    images: list[tuple[int, tuple, object]] = []
     paths = 0
     order = 0
     # (container or None for the page, its object count, next index, matrix to page space)
@@ -168,7 +173,7 @@ def _objects(page) -> tuple[dict[int, tuple[int, bool]], list[tuple[int, tuple]]
         elif kind == pdfium.FPDF_PAGEOBJ_IMAGE and not pdfium.FPDFPageObj_HasTransparency(raw):
             box = _bounds(raw)
             if box is not None:
-                images.append((order, box if form is None else _transform_box(box, to_page)))
+                images.append((order, box if form is None else _transform_box(box, to_page), raw))
         elif kind == pdfium.FPDF_PAGEOBJ_FORM and len(stack) <= MAX_FORM_DEPTH:
             inner = _multiply(_matrix(raw), to_page)
             stack.append((raw, pdfium.FPDFFormObj_CountObjects(raw), 0, inner))
@@ -194,50 +199,91 @@ def _area(box: tuple) -> float:
     return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
 
 
-def _covering(images: list[tuple[int, tuple]], page_box: tuple) -> list[tuple[int, tuple]]:
-    """The opaque images that cover `PAGE_IMAGE_SHARE` of the page box (l, b, r, t)."""
+def _covering(images: list[tuple[int, tuple, object]], page_box: tuple) -> list[tuple[int, tuple, object]]:
+    """The images that cover `PAGE_IMAGE_SHARE` of the page box (l, b, r, t)."""
     page_area = _area(page_box)
     found = []
-    for order, box in images:
+    for order, box, raw in images:
         inside = (max(box[0], page_box[0]), max(box[1], page_box[1]), min(box[2], page_box[2]),
                   min(box[3], page_box[3]))
         if page_area > 0 and _area(inside) >= PAGE_IMAGE_SHARE * page_area:
-            found.append((order, box))
+            found.append((order, box, raw))
     return found
 
 
-def look_at_page(pdf_page, number: int) -> OcrPage | None:
-    """Page ``number`` (a `pypdfium2.PdfPage`) as an `OcrPage` when it is one, else None."""
+def _opaque(pdf_page, raw) -> bool:
+    """Whether an image object paints at least `OPAQUE_SHARE` of its box opaquely, its mask applied: a
+    watermark picture with a soft mask or a stencil covers little. pdfium's HasTransparency looks at the
+    graphics state only, not at the image's own mask, so the image is rasterised (at 1 pixel a point, a few
+    ms) and its alpha counted; asked only of page-sized images over text that would otherwise be refused."""
     import pypdfium2.raw as pdfium
 
+    bitmap = pdfium.FPDFImageObj_GetRenderedBitmap(pdf_page.pdf.raw, pdf_page.raw, raw)
+    if not bitmap:
+        return True  # cannot be rasterised: judged by its graphics state alone
+    try:
+        width, height = pdfium.FPDFBitmap_GetWidth(bitmap), pdfium.FPDFBitmap_GetHeight(bitmap)
+        if pdfium.FPDFBitmap_GetFormat(bitmap) != pdfium.FPDFBitmap_BGRA or width <= 0 or height <= 0:
+            return True  # no alpha channel: nothing is transparent
+        stride = pdfium.FPDFBitmap_GetStride(bitmap)
+        data = ctypes.string_at(pdfium.FPDFBitmap_GetBuffer(bitmap), stride * height)
+        rows = [data] if stride == 4 * width else [data[y * stride:y * stride + 4 * width] for y in range(height)]
+        opaque = sum(row[3::4].count(255) for row in rows)
+        return opaque >= OPAQUE_SHARE * width * height
+    finally:
+        pdfium.FPDFBitmap_Destroy(bitmap)
+
+
+def _count(textpage, texts: dict[int, tuple[int, bool]], scans: list[tuple[int, tuple, object]]
+           ) -> tuple[int, int, int]:
+    """(characters, invisible by their own state, painted over by one of ``scans``) of the page's text;
+    pdfium's inserted spaces and line breaks and blanks are not characters."""
+    import pypdfium2.raw as pdfium
+
+    chars = invisible = hidden = 0
+    l, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    for i in range(pdfium.FPDFText_CountChars(textpage.raw)):
+        obj = pdfium.FPDFText_GetTextObject(textpage.raw, i)
+        if not obj or chr(pdfium.FPDFText_GetUnicode(textpage.raw, i)).isspace():
+            continue
+        order, invisible_state = texts.get(ctypes.cast(obj, ctypes.c_void_p).value, (0, False))
+        chars += 1
+        if invisible_state:
+            invisible += 1
+            continue
+        if not pdfium.FPDFText_GetCharBox(textpage.raw, i, l, r, b, t):
+            continue
+        x, y = (l.value + r.value) / 2, (b.value + t.value) / 2
+        if any(o > order and box[0] <= x <= box[2] and box[1] <= y <= box[3] for o, box, _ in scans):
+            hidden += 1
+    return chars, invisible, hidden
+
+
+def _mostly_gone(chars: int, invisible: int, hidden: int) -> bool:
+    gone = invisible + hidden
+    return gone >= MIN_INVISIBLE_CHARS and gone >= INVISIBLE_SHARE * chars
+
+
+def look_at_page(pdf_page, number: int) -> OcrPage | None:
+    """Page ``number`` (a `pypdfium2.PdfPage`) as an `OcrPage` when it is one, else None. The images'
+    own masks are looked at only when the text says OCR (`_opaque` rasterises them)."""
     texts, images, paths = _objects(pdf_page.raw)
     scans = _covering(images, tuple(pdf_page.get_bbox()))
     if not scans or not texts:
         return None
     textpage = pdf_page.get_textpage()
     try:
-        chars = invisible = hidden = 0
-        l, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-        for i in range(pdfium.FPDFText_CountChars(textpage.raw)):
-            obj = pdfium.FPDFText_GetTextObject(textpage.raw, i)
-            if not obj or chr(pdfium.FPDFText_GetUnicode(textpage.raw, i)).isspace():
-                continue  # a space or line break pdfium inserted, or a blank
-            order, invisible_state = texts.get(ctypes.cast(obj, ctypes.c_void_p).value, (0, False))
-            chars += 1
-            if invisible_state:
-                invisible += 1
-                continue
-            if not pdfium.FPDFText_GetCharBox(textpage.raw, i, l, r, b, t):
-                continue
-            x, y = (l.value + r.value) / 2, (b.value + t.value) / 2
-            if any(o > order and box[0] <= x <= box[2] and box[1] <= y <= box[3] for o, box in scans):
-                hidden += 1
+        counts = _count(textpage, texts, scans)
+        if not _mostly_gone(*counts):
+            return None
+        opaque = [scan for scan in scans if _opaque(pdf_page, scan[2])]
+        if not opaque:
+            return None
+        if len(opaque) < len(scans):
+            counts = _count(textpage, texts, opaque)
     finally:
         textpage.close()
-    gone = invisible + hidden
-    if gone >= MIN_INVISIBLE_CHARS and gone >= INVISIBLE_SHARE * chars:
-        return OcrPage(number, chars, invisible, hidden, paths)
-    return None
+    return OcrPage(number, *counts, paths) if _mostly_gone(*counts) else None
 
 
 def ocr_pages(data: bytes, numbers: Sequence[int], pages_with_images: Iterable[int]) -> list[OcrPage]:
