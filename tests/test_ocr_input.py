@@ -134,6 +134,15 @@ def test_an_ocr_scan_without_the_chapter_is_refused_as_ocr(tmp_path):
     assert "of 7 pages of the PDF" in line, line
 
 
+def test_an_ocr_scan_of_the_excerpt_is_refused(tmp_path):
+    excerpt = ocr_like(RAW / "overview.pdf", tmp_path / "excerpt.pdf", "tr3-under-image")
+    out = tmp_path / "new" / "out"
+    result = _run_build(RAW / "plan_vi.pdf", out, "--overview", str(excerpt))
+    line = _assert_refused(result, excerpt, "the text is an OCR layer over a scanned image")
+    assert result.returncode == 2 and "pages of the PDF" in line, line
+    assert not out.parent.exists()
+
+
 # -- what must still build exactly ---------------------------------------------------------------------------
 def _marked_and_watermarked(source: Path, out: Path) -> Path:
     """``source`` with, on every page: an opaque page-sized picture behind the page (a letterhead or paper
