@@ -41,8 +41,8 @@ from dataclasses import dataclass
 PAGE_IMAGE_SHARE = 0.8
 # The page's text counts as an OCR layer when at least this share of its characters is invisible …
 INVISIBLE_SHARE = 0.5
-# … and at least this many: a hidden marker or a searchable caption is a few words, a plan page 300–1,500
-# characters (raw/plan_vi.pdf: 280 on its shortest page).
+# … and at least this many: a hidden marker or a searchable caption is a few words, a plan page ~1,200–1,550
+# characters (raw/plan_vi.pdf; 277 on its last, half-empty page).
 MIN_INVISIBLE_CHARS = 40
 # Text render modes that paint nothing (ISO 32000-1 Table 106): 3 invisible, 7 clip only.
 INVISIBLE_MODES = (3, 7)

@@ -108,6 +108,29 @@ def test_an_ocr_scan_drawn_through_nested_forms_is_refused(tmp_path):
     _refused_as_ocr(pdf, tmp_path)
 
 
+def _in_half_size_forms(source: Path, target: Path) -> Path:
+    """Each page drawn through a Form XObject whose matrix halves it, under a ``cm`` doubling it again:
+    pdfium gives the bounds of a form's objects in the form's space, so the page image is found page-sized
+    only when the form's matrix is applied (`extractors.ocrlayer._objects`)."""
+    with pikepdf.open(source) as pdf:
+        for page in pdf.pages:
+            page.contents_coalesce()
+            form = pikepdf.Stream(pdf, page.obj.Contents.read_bytes(), Type=Name.XObject, Subtype=Name.Form,
+                                  BBox=[float(v) for v in page.obj.MediaBox], Resources=page.obj.Resources,
+                                  Matrix=[0.5, 0, 0, 0.5, 0, 0])
+            page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Page=form))
+            page.obj.Contents = pikepdf.Stream(pdf, b"q 2 0 0 2 0 0 cm /Page Do Q")
+        pdf.save(target)
+    return target
+
+
+def test_an_ocr_scan_drawn_through_a_scaled_form_is_refused(tmp_path):
+    pdf = _in_half_size_forms(ocr_like(RAW / "plan_vi.pdf", tmp_path / "scan.pdf", "painted-over"),
+                              tmp_path / "scaled.pdf")
+    line = _refused_as_ocr(pdf, tmp_path)
+    assert "text hidden under the image" in line, line
+
+
 def test_one_scanned_page_in_the_chapter_is_refused_naming_it(tmp_path, plan_build):
     pdf = ocr_like(RAW / "plan_vi.pdf", tmp_path / "one.pdf", "tr3-under-image", pages={5})
     line = _refused_as_ocr(pdf, tmp_path, page=5)
