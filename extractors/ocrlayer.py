@@ -47,6 +47,10 @@ MIN_INVISIBLE_CHARS = 40
 # Text render modes that paint nothing (ISO 32000-1 Table 106): 3 invisible, 7 clip only.
 INVISIBLE_MODES = (3, 7)
 MAX_FORM_DEPTH = 12
+# A page drawing more objects than this is no scan: OCR software writes the image and about one text
+# object a word (ocrmypdf: 926 on a plan page). It bounds the walk over a vector map or a dotted-rule page
+# that also draws an image (Chromium's dotted print: 15,716 paths on one page; pdfium's walk ~1 µs an object).
+MAX_OBJECTS = 20_000
 # A page image paints at least this share of its box opaquely (a scan: all of it); a watermark or stamp
 # picture with a soft mask, far less.
 OPAQUE_SHARE = 0.9
@@ -146,7 +150,8 @@ def _bounds(raw) -> tuple | None:
 def _objects(page) -> tuple[dict[int, tuple[int, bool]], list[tuple[int, tuple, object]], int]:
     """The page's objects in painting order, descending into forms: {text object address: (order,
     invisible by its own state)}, the images drawn without transparency in their graphics state [(order,
-    box in page space, the object)] and the count of paths."""
+    box in page space, the object)] and the count of paths. Nothing (no text, no image) past
+    `MAX_OBJECTS`."""
     import pypdfium2.raw as pdfium
 
     texts: dict[int, tuple[int, bool]] = {}
@@ -165,6 +170,8 @@ def _objects(page) -> tuple[dict[int, tuple[int, bool]], list[tuple[int, tuple, 
         if not raw:
             continue
         order += 1
+        if order > MAX_OBJECTS:
+            return {}, [], paths
         kind = pdfium.FPDFPageObj_GetType(raw)
         if kind == pdfium.FPDF_PAGEOBJ_TEXT:
             texts[ctypes.cast(raw, ctypes.c_void_p).value] = (order, _invisible_state(raw))
