@@ -21,8 +21,8 @@ What makes a page an OCR page, each part of it what OCR output is and a printed 
 Whether rules are drawn is said in the refusal (OCR pages draw none), but does not decide it: the text
 under a picture is what nobody can check by looking, whatever else the page draws.
 
-Cost: only pages whose resources name an image XObject are looked at in pdfium (`has_image`); the plan's
-pages have none, so for a printed plan this is a dictionary look-up a page. An OCR page of ~1,000
+Cost: only pages whose content draws an image XObject are looked at in pdfium (`drawn_images`); the
+plan's pages draw none, so for a printed plan this is a regular expression over content already decoded. An OCR page of ~1,000
 characters takes pdfium ~10 ms. Inline images (``BI … ID … EI``) are not looked for: OCR software writes
 the page image as an XObject (inline images are for small pictures, ISO 32000-1 §8.9.7).
 
@@ -78,38 +78,46 @@ _DELIM = rb"\s\[\]()<>{}/%"
 _DO = re.compile(rb"/([^" + _DELIM + rb"]+)\s*Do(?![^" + _DELIM + rb"])")
 
 
-def has_image(page_obj) -> bool:
-    """Whether a pdfminer page draws an image XObject (``/Name Do`` in its content, also through the
-    forms it draws): the cheap test that keeps printed pages, which draw none, from being looked at in
-    pdfium. The content was decoded (and cached by pdfminer) when the page's cost was counted."""
+NO_IMAGE, OPAQUE, MASKED = 0, 1, 2  # what a page draws, by `drawn_images`
+
+
+def drawn_images(page_obj) -> int:
+    """What image XObjects a pdfminer page draws (``/Name Do`` in its content, also through the forms it
+    draws): `NO_IMAGE`, only `OPAQUE` ones, or some with a mask of their own (`MASKED`: /SMask, /Mask,
+    /ImageMask, /SMaskInData). The cheap test that keeps printed pages, which draw none, from being looked
+    at in pdfium, and that spares rasterising the images of a scan that has no masks (`_opaque`). The
+    content was decoded (and cached by pdfminer) when the page's cost was counted."""
     from pdfminer.pdftypes import PDFStream, resolve1
 
     try:
         data = b"\n".join(stream.get_data() for stream in (resolve1(s) for s in page_obj.contents)
                           if isinstance(stream, PDFStream))
-        return _draws_image(data, page_obj.resources, 0)
+        return _images_in(data, page_obj.resources, 0)
     except Exception:  # damaged content or resources: the readers report it; nothing to look at here
-        return False
+        return NO_IMAGE
 
 
-def _draws_image(data: bytes, resources, depth: int) -> bool:
+def _images_in(data: bytes, resources, depth: int) -> int:
     from pdfminer.pdftypes import PDFStream, dict_value, resolve1
 
     uses = set(_DO.findall(data))
     if not uses or not resources:
-        return False
+        return NO_IMAGE
     xobjects = dict_value(resolve1(dict_value(resources).get("XObject", {})))
+    found = NO_IMAGE
     for name in uses:
         obj = resolve1(xobjects.get(name.decode("latin-1")))
         if not isinstance(obj, PDFStream):
             continue
         subtype = getattr(resolve1(obj.get("Subtype")), "name", None)
         if subtype == "Image":
-            return True
-        if (subtype == "Form" and depth < MAX_FORM_DEPTH
-                and _draws_image(obj.get_data(), resolve1(obj.get("Resources")) or resources, depth + 1)):
-            return True
-    return False
+            masked = any(obj.get(key) for key in ("SMask", "Mask", "ImageMask", "SMaskInData"))
+            found = max(found, MASKED if masked else OPAQUE)
+        elif subtype == "Form" and depth < MAX_FORM_DEPTH:
+            found = max(found, _images_in(obj.get_data(), resolve1(obj.get("Resources")) or resources, depth + 1))
+        if found == MASKED:
+            break
+    return found
 
 
 def _multiply(a: tuple, b: tuple) -> tuple:
@@ -271,9 +279,10 @@ def _mostly_gone(chars: int, invisible: int, hidden: int) -> bool:
     return gone >= MIN_INVISIBLE_CHARS and gone >= INVISIBLE_SHARE * chars
 
 
-def look_at_page(pdf_page, number: int) -> OcrPage | None:
-    """Page ``number`` (a `pypdfium2.PdfPage`) as an `OcrPage` when it is one, else None. The images'
-    own masks are looked at only when the text says OCR (`_opaque` rasterises them)."""
+def look_at_page(pdf_page, number: int, masks: bool = True) -> OcrPage | None:
+    """Page ``number`` (a `pypdfium2.PdfPage`) as an `OcrPage` when it is one, else None. With ``masks``
+    (some image it draws has a mask of its own), the images' masks are looked at, only when the text says
+    OCR (`_opaque` rasterises them)."""
     texts, images, paths = _objects(pdf_page.raw)
     scans = _covering(images, tuple(pdf_page.get_bbox()))
     if not scans or not texts:
@@ -283,20 +292,27 @@ def look_at_page(pdf_page, number: int) -> OcrPage | None:
         counts = _count(textpage, texts, scans)
         if not _mostly_gone(*counts):
             return None
-        opaque = [scan for scan in scans if _opaque(pdf_page, scan[2])]
-        if not opaque:
-            return None
-        if len(opaque) < len(scans):
-            counts = _count(textpage, texts, opaque)
+        if masks and _mostly_gone(counts[0], counts[1], 0):
+            # invisible by its own state: one opaque page image makes it a scan
+            if not any(_opaque(pdf_page, scan[2]) for scan in scans):
+                return None
+        elif masks:
+            opaque = [scan for scan in scans if _opaque(pdf_page, scan[2])]
+            if not opaque:
+                return None
+            if len(opaque) < len(scans):
+                counts = _count(textpage, texts, opaque)
     finally:
         textpage.close()
     return OcrPage(number, *counts, paths) if _mostly_gone(*counts) else None
 
 
-def ocr_pages(data: bytes, numbers: Sequence[int], pages_with_images: Iterable[int]) -> list[OcrPage]:
-    """The OCR pages among ``numbers`` (1-based) of the PDF ``data``, looking in pdfium only at
-    ``pages_with_images`` (`has_image`), in page order."""
-    candidates = sorted(set(numbers) & set(pages_with_images))
+def ocr_pages(data: bytes, numbers: Sequence[int], images: dict[int, int], enough: int | None = None
+              ) -> list[OcrPage]:
+    """The OCR pages among ``numbers`` (1-based) of the PDF ``data``, in page order, looking in pdfium only
+    at pages that draw an image (``images``: page → `drawn_images`). With ``enough``, it stops once that
+    many are found or can no longer be."""
+    candidates = [n for n in numbers if images.get(n, NO_IMAGE) != NO_IMAGE]
     if not candidates:
         return []
     import pypdfium2
@@ -304,10 +320,12 @@ def ocr_pages(data: bytes, numbers: Sequence[int], pages_with_images: Iterable[i
     document = pypdfium2.PdfDocument(data)
     try:
         found = []
-        for n in candidates:
+        for done, n in enumerate(candidates):
+            if enough is not None and (len(found) >= enough or len(found) + len(candidates) - done < enough):
+                break
             page = document[n - 1]
             try:
-                result = look_at_page(page, n)
+                result = look_at_page(page, n, masks=images[n] == MASKED)
             finally:
                 page.close()
             if result is not None:
@@ -317,12 +335,12 @@ def ocr_pages(data: bytes, numbers: Sequence[int], pages_with_images: Iterable[i
         document.close()
 
 
-def ocr_refusal(found: list[OcrPage], numbers: Sequence[int], what: str) -> str | None:
+def ocr_refusal(found: list[OcrPage], numbers: Sequence[int], what: str, at_least: bool = False) -> str | None:
     """The one-line refusal for ``found`` OCR pages among ``numbers`` (``what``: "chapter VI", "the PDF"),
-    naming the first; None when there are none."""
+    naming the first; None when there are none. ``at_least``: the search stopped once it was enough."""
     if not found:
         return None
     first = found[0]
-    share = f"{len(found)} of {len(numbers)} pages of {what}"
+    share = f"{'at least ' if at_least else ''}{len(found)} of {len(numbers)} pages of {what}"
     return (f"page {first.page}: the text is an OCR layer over a scanned image ({first.how}; {share}): "
             "OCR text is not the plan's text, and OCR is not supported yet")

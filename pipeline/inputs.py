@@ -207,15 +207,17 @@ def refuse_ocr(path: Path, data: bytes, pages: list, numbers, what: str, most: b
     wrong with exit 0. With ``most``, only when such pages are at least half of ``numbers``: for a PDF
     without chapter VI, whose refusal otherwise names its headings. ``what`` names the pages in the message.
     Cheap on printed pages: only pages that draw an image XObject are opened in pdfium."""
-    from extractors.ocrlayer import has_image, ocr_pages, ocr_refusal
+    from extractors.ocrlayer import drawn_images, ocr_pages, ocr_refusal
     from extractors.pdfguard import guarded_document
 
     numbers = list(numbers)
+    half = (len(numbers) + 1) // 2
     with reading(path), guarded_document():
-        found = ocr_pages(data, numbers, [n for n in numbers if has_image(pages[n - 1].page_obj)])
-    if most and 2 * len(found) < len(numbers):
+        found = ocr_pages(data, numbers, {n: drawn_images(pages[n - 1].page_obj) for n in numbers},
+                          enough=half if most else None)
+    if most and len(found) < half:
         return
-    message = ocr_refusal(found, numbers, what)
+    message = ocr_refusal(found, numbers, what, at_least=most)
     if message:
         raise InputError(f"{path}: {message}")
 
