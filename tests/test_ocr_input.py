@@ -26,6 +26,8 @@ from tests.printers import producers
 from tests.test_bad_input import _assert_refused, _assert_untouched, _run_build, _snapshot
 from tests.test_whole_plan import wrap_in_forms
 
+pytestmark = pytest.mark.slow  # every test reads or prints PDFs (left out by `make test-fast`)
+
 # Path painting operators: replaced by ``n`` (end the path unpainted), so that no rule is drawn.
 PAINT = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*"}
 
