@@ -185,7 +185,8 @@ def _marked_and_watermarked(source: Path, out: Path) -> Path:
             watermark = _jpeg(pdf, mark)
             watermark.SMask = _jpeg(pdf, alpha)
             _add_xobject(page, "Draft", watermark)
-            font = pdf.make_indirect(pikepdf.Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))
+            font = pdf.make_indirect(pikepdf.Dictionary(Type=Name.Font, Subtype=Name.Type1,
+                                                        BaseFont=Name.Helvetica))
             fonts = page.obj.Resources.get("/Font", pikepdf.Dictionary())
             fonts[Name.HiddenMark] = font
             page.obj.Resources[Name.Font] = fonts
