@@ -15,6 +15,7 @@ export DVC_NO_ANALYTICS := 1
 PRODUCER_PACKAGES := chromium wkhtmltopdf libreoffice-writer-nogui ghostscript poppler-utils qpdf fontconfig \
 	fonts-noto-cjk fonts-ipaexfont fonts-ipafont fonts-vlgothic fonts-takao-gothic fonts-takao-mincho \
 	fonts-umeplus fonts-dejavu-core libpangoft2-1.0-0
+PRODUCER_PACKAGES += ocrmypdf tesseract-ocr tesseract-ocr-jpn
 
 install: $(STAMP)
 

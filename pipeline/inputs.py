@@ -129,7 +129,8 @@ def open_pdf(path: Path, max_bytes: int | None = None, max_pages: int | None = N
     PDF, no stream is a decompression bomb, it opens without a password, pdfminer reads its structure
     without complaint, it has pages and no more than the page limit, no content stream is damaged, and its
     pages are within the readers' bounds. With ``chapter`` (the plan), chapter VI is located
-    (extractors/chapter.py): a PDF without it is refused here, naming what it holds. The text layer's
+    (extractors/chapter.py): a PDF without it is refused here, naming what it holds. Pages to be read
+    that are a scan with an OCR text layer are refused (`refuse_ocr`). The text layer's
     quality is known only once the chapter's pages have been read (`require_text_layer`).
     """
     import io
@@ -137,6 +138,7 @@ def open_pdf(path: Path, max_bytes: int | None = None, max_pages: int | None = N
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
+    from extractors.chapter import NoChapter
     from extractors.document import close_pdf, prepare
     from extractors.pdfguard import damaged_streams_error, content_streams, pdfminer_warnings, scan_streams
 
@@ -165,7 +167,13 @@ def open_pdf(path: Path, max_bytes: int | None = None, max_pages: int | None = N
                 with reading(path):
                     raise damaged_streams_error(damaged, content_streams(pages))
         with reading(path):
-            document = prepare(path, data, pdf, pages, find_chapter=chapter)
+            try:
+                document = prepare(path, data, pdf, pages, find_chapter=chapter)
+            except NoChapter:  # a scanned plan's OCR text need not read as the chapter: say it is OCR
+                refuse_ocr(path, data, pages, range(1, len(pages) + 1), "the PDF", most=True)
+                raise
+            refuse_ocr(path, data, pages, document.read_numbers, "the PDF" if document.chapter is None
+                       else "chapter VI")
     except InputError:
         if pdf is not None:
             close_pdf(pdf, pages or ())
@@ -191,6 +199,27 @@ def check_pdf(path: Path, max_bytes: int | None = None, max_pages: int | None = 
     file themselves: the excerpt's, camelot)."""
     with open_pdf(path, max_bytes, max_pages, chapter=chapter) as document:
         return document.page_count
+
+
+def refuse_ocr(path: Path, data: bytes, pages: list, numbers, what: str, most: bool = False) -> None:
+    """Refuse a PDF whose pages ``numbers`` (1-based; of pdfplumber's ``pages``) include a scan with an OCR
+    text layer (extractors/ocrlayer.py): its text is the recogniser's guess, and data read from it would be
+    wrong with exit 0. With ``most``, only when such pages are at least half of ``numbers``: for a PDF
+    without chapter VI, whose refusal otherwise names its headings. ``what`` names the pages in the message.
+    Cheap on printed pages: only pages that draw an image XObject are opened in pdfium."""
+    from extractors.ocrlayer import drawn_images, ocr_pages, ocr_refusal
+    from extractors.pdfguard import guarded_document
+
+    numbers = list(numbers)
+    half = (len(numbers) + 1) // 2
+    with reading(path), guarded_document():
+        found = ocr_pages(data, numbers, {n: drawn_images(pages[n - 1].page_obj) for n in numbers},
+                          enough=half if most else None)
+    if most and len(found) < half:
+        return
+    message = ocr_refusal(found, numbers, what, at_least=most)
+    if message:
+        raise InputError(f"{path}: {message}")
 
 
 # More undecodable glyphs than this share of the text layer means the text cannot be trusted.

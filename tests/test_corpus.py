@@ -32,6 +32,7 @@ REASONS = {
     "no pages": "has no pages",
     "cannot be decoded": "cannot be decoded",
     "over the bounds": "not a plan",
+    "OCR": "the text is an OCR layer",  # a scan with an OCR text layer (extractors/ocrlayer.py)
 }
 # Seconds one refusal may take (a build of the plan takes ~2 s; the bounds refuse what would take longer).
 TIMEOUT = 120

@@ -21,6 +21,9 @@ PROGRAMS = {"chromium": "chromium", "soffice": "libreoffice-writer-nogui", "gs":
 FONTS = {"Noto Sans CJK JP": "fonts-noto-cjk", "Noto Serif CJK JP": "fonts-noto-cjk",
          "IPAexMincho": "fonts-ipaexfont-mincho", "IPAexGothic": "fonts-ipaexfont-gothic",
          "IPAMincho": "fonts-ipafont-mincho"}
+# OCR software (tests/test_ocr_input.py: a scanned plan with an OCR text layer, which a build refuses).
+PROGRAMS["ocrmypdf"] = "ocrmypdf"
+PROGRAMS["tesseract"] = "tesseract-ocr"
 
 
 def missing() -> list[str]:
@@ -33,7 +36,15 @@ def missing() -> list[str]:
     if shutil.which("fc-list"):
         families = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True).stdout
         packages += [pkg for family, pkg in FONTS.items() if family not in families]
+    if shutil.which("tesseract") and "jpn" not in _tesseract_languages():
+        packages.append("tesseract-ocr-jpn")
     return sorted(set(packages))
+
+
+def _tesseract_languages() -> list[str]:
+    """The languages tesseract has trained data for (``tesseract --list-langs``: a heading line, then one a line)."""
+    result = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True)
+    return result.stdout.split()
 
 
 def _run(cmd: list[str], **kwargs) -> None:
@@ -112,4 +123,14 @@ def pikepdf_resave(pdf: Path, out: Path) -> Path:
 
     with pikepdf.open(pdf) as doc:
         doc.save(out, normalize_content=True, compress_streams=True)
+    return out
+
+
+# -- OCR ---------------------------------------------------------------------------------------------
+def ocrmypdf(pdf: Path, out: Path) -> Path:
+    """A scanned (image-only) PDF OCRed by ocrmypdf with tesseract's Japanese model: each page the scan
+    with the recognised text in an invisible layer (render mode 3, GlyphLessFont) under it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        _run(["ocrmypdf", "--quiet", "-l", "jpn", "--output-type", "pdf", "--optimize", "0", "--jobs", "1",
+              str(pdf), str(out)], env={**os.environ, "HOME": tmp, "TMPDIR": tmp})
     return out
