@@ -24,6 +24,7 @@ from extractors.text import body_size
 from extractors.textlines import VisualLine
 from pipeline.errors import ParseError
 from pipeline.checks import check_no_gaps
+from pipeline.stages.cut_labels import rejoin_cut_labels
 from pipeline.stages.parse_kpi import build_kpis
 from pipeline.stages.parse_project import PARTIES, build_project
 from pipeline.stages.records import FootnoteRecord, KpiRecord, ParsedDocument, ProjectRecord
@@ -245,7 +246,7 @@ def _rejoin_cut_openings(pages: list[PageLayout], slack: float) -> list[PageLayo
 def parse_layout(pages: list[PageLayout], layout: Layout = Layout()) -> ParsedDocument:
     """Walk pages in reading order and build the records, with the tolerances of ``layout``."""
     parser = _Parser(layout)
-    pages = _rejoin_cut_openings(pages, layout.label_slack)
+    pages = _rejoin_cut_openings([rejoin_cut_labels(page, layout.label_slack) for page in pages], layout.label_slack)
     # The document's body size (`extractors.text.body_size`): of the table cells' body sizes, the text of
     # the chapter's data; without a table (refused below) of the free text lines.
     table_sizes = [s for page in pages for s in _cell_sizes(page)]
