@@ -7,9 +7,10 @@ the cell, "担" under the cut). The reader (extractors/ruled.py) takes into the 
 quarter of its height into the table or touching its open edge; a line mostly or wholly past the edge
 stays free text, and the cell holds a label cut inside its text.
 
-Such lines go back into the cell they continue only when the labels' vocabulary says they complete it:
-the cell alone is no label of its column (or leaves a bracket open) and the cell with them is one (a row
-label of pipeline/stages/sections.py at the table's left edge, a party of the contract elsewhere). Else
+Such lines (a run of them in the cell's column, from the cut edge on, where a table that goes on on the
+next page has nothing else printed under it) go back into the cell they continue only when the labels'
+vocabulary says the cell with them is a label of its column: a row label of pipeline/stages/sections.py
+at the table's left edge, a party of the contract (札幌市/連携市町村) elsewhere, no bracket left open. Else
 they stay free text and the project reader refuses the table, naming the page (a section without its
 label, a party column naming no party): lines that do not make a label are never read into one.
 """
@@ -63,10 +64,9 @@ def _rest_under(cell: GridCell, edge: float, lines: list[VisualLine], slack: flo
 def _completed(cell: GridCell, fragment: TableFragment, lines: list[VisualLine],
                slack: float) -> tuple[GridCell, list[VisualLine]] | None:
     """`cell` with its label's rest painted past the fragment's bottom joined on, and the lines taken; None
-    unless the cell is cut inside a label and those lines complete it."""
+    unless lines lie there and, joined on, make the cell a label of its column. The cell alone may already
+    read as one ("事業予定年度" | "及び事業費見込額(千円)"): the lines past the cut in its column are still its text."""
     if abs(cell.bottom - fragment.bottom) > slack or not cell.text.strip():
-        return None
-    if _is_label(cell, cell.text, fragment.x0, slack):
         return None
     rest = _rest_under(cell, fragment.bottom, lines, slack)
     if not rest:
@@ -81,7 +81,9 @@ def rejoin_cut_labels(page: PageLayout, slack: float) -> PageLayout:
     """The page with every label of its last table that the page break cut inside its text joined with
     its rest painted past the cut (see the module's docstring); the page itself when there is none.
 
-    Only the last table of a page can be cut by the page break, so only its foot is looked at."""
+    The caller passes only a page whose last table goes on at the head of the next page: only there is
+    the foot a cut edge, with nothing of the chapter printed under it (a table that ends on its page may
+    have a heading right under its last label)."""
     last = max(page.fragments, key=lambda f: f.top, default=None)
     if last is None:
         return page
