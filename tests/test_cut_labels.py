@@ -151,3 +151,61 @@ def test_lines_under_a_table_that_ends_on_its_page_are_not_taken(layout, referen
     before = copy.deepcopy(page["lines"])
     assert _records(_parse(layout)) == reference
     assert page["lines"] == before
+
+
+def _head_fragment(page: dict) -> dict:
+    return min(page["fragments"], key=lambda f: f["top"])
+
+
+def _insert_head_row(page: dict, fragment: dict, cells: list[dict]) -> None:
+    """`cells` (x0, x1, text) as a new first row of `fragment`, everything under its top moved down."""
+    height = 12.0
+    for other in page["fragments"]:
+        for cell in other["cells"]:
+            if other is fragment:
+                cell["row"] += 1
+            if cell["top"] >= fragment["top"]:
+                cell["top"] += height
+                cell["bottom"] += height
+        if other is not fragment and other["top"] >= fragment["top"]:
+            other["top"] += height
+        other["bottom"] += height if other["bottom"] >= fragment["top"] else 0
+    for line in page["lines"]:
+        if line["top"] >= fragment["top"]:
+            line["top"] += height
+            line["bottom"] += height
+    fragment["n_rows"] += 1
+    fragment["cells"] += [{"row": 0, "col": col, "rowspan": 1, "colspan": 1, "x0": x0, "top": fragment["top"],
+                           "x1": x1, "bottom": fragment["top"] + height, "text": text, "marks": []}
+                          for col, (x0, x1, text) in enumerate(cells)]
+
+
+def _cut_party_across(layout: dict, rest: str | None = None, at: int = -1) -> None:
+    """The party label at a page foot cut inside its text, and its text after its first character, both
+    going on in a row at the head of the next page (an empty label cell, the party's rest, the text's rest):
+    a row cut by the page break with text on both sides of it."""
+    (_, label), (p, f, c) = next(e for e in _cut_places(layout).items() if e[0][0] == "party")
+    page, following = layout["pages"][p], layout["pages"][p + 1]
+    fragment = page["fragments"][f]
+    party = fragment["cells"][c]
+    text = next(x for x in fragment["cells"] if x["row"] == party["row"] and x["x0"] >= party["x1"] - 2)
+    lead = min((x for x in fragment["cells"] if abs(x["bottom"] - fragment["bottom"]) <= 1), key=lambda x: x["x0"])
+    head_party = label[at:] if rest is None else rest
+    party["text"], value = label[:at], squash(text["text"])
+    text["text"] = value[:1]
+    _insert_head_row(following, _head_fragment(following),
+                     [(lead["x0"], lead["x1"], ""), (party["x0"], party["x1"], head_party),
+                      (text["x0"], text["x1"], value[1:])])
+
+
+def test_a_party_label_cut_across_the_page_with_its_text_is_joined_back(layout, reference):
+    # "連携市町" beside the start of its text at the foot, "村" beside the rest at the head of the next page.
+    _cut_party_across(layout)
+    assert _records(_parse(layout)) == reference
+
+
+def test_a_party_label_cut_across_the_page_into_no_party_is_refused(layout):
+    _cut_party_across(layout, rest="〇")
+    # Read as two rows: the foot's part names no party, and the build is refused naming it.
+    with pytest.raises(ParseError, match=r"^page \d+, table p\d{3}-t\d{2}: .* names no party \(札幌市/連携市町村\): '"):
+        _parse(layout)

@@ -22,8 +22,7 @@ import dataclasses
 from extractors.ruled import GridCell, PageLayout, TableFragment
 from extractors.textlines import VisualLine
 from extractors.textnorm import join_cell_lines
-from pipeline.stages.parse_project import PARTIES
-from pipeline.stages.sections import label_kind, squash
+from pipeline.stages.sections import is_party, label_kind
 from pipeline.stages.table_rows import unbalanced
 
 
@@ -34,7 +33,7 @@ def _is_label(cell: GridCell, text: str, left_edge: float, slack: float) -> bool
         return False
     if abs(cell.x0 - left_edge) <= slack:
         return label_kind(text) is not None
-    return squash(text) in PARTIES
+    return is_party(text)
 
 
 def _in_column(line: VisualLine, cell: GridCell, slack: float) -> bool:
