@@ -24,6 +24,7 @@ from extractors.text import body_size
 from extractors.textlines import VisualLine
 from pipeline.errors import ParseError
 from pipeline.checks import check_no_gaps
+from pipeline.stages.cut_labels import rejoin_cut_labels
 from pipeline.stages.parse_kpi import build_kpis
 from pipeline.stages.parse_project import PARTIES, build_project
 from pipeline.stages.records import FootnoteRecord, KpiRecord, ParsedDocument, ProjectRecord
@@ -242,10 +243,25 @@ def _rejoin_cut_openings(pages: list[PageLayout], slack: float) -> list[PageLayo
     return out
 
 
+def _goes_on(page: PageLayout, following: PageLayout, slack: float) -> bool:
+    """Whether the last table of ``page`` goes on at the head of ``following``: that page's first table,
+    with nothing printed above it, opens no table (No., 指標名)."""
+    head = _head(following)
+    last = max(page.fragments, key=lambda f: f.top, default=None)
+    return last is not None and head is not None and not _opens_table(head.rows()[0][0], head.x0, slack)
+
+
+def _rejoin_cut_labels(pages: list[PageLayout], slack: float) -> list[PageLayout]:
+    """The pages with each label that a page break cut inside its text, its rest painted past the cut,
+    joined back (pipeline/stages/cut_labels.py), on every page whose last table goes on on the next."""
+    return [rejoin_cut_labels(page, slack) if following is not None and _goes_on(page, following, slack) else page
+            for page, following in zip(pages, [*pages[1:], None])]
+
+
 def parse_layout(pages: list[PageLayout], layout: Layout = Layout()) -> ParsedDocument:
     """Walk pages in reading order and build the records, with the tolerances of ``layout``."""
     parser = _Parser(layout)
-    pages = _rejoin_cut_openings(pages, layout.label_slack)
+    pages = _rejoin_cut_openings(_rejoin_cut_labels(pages, layout.label_slack), layout.label_slack)
     # The document's body size (`extractors.text.body_size`): of the table cells' body sizes, the text of
     # the chapter's data; without a table (refused below) of the free text lines.
     table_sizes = [s for page in pages for s in _cell_sizes(page)]

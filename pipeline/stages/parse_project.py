@@ -19,15 +19,11 @@ from extractors.settings import Layout
 from pipeline.checks import check_conserved
 from pipeline.errors import ParseError
 from pipeline.stages.records import BudgetCell, IndicatorRow, PartyRow, ProjectRecord, Source, TextValue
-from pipeline.stages.sections import BUDGET_AMOUNTS_LABEL, NAME_LABEL, SECTION_LABELS, label_kind, squash
+from pipeline.stages.sections import BUDGET_AMOUNTS_LABEL, NAME_LABEL, PARTIES, SECTION_LABELS, label_kind, squash
 from extractors.text import overlap
 from pipeline.stages.table_rows import OpenTable, Row, best_column, data_cells, glue_cut_rows, header_columns, \
     is_label, printed_cells, unbalanced
 from extractors.textnorm import join_cell_lines
-from schemas.fields import CONSTRAINTS
-
-# The parties of 役割分担/費用負担: the contract's enum of responsibilities.party (schemas/fields.py).
-PARTIES = tuple(CONSTRAINTS["party"]["enum"])
 # The 評価指標 header's column labels (what each opens with) → the IndicatorRow field they head.
 INDICATOR_COLUMNS = (("項目", "item"), ("基準", "baseline"), ("目標", "target"))
 

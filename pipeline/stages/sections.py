@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import regex
 
+from schemas.fields import CONSTRAINTS
+
 
 @dataclass(frozen=True)
 class Section:
@@ -48,11 +50,19 @@ SECTION_LABELS: dict[str, str] = {s.kind: s.label for s in SECTIONS}
 # Labels inside a section's rows that error messages name.
 NAME_LABEL = "連携事業名"  # the header row's cell before the project's name
 BUDGET_AMOUNTS_LABEL = "事業費見込額"  # the budget section's amounts row
+# The parties of 役割分担/費用負担, labels of the column beside the section's label: the contract's enum of
+# responsibilities.party (schemas/fields.py).
+PARTIES = tuple(CONSTRAINTS["party"]["enum"])
 
 
 def squash(text: str) -> str:
     """The text with every white space removed: labels are printed spaced out (均等割付) or wrapped."""
     return regex.sub(r"\s+", "", text)
+
+
+def is_party(text: str) -> bool:
+    """Whether a text names a party (札幌市/連携市町村), spaced out or wrapped as it may be printed."""
+    return squash(text) in PARTIES
 
 
 def label_kind(text: str) -> str | None:

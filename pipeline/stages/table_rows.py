@@ -15,7 +15,7 @@ from extractors.settings import Layout
 from extractors.text import overlap
 from pipeline.checks import check_fragment_placed
 from pipeline.stages.records import Source
-from pipeline.stages.sections import label_kind
+from pipeline.stages.sections import is_party, label_kind
 from extractors.textnorm import join_cell_lines
 
 
@@ -129,6 +129,22 @@ def _is_cut(previous: Row, first: Row, left_edge: float, slack: float) -> bool:
     return unbalanced([c.text for c in data_previous])
 
 
+def _party_cut(previous: Row, first: Row, left_edge: float, slack: float) -> bool:
+    """Whether the page break cut a party label inside its text ("連携市町" at the foot, "村" in the same
+    column at the head of the next page, each beside its part of the party's text): a cell of `previous`
+    that names no party, joined with the one under it in `first`, names one.
+
+    Both parts holding text, `_is_cut` sees a row that starts on the new page; read so, the head's part
+    names no party and the project reader refuses it. Parts that make no party stay two rows, refused
+    so (never read into the party before)."""
+    for cell in previous.cells:
+        partner = _column_partner(cell, first.cells)
+        if (abs(cell.x0 - left_edge) > slack and partner is not None and cell.text.strip() and partner.text.strip()
+                and not is_party(cell.text) and is_party(join_cell_lines([cell.text, partner.text]))):
+            return True
+    return False
+
+
 def _copy(row: Row) -> Row:
     return Row(row.fragment, [GridCell(**{**c.__dict__, "marks": list(c.marks)}) for c in row.cells])
 
@@ -178,10 +194,11 @@ def _without_pushed_rows(rows: list[Row]) -> list[Row]:
 def glue_cut_rows(rows: list[Row], left_edge: float, slack: float, labelled: bool = True) -> list[Row]:
     """Rows with every row that a page break cut joined back into one (cell texts joined by column).
 
-    Three cuts are told apart from a row that merely starts on the next page: a merged label cut in two
+    Four cuts are told apart from a row that merely starts on the next page: a merged label cut in two
     (its rest at the head of the page holds text that is no label: joined to the label, the row stays),
-    a cut row (see `_is_cut`), and a cut 事業予定年度 header: that section is one header row and one
-    row of amounts, so a third row in it, at a page break, is the rest of the header.
+    a cut row (see `_is_cut`), a party label cut inside its text (`_party_cut`), and a cut 事業予定年度
+    header: that section is one header row and one row of amounts, so a third row in it, at a page
+    break, is the rest of the header.
     """
     glued: list[Row] = []
     for row in _without_pushed_rows(rows):
@@ -197,7 +214,8 @@ def glue_cut_rows(rows: list[Row], left_edge: float, slack: float, labelled: boo
             glued[index] = _copy(owner)
             glued[index].cells[0].text = join_cell_lines([owner.cells[0].text, rest])
             previous = glued[-1]  # the owner itself when the label's row is the last before the break
-        if new_page and _is_cut(previous, row, left_edge, slack):
+        if new_page and (_is_cut(previous, row, left_edge, slack)
+                         or labelled and _party_cut(previous, row, left_edge, slack)):
             glued[-1] = _join_rows(previous, row)
             continue
         glued.append(row)

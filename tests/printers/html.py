@@ -26,6 +26,7 @@ class HtmlStyle:
     heading_bold: bool = True
     break_rows: bool = False  # allow a page break inside a table row
     margin_mm: float = 18.0
+    line_height: float = 1.3  # body line height / size (Noto Sans CJK's own, "normal", is ≈ 1.45)
     page_numbers: bool = True
     first_page_number: int = 61
     # The excerpt's cell padding, above and below (pt): browsers' defaults and hand-written CSS pad as little
@@ -95,7 +96,7 @@ def _css(style: HtmlStyle) -> str:
     return f"""
 @page {{ size: {style.paper}; margin: {style.margin_mm}mm; {footer} }}
 html {{ counter-reset: page {style.first_page_number - 1}; }}
-body {{ font-family: "{style.font}"; font-size: {style.size}pt; line-height: 1.3; margin: 0; }}
+body {{ font-family: "{style.font}"; font-size: {style.size}pt; line-height: {style.line_height}; margin: 0; }}
 h1 {{ font-size: {style.size * 1.4:.2f}pt; font-weight: bold; margin: 0 0 6pt; }}
 h2, h3, h4 {{ font-size: {heading:.2f}pt; font-weight: {weight}; margin: 8pt 0 4pt; break-after: avoid; }}
 p {{ margin: 0 0 4pt; }}
