@@ -178,8 +178,17 @@ def test_pdf_text_is_escaped_in_the_page():
     value = Value("v-x", "label", evil, ["c-1"], [], "budget")
     page = Page("plan", "plan.pdf", 1, "61", "pages/plan-001.png", 595.0, 842.0, 1190, 1684, 1000, [],
                 [Group("project", evil, 1, evil, [Line(evil, [value])])])
-    html = render("review.html.j2", title=evil, sources=[], pages=[page], legend=[], summary=evil, boxless=[evil])
+    # the provisional ids and FAIL rows at the top carry a project's name and offending rows: text too
+    from pipeline.publish.attention import attention
+
+    manifest = {"provisional_project_ids": [{"project_no": 1, "project_id": "P054", "name": evil}]}
+    results = {"results": [{"suite": evil, "position": 0, "expectation": "expect_x", "settings": evil,
+                            "success": False, "rows": [{"name": evil}], "unexpected_count": 1, "element_count": 1}]}
+    html = render("review.html.j2", title=evil, sources=[], pages=[page], legend=[], summary=evil, boxless=[evil],
+                  attention=attention(manifest, results), validation_path=evil,
+                  project_href=lambda no: f"#{evil}", failure_href=lambda suite: "")
     assert "<img src=x" not in html and "&lt;img src=x onerror=" in html
+    assert html.count('<tr class="fail">') == 1 and "P054" in html
 
 
 # -- a review of the plan -----------------------------------------------------------------------------
