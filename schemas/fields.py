@@ -375,20 +375,20 @@ _FIELDS: dict[str, Field] = {
     "raw": Field(
         STRING, False,
         "事業費見込額のセル（印字どおり、正規化済みテキスト。金額は千円）。複数年度にまたがる結合セル（例: No. 53 の"
-        "「0(共同撮影の実施)」、2024–2025年度）は、またがる各年度に同じテキストが入る（colspan が年度の数）",
+        "「0(共同撮影の実施)」、計画の最初の 2 年度）は、またがる各年度に同じテキストが入る（colspan が年度の数）",
         "The budget cell as printed (normalised text; amounts in thousand yen). A cell merged over several fiscal "
-        "years (e.g. No. 53's 0(共同撮影の実施) over FY2024–2025) repeats its text in every year it spans (colspan "
+        "years (e.g. No. 53's 0(共同撮影の実施) over the plan's first two years) repeats its text in every year it spans (colspan "
         "says how many)",
         None, "1,198,011",
     ),
     "amount_thousand_yen": Field(
         INT64, True,
         "事業費見込額（千円）。金額のないセル（例: -）は null。複数年度にまたがる結合セルの金額は最初の年度だけに入り、"
-        "続く年度は raw と note を繰り返して金額は null（例: No. 53 の 2024年度は 0、2025年度は null）。年度をまたいで"
+        "続く年度は raw と note を繰り返して金額は null（例: No. 53 は最初の年度が 0、次の年度が null）。年度をまたいで"
         "合計しても一度だけ数える",
         "Expected project cost in thousand yen; null where the cell has no amount (e.g. -). A cell merged over "
         "several fiscal years gives its amount to its first year only: the later years it spans repeat raw and "
-        "note with a null amount (No. 53's 0(共同撮影の実施): FY2024 0, FY2025 null), so a sum over the years "
+        "note with a null amount (No. 53's 0(共同撮影の実施): 0 in the plan's first year, null in its second), so a sum over the years "
         "counts it once",
         "千円 (thousand yen)", 8000,
         role=derived("raw"),
