@@ -182,7 +182,7 @@ def _review(args: argparse.Namespace) -> int:
                                progress=args.progress)
     from pipeline.publish.review import run_review
 
-    return run_review(args.build_dir, args.out, args.pdf, progress=args.progress)
+    return run_review(args.build_dir, args.out, args.pdf, progress=args.progress, validation=args.validation)
 
 
 # -- the commands ----------------------------------------------------------------------------------
@@ -334,6 +334,9 @@ COMMANDS: tuple[Command, ...] = (
                  help="a PDF the build(s) were read from (repeatable; each is matched to its source by SHA-256)"),
              arg("--diff", type=Path, metavar="DIFF.json",
                  help="with two builds: the diff JSON of `renkei diff` (default: compare them now)"),
+             arg("--validation", type=Path, metavar="RESULTS.json",
+                 help="one build: results.json of `renkei validate`, whose FAIL rows head the page with the "
+                      "build's provisional project ids (default: BUILD/validation/results.json if present)"),
              arg("--out", type=Path, required=True, metavar="DIR",
                  help="the review folder: new, empty or an earlier review (replaced whole)")),
             _review,

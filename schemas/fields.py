@@ -41,7 +41,10 @@ class Role(NamedTuple):
 
 
 PROVENANCE, POSITION, DERIVED, IDENTITY = "provenance", "position", "derived", "identity"
-ROLE_KINDS = (PROVENANCE, POSITION, DERIVED, IDENTITY)
+# A column a table repeats from the row's project (indicators' area_no): the table's own role
+# (``TableSpec.from_project``), never a field's; the diff compares it in projects only.
+FROM_PROJECT = "from_project"
+ROLE_KINDS = (PROVENANCE, POSITION, DERIVED, IDENTITY, FROM_PROJECT)
 PROVENANCE_PARTS = ("page", "page_label", "table", "row", "col", "span", "box", "source")
 
 
@@ -371,21 +374,30 @@ _FIELDS: dict[str, Field] = {
     ),
     "raw": Field(
         STRING, False,
-        "事業費見込額のセル（印字どおり、正規化済みテキスト。金額は千円）",
-        "The budget cell as printed (normalised text; amounts in thousand yen)",
+        "事業費見込額のセル（印字どおり、正規化済みテキスト。金額は千円）。複数年度にまたがる結合セル（例: No. 53 の"
+        "「0(共同撮影の実施)」、計画の最初の 2 年度）は、またがる各年度に同じテキストが入る（colspan が年度の数）",
+        "The budget cell as printed (normalised text; amounts in thousand yen). A cell merged over several fiscal "
+        "years (e.g. No. 53's 0(共同撮影の実施) over the plan's first two years) repeats its text in every year it spans (colspan "
+        "says how many)",
         None, "1,198,011",
     ),
     "amount_thousand_yen": Field(
         INT64, True,
-        "事業費見込額（千円）。金額のないセル（例: -）は null",
-        "Expected project cost in thousand yen; null where the cell has no amount (e.g. -)",
+        "事業費見込額（千円）。金額のないセル（例: -）は null。複数年度にまたがる結合セルの金額は最初の年度だけに入り、"
+        "続く年度は raw と note を繰り返して金額は null（例: No. 53 は最初の年度が 0、次の年度が null）。年度をまたいで"
+        "合計しても一度だけ数える",
+        "Expected project cost in thousand yen; null where the cell has no amount (e.g. -). A cell merged over "
+        "several fiscal years gives its amount to its first year only: the later years it spans repeat raw and "
+        "note with a null amount (No. 53's 0(共同撮影の実施): 0 in the plan's first year, null in its second), so a sum over the years "
+        "counts it once",
         "千円 (thousand yen)", 8000,
         role=derived("raw"),
     ),
     "amount_yen": Field(
         INT64, True,
-        "事業費見込額（円）＝千円 × 1000。金額がなければ null",
-        "Expected project cost in yen (thousand yen × 1000); null where there is no amount",
+        "事業費見込額（円）＝千円 × 1000。金額がなければ null（結合セルの 2 年度目以降も、amount_thousand_yen と同じく null）",
+        "Expected project cost in yen (thousand yen × 1000); null where there is no amount (also in the later "
+        "years of a merged cell, as amount_thousand_yen)",
         "円 (yen)", 8000000,
         role=derived("raw"),
     ),

@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 from schemas.examples import EXAMPLES_FILE, dumps, examples_from_build, load_examples
-from schemas.fields import CONSTRAINTS, DERIVED, IDENTITY, POSITION, PROVENANCE
+from schemas.fields import CONSTRAINTS, DERIVED, FROM_PROJECT, IDENTITY, POSITION, PROVENANCE
 from schemas.tables import (CONTRACT_VERSION, FOREIGN_KEYS, LICENSES, NATURAL_KEY, PUBLISHER, SOURCE_TITLES,
                             TABLES, _frictionless_type, column_role, get_spec)
 
@@ -110,6 +110,8 @@ def _role_text(table: str, column: str) -> str:
         return "position"
     if role.kind == IDENTITY:
         return "stable id"
+    if role.kind == FROM_PROJECT:
+        return f"the project's `{role.of.partition('.')[2]}` (repeated from `projects`)"
     assert role.kind == PROVENANCE, role
     part = role.part.replace("_", " ")
     if role.part == "page_label":

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from schemas.fields import (BOX_EDGES, CONSTRAINTS, DERIVED, FIELDS, LOCATED_PREFIXES, LOCATION_PARTS, POSITION,
-                            PROVENANCE, ROLE_KINDS, Field, Role, location_fields, quantity_fields)
+from schemas.fields import (BOX_EDGES, CONSTRAINTS, DERIVED, FIELDS, FROM_PROJECT, LOCATED_PREFIXES, LOCATION_PARTS,
+                            POSITION, PROVENANCE, ROLE_KINDS, Field, Role, location_fields, quantity_fields)
 
 # 2: every printed value carries its cell (page, table, row, col, box; prefixed per value where a row prints
 # several) and every project row its stable project_id.
@@ -50,6 +50,10 @@ class TableSpec:
     # prefix) say where it was printed: budgets' raw, an indicator's item. None: they locate no one value
     # (projects' table_id and pages are the project table's; cells are the locations themselves).
     row_value: str | None = None
+    # Columns repeated from the row's project (same name, same value as in projects), so that the table
+    # answers "which role (area)" without a join: their role is Role(FROM_PROJECT, of="projects.<column>"),
+    # and the diff reports a change of them once, under projects.
+    from_project: tuple[str, ...] = ()
 
     def field(self, name: str) -> Field:
         """The field as it is in this table (nullability adjusted)."""
@@ -115,13 +119,14 @@ _TABLE_LIST = [
         description="Evaluation indicators (評価指標) of each project with baseline and target values.",
         description_ja="事業ごとの評価指標（基準値・目標値）",
         fields=[
-            "project_no", "project_id", "indicator_no", "item", *quantity_fields("baseline"),
+            "project_no", "project_id", "area_no", "indicator_no", "item", *quantity_fields("baseline"),
             *quantity_fields("target"), "page", "page_label", "table_id", "row", "col", *BOX,
             *location_fields("baseline"), *location_fields("target"),
         ],
         row_value="item",
         primary_key=["project_no", "indicator_no"],
         natural_key=("item",),
+        from_project=("area_no",),
     ),
     TableSpec(
         name="kpis",
@@ -209,6 +214,8 @@ def column_role(table: str, column: str) -> Role | None:
     spec = get_spec(table)
     if spec.natural_key and column in spec.natural_key:
         return Role(NATURAL_KEY)
+    if column in spec.from_project:
+        return Role(FROM_PROJECT, None, f"projects.{column}")
     return FIELDS[column].role
 
 
@@ -285,6 +292,9 @@ def _check_specs() -> None:
             if role.kind == DERIVED or (role.kind == PROVENANCE and role.part == "page_label"):
                 assert role.of in t.fields, f"{t.name}.{column}: derived from {role.of}, not in the table"
             assert role.kind != POSITION or role.of is None, column
+        for column in t.from_project:
+            assert column in t.fields and column in TABLES["projects"].fields and FIELDS[column].role is None, \
+                f"{t.name}.{column}: from_project names a plain column of projects"
         if t.row_value is not None:
             assert t.row_value in t.fields and set(BOX) <= set(t.fields), f"{t.name}: row_value without a box"
         if t.rows_derived_from is not None:

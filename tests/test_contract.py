@@ -158,10 +158,15 @@ def test_municipality_projects_answers_a_partner_with_nulls_kept(plan_build):
     assert set(ebetsu["lg_code"]) == {"012173"}  # 江別市's 全国地方公共団体コード
     # The amount columns come from the build's fiscal years, one column each.
     years = sorted(plan_build["budgets"]["fiscal_year"].unique())
-    assert [c for c in ebetsu.columns if c.startswith("fy")] == [f"fy{y}_thousand_yen" for y in years]
-    # Transcribed from the plan: project 2 (連携した企業誘致の推進) prints 1,198,011 千円 for 令和6年度.
+    assert [c for c in ebetsu.columns if c.startswith("fy")] == ([f"fy{y}_thousand_yen" for y in years]
+                                                                 + [f"fy{y}_yen" for y in years])
+    # Transcribed from the plan: project 2 (連携した企業誘致の推進) prints 1,198,011 千円 for 令和6年度; its
+    # stable id beside its number, and the amount in yen as budgets has it.
     row = ebetsu.set_index("project_no").loc[2]
     assert row["project_name"] == "連携した企業誘致の推進" and row["fy2024_thousand_yen"] == 1198011
+    assert row["project_id"] == "P002" and row["fy2024_yen"] == 1198011000
+    ids = plan_build["projects"].set_index("project_no")["project_id"]
+    assert (ebetsu.set_index("project_no")["project_id"] == ids.loc[ebetsu["project_no"]]).all()
     # "-" printed for the later years: null, never 0.
     assert ebetsu["fy2028_thousand_yen"].isna().all() and not (ebetsu["fy2028_thousand_yen"] == 0).any()
     budgets = plan_build["budgets"]
@@ -169,9 +174,14 @@ def test_municipality_projects_answers_a_partner_with_nulls_kept(plan_build):
         printed = budgets[(budgets["fiscal_year"] == year)].set_index("project_no")["amount_thousand_yen"]
         assert ebetsu.set_index("project_no")[f"fy{year}_thousand_yen"].isna().equals(
             printed.loc[ebetsu["project_no"]].isna())
+        yen = budgets[(budgets["fiscal_year"] == year)].set_index("project_no")["amount_yen"]
+        assert ebetsu.set_index("project_no")[f"fy{year}_yen"].astype("float64").equals(
+            yen.loc[ebetsu["project_no"]].astype("float64"))
     # The view says that its amounts are the whole project's.
     assert "not the municipality's share" in comment[0][0] and "counts a shared project once per partner" in comment[0][0]
-    assert len(amount_comments) == len(years) and all("not the municipality's share" in c for (c,) in amount_comments)
+    assert len(amount_comments) == 2 * len(years)
+    assert all("not the municipality's share" in c for (c,) in amount_comments[:len(years)])
+    assert all("in yen" in c for (c,) in amount_comments[len(years):])
 
 
 def test_the_helper_returns_the_view(plan_build):

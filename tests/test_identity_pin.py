@@ -267,3 +267,37 @@ def test_the_review_reads_a_value_box_from_its_row_not_from_cells():
     assert [(b.page, b.table_id, b.col, b.x0, b.top) for b in boxes["item"]] == [(1, "p1", 2, 1.0, 2.0)]
     assert [(b.page, b.table_id) for b in boxes["baseline_raw"]] == [(1, "p1"), (2, "p2")]
     assert boxes["target_raw"] == []  # nothing printed, no box (the row's target_* columns are absent)
+
+
+def test_a_new_edition_goes_to_its_own_name_through_params_inputs_pdf(tmp_path):
+    """The README's flow: a chapter-only edition keeps its own name in raw/ and params.yaml's inputs.pdf points
+    at it; every stage of dvc.yaml that reads the plan then reads that file (and none reads plan_whole.pdf),
+    as DVC resolves them. The README and docs/validation.md never copy an edition over raw/plan_whole.pdf."""
+    from dvc.repo import Repo
+
+    shutil.copy(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
+    text = PARAMS.read_text(encoding="utf-8")
+    line = "  pdf: raw/plan_whole.pdf"
+    assert text.count(line) == 1
+    (tmp_path / "params.yaml").write_text(text.replace(line, "  pdf: raw/plan_vi_2027.pdf"), encoding="utf-8")
+    assert yaml.safe_load((tmp_path / "params.yaml").read_text(encoding="utf-8"))["inputs"]["pdf"] == \
+        "raw/plan_vi_2027.pdf"
+    (tmp_path / ".dvc").mkdir()
+    (tmp_path / ".dvc" / "config").write_text("[core]\n    no_scm = True\n    analytics = false\n", encoding="utf-8")
+    repo = Repo(str(tmp_path))
+    try:
+        stages = {s.name: s for s in repo.index.stages}
+    finally:
+        repo.close()
+    reading = {name for name, s in stages.items() if "--pdf raw/plan_vi_2027.pdf" in s.cmd}
+    assert reading == {"extract", "crosscheck", "review"}
+    for name in reading:
+        assert "raw/plan_vi_2027.pdf" in [str(d.def_path) for d in stages[name].deps], name
+    assert not any("plan_whole" in s.cmd or any("plan_whole" in str(d.def_path) for d in s.deps)
+                   for s in stages.values())
+    # the review shows the FAIL rows: it is given the validation's results
+    assert "--validation out/validation/results.json" in stages["review"].cmd
+    for doc in (ROOT / "README.md", ROOT / "docs" / "validation.md"):
+        body = doc.read_text(encoding="utf-8")
+        assert "raw/plan_whole.pdf &&" not in body and "cp new-edition.pdf raw/plan_whole.pdf" not in body, doc
+        assert "pdf: raw/plan_vi_2027.pdf" in body, doc

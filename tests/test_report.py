@@ -289,3 +289,43 @@ def test_dvc_yaml_declares_metrics_and_plots():
     assert plotted == {"out/plots/budget_by_category.csv", "out/plots/budget_first_year_by_area.csv"}
     assert not re.search(r"20\d\d", (ROOT / "dvc.yaml").read_text(encoding="utf-8")), "dvc.yaml names no year"
     assert stages["validate"]["params"] == ["pinned"]
+
+
+@pytest.fixture(scope="module")
+def new_edition_report(revised_build, tmp_path_factory) -> dict:
+    """The report of the shipped revised edition validated against the reviewed params: a provisional id
+    (P054, 事業承継の支援) and a FAIL row (its first-year total is not the pinned one)."""
+    from pipeline.checks.validate import run_validate
+
+    tmp = tmp_path_factory.mktemp("new-edition-report")
+    assert run_validate(revised_build.path, ROOT / "params.yaml", tmp / "validation", fail=False,
+                        stream=io.StringIO()) == 0
+    results = json.loads((tmp / "validation" / "results.json").read_text(encoding="utf-8"))
+    assert run_report(revised_build.path, tmp / "validation" / "results.json", tmp / "r.html") == 0
+    return {"html": tmp / "r.html", "failed": [e for e in results["results"] if not e["success"]]}
+
+
+def test_a_new_editions_report_in_chromium_names_its_provisional_id_and_fail_rows(chromium_1280, new_edition_report,
+                                                                                  tmp_path_factory):
+    from PIL import Image, ImageStat
+
+    path = new_edition_report["html"]
+    assert new_edition_report["failed"]
+    tab = chromium_1280.open(path)
+    assert tab.requests() == [path.resolve().as_uri()]
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 1280
+    attention = tab.evaluate("document.getElementById('attention').innerText")
+    assert "P054" in attention and "事業承継の支援" in attention and "provisional" in attention
+    assert tab.evaluate("document.querySelectorAll('#attention tr.fail').length") == len(new_edition_report["failed"])
+    for entry in new_edition_report["failed"]:
+        assert entry["expectation"] in attention
+    # the id links to the project's row, which carries it; the failed suite's link to its open results
+    href = tab.evaluate("document.querySelector('#attention tr.provisional-id a').getAttribute('href')")
+    assert href == "#project-10"
+    assert "P054 provisional" in tab.evaluate("document.getElementById('project-10').innerText")
+    suite = tab.evaluate("document.querySelector('#attention tr.fail a').getAttribute('href')")
+    assert tab.evaluate(f"document.querySelector('{suite}').open")
+    png = tab.screenshot()
+    (tmp_path_factory.mktemp("screenshots") / "report-new-edition.png").write_bytes(png)
+    with Image.open(io.BytesIO(png)) as image:
+        assert max(ImageStat.Stat(image.convert("L")).var) > 100

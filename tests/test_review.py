@@ -178,8 +178,17 @@ def test_pdf_text_is_escaped_in_the_page():
     value = Value("v-x", "label", evil, ["c-1"], [], "budget")
     page = Page("plan", "plan.pdf", 1, "61", "pages/plan-001.png", 595.0, 842.0, 1190, 1684, 1000, [],
                 [Group("project", evil, 1, evil, [Line(evil, [value])])])
-    html = render("review.html.j2", title=evil, sources=[], pages=[page], legend=[], summary=evil, boxless=[evil])
+    # the provisional ids and FAIL rows at the top carry a project's name and offending rows: text too
+    from pipeline.publish.attention import attention
+
+    manifest = {"provisional_project_ids": [{"project_no": 1, "project_id": "P054", "name": evil}]}
+    results = {"results": [{"suite": evil, "position": 0, "expectation": "expect_x", "settings": evil,
+                            "success": False, "rows": [{"name": evil}], "unexpected_count": 1, "element_count": 1}]}
+    html = render("review.html.j2", title=evil, sources=[], pages=[page], legend=[], summary=evil, boxless=[evil],
+                  attention=attention(manifest, results), validation_path=evil,
+                  project_href=lambda no: f"#{evil}", failure_href=lambda suite: "")
     assert "<img src=x" not in html and "&lt;img src=x onerror=" in html
+    assert html.count('<tr class="fail">') == 1 and "P054" in html
 
 
 # -- a review of the plan -----------------------------------------------------------------------------
@@ -493,3 +502,83 @@ def test_the_diff_page_in_chromium_fits_1280_px(chromium_1280, pdf_diff, screens
     png = tab.screenshot()
     (screenshots / "diff-page.png").write_bytes(png)
     assert _not_blank(png) > 100
+
+
+# -- a new edition: its provisional ids and FAIL rows head the page ---------------------------------------
+@pytest.fixture(scope="module")
+def new_edition(revised_build, tmp_path_factory):
+    """The revised edition (it adds 事業承継の支援, provisional P054) validated against the reviewed params
+    (its first-year total differs: a FAIL row), reported and reviewed as dvc.yaml runs them."""
+    from pipeline.checks.validate import run_validate
+    from pipeline.publish.report import run_report
+    from pipeline.publish.review import run_review
+
+    tmp = tmp_path_factory.mktemp("new-edition")
+    assert run_validate(revised_build.path, RAW.parent / "params.yaml", tmp / "validation", fail=False,
+                        stream=io.StringIO()) == 0
+    results = tmp / "validation" / "results.json"
+    failed = [e for e in json.loads(results.read_text(encoding="utf-8"))["results"] if not e["success"]]
+    assert failed
+    assert run_report(revised_build.path, results, tmp / "report.html") == 0
+    assert run_review(revised_build.path, tmp / "review", [REVISED], progress=False, validation=results) == 0
+    return {"report": tmp / "report.html", "review": tmp / "review" / "index.html", "failed": failed,
+            "results": results}
+
+
+def _provisional(build) -> list[dict]:
+    manifest = json.loads((build.path / "manifest.json").read_text(encoding="utf-8"))
+    return manifest["provisional_project_ids"]
+
+
+@pytest.mark.parametrize("page", ["report", "review"])
+def test_a_new_editions_provisional_ids_and_fail_rows_are_on_both_pages(revised_build, new_edition, page):
+    html = new_edition[page].read_text(encoding="utf-8")
+    provisional = _provisional(revised_build)
+    assert [p["project_id"] for p in provisional] == ["P054"]
+    section = html[html.index('<section class="attention" id="attention">'):]
+    section = section[:section.index("</section>")]
+    assert "<code>P054</code> <span class=\"bad\">provisional</span>" in section and "事業承継の支援" in section
+    rows = section.count('<tr class="fail">')
+    assert rows == len(new_edition["failed"])
+    for entry in new_edition["failed"]:
+        assert f"<code>{entry['expectation']}</code>" in section and entry["suite"] in section
+
+
+def test_the_review_finds_validation_results_beside_the_build_or_says_there_are_none(revised_build, tmp_path):
+    build = tmp_path / "data"
+    shutil.copytree(revised_build.path, build)
+    html = build_review(build, [REVISED], progress=False)[0]["index.html"].decode("utf-8")
+    assert "P054" in html and "No validation results were given" in html and '<tr class="fail">' not in html
+    (build / "validation").mkdir()
+    (build / "validation" / "results.json").write_text(json.dumps(
+        {"success": False, "results": [{"suite": "budgets", "position": 0, "expectation": "expect_x",
+                                        "settings": "", "success": False, "unexpected_count": 1,
+                                        "element_count": 2, "rows": [{"project_no": 10}]}]}), encoding="utf-8")
+    html = build_review(build, [REVISED], progress=False)[0]["index.html"].decode("utf-8")
+    assert html.count('<tr class="fail">') == 1 and "project_no=10" in html
+    with pytest.raises(InputError, match="cannot be read"):
+        build_review(build, [REVISED], progress=False, validation=tmp_path / "missing.json")
+
+
+def test_the_new_editions_review_in_chromium(chromium, new_edition, screenshots):
+    tab = chromium.open(new_edition["review"])
+    _offline_and_decoded(tab)
+    assert "P054 = No. 10" in tab.evaluate("document.getElementById('attention-line').textContent")
+    assert tab.evaluate("document.querySelectorAll('#attention tr.provisional-id').length") == 1
+    assert tab.evaluate("document.querySelectorAll('#attention tr.fail').length") == len(new_edition["failed"])
+    # the provisional project's number links to the first page printing it, whose record names the id
+    href = tab.evaluate("document.querySelector('#attention tr.provisional-id a').getAttribute('href')")
+    assert href.startswith("#plan-p")
+    title = tab.evaluate(f"document.querySelector('{href} .group[data-no=\"10\"] h3').textContent")
+    assert "事業承継の支援" in title and "P054 (provisional)" in title
+    visible = tab.evaluate("(() => { const r = document.getElementById('attention').getBoundingClientRect();"
+                           " return r.width > 0 && r.height > 0; })()")
+    assert visible
+    png = tab.screenshot()
+    (screenshots / "review-new-edition.png").write_bytes(png)
+    assert _not_blank(png) > 100
+    # the filter finds the project by its provisional id
+    tab.type_text("#filter", "P054")
+    groups = "Array.from(document.querySelectorAll('.group')).filter(g => !g.hidden)"
+    assert tab.evaluate(f"{groups}.filter(g => g.classList.contains('group-project')).every(g => g.dataset.no === '10')")
+    assert tab.evaluate(f"{groups}.length") > 0

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from schemas.enforce import SchemaError, enforce
-from schemas.fields import (CONSTRAINTS, DERIVED, FIELDS, IDENTITY, POSITION, PROVENANCE, PROVENANCE_PARTS, QUANTITY_PREFIXES,
+from schemas.fields import (CONSTRAINTS, DERIVED, FIELDS, FROM_PROJECT, IDENTITY, POSITION, PROVENANCE, PROVENANCE_PARTS, QUANTITY_PREFIXES,
                             QUANTITY_SUFFIXES, Field, location_fields, provenance, quantity_fields)
 from schemas.tables import (CONTRACT_VERSION, NATURAL_KEY, TABLES, arrow_schema, column_role, columns_of_role,
                             datapackage, located_columns, page_label_columns)
@@ -107,9 +107,23 @@ def test_every_column_has_at_most_one_role():
             in_key = bool(spec.natural_key) and column in spec.natural_key
             assert not (in_key and field_role is not None), (name, column)
             role = column_role(name, column)
-            assert role is None or role.kind in (NATURAL_KEY, PROVENANCE, POSITION, DERIVED, IDENTITY), (name, column)
+            assert role is None or role.kind in (NATURAL_KEY, PROVENANCE, POSITION, DERIVED, IDENTITY,
+                                                 FROM_PROJECT), (name, column)
             if role is not None and role.kind == PROVENANCE:
                 assert role.part in PROVENANCE_PARTS, (name, column)
+
+
+def test_indicators_carry_their_projects_area_which_the_diff_compares_in_projects_only(plan_build):
+    """indicators.area_no is the project's area_no (a from_project column): equal row by row, and not an edit
+    of the indicator when a project moves (the projects table reports it once)."""
+    from pipeline.diff.compare import is_compared
+
+    assert column_role("indicators", "area_no").kind == FROM_PROJECT
+    merged = plan_build["indicators"].merge(plan_build["projects"][["project_no", "area_no"]], on="project_no",
+                                            suffixes=("", "_of_project"))
+    assert len(merged) == len(plan_build["indicators"]) and merged["area_no"].notna().all()
+    assert (merged["area_no"] == merged["area_no_of_project"]).all()
+    assert is_compared("projects", "area_no") and not is_compared("indicators", "area_no")
 
 
 def test_derived_columns_name_a_printed_source_in_their_table():
@@ -231,7 +245,7 @@ def test_arrow_schema_builds(table):
 
 def test_indicator_and_kpi_columns():
     assert arrow_schema("indicators").names == [
-        "project_no", "project_id", "indicator_no", "item", *quantity_fields("baseline"),
+        "project_no", "project_id", "area_no", "indicator_no", "item", *quantity_fields("baseline"),
         *quantity_fields("target"), "page", "page_label", "table_id", "row", "col", "x0", "top", "x1", "bottom",
         *location_fields("baseline"), *location_fields("target"),
     ]
@@ -607,3 +621,14 @@ def test_refuses_constraint_violations(table, column, value):
     df[column] = df[column].astype(object)
     df.loc[2, column] = value
     _refused(df, table, column)
+
+
+def test_a_budget_cell_merged_over_two_years_is_as_the_dictionary_says(plan_build):
+    """No. 53's 0(共同撮影の実施) spans FY2024–2025: both years repeat the text, only the first has the amount
+    (the descriptions of raw and amount_thousand_yen say so)."""
+    b = plan_build["budgets"].query("project_no == 53").set_index("fiscal_year")
+    assert b.loc[2024, "raw"] == b.loc[2025, "raw"] == "0(共同撮影の実施)"
+    assert b.loc[2024, "colspan"] == b.loc[2025, "colspan"] == 2
+    assert b.loc[2024, "amount_thousand_yen"] == 0 and pd.isna(b.loc[2025, "amount_thousand_yen"])
+    assert pd.isna(b.loc[2025, "amount_yen"]) and b.loc[2025, "note"] == "共同撮影の実施"
+    assert "No. 53" in FIELDS["raw"].description_en and "first year only" in FIELDS["amount_thousand_yen"].description_en

@@ -182,9 +182,12 @@ def _on(v: Value, page: tuple[str, int], boxes_on: dict[tuple[str, int], set[str
 
 
 def groups_for_pages(tables: Mapping[str, list[dict]], located: Located,
-                     boxes_on: dict[tuple[str, int], set[str]]) -> dict[tuple[str, int], list[Group]]:
+                     boxes_on: dict[tuple[str, int], set[str]],
+                     provisional: frozenset[str] = frozenset()) -> dict[tuple[str, int], list[Group]]:
     """The record groups beside each (source, page): every value whose box is on that page, grouped by
-    project (then KPIs, footnotes, excerpt rows); footnotes, which have no box, beside their page."""
+    project (then KPIs, footnotes, excerpt rows); footnotes, which have no box, beside their page. A
+    project's title carries its project_id, marked "provisional" when it is one of ``provisional`` (the
+    filter finds a project by its id too)."""
     by_page: dict[tuple[str, int], list[Group]] = defaultdict(list)
     children: dict[str, dict[int, list[dict]]] = {
         t: defaultdict(list) for t in ("budgets", "indicators", "responsibilities", "project_municipalities")}
@@ -195,7 +198,9 @@ def groups_for_pages(tables: Mapping[str, list[dict]], located: Located,
         no = int(p["project_no"])
         partners = [m["municipality"] for m in sorted(children["project_municipalities"][no],
                                                        key=lambda m: m["list_order"])]
-        search = search_text(no, p["name"], p.get("municipalities_raw"), *partners)
+        pid = p.get("project_id")
+        search = search_text(no, p["name"], pid, p.get("municipalities_raw"), *partners)
+        id_text = "" if not pid else f" · {pid}" + (" (provisional)" if pid in provisional else "")
         for page in sorted(boxes_on):
             if page[0] != "plan":
                 continue
@@ -226,7 +231,7 @@ def groups_for_pages(tables: Mapping[str, list[dict]], located: Located,
                     _value(located, "indicators", i, "baseline_raw", "基準値", page),
                     _value(located, "indicators", i, "target_raw", "目標値", page)])
             if lines:
-                by_page[page].append(Group("project", f"No. {no} {p['name']}", no, search, lines))
+                by_page[page].append(Group("project", f"No. {no} {p['name']}{id_text}", no, search, lines))
     for k in tables.get("kpis", []):
         page = ("plan", int(k["page"]))
         line = Line(f"基本KPI {k['area_no']}-{k['kpi_no']}", [

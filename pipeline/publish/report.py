@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.normalizers.quantity import is_no_value
+from pipeline.publish.attention import attention, outcome
 
 FIRST_YEAR_PLOT = "budget_first_year_by_area.csv"
 
@@ -97,7 +98,9 @@ def budget_by_category(projects: pd.DataFrame, budgets: pd.DataFrame) -> pd.Data
 
 def indicator_coverage(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """Per role (area): projects, indicators, and how the targets and baselines are given."""
-    ind = indicators.merge(projects[["project_no", "area_no"]], on="project_no", how="left")
+    # indicators carry their project's area_no (a build before it had none: taken from projects)
+    ind = indicators if "area_no" in indicators.columns else indicators.merge(
+        projects[["project_no", "area_no"]], on="project_no", how="left")
     target_numeric = ind["target_value"].notna()
     target_text = ind["target_value"].isna() & ind["target_text"].notna()
     target_year = ind["target_value"].isna() & ind["target_text"].isna() & ind["target_year"].notna()
@@ -188,10 +191,10 @@ def _amounts_by_project(budgets: pd.DataFrame) -> pd.DataFrame:
 
 
 def project_table(projects: pd.DataFrame, budgets: pd.DataFrame, indicators: pd.DataFrame,
-                  partners: pd.DataFrame | None) -> list[dict]:
+                  partners: pd.DataFrame | None, provisional: frozenset[str] = frozenset()) -> list[dict]:
     """One row per project: number, name, category label, partners as printed (全市町村 stays 全市町村) with
     how many municipalities that is, indicator count and its amount per fiscal year (None where none is
-    printed)."""
+    printed); its project_id, marked when it is one of the build's ``provisional`` ids."""
     amounts = _amounts_by_project(budgets)
     counts = indicators.groupby("project_no").size() if len(indicators) else pd.Series(dtype="int64")
     partner_counts = {} if partners is None else partners.groupby("project_no")["municipality"].nunique().to_dict()
@@ -199,7 +202,8 @@ def project_table(projects: pd.DataFrame, budgets: pd.DataFrame, indicators: pd.
     for p in projects.sort_values("project_no").itertuples():
         no = int(p.project_no)
         per_year = {c: _int_or_none(amounts.at[no, c]) if no in amounts.index else None for c in amounts.columns}
-        rows.append({"no": no, "name": p.name, "category": f"{_area_label(p.area_no, p.field_no)}-{p.category_code}",
+        pid = getattr(p, "project_id", None)
+        rows.append({"no": no, "project_id": pid, "provisional": pid in provisional, "name": p.name, "category": f"{_area_label(p.area_no, p.field_no)}-{p.category_code}",
                      "category_title": p.category_title, "partners": p.municipalities_raw,
                      "partner_count": int(partner_counts.get(no, 0)),
                      "indicators": int(counts.get(no, 0)), "amounts": per_year})
@@ -236,19 +240,7 @@ def _bars(items: list[tuple[str, float | None]], width: int = 720) -> dict:
     return {"width": width, "height": row_h * len(items) + 4, "label_w": label_w, "bars": bars}
 
 
-def _outcome(entry: dict) -> str:
-    """A failed expectation's error or offending rows (up to three), else what was observed, as one line."""
-    if entry.get("error"):
-        return f"error: {entry['error']}"
-    rows = entry.get("rows") or []
-    if rows and not entry.get("success"):
-        more = " …" if (entry.get("unexpected_count") or 0) > 3 else ""
-        return "; ".join(" ".join(f"{k}={v}" for k, v in r.items()) for r in rows[:3]) + more
-    observed = entry.get("observed_value")
-    if observed is None:
-        return ""
-    text = json.dumps(observed, ensure_ascii=False)
-    return text if len(text) <= 120 else text[:117] + "..."
+_outcome = outcome  # the one line of a failed expectation, shared with the review page
 
 
 def validation_suites(validation: dict | None) -> list[dict]:
@@ -308,6 +300,8 @@ def render_html(data: ReportData) -> str:
     focus = f"fy{data.year}"
     by_area, by_category = data.by_area, data.by_category
     printed_columns = [f"fy{y}" for y in data.printed]
+    suites = validation_suites(validation)
+    suite_index = {s["name"]: i for i, s in enumerate(suites, start=1)}  # the template's suite-<n> anchors
     return render(
         "report.html.j2",
         plan=data.manifest.get("sources", {}).get("plan", {}), sources=list(data.manifest.get("sources", {}).values()),
@@ -335,7 +329,9 @@ def render_html(data: ReportData) -> str:
         kpis=[{"area": int(r.area_no), "no": int(r.kpi_no), "name": r.name, "current": r.current_raw,
                "target": r.target_raw} for r in data.kpis.itertuples()],
         projects=data.projects, municipalities=data.municipalities,
-        suites=validation_suites(validation), suites_status=(validation or {}).get("suites", {}))
+        suites=suites, suites_status=(validation or {}).get("suites", {}),
+        attention=attention(data.manifest, validation), project_href=lambda no: f"#project-{no}",
+        failure_href=lambda suite: f"#suite-{suite_index[suite]}" if suite in suite_index else "")
 
 # -- entry point -----------------------------------------------------------------------------------
 def run_report(build_dir: Path, validation: Path, out: Path, *, crosscheck: Path | None = None,
@@ -374,7 +370,8 @@ def run_report(build_dir: Path, validation: Path, out: Path, *, crosscheck: Path
     coverage = indicator_coverage(projects, indicators)
     year = focus_year(budgets)
     data = ReportData(manifest, build_metrics, by_area, by_category, coverage, kpis,
-                      project_table(projects, budgets, indicators, partners),
+                      project_table(projects, budgets, indicators, partners,
+                                    frozenset(p["project_id"] for p in manifest.get("provisional_project_ids") or [])),
                       municipality_table(projects, budgets, partners),
                       sorted(int(y) for y in budgets["fiscal_year"].dropna().unique()), printed_years(budgets),
                       results, cross, str(validation) if results is not None else None, year, _era_of(budgets, year))

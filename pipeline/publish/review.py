@@ -3,6 +3,11 @@ beside it, one offline HTML page (``index.html`` + ``pages/*.png``, no script or
 
 The PDFs come from the build's manifest and are checked against its SHA-256 (`sources`); a missing or
 different PDF is one line and exit 2, never a review drawn on the wrong pages.
+
+The page opens with what to review before `renkei pin` (pipeline/publish/attention.py, as report.html): the
+build's provisional project ids (from its manifest) and the FAIL rows of its validation (``--validation
+results.json``; by default BUILD/validation/results.json when there is one, as `renkei validate BUILD`
+writes it), each project linked to the first page that prints it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 
 from extractors.progress import progress_bar
 from pipeline.inputs import InputError
+from pipeline.publish.attention import attention
 from pipeline.publish.html import render
 from pipeline.publish.model import (KINDS, LABEL_KIND, MARK_KINDS, DrawnBox, Located, Mark, Page, groups_for_pages,
                                     locate)
@@ -98,7 +104,8 @@ def review_pages(build: BuildData, sources: dict[str, Source], marks: list[Mark]
     wanted = pages_of(build, marks)
     for page in wanted:
         boxes_on.setdefault(page, set())
-    groups = groups_for_pages(build.tables, located, boxes_on)
+    provisional = frozenset(p.get("project_id") for p in build.manifest.get("provisional_project_ids") or [])
+    groups = groups_for_pages(build.tables, located, boxes_on, provisional)
     labels = {(b.source, b.page): b.page_label for b in build.cells.by_key.values()}
     for f in build.tables.get("footnotes", []):
         labels.setdefault(("plan", int(f["page"])), f.get("page_label"))
@@ -149,13 +156,39 @@ def legend() -> list[tuple[str, str, str]]:
     return list(seen.values())
 
 
-def build_review(folder: Path, pdfs: Iterable[Path] = (), progress: bool | None = None) -> tuple[dict[str, bytes], str]:
+def read_validation(folder: Path, validation: Path | None) -> tuple[dict | None, Path | None]:
+    """The validation results to show (module docstring): the given file (one line and exit 2 when it cannot
+    be read), else BUILD/validation/results.json if there is one, else none."""
+    import json
+
+    if validation is None:
+        default = Path(folder) / "validation" / "results.json"
+        if not default.is_file():
+            return None, None
+        validation = default
+    try:
+        results = json.loads(Path(validation).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise InputError(f"validation results {validation} cannot be read: {error}") from None
+    if not isinstance(results, dict) or not isinstance(results.get("results"), list):
+        raise InputError(f"{validation}: not the results.json of `renkei validate`")
+    return results, Path(validation)
+
+
+def build_review(folder: Path, pdfs: Iterable[Path] = (), progress: bool | None = None,
+                 validation: Path | None = None) -> tuple[dict[str, bytes], str]:
     """The review's files (name → bytes) and its summary line."""
     build = read_build(folder)
+    results, results_path = read_validation(folder, validation)
     sources = require_sources(build.manifest, pdfs)
     marks = excluded_marks(build.manifest)
     pages, images, located = review_pages(build, sources, marks, progress)
     values = sum(len(line.values) for p in pages for g in p.groups for line in g.lines)
+    first_page: dict[int, str] = {}  # a project's first page with its records: where its link goes
+    for p in pages:
+        for g in p.groups:
+            if g.kind == "project" and g.project_no is not None:
+                first_page.setdefault(g.project_no, p.anchor)
     boxless = sorted(v for v, boxes in located.values.items() if not boxes)
     largest = max((p.image_bytes for p in pages), default=0)
     summary = (f"review: {len(pages)} pages, {sum(len(p.boxes) for p in pages)} boxes, "
@@ -164,15 +197,19 @@ def build_review(folder: Path, pdfs: Iterable[Path] = (), progress: bool | None 
                f"{largest // 1024} KB (bound {PAGE_BOUND // 1024} KB a page)")
     html = render("review.html.j2", title=f"renkei review — {build.manifest['sources'].get('plan', {}).get('file', '')}",
                   sources=sorted(sources.values(), key=lambda s: s.role), pages=pages, legend=legend(),
-                  summary=summary, boxless=boxless)
+                  summary=summary, boxless=boxless, attention=attention(build.manifest, results),
+                  validation_path=None if results_path is None else str(results_path),
+                  project_href=lambda no: f"#{first_page.get(no, '')}" if no in first_page else "",
+                  failure_href=lambda suite: "")
     return {"index.html": html.encode("utf-8"), **images}, summary
 
 
-def run_review(build: Path, out: Path, pdfs: Iterable[Path] = (), progress: bool | None = None) -> int:
+def run_review(build: Path, out: Path, pdfs: Iterable[Path] = (), progress: bool | None = None,
+               validation: Path | None = None) -> int:
     from pipeline.publish.output import check_review_out
 
     check_review_out(out)
-    files, summary = build_review(build, pdfs, progress)
+    files, summary = build_review(build, pdfs, progress, validation)
     write_review(out, files)
     print(f"{summary} → {Path(out) / 'index.html'}", file=sys.stderr)
     return 0

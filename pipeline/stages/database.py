@@ -60,14 +60,18 @@ def fiscal_years(con) -> list[int]:
 
 
 def municipality_projects_sql(years: list[int]) -> str:
-    """The query behind the view, over the tables projects, project_municipalities and budgets."""
-    amounts = "".join(f',\n       max(b.amount_thousand_yen) FILTER (WHERE b.fiscal_year = {int(y)}) '
-                      f'AS "fy{int(y)}_thousand_yen"' for y in years)
-    return ("SELECT m.municipality, m.lg_code, p.project_no, p.name AS project_name, p.area_no, p.area_title"
+    """The query behind the view, over the tables projects, project_municipalities and budgets: per fiscal
+    year the amount in thousand yen (``fy<YEAR>_thousand_yen``), then the same in yen (``fy<YEAR>_yen``), as
+    budgets has both."""
+    amounts = "".join(f',\n       max(b.{column}) FILTER (WHERE b.fiscal_year = {int(y)}) AS "fy{int(y)}_{unit}"'
+                      for column, unit in (("amount_thousand_yen", "thousand_yen"), ("amount_yen", "yen"))
+                      for y in years)
+    return ("SELECT m.municipality, m.lg_code, p.project_no, p.project_id, p.name AS project_name, p.area_no, "
+            "p.area_title"
             f"{amounts}\n"
             "FROM project_municipalities m JOIN projects p USING (project_no)\n"
             "LEFT JOIN budgets b USING (project_no)\n"
-            "GROUP BY m.municipality, m.lg_code, p.project_no, p.name, p.area_no, p.area_title\n"
+            "GROUP BY m.municipality, m.lg_code, p.project_no, p.project_id, p.name, p.area_no, p.area_title\n"
             "ORDER BY m.lg_code, p.project_no")
 
 
@@ -82,6 +86,7 @@ def _create_view(con) -> None:
     columns = {"municipality": "Partner municipality (連携市町村) / 連携市町村",
                "lg_code": "6-digit local government code (全国地方公共団体コード) / 団体コード",
                "project_no": "Project number as printed / 連携事業の番号",
+               "project_id": "Stable id of the project across editions (schemas/project_ids.csv) / 連携事業の安定した識別子",
                "project_name": "Project name as printed / 連携事業名",
                "area_no": "Number of the plan's role (area) / 役割の番号",
                "area_title": "Heading of the role (area) / 役割の見出し"}
@@ -89,6 +94,8 @@ def _create_view(con) -> None:
         columns[f"fy{year}_thousand_yen"] = (
             f"The whole project's budget for FY{year} in thousand yen, null where none is printed; not the "
             f"municipality's share / {year}年度の事業全体の事業費（千円）。印字がなければ null。市町村の負担分ではない")
+        columns[f"fy{year}_yen"] = (
+            f"The same amount for FY{year} in yen (1,000 × fy{year}_thousand_yen) / {year}年度の事業全体の事業費（円）")
     for column, comment in columns.items():
         con.execute(f'COMMENT ON COLUMN {MUNICIPALITY_PROJECTS}."{column}" IS {_quoted(comment)}')
 

@@ -130,7 +130,7 @@ def indicator_rows(doc: ParsedDocument) -> Rows:
     for p in doc.projects:
         for number, ind in enumerate(p.indicators, start=1):
             rows.append({
-                "project_no": p.project_no, "indicator_no": number, "item": ind.item,
+                "project_no": p.project_no, "area_no": p.area_no, "indicator_no": number, "item": ind.item,
                 **parse_quantity(ind.baseline).as_columns("baseline"),
                 **parse_quantity(ind.target).as_columns("target"),
                 **located(ind.source), **located(ind.baseline_source, "baseline_"),
