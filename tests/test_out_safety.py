@@ -182,7 +182,7 @@ def test_missing_and_empty_folders_are_accepted_with_umask_modes(normalized, tmp
             assert require_build(out)["row_counts"] == dict(sorted(counts.items()))
         files = sorted(p.name for p in missing.iterdir())
         assert files == sorted([f"{t}.parquet" for t in counts] + ["datapackage.json", "manifest.json",
-                                                                    "metrics.json", "renkei.duckdb"])
+                                                                    "metrics.json"])  # renkei.duckdb: --duckdb
         assert stat.S_IMODE(missing.stat().st_mode) == 0o755
         assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o755
         assert {stat.S_IMODE(p.stat().st_mode) for p in missing.iterdir()} == {0o644}
