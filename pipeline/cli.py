@@ -127,7 +127,7 @@ def _write(args: argparse.Namespace) -> int:
 def _duckdb(args: argparse.Namespace) -> int:
     from pipeline.stages.database import run_duckdb
 
-    return run_duckdb(args.build_dir, args.out)
+    return run_duckdb(args.build_dir, args.out, remove=args.remove)
 
 
 def _crosscheck(args: argparse.Namespace) -> int:
@@ -226,7 +226,10 @@ COMMANDS: tuple[Command, ...] = (
             "renkei duckdb build-out --out build-out/renkei.duckdb",
             (_folder("build_dir", "BUILD_DIR", "a build folder"),
              arg("--out", type=Path, metavar="FILE",
-                 help="the database file to write (default: BUILD_DIR/renkei.duckdb)")),
+                 help="the database file to write (default: BUILD_DIR/renkei.duckdb)"),
+             arg("--remove", action="store_true",
+                 help="remove that database instead, before the build changes (`make run`, ahead of dvc repro); "
+                      "a file there that is not a DuckDB database is refused and left")),
             _duckdb),
     Command("crosscheck", "camelot second extractor vs the build's cells",
             "renkei crosscheck --pdf raw/plan_vi.pdf --build out/data --out out/crosscheck.json "
