@@ -6,7 +6,8 @@ inspected alone (and dvc.yaml mirrors them):
     extract    PDF(s)            → extract/layout.json, extract/overview.json
     parse      extract/          → parse/records.json, parse/overview.json
     normalize  extract/, parse/  → normalize/tables.json
-    write      normalize/        → *.parquet, datapackage.json, manifest.json, metrics.json, renkei.duckdb
+    write      normalize/        → *.parquet, datapackage.json, manifest.json, metrics.json (renkei.duckdb with
+                                   --duckdb)
 
 Every stage checks its input folder and its ``--out`` before writing anything (`pipeline.stages.builddir`): a
 stage folder receives only that stage's fixed files, and ``build``/``write`` own only the build's files in
@@ -320,7 +321,7 @@ FRAME_LIBRARIES = ("pandas", "numpy")
 
 
 @contextlib.contextmanager
-def _while_workers_read(duckdb: bool) -> Iterator[None]:
+def _while_workers_read(duckdb: bool, timings: dict[str, float] | None = None) -> Iterator[None]:
     """Around the start of the page-reading workers (`read_pages`' ``meanwhile``): a signal while they are
     forked waits until they are (`shielded`: raised inside os.fork's after-fork hooks, it would be printed
     as an ignored exception and lost); then, while they read, the later steps' libraries are imported, a
@@ -328,7 +329,8 @@ def _while_workers_read(duckdb: bool) -> Iterator[None]:
     aborts that init with "Critical nanobind error" and the process hung (seen once in 15 Ctrl-C runs)."""
     with shielded():
         yield
-        import_later_steps(duckdb)
+        with _timed(timings, "imports while reading"):  # part of extract's time (`pipeline.bench`)
+            import_later_steps(duckdb)
 
 
 def import_later_steps(duckdb: bool) -> None:
@@ -373,13 +375,15 @@ def without_frame_libraries() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
-    """Add the block's wall time to ``timings[name]`` (when timings are asked for: `pipeline.bench`)."""
-    start = time.perf_counter()
+    """Add the block's wall time to ``timings[name]`` and this process's CPU seconds (user + sys, not its
+    workers') to ``timings[name + " cpu"]`` (when timings are asked for: `pipeline.bench`)."""
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         yield
     finally:
         if timings is not None:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+            timings[f"{name} cpu"] = timings.get(f"{name} cpu", 0.0) + time.process_time() - cpu
 
 
 def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None,
@@ -392,8 +396,9 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
     build's own files are swapped in (`swap_in`), so a failed run leaves the earlier build as it was and
     siblings such as validation/ or report.html stay.
 
-    ``timings``, when given, receives the wall seconds of each step: check, extract, parse, normalize,
-    write (its duckdb part as duckdb), swap.
+    ``timings``, when given, receives the wall seconds of each step: check, extract (the imports made
+    while the workers read also as "imports while reading"), parse, normalize, write (its duckdb part as
+    duckdb), swap; and this process's CPU seconds of each as "<step> cpu".
 
     ``settings``: the layout tolerances every reader and the parser use (extractors/settings.py), handed
     down the call chain; another `Layout` builds with other tolerances."""
@@ -423,7 +428,7 @@ def _build_staged(document: Document, overview: Path | None, out: Path, old, ove
         try:
             with _timed(timings, "extract"):
                 _extract(document, overview, extract, settings, progress=progress,
-                         overview_pages=overview_pages, meanwhile=lambda: _while_workers_read(duckdb))
+                         overview_pages=overview_pages, meanwhile=lambda: _while_workers_read(duckdb, timings))
             check_received()
             with _timed(timings, "parse"):
                 _parse(extract, parse, settings)

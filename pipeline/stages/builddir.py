@@ -57,7 +57,7 @@ from pipeline.inputs import InputError
 MANIFEST = "manifest.json"
 # The files every build writes besides its tables (pipeline.stages.build.write_build_files).
 FIXED_FILES = ("datapackage.json", "metrics.json", MANIFEST)
-# The DuckDB database a build writes unless told not to (`build --no-duckdb`; pipeline.stages.database): one of the
+# The DuckDB database a build writes when told to (`build --duckdb`; pipeline.stages.database): one of the
 # build's own files either way, so a rebuild without it removes a stale one.
 OPTIONAL_FILES = ("renkei.duckdb",)
 STAGING_PREFIX = ".renkei-staging-"

@@ -2,8 +2,9 @@
 
 Every table is created from the schema (types, NOT NULL, primary key, foreign keys to projects) and filled
 from the build's Parquet file; every table and column carries its description as a comment, so
-``DESCRIBE``/``duckdb_columns()`` explain the data without the docs. ``build`` writes it into the build
-folder too (unless ``--no-duckdb``).
+``DESCRIBE``/``duckdb_columns()`` explain the data without the docs. ``build --duckdb`` writes it into the
+build folder too (not by default: importing duckdb and writing the database was ~0.3 s of CPU, a fifth of
+what the build spends besides reading pages, for a file only some builds' users open).
 
 Besides the tables it holds the view `municipality_projects` (`MUNICIPALITY_PROJECTS`): one row per partner
 municipality and project, with the project's amount of each fiscal year the plan prints as a column
