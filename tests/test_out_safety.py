@@ -362,6 +362,31 @@ def test_make_diff_with_a_missing_new_builds_nothing(tmp_path):
     assert not (tmp_path / "out").exists()  # OLD was not built
 
 
+# -- renkei.duckdb: written where it is used, never left beside another edition -----------------------
+def test_a_rebuild_without_duckdb_removes_the_earlier_database_and_says_so(previous, normalized, capsys):
+    assert (previous / "renkei.duckdb").is_file()  # the earlier build was made with --duckdb
+    capsys.readouterr()
+    assert main(["write", str(normalized), "--out", str(previous)]) == 0
+    err = capsys.readouterr().err
+    assert not (previous / "renkei.duckdb").exists()
+    assert err.splitlines() == [f"{previous / 'renkei.duckdb'}: removed (the earlier build's database, of the data "
+                                f"this build replaced); `renkei duckdb {previous}` writes this build's"], err
+    assert main(["write", str(normalized), "--out", str(previous), "--duckdb"]) == 0
+    assert (previous / "renkei.duckdb").is_file()
+
+
+def test_duckdb_remove_removes_a_database_and_refuses_any_other_file(plan_build, tmp_path, capsys):
+    from pipeline.stages.database import write_database
+
+    database = write_database(plan_build.path, tmp_path / "renkei.duckdb")
+    argv = ["duckdb", str(tmp_path / "data"), "--out", str(database), "--remove"]  # the build need not exist
+    assert main(argv) == 0 and not database.exists()
+    assert main(argv) == 0  # none there: nothing to do
+    database.write_text("my notes\n", encoding="utf-8")
+    refused(capsys, argv, str(database), "not a DuckDB database")
+    assert database.read_text(encoding="utf-8") == "my notes\n"
+
+
 # -- make run: out/renkei.duckdb never holds another edition than out/data -----------------------------
 @pytest.mark.skipif(shutil.which("make") is None, reason="no make")
 @pytest.mark.slow  # `make run` of a new edition in a copy of the project: every dvc stage, then pin and again
