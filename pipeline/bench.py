@@ -76,7 +76,8 @@ timings["in-process cpu"] = time.process_time()
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
 timings["workers cpu"] = children.ru_utime + children.ru_stime
 timings["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
-timings["modules"] = sorted(m for m in ("pandas", "numpy", "duckdb", "pyarrow") if sys.modules.get(m) is not None)
+timings["modules"] = sorted(m for m in ("pandas", "numpy", "duckdb", "pyarrow", "pyarrow.compute")
+                           if sys.modules.get(m) is not None)
 print(json.dumps(timings))
 """
 STEPS = ("start-up", "imports", "check", "extract", "parse", "normalize", "write", "swap")
@@ -229,7 +230,7 @@ def table(results: dict[str, dict[str, list[float]]], pdf: Path) -> str:
         rows.append("  CPU   " + "  ".join(f"{s} {split[f'{s} cpu']:.2f}" for s in cpu_steps)
                     + f"  (extract's: imports while the workers read {reading:.2f})"
                     + f"; the workers {split['workers cpu']:.2f}")
-        rows.append(f"  modules loaded (of pandas, numpy, duckdb, pyarrow): {', '.join(results.get('modules', [])) or 'none'}")
+        rows.append(f"  modules loaded (of pandas, numpy, duckdb, pyarrow, pyarrow.compute): {', '.join(results.get('modules', [])) or 'none'}")
         rows.append(obstacle(med, split))
     return "\n".join(rows)
 

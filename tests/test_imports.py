@@ -58,7 +58,7 @@ def test_the_check_can_fail():
 PROBE = """
 import json, sys
 import extractors.ruled as ruled
-LIBRARIES = ("duckdb", "numpy", "pandas", "pyarrow")
+LIBRARIES = ("duckdb", "numpy", "pandas", "pyarrow", "pyarrow.compute")
 seen = {}
 def loaded():
     return sorted(m for m in LIBRARIES if sys.modules.get(m) is not None)
@@ -90,7 +90,8 @@ def test_the_build_imports_the_table_libraries_while_its_workers_read(tmp_path):
     """The workers are forked without pyarrow (and duckdb); the parent imports them while it waits for the
     first page (pipeline.stages.build.import_later_steps), not before reading nor after it. pandas and numpy
     are never imported: the build writes with pyarrow alone (schemas.rows) and tells pyarrow they are not
-    there (`without_frame_libraries`), and renkei.duckdb only with --duckdb."""
+    there (`without_frame_libraries`), and renkei.duckdb only with --duckdb; nor pyarrow.compute (schemas.rows
+    checks Python values)."""
     seen = _probe(tmp_path / "out")
     assert seen == {"at_fork": [], "first_page": ["pyarrow"], "after": ["pyarrow"]}, seen
     assert (tmp_path / "out" / "manifest.json").is_file() and not (tmp_path / "out" / "renkei.duckdb").exists()
