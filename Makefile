@@ -47,8 +47,12 @@ lock: $(STAMP)
 # The whole pipeline (dvc.yaml): build, cross-check, validate, report. Only stages whose inputs changed
 # rerun; dvc.lock records what was built from what (commit it with the cache: false outputs).
 # The install step (pip install -e .) also installs the command .venv/bin/renkei.
+# out/renkei.duckdb holds out/data's edition or is not there: removed before dvc repro (which may change
+# out/data and then stop, at the gate or any stage), written from out/data once the run passed; a failed
+# run says so in one line (pipeline/stages/database.py).
 run: $(STAMP) bytecode
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc repro
+	@$(PY) -m pipeline duckdb out/data --out out/renkei.duckdb --remove
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/dvc repro || { status=$$?; echo "out/renkei.duckdb: none, since dvc repro failed (exit $$status): no database of another edition beside out/data; 'make run' writes it once the run passes" >&2; exit $$status; }
 	$(PY) -m pipeline duckdb out/data --out out/renkei.duckdb
 
 producers: $(STAMP)

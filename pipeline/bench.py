@@ -16,10 +16,13 @@ with pdfium only, plain reads every page (``make bench`` runs the chapter alone 
 Both include interpreter start-up and imports: that is what a user waits for. Nothing here asserts a
 time; the figures are for people (``make bench``).
 
-A third child, also ``--runs`` times, splits one in-process build (what ``build`` runs, with renkei.duckdb)
-into its steps: interpreter start-up, imports (every module the build uses, pdfplumber, pandas, pyarrow
-and duckdb included), the input checks, the four stages (write without its duckdb part), duckdb and
-the swap into the out folder; the table shows the medians per step and the child's peak RSS.
+A third child, also ``--runs`` times, splits one in-process build (what ``build`` runs: no renkei.duckdb,
+pandas and numpy kept out, `pipeline.stages.build.without_frame_libraries`) into its steps: interpreter
+start-up, imports (what the command imports before building), the input checks, the four stages and the swap
+into the out folder, each with its wall seconds and the process's own CPU seconds, and the workers' CPU
+seconds; the table shows the medians per step, the child's peak RSS and the table libraries it loaded. The
+last line holds the CPU ratio to the goal (`CPU_GOAL`, 1.2) and names where the build's CPU goes beyond
+reading pages: its own process by step, largest first (the obstacle, when the goal is not met).
 
 ``--repro`` (``make bench`` runs it first) times the main job instead: in a temporary copy of the project
 (the inputs params.yaml names, expectations/, the code, dvc.yaml), each stage's command exactly as dvc.yaml
@@ -52,25 +55,34 @@ with pdfplumber.open(sys.argv[1]) as pdf:
 print(n)
 """
 
-# One build in-process, step by step (`pipeline.stages.build.build` ``timings``); prints a JSON line.
+# One build in-process, step by step, as `python -m pipeline build` runs it (`pipeline.stages.build.build`
+# ``timings``, inside `without_frame_libraries`); prints a JSON line: wall seconds per step, this process's
+# CPU seconds per step ("<step> cpu") and its workers' ("workers cpu").
 SPLIT = """
 import time
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 import json, logging, resource, sys
 from pathlib import Path
-import duckdb, pandas, pyarrow.parquet
-import extractors.ruled, pipeline.cli, pipeline.stages.build, pipeline.stages.database, pipeline.stages.write, schemas.enforce
-imports = time.perf_counter() - start
-logging.getLogger("pdfminer").addHandler(logging.NullHandler())
-logging.getLogger("pdfminer").propagate = False
-timings = {"imports": imports}
-pipeline.stages.build.build(Path(sys.argv[1]), None, Path(sys.argv[2]), progress=False, timings=timings)
-timings["write"] -= timings.get("duckdb", 0.0)
+import extractors.ruled, pipeline.cli, pipeline.stages.build
+timings = {}
+with pipeline.stages.build.without_frame_libraries():
+    # what the command imports before it builds; the later steps' modules come while the workers read
+    timings["imports"], timings["imports cpu"] = time.perf_counter() - start, time.process_time() - cpu
+    logging.getLogger("pdfminer").addHandler(logging.NullHandler())
+    logging.getLogger("pdfminer").propagate = False
+    pipeline.stages.build.build(Path(sys.argv[1]), None, Path(sys.argv[2]), progress=False, timings=timings)
 timings["in-process"] = time.perf_counter() - start
+timings["in-process cpu"] = time.process_time()
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+timings["workers cpu"] = children.ru_utime + children.ru_stime
 timings["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
+timings["modules"] = sorted(m for m in ("pandas", "numpy", "duckdb", "pyarrow", "pyarrow.compute")
+                           if sys.modules.get(m) is not None)
 print(json.dumps(timings))
 """
-STEPS = ("start-up", "imports", "check", "extract", "parse", "normalize", "write", "duckdb", "swap")
+STEPS = ("start-up", "imports", "check", "extract", "parse", "normalize", "write", "swap")
+# The CPU ratio the build is held to (issue 24): what `table` compares the medians with, naming what is over.
+CPU_GOAL = 1.2
 
 
 def measure(argv: list[str] | str, cwd: Path, output: list[str] | None = None, env: dict[str, str] | None = None,
@@ -182,6 +194,9 @@ def bench(pdf: Path, runs: int = 3) -> dict[str, dict[str, list[float]]]:
                     continue
                 steps = json.loads(output[0].strip().splitlines()[-1])
                 steps["start-up"] = wall - steps["in-process"]
+                # the interpreter's own start-up CPU: the child's CPU less what it measured itself
+                steps["start-up cpu"] = max(0.0, cpu - steps["in-process cpu"] - steps["workers cpu"])
+                results["modules"] = steps.pop("modules")
                 for key, value in steps.items():
                     results["split"].setdefault(key, []).append(value)
     results["load"].append(_load())
@@ -189,7 +204,8 @@ def bench(pdf: Path, runs: int = 3) -> dict[str, dict[str, list[float]]]:
 
 
 def table(results: dict[str, dict[str, list[float]]], pdf: Path) -> str:
-    med = {name: {k: statistics.median(v) for k, v in r.items()} for name, r in results.items() if name != "load"}
+    med = {name: {k: statistics.median(v) for k, v in r.items()} for name, r in results.items()
+           if name not in ("load", "modules")}
     runs = len(results["build"]["time"])
     rows = [
         f"{Path(pdf).name}: median of {runs} run(s), each in a fresh process; load average {results['load'][0]} "
@@ -207,9 +223,33 @@ def table(results: dict[str, dict[str, list[float]]], pdf: Path) -> str:
     if split:
         steps = [s for s in STEPS if s in split]
         rows.append(f"one build in-process, by step (s, median of {runs}; peak RSS {split['rss']:.1f} MiB):")
-        rows.append("  " + "  ".join(f"{s} {split[s]:.2f}" for s in steps)
+        rows.append("  wall  " + "  ".join(f"{s} {split[s]:.2f}" for s in steps)
                     + f"  = {sum(split[s] for s in steps):.2f}")
+        cpu_steps = [s for s in steps if f"{s} cpu" in split]
+        reading = split.get("imports while reading cpu", 0.0)
+        rows.append("  CPU   " + "  ".join(f"{s} {split[f'{s} cpu']:.2f}" for s in cpu_steps)
+                    + f"  (extract's: imports while the workers read {reading:.2f})"
+                    + f"; the workers {split['workers cpu']:.2f}")
+        rows.append(f"  modules loaded (of pandas, numpy, duckdb, pyarrow, pyarrow.compute): {', '.join(results.get('modules', [])) or 'none'}")
+        rows.append(obstacle(med, split))
     return "\n".join(rows)
+
+
+def obstacle(med: dict, split: dict) -> str:
+    """One line: the CPU ratio against `CPU_GOAL` and where the build's CPU goes (from the in-process
+    child: its workers' page reading, and its own process by step, largest first), against plain's."""
+    ratio = med["build"]["cpu"] / med["plain"]["cpu"]
+    parent = {s: split[f"{s} cpu"] for s in STEPS if f"{s} cpu" in split}
+    if "extract" in parent:  # the parent's part of extract: the later imports, then receiving the pages
+        parent["imports while reading"] = split.get("imports while reading cpu", 0.0)
+        parent["extract"] = max(0.0, parent["extract"] - parent["imports while reading"])
+    parts = sorted(parent.items(), key=lambda kv: -kv[1])
+    spent = ", ".join(f"{name} {value:.2f}" for name, value in parts if value >= 0.005)
+    verdict = "met" if ratio <= CPU_GOAL else "NOT met"
+    return (f"CPU goal build / plain <= {CPU_GOAL}: {verdict} ({ratio:.2f}); plain {med['plain']['cpu']:.2f} s "
+            f"(start-up, pdfplumber, every page); one build {split['workers cpu'] + sum(parent.values()):.2f} s = "
+            f"workers reading the pages {split['workers cpu']:.2f} + its own process {sum(parent.values()):.2f} "
+            f"({spent})")
 
 
 def _load() -> str:

@@ -87,9 +87,10 @@ def _folder(dest: str, metavar: str, help: str) -> Arg:
 
 # -- the handlers ----------------------------------------------------------------------------------
 def _build(args: argparse.Namespace) -> int:
-    from pipeline.stages.build import build
+    from pipeline.stages.build import build, without_frame_libraries
 
-    counts = build(args.pdf, args.overview, args.out, progress=args.progress, duckdb=args.duckdb)
+    with without_frame_libraries():
+        counts = build(args.pdf, args.overview, args.out, progress=args.progress, duckdb=args.duckdb)
     print(" ".join(f"{name}={n}" for name, n in sorted(counts.items())), file=sys.stderr)
     return 0
 
@@ -116,16 +117,17 @@ def _normalize(args: argparse.Namespace) -> int:
 
 
 def _write(args: argparse.Namespace) -> int:
-    from pipeline.stages.build import run_write
+    from pipeline.stages.build import run_write, without_frame_libraries
 
-    run_write(args.normalize_dir, args.out, duckdb=args.duckdb)
+    with without_frame_libraries():
+        run_write(args.normalize_dir, args.out, duckdb=args.duckdb)
     return 0
 
 
 def _duckdb(args: argparse.Namespace) -> int:
     from pipeline.stages.database import run_duckdb
 
-    return run_duckdb(args.build_dir, args.out)
+    return run_duckdb(args.build_dir, args.out, remove=args.remove)
 
 
 def _crosscheck(args: argparse.Namespace) -> int:
@@ -192,8 +194,9 @@ COMMANDS: tuple[Command, ...] = (
             (*PDF_INPUTS,
              _out_dir("the build folder to write: new, empty or an earlier build (anything else is refused, "
                       "nothing touched)"),
-             arg("--no-duckdb", dest="duckdb", action="store_false",
-                 help="skip renkei.duckdb (the tables as one commented DuckDB database)"),
+             arg("--duckdb", action=argparse.BooleanOptionalAction, default=False,
+                 help="also write renkei.duckdb, the tables as one commented DuckDB database (default: not; "
+                      "`renkei duckdb DIR` writes it for a build; an earlier build's is removed, not left stale)"),
              *LIMITS),
             _build),
     Command("extract", "stage 1: PDF → layout.json (characters, rules, cells)",
@@ -215,14 +218,18 @@ COMMANDS: tuple[Command, ...] = (
             "renkei write build/normalize --out out/data",
             (_folder("normalize_dir", "NORMALIZE_DIR", "the normalize stage's folder"),
              _out_dir("the build folder (same rules as build --out)"),
-             arg("--no-duckdb", dest="duckdb", action="store_false",
-                 help="skip renkei.duckdb (dvc.yaml: its bytes differ from run to run)")),
+             arg("--duckdb", action=argparse.BooleanOptionalAction, default=False,
+                 help="also write renkei.duckdb (default: not; dvc.yaml never does: its bytes differ from run "
+                      "to run, and `make run` writes out/renkei.duckdb once the pipeline passed)")),
             _write),
     Command("duckdb", "a build's tables as one DuckDB database, commented from the schema",
             "renkei duckdb build-out --out build-out/renkei.duckdb",
             (_folder("build_dir", "BUILD_DIR", "a build folder"),
              arg("--out", type=Path, metavar="FILE",
-                 help="the database file to write (default: BUILD_DIR/renkei.duckdb)")),
+                 help="the database file to write (default: BUILD_DIR/renkei.duckdb)"),
+             arg("--remove", action="store_true",
+                 help="remove that database instead, before the build changes (`make run`, ahead of dvc repro); "
+                      "a file there that is not a DuckDB database is refused and left")),
             _duckdb),
     Command("crosscheck", "camelot second extractor vs the build's cells",
             "renkei crosscheck --pdf raw/plan_vi.pdf --build out/data --out out/crosscheck.json "
@@ -422,11 +429,12 @@ def _failed(error: BaseException, args: argparse.Namespace, expected: tuple[type
     if signum is not None:
         print(errors.interrupted_line(signum, note), file=sys.stderr)
         return errors.exit_code(signum)
-    # A SchemaError can only come from schemas.enforce once something imported it: importing it here for
-    # every command would load pandas and pyarrow (~0.5 s) into stages that never use them.
-    enforce = sys.modules.get("schemas.enforce")
-    if enforce is not None:
-        expected += (enforce.SchemaError,)
+    # A SchemaError can only come from schemas.enforce or schemas.rows once something imported them (and
+    # schemas.errors with them): importing those here for every command would load pyarrow into stages
+    # that never use it.
+    schema_errors = sys.modules.get("schemas.errors")
+    if schema_errors is not None:
+        expected += (schema_errors.SchemaError,)
     if isinstance(error, expected):
         message = " ".join(str(error).split())
         # A parse error names the page; say which file (the plan, unless it names the excerpt already).

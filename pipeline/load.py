@@ -12,7 +12,7 @@ column (``amount_thousand_yen``, ``field_no``) stays an integer column with <NA>
     ebetsu = municipality_projects("out/data", "江別市")   # the view of renkei.duckdb, from the Parquet files
 
 `municipality_projects` gives the rows of renkei.duckdb's view of the same name (one query,
-``pipeline.stages.database.municipality_projects_sql``), so it works for a build written with --no-duckdb.
+``pipeline.stages.database.municipality_projects_sql``), so it works for a build written without --duckdb.
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.errors import SchemaError  # defined apart from pandas; callers import it from here too
-from schemas.fields import CONSTRAINTS
+from schemas.rows import check_constraints as _check_constraints  # shared with enforce_rows (no pandas)
+from schemas.rows import check_primary_key as _check_primary_key
 from schemas.tables import TABLES, arrow_schema, located_columns
 
 _MAX_EXACT_FLOAT_INT = 2**53
@@ -294,36 +295,6 @@ def _to_arrow(col: _Column, target: pa.DataType) -> pa.Array:
     return _from_arrow(col, arr, target)
 
 
-def _check_constraints(col: _Column, arr: pa.Array) -> None:
-    c = CONSTRAINTS.get(col.name)
-    if not c or not len(arr):
-        return
-    if "enum" in c:
-        allowed = pa.array(c["enum"], type=arr.type)
-        err = col.bad_mask(
-            f"value not in {c['enum']}", pc.and_(pc.is_valid(arr), pc.invert(pc.is_in(arr, value_set=allowed)))
-        )
-        if err:
-            raise err
-    if "pattern" in c:
-        ok = pc.match_substring_regex(arr, f"^(?:{c['pattern']})$")
-        err = col.bad_mask(f"value does not match pattern {c['pattern']!r}", pc.invert(ok))
-        if err:
-            raise err
-    if "minimum" in c:
-        err = col.bad_mask(f"value below the minimum {c['minimum']}", pc.less(arr, pa.scalar(c["minimum"], arr.type)))
-        if err:
-            raise err
-    if "maximum" in c:
-        err = col.bad_mask(f"value above the maximum {c['maximum']}", pc.greater(arr, pa.scalar(c["maximum"], arr.type)))
-        if err:
-            raise err
-    if "minLength" in c:
-        err = col.bad_mask(f"text shorter than {c['minLength']} character(s)", pc.less(pc.utf8_length(arr), c["minLength"]))
-        if err:
-            raise err
-
-
 # --------------------------------------------------------------------------------------------
 
 
@@ -368,21 +339,3 @@ def enforce(df: pd.DataFrame, table: str) -> pa.Table:
     result = result.combine_chunks()
     assert result.schema.equals(schema, check_metadata=True)
     return result
-
-
-def _check_primary_key(t: pa.Table, table: str, key: list[str]) -> None:
-    for k in key:  # key columns are non-nullable, so this holds already; keep it explicit
-        if t.column(k).null_count:
-            raise SchemaError(f"table {table!r} column {k!r}: null in primary key {key}")
-    if t.num_rows < 2:
-        return
-    counts = t.select(key).group_by(key).aggregate([([], "count_all")])
-    dup = counts.filter(pc.greater(counts.column("count_all"), 1))
-    if dup.num_rows:
-        dup = dup.sort_by([(k, "ascending") for k in key])
-        first = dup.slice(0, 1).to_pylist()[0]
-        shown = ", ".join(f"{k}={_one_line(first[k])}" for k in key)
-        raise SchemaError(
-            f"table {table!r} primary key columns {key}: duplicate key ({shown}) occurs "
-            f"{first['count_all']} times; {dup.num_rows} duplicated key(s) in all"
-        )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from schemas.names import TABLE_NAMES
 from schemas.fields import (BOX_EDGES, CONSTRAINTS, DERIVED, FIELDS, FROM_PROJECT, LOCATED_PREFIXES, LOCATION_PARTS,
                             POSITION, PROVENANCE, ROLE_KINDS, Field, Role, location_fields, quantity_fields)
 
@@ -175,6 +176,7 @@ _TABLE_LIST = [
 ]
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in _TABLE_LIST}
+assert tuple(TABLES) == TABLE_NAMES, "schemas/names.py lists the tables of _TABLE_LIST, in its order"
 
 # Foreign keys: {table: [(columns, parent table, parent columns)]}. Every project_no names a project.
 FOREIGN_KEYS: dict[str, list[tuple[list[str], str, list[str]]]] = {

@@ -52,7 +52,7 @@ def plan_build(tmp_path_factory) -> Build:
     from pipeline.stages.build import build
 
     out = tmp_path_factory.mktemp("plan") / "out"
-    build(RAW / "plan_vi.pdf", RAW / "overview.pdf", out, progress=False)
+    build(RAW / "plan_vi.pdf", RAW / "overview.pdf", out, progress=False, duckdb=True)  # with renkei.duckdb
     return Build(out)
 
 

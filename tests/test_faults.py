@@ -141,14 +141,14 @@ def previous(plan_build, tmp_path) -> Path:
 # -- every write of the write stage, failed in turn (simulated) ------------------------------------
 def test_each_write_of_the_write_stage_failing_leaves_the_old_build(normalized, previous, monkeypatch, capsys):
     counter = Writes(monkeypatch)
-    assert stages.run_write(normalized, previous) is not None  # count the writes of a rebuild
+    assert stages.run_write(normalized, previous, duckdb=True) is not None  # count the writes of a rebuild
     total = counter.count
     before = snapshot(previous)
     assert total >= 14  # the staging folder, 9-10 tables, datapackage, manifest, metrics, duckdb, the swap
     for n in range(1, total + 1):
         code = (errno.ENOSPC, errno.EROFS, errno.EACCES)[n % 3]
         Writes(monkeypatch, code, fail_at=n)
-        line = refused(capsys, ["write", str(normalized), "--out", str(previous)], str(previous))
+        line = refused(capsys, ["write", str(normalized), "--out", str(previous), "--duckdb"], str(previous))
         assert os.strerror(code) in line, (n, line)
         assert STAGING_PREFIX not in line, line  # a staged file is named by the output folder
         assert snapshot(previous) == before, f"write {n} of {total} changed the old build"
@@ -159,7 +159,7 @@ def test_a_signal_at_each_write_of_the_write_stage(normalized, previous, monkeyp
     """SIGTERM or SIGINT at each write: 143 or 130 and one line; the old build byte-identical, or, when the
     signal came during the swap, the whole new build in place and the line saying so."""
     counter = Writes(monkeypatch)
-    assert stages.run_write(normalized, previous) is not None
+    assert stages.run_write(normalized, previous, duckdb=True) is not None
     total = counter.count
     outcomes = {"kept": 0, "swapped": 0}
     for n in range(1, total + 1):
@@ -167,7 +167,7 @@ def test_a_signal_at_each_write_of_the_write_stage(normalized, previous, monkeyp
         signum = (signal.SIGTERM, signal.SIGINT)[n % 2]
         Writes(monkeypatch, fail_at=n, signum=signum)
         capsys.readouterr()
-        assert main(["write", str(normalized), "--out", str(previous)]) == 128 + signum, n
+        assert main(["write", str(normalized), "--out", str(previous), "--duckdb"]) == 128 + signum, n
         err = capsys.readouterr().err
         lines = err.splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err, err
@@ -191,14 +191,14 @@ def test_disk_full_while_writing_a_build(normalized, tmp_path, monkeypatch, caps
     with tmpfs(disk, "16m") as mounted:
         record_property("FAULTS_MODE", "tmpfs" if mounted else "simulated")
         out = disk / "out"
-        stages.run_write(normalized, out)
+        stages.run_write(normalized, out, duckdb=True)
         before = snapshot(out)
         assert sum(p.stat().st_size for p in out.iterdir()) > 600_000
         if mounted:
             for leave in (0, 8_192, 64_000, 160_000, 300_000, 500_000):  # the build takes ~1 MB, its database ~0.7
                 filler = fill(disk, max(0, leave))
                 try:
-                    line = refused(capsys, ["write", str(normalized), "--out", str(out)], str(out),
+                    line = refused(capsys, ["write", str(normalized), "--out", str(out), "--duckdb"], str(out),
                                     "No space left on device", "free some space")
                     assert STAGING_PREFIX not in line
                     assert snapshot(out) == before, leave
@@ -211,14 +211,14 @@ def test_disk_full_while_writing_a_build(normalized, tmp_path, monkeypatch, caps
         else:
             for n in (1, 4, 12):
                 Writes(monkeypatch, errno.ENOSPC, fail_at=n)
-                refused(capsys, ["write", str(normalized), "--out", str(out)], "No space left on device")
+                refused(capsys, ["write", str(normalized), "--out", str(out), "--duckdb"], "No space left on device")
                 assert snapshot(out) == before
                 Writes(monkeypatch, errno.ENOSPC, fail_at=1)
                 refused(capsys, ["duckdb", str(out)], "No space left on device")
                 assert snapshot(out) == before
         # with room again, the same commands succeed
         monkeypatch.undo()
-        assert main(["write", str(normalized), "--out", str(out)]) == 0
+        assert main(["write", str(normalized), "--out", str(out), "--duckdb"]) == 0
         assert main(["duckdb", str(out)]) == 0
 
 

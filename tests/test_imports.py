@@ -58,29 +58,43 @@ def test_the_check_can_fail():
 PROBE = """
 import json, sys
 import extractors.ruled as ruled
+LIBRARIES = ("duckdb", "numpy", "pandas", "pyarrow", "pyarrow.compute")
 seen = {}
+def loaded():
+    return sorted(m for m in LIBRARIES if sys.modules.get(m) is not None)
 original = ruled._read_parallel
 def probe(*args, **kwargs):
-    seen["at_fork"] = sorted(m for m in ("pandas", "pyarrow", "duckdb") if m in sys.modules)
+    seen["at_fork"] = loaded()
     for i, page in enumerate(original(*args, **kwargs)):
         if i == 0:
-            seen["first_page"] = sorted(m for m in ("pandas", "pyarrow", "duckdb") if m in sys.modules)
+            seen["first_page"] = loaded()
         yield page
 ruled._read_parallel = probe
 from pipeline.cli import main
 try:
-    main(["--no-progress", "build", "--pdf", sys.argv[1], "--out", sys.argv[2]])
+    main(["--no-progress", "build", "--pdf", sys.argv[1], "--out", sys.argv[2], *sys.argv[3:]])
 except SystemExit:
     pass
+seen["after"] = loaded()
 print(json.dumps(seen))
 """
 
 
-def test_the_build_imports_the_table_libraries_while_its_workers_read(tmp_path):
-    """The workers are forked without pandas, pyarrow and duckdb; the parent imports them while it waits
-    for the first page (pipeline.stages.build.import_later_steps), not before reading nor after it."""
+def _probe(out, *flags: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RENKEI_WORKERS": "2"}
-    done = subprocess.run([sys.executable, "-c", PROBE, str(ROOT / "raw" / "plan_vi.pdf"), str(tmp_path / "out")],
-                          cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
-    assert seen == {"at_fork": [], "first_page": ["duckdb", "pandas", "pyarrow"]}, done.stderr
+    done = subprocess.run([sys.executable, "-c", PROBE, str(ROOT / "raw" / "plan_vi.pdf"), str(out), *flags], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_build_imports_the_table_libraries_while_its_workers_read(tmp_path):
+    """The workers are forked without pyarrow (and duckdb); the parent imports them while it waits for the
+    first page (pipeline.stages.build.import_later_steps), not before reading nor after it. pandas and numpy
+    are never imported: the build writes with pyarrow alone (schemas.rows) and tells pyarrow they are not
+    there (`without_frame_libraries`), and renkei.duckdb only with --duckdb; nor pyarrow.compute (schemas.rows
+    checks Python values)."""
+    seen = _probe(tmp_path / "out")
+    assert seen == {"at_fork": [], "first_page": ["pyarrow"], "after": ["pyarrow"]}, seen
+    assert (tmp_path / "out" / "manifest.json").is_file() and not (tmp_path / "out" / "renkei.duckdb").exists()
+    seen = _probe(tmp_path / "with-duckdb", "--duckdb")
+    assert seen == {"at_fork": [], "first_page": ["duckdb", "pyarrow"], "after": ["duckdb", "pyarrow"]}, seen
+    assert (tmp_path / "with-duckdb" / "renkei.duckdb").is_file()

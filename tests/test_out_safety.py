@@ -182,7 +182,7 @@ def test_missing_and_empty_folders_are_accepted_with_umask_modes(normalized, tmp
             assert require_build(out)["row_counts"] == dict(sorted(counts.items()))
         files = sorted(p.name for p in missing.iterdir())
         assert files == sorted([f"{t}.parquet" for t in counts] + ["datapackage.json", "manifest.json",
-                                                                    "metrics.json", "renkei.duckdb"])
+                                                                    "metrics.json"])  # renkei.duckdb: --duckdb
         assert stat.S_IMODE(missing.stat().st_mode) == 0o755
         assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o755
         assert {stat.S_IMODE(p.stat().st_mode) for p in missing.iterdir()} == {0o644}
@@ -360,3 +360,86 @@ def test_make_diff_with_a_missing_new_builds_nothing(tmp_path):
     assert "error: missing.pdf: no such file" in result.stderr
     assert "build" not in result.stdout
     assert not (tmp_path / "out").exists()  # OLD was not built
+
+
+# -- renkei.duckdb: written where it is used, never left beside another edition -----------------------
+def test_a_rebuild_without_duckdb_removes_the_earlier_database_and_says_so(previous, normalized, capsys):
+    assert (previous / "renkei.duckdb").is_file()  # the earlier build was made with --duckdb
+    capsys.readouterr()
+    assert main(["write", str(normalized), "--out", str(previous)]) == 0
+    err = capsys.readouterr().err
+    assert not (previous / "renkei.duckdb").exists()
+    assert err.splitlines() == [f"{previous / 'renkei.duckdb'}: removed (the earlier build's database, of the data "
+                                f"this build replaced); `renkei duckdb {previous}` writes this build's"], err
+    assert main(["write", str(normalized), "--out", str(previous), "--duckdb"]) == 0
+    assert (previous / "renkei.duckdb").is_file()
+
+
+def test_duckdb_remove_removes_a_database_and_refuses_any_other_file(plan_build, tmp_path, capsys):
+    from pipeline.stages.database import write_database
+
+    database = write_database(plan_build.path, tmp_path / "renkei.duckdb")
+    argv = ["duckdb", str(tmp_path / "data"), "--out", str(database), "--remove"]  # the build need not exist
+    assert main(argv) == 0 and not database.exists()
+    assert main(argv) == 0  # none there: nothing to do
+    database.write_text("my notes\n", encoding="utf-8")
+    refused(capsys, argv, str(database), "not a DuckDB database")
+    assert database.read_text(encoding="utf-8") == "my notes\n"
+
+
+# -- make run: out/renkei.duckdb never holds another edition than out/data -----------------------------
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make")
+@pytest.mark.slow  # `make run` of a new edition in a copy of the project: every dvc stage, then pin and again
+def test_make_run_stopping_at_the_gate_leaves_no_database_of_the_earlier_edition(plan_build, tmp_path):
+    """The earlier edition's run left out/data and out/renkei.duckdb; a new edition's `make run` puts the new
+    data in out/data and stops at the gate (its counts are not the pinned ones): the earlier database is
+    gone and one line says so. Once pinned, `make run` passes and writes the database from the new data."""
+    import duckdb
+
+    from pipeline import bench
+    from pipeline.stages.database import write_database
+    from tests.conftest import FIXTURES
+
+    copy, _ = bench.repro_copy(ROOT, tmp_path / "project")
+    shutil.copy2(ROOT / "Makefile", copy / "Makefile")
+    (copy / "tests").mkdir()  # `make bytecode` compiles it
+    new = FIXTURES / "plan_vi_revised_sample.pdf"  # the new edition: 567 project_municipalities, not 565
+    shutil.copy2(new, copy / "raw" / "plan_new.pdf")
+    params = (copy / "params.yaml").read_text(encoding="utf-8")
+    (copy / "params.yaml").write_text(params.replace("pdf: raw/plan_whole.pdf", "pdf: raw/plan_new.pdf", 1),
+                                      encoding="utf-8")
+    data, database = copy / "out" / "data", copy / "out" / "renkei.duckdb"
+    copy_build(plan_build.path, data).joinpath("renkei.duckdb").unlink()  # the earlier edition's run
+    write_database(data, database)
+    venv = Path(sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST") and k != "PYTHONPATH"}
+    env.update(PATH=f"{venv}{os.pathsep}{env.get('PATH', '')}", DVC_NO_ANALYTICS="1", GX_ANALYTICS_ENABLED="false")
+    subprocess.run([str(venv / "dvc"), "init", "--no-scm", "-q"], cwd=copy, env=env, check=True)
+
+    def make_run() -> subprocess.CompletedProcess:
+        return subprocess.run(["make", "--no-print-directory", "run", "STAMP=no-stamp", "-o", "no-stamp",
+                               f"PY={sys.executable}", f"VENV={venv.parent}"],
+                              cwd=copy, capture_output=True, text=True, env=env, timeout=1800)
+
+    def municipalities() -> int:
+        con = duckdb.connect(str(database), read_only=True)
+        try:
+            return con.execute("SELECT count(*) FROM project_municipalities").fetchone()[0]
+        finally:
+            con.close()
+
+    assert municipalities() == 565
+    result = make_run()
+    assert result.returncode != 0, result.stderr[-2000:]
+    assert json.loads((data / "manifest.json").read_text(encoding="utf-8"))["row_counts"]["project_municipalities"] == 567
+    assert not database.exists(), "out/renkei.duckdb still holds the earlier edition beside the new out/data"
+    said = [line for line in result.stderr.splitlines() if "out/renkei.duckdb" in line]
+    assert len(said) == 1 and said[0].startswith("out/renkei.duckdb: none") and "make run" in said[0], said
+    assert "Traceback" not in result.stderr
+
+    pin = subprocess.run([sys.executable, "-m", "pipeline", "pin", "out/data"], cwd=copy, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert pin.returncode == 0, pin.stderr
+    result = make_run()
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert municipalities() == 567  # the database of the data beside it

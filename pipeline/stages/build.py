@@ -6,7 +6,8 @@ inspected alone (and dvc.yaml mirrors them):
     extract    PDF(s)            → extract/layout.json, extract/overview.json
     parse      extract/          → parse/records.json, parse/overview.json
     normalize  extract/, parse/  → normalize/tables.json
-    write      normalize/        → *.parquet, datapackage.json, manifest.json, metrics.json, renkei.duckdb
+    write      normalize/        → *.parquet, datapackage.json, manifest.json, metrics.json (renkei.duckdb with
+                                   --duckdb)
 
 Every stage checks its input folder and its ``--out`` before writing anything (`pipeline.stages.builddir`): a
 stage folder receives only that stage's fixed files, and ``build``/``write`` own only the build's files in
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline.stages.builddir import (check_out, check_stage_out, drop_failed_stages, keep_failed_stages, require_stage,
-                               staging, swap_in)
+                               say_removed, staging, swap_in)
 from extractors.document import Document
 from extractors.settings import Layout
 from pipeline.stages.extract import cell_rows, chapter_layout, read_json, stamp_record
@@ -279,25 +280,21 @@ def _package_versions() -> dict[str, str]:
     return versions
 
 
-def write_build_files(normalize_dir: Path, out: Path, duckdb: bool = True) -> dict[str, int]:
+def write_build_files(normalize_dir: Path, out: Path, duckdb: bool = False) -> dict[str, int]:
     """Write the build's files (tables, datapackage, manifest, metrics and, with ``duckdb``, renkei.duckdb)
     into ``out`` as they are; the callers give it a fresh staging folder (`run_write`, `build`)."""
     return _write_build_files(_StageFiles(normalize_dir).read("tables.json", TablesFile), out, duckdb=duckdb)
 
 
-def _write_build_files(data: TablesFile, out: Path, duckdb: bool = True,
+def _write_build_files(data: TablesFile, out: Path, duckdb: bool = False,
                        timings: dict[str, float] | None = None) -> dict[str, int]:
-    import pandas as pd
-
     from pipeline.stages.normalize import metrics
-    from pipeline.stages.write import write_tables
-    from schemas.tables import CONTRACT_VERSION, TABLES
+    from pipeline.stages.write import write_rows
+    from schemas.tables import CONTRACT_VERSION
 
-    # A table with no rows (a document without footnotes) still has the contract's columns.
-    frames = {name: pd.DataFrame(rows) if rows or name not in TABLES
-              else pd.DataFrame(columns=TABLES[name].fields)
-              for name, rows in data.tables.items()}
-    counts = write_tables(frames, out, sources=data.sources)
+    # pyarrow alone (schemas.rows): no pandas. A table with no rows (a document without footnotes) still
+    # has the contract's columns.
+    counts = write_rows(data.tables, out, sources=data.sources)
     manifest = {
         "contract_version": CONTRACT_VERSION,
         "sources": data.sources,
@@ -315,7 +312,7 @@ def _write_build_files(data: TablesFile, out: Path, duckdb: bool = True,
     return counts
 
 
-def run_write(normalize_dir: Path, out: Path, duckdb: bool = True) -> dict[str, int]:
+def run_write(normalize_dir: Path, out: Path, duckdb: bool = False) -> dict[str, int]:
     """The write stage: normalize/tables.json → the build in ``out``, which must be missing, empty or an
     earlier build (`check_out`); the earlier build's files are replaced and its tables that the new build
     does not have are removed, so no stale table stays behind."""
@@ -323,17 +320,21 @@ def run_write(normalize_dir: Path, out: Path, duckdb: bool = True) -> dict[str, 
     old = check_out(out)
     with staging(out) as staged:
         counts = write_build_files(normalize_dir, staged, duckdb=duckdb)
-        swap_in(staged, out, old)
+        removed = swap_in(staged, out, old)
+    say_removed(out, removed)
     return counts
 
 
 # -- build -----------------------------------------------------------------------------------------
 LATER_STEPS = ("pipeline.stages.parse", "pipeline.stages.normalize", "pipeline.stages.identity",
-               "pipeline.stages.write", "schemas.enforce")
+               "pipeline.stages.write", "schemas.rows")
+# What pyarrow imports whenever it is installed (numpy when pyarrow is imported, pandas on its first array)
+# and the build does not use: `without_frame_libraries`.
+FRAME_LIBRARIES = ("pandas", "numpy")
 
 
 @contextlib.contextmanager
-def _while_workers_read(duckdb: bool) -> Iterator[None]:
+def _while_workers_read(duckdb: bool, timings: dict[str, float] | None = None) -> Iterator[None]:
     """Around the start of the page-reading workers (`read_pages`' ``meanwhile``): a signal while they are
     forked waits until they are (`shielded`: raised inside os.fork's after-fork hooks, it would be printed
     as an ignored exception and lost); then, while they read, the later steps' libraries are imported, a
@@ -341,14 +342,15 @@ def _while_workers_read(duckdb: bool) -> Iterator[None]:
     aborts that init with "Critical nanobind error" and the process hung (seen once in 15 Ctrl-C runs)."""
     with shielded():
         yield
-        import_later_steps(duckdb)
+        with _timed(timings, "imports while reading"):  # part of extract's time (`pipeline.bench`)
+            import_later_steps(duckdb)
 
 
 def import_later_steps(duckdb: bool) -> None:
-    """Import what the steps after extract use: pyarrow, numpy and pandas (schemas.enforce) and, with
-    ``duckdb``, duckdb, 0.3–0.4 s on the bench machine. A build does it while worker processes read the
-    chapter's pages and this process would only wait (`read_pages`' ``meanwhile``), and after they were
-    forked, so that they start without these libraries. The build's output does not depend on it."""
+    """Import what the steps after extract use: pyarrow (schemas.rows) and, with ``duckdb``, duckdb. A
+    build does it while worker processes read the chapter's pages and this process would only wait
+    (`read_pages`' ``meanwhile``), and after they were forked, so that they start without these libraries.
+    The build's output does not depend on it."""
     import importlib
 
     for name in LATER_STEPS:
@@ -357,19 +359,48 @@ def import_later_steps(duckdb: bool) -> None:
         importlib.import_module("duckdb")
         importlib.import_module("pipeline.stages.database")
 
+
+@contextlib.contextmanager
+def without_frame_libraries() -> Iterator[None]:
+    """The `build` and `write` commands' process: pandas and numpy, where not imported yet, made unimportable
+    for the command's duration (``sys.modules[name] = None``, Python's way to make an import fail), so that
+    pyarrow, which imports numpy when it is imported and pandas on its first array whenever they are
+    installed, runs without them as it does where they are not installed. The build uses neither (it
+    writes with `schemas.rows`, pyarrow alone), and their import was ~0.3–0.4 s of CPU, a third of what
+    the build spends besides reading pages (`make bench`). A module that needed them would fail loudly
+    (ImportError), never silently differ; tests/test_imports.py checks they stay out.
+
+    Only for a command's own process, which ends after it: pyarrow keeps, for the rest of the process,
+    that numpy and pandas were missing when it looked (`renkei diff` builds in-process and then compares
+    with pandas, so it does not use this)."""
+    blocked = [name for name in FRAME_LIBRARIES if name not in sys.modules]
+    if "pandas" in sys.modules or "pyarrow" in sys.modules:
+        blocked = []  # already in use in this process: leave pyarrow's view of them alone
+    for name in blocked:
+        sys.modules[name] = None
+    try:
+        yield
+    finally:
+        for name in blocked:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+
+
 @contextlib.contextmanager
 def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
-    """Add the block's wall time to ``timings[name]`` (when timings are asked for: `pipeline.bench`)."""
-    start = time.perf_counter()
+    """Add the block's wall time to ``timings[name]`` and this process's CPU seconds (user + sys, not its
+    workers') to ``timings[name + " cpu"]`` (when timings are asked for: `pipeline.bench`)."""
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         yield
     finally:
         if timings is not None:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+            timings[f"{name} cpu"] = timings.get(f"{name} cpu", 0.0) + time.process_time() - cpu
 
 
 def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = None,
-          duckdb: bool = True, timings: dict[str, float] | None = None,
+          duckdb: bool = False, timings: dict[str, float] | None = None,
           settings: Layout = Layout()) -> dict[str, int]:
     """Run every stage and put the build in ``out`` only when all succeeded.
 
@@ -378,8 +409,9 @@ def build(pdf: Path, overview: Path | None, out: Path, progress: bool | None = N
     build's own files are swapped in (`swap_in`), so a failed run leaves the earlier build as it was and
     siblings such as validation/ or report.html stay.
 
-    ``timings``, when given, receives the wall seconds of each step: check, extract, parse, normalize,
-    write (its duckdb part as duckdb), swap.
+    ``timings``, when given, receives the wall seconds of each step: check, extract (the imports made
+    while the workers read also as "imports while reading"), parse, normalize, write (its duckdb part as
+    duckdb), swap; and this process's CPU seconds of each as "<step> cpu".
 
     ``settings``: the layout tolerances every reader and the parser use (extractors/settings.py), handed
     down the call chain; another `Layout` builds with other tolerances."""
@@ -409,7 +441,7 @@ def _build_staged(document: Document, overview: Path | None, out: Path, old, ove
         try:
             with _timed(timings, "extract"):
                 _extract(document, overview, extract, settings, progress=progress,
-                         overview_pages=overview_pages, meanwhile=lambda: _while_workers_read(duckdb))
+                         overview_pages=overview_pages, meanwhile=lambda: _while_workers_read(duckdb, timings))
             check_received()
             with _timed(timings, "parse"):
                 _parse(extract, parse, settings)
@@ -429,5 +461,6 @@ def _build_staged(document: Document, overview: Path | None, out: Path, old, ove
             raise type(error)(f"{error} (stage files kept in {kept}/)") from None
         with _timed(timings, "swap"):
             watch.check()
-            swap_in(staged, out, old)
+            removed = swap_in(staged, out, old)
+    say_removed(out, removed)
     return counts

@@ -46,6 +46,7 @@ import os
 import re
 import secrets
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -56,7 +57,7 @@ from pipeline.inputs import InputError
 MANIFEST = "manifest.json"
 # The files every build writes besides its tables (pipeline.stages.build.write_build_files).
 FIXED_FILES = ("datapackage.json", "metrics.json", MANIFEST)
-# The DuckDB database a build writes unless told not to (`build --no-duckdb`; pipeline.stages.database): one of the
+# The DuckDB database a build writes when told to (`build --duckdb`; pipeline.stages.database): one of the
 # build's own files either way, so a rebuild without it removes a stale one.
 OPTIONAL_FILES = ("renkei.duckdb",)
 STAGING_PREFIX = ".renkei-staging-"
@@ -211,9 +212,9 @@ def check_out(out: Path) -> dict | None:
             raise InputError(f"{out}: holds files renkei did not write ({_examples(foreign)}) and no "
                              f"{MANIFEST} of an earlier build; {_ADVICE}")
         return None
-    from schemas.tables import TABLES
+    from schemas.names import TABLE_NAMES  # not schemas.tables: no pyarrow before the pages are read
 
-    may_write = {f"{name}.parquet" for name in TABLES} | set(FIXED_FILES) | set(OPTIONAL_FILES)
+    may_write = {f"{name}.parquet" for name in TABLE_NAMES} | set(FIXED_FILES) | set(OPTIONAL_FILES)
     clash = sorted(may_write & set(_foreign_entries(out, own_files(old))))
     if clash:
         raise InputError(f"{out}: {clash[0]} is not part of the earlier build there and the new build would "
@@ -274,17 +275,26 @@ def staging(out: Path) -> Iterator[Path]:
                 break
 
 
-def swap_in(staged: Path, out: Path, old: dict | None) -> None:
+def swap_in(staged: Path, out: Path, old: dict | None) -> list[str]:
     """Move the build in ``staged`` (a folder inside ``out`` holding a complete build) into ``out``,
     replacing the old build's files (``old`` is its manifest, None for none); see the module docstring
-    for the order and what it guarantees. Files of ``out`` that the old build did not write stay."""
+    for the order and what it guarantees. Files of ``out`` that the old build did not write stay. Returns
+    the optional files (renkei.duckdb) of the old build that the new one does not have, removed so that no
+    file of another edition stays beside the new build (`say_removed` names them)."""
     staged, out = Path(staged), Path(out)
     # A signal waits until the swap is over: a build goes in whole or not at all.
     with shielded(note=f"after the new build was put in place in {out}"):
-        _swap_in(staged, out, old)
+        return _swap_in(staged, out, old)
 
 
-def _swap_in(staged: Path, out: Path, old: dict | None) -> None:
+def say_removed(out: Path, removed: list[str]) -> None:
+    """One line on stderr for each optional file of the earlier build that `swap_in` removed."""
+    for name in removed:
+        print(f"{Path(out) / name}: removed (the earlier build's database, of the data this build replaced); "
+              f"`renkei duckdb {out}` writes this build's", file=sys.stderr)
+
+
+def _swap_in(staged: Path, out: Path, old: dict | None) -> list[str]:
     if not staged.is_dir():  # the output folder was removed while the build ran
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(out))
     new = read_manifest(staged)
@@ -297,6 +307,7 @@ def _swap_in(staged: Path, out: Path, old: dict | None) -> None:
     steps += [(name, True) for name in [*tables, *FIXED_FILES]]
     kept = _keep_links(staged, out, [name for name, _ in steps])
     done: list[tuple[str, bool]] = []
+    removed: list[str] = []
     try:
         for name, moved in steps:
             if moved:
@@ -304,6 +315,7 @@ def _swap_in(staged: Path, out: Path, old: dict | None) -> None:
             else:
                 with contextlib.suppress(FileNotFoundError):
                     (out / name).unlink()
+                    removed.append(name)
             done.append((name, moved))
     except BaseException:
         _roll_back(out, kept, done)
@@ -313,6 +325,7 @@ def _swap_in(staged: Path, out: Path, old: dict | None) -> None:
             with contextlib.suppress(FileNotFoundError):
                 (out / name).unlink()
     _fsync_folder(out)
+    return removed
 
 
 def _keep_links(staged: Path, out: Path, names: list[str]) -> Path | None:

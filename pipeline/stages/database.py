@@ -2,8 +2,9 @@
 
 Every table is created from the schema (types, NOT NULL, primary key, foreign keys to projects) and filled
 from the build's Parquet file; every table and column carries its description as a comment, so
-``DESCRIBE``/``duckdb_columns()`` explain the data without the docs. ``build`` writes it into the build
-folder too (unless ``--no-duckdb``).
+``DESCRIBE``/``duckdb_columns()`` explain the data without the docs. ``build --duckdb`` writes it into the
+build folder too (not by default: importing duckdb and writing the database was ~0.3 s of CPU, a fifth of
+what the build spends besides reading pages, for a file only some builds' users open).
 
 Besides the tables it holds the view `municipality_projects` (`MUNICIPALITY_PROJECTS`): one row per partner
 municipality and project, with the project's amount of each fiscal year the plan prints as a column
@@ -26,7 +27,11 @@ the same database takes 40 blocks, about 0.65 MB (reading it needs DuckDB 1.2 or
 written by the pinned DuckDB).
 
 Its content is deterministic, its bytes are not (DuckDB writes a random database id and checksums into the
-file), so dvc.yaml keeps it out of the DVC-tracked out/data and writes it to out/renkei.duckdb, undeclared.
+file), so dvc.yaml keeps it out of the DVC-tracked out/data and `make run` writes it to out/renkei.duckdb,
+undeclared: it removes the database before ``dvc repro`` (which may change out/data and then stop, at the
+gate or any stage) and writes it from out/data once the run passed, so it never holds another edition than
+out/data; a failed run says in one line that there is none. ``build`` and ``write`` write it only with
+``--duckdb`` (a rebuild without removes an earlier build's, `pipeline.stages.builddir.swap_in`).
 The file is written beside its destination and moved into place, so a reader never sees half a database;
 a write that fails (a full or read-only disk) removes the temporary file and its write-ahead log and leaves
 an earlier database as it was.
@@ -210,10 +215,41 @@ def write_database(build_dir: Path, path: Path, tables: list[str] | None = None)
     return path
 
 
-def run_duckdb(build_dir: Path, out: Path | None = None) -> int:
-    """The CLI command: check that ``build_dir`` is a build, write the database (default BUILD/renkei.duckdb)."""
+_MAGIC = (8, b"DUCK")  # where a DuckDB database file says what it is (after an 8-byte checksum)
+
+
+def remove_database(path: Path) -> bool:
+    """Remove the database ``path`` (and a write-ahead log beside it) before the build it was written from
+    may change, so that no database of another edition is left beside the data (`make run`: out/data
+    changes inside ``dvc repro``, which can stop at the gate, or at any stage, with the new edition in
+    place). A file at ``path`` that is not a DuckDB database is refused (`InputError`) and left: renkei
+    removes only what it wrote. True when one was removed."""
+    from pipeline.inputs import InputError
+
+    path = Path(path)
+    if not path.exists():
+        return False
+    offset, magic = _MAGIC
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(offset + len(magic))
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror or error}); not removed") from None
+    if not path.is_file() or head[offset:] != magic:
+        raise InputError(f"{path}: not a DuckDB database (renkei writes its database there); move it away")
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    path.unlink()
+    return True
+
+
+def run_duckdb(build_dir: Path, out: Path | None = None, remove: bool = False) -> int:
+    """The CLI command: check that ``build_dir`` is a build, write the database (default BUILD/renkei.duckdb);
+    with ``remove``, remove that database instead (`remove_database`; ``build_dir`` need not exist)."""
     from pipeline.stages.builddir import manifest_tables, require_build
 
+    if remove:
+        remove_database(Path(out) if out is not None else Path(build_dir) / DUCKDB_NAME)
+        return 0
     manifest = require_build(build_dir)
     path = Path(out) if out is not None else Path(build_dir) / DUCKDB_NAME
     write_database(build_dir, path, [n for n in manifest_tables(manifest) if n in TABLES])

@@ -19,8 +19,9 @@ import pyarrow.parquet as pq
 from pipeline.stages.atomic import atomic_write, write_json
 from schemas.tables import TABLES, datapackage
 
-# pandas and schemas.enforce (pandas, ~0.4 s to import) are imported by the function that enforces frames:
-# parse and normalize never touch a frame. The stages' JSON goes through pipeline/stages/atomic.py.
+# pandas and schemas.enforce (pandas, ~0.4 s to import) are imported by the function that enforces frames;
+# the build writes its rows with `write_rows` (schemas.rows: pyarrow alone). The stages' JSON goes through
+# pipeline/stages/atomic.py.
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -52,13 +53,29 @@ def write_tables(frames: Mapping[str, pd.DataFrame], out_dir: Path,
     """Enforce and write each frame as ``out_dir/<name>.parquet``, then ``out_dir/datapackage.json``
     describing exactly those tables (``sources`` as in manifest.json: the PDFs read). All frames are enforced before anything is written, so a
     schema error leaves ``out_dir`` as it was. Returns row counts per table, in contract order."""
-    from schemas.enforce import SchemaError, enforce
+    from schemas.enforce import enforce
 
-    unknown = [n for n in frames if n not in TABLES]
+    return _write(frames, enforce, out_dir, sources)
+
+
+def write_rows(rows: Mapping[str, list[dict]], out_dir: Path,
+               sources: Mapping[str, dict] | None = None) -> dict[str, int]:
+    """`write_tables` for tables given as rows (dicts, as the build's stage files hold them), enforced with
+    pyarrow alone (`schemas.rows.enforce_rows`: the same checks and the same Parquet bytes as
+    ``write_tables`` of ``pd.DataFrame(rows)``, without importing pandas)."""
+    from schemas.rows import enforce_rows
+
+    return _write(rows, enforce_rows, out_dir, sources)
+
+
+def _write(data: Mapping, enforce, out_dir: Path, sources: Mapping[str, dict] | None) -> dict[str, int]:
+    from schemas.errors import SchemaError
+
+    unknown = [n for n in data if n not in TABLES]
     if unknown:
         raise SchemaError(f"table {unknown[0]!r}: unknown table; known: {', '.join(TABLES)}")
-    names = [n for n in TABLES if n in frames]
-    tables = {n: enforce(frames[n], n) for n in names}
+    names = [n for n in TABLES if n in data]
+    tables = {n: enforce(data[n], n) for n in names}
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     for n in names:
