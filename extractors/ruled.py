@@ -505,17 +505,17 @@ def _number(text: str) -> int:
 
 
 def foot_number_verdicts(numbers: list[tuple[int, FootNumber | None]], layout: Layout) -> dict[int, bool]:
-    """For each page whose only page-number-like run lies inside a cell (``FootNumber.in_cell``), whether
-    that run is the page's number (True) or the cell's value (False), from the nearest page before and
-    after it that prints its label outside the tables. It is the page number when it stands where they
-    print theirs (its centre and top within `Layout.edge_align`), in their form ("- # -") and numbered on
-    from them (page distance = number distance); it is the cell's value when it stands elsewhere or in
-    another form. Printed where and as the page numbers are but numbered otherwise, it cannot be told
-    apart: the page is refused, in one line naming it (`PdfReadError`). ``numbers``: (page, foot number)
-    in page order."""
+    """For each page that prints no page number outside its tables but has a page-number-like run inside a
+    cell at its foot (``FootNumber.in_cell``), whether that run is the page's number (True) or the cell's
+    value (False), from the nearest page before and after it that prints its label outside the tables. It
+    is the page number when it stands where they print theirs (its centre and top within
+    `Layout.page_number_place_slack`), in their form ("- # -") and numbered on from them (page distance =
+    number distance); it is the cell's value when it stands elsewhere or in another form. Printed where and
+    as the page numbers are but numbered otherwise, it cannot be told apart: the page is refused, in one
+    line naming it (`PdfReadError`). ``numbers``: (page, foot number) in page order."""
     labels = [(page, foot) for page, foot in numbers if foot is not None and not foot.in_cell]
     verdicts: dict[int, bool] = {}
-    align = layout.edge_align
+    align = layout.page_number_place_slack
     for page, foot in numbers:
         if foot is None or not foot.in_cell:
             continue
