@@ -345,7 +345,7 @@ class FootNumber:
     """A run of glyphs on one baseline in the page foot that reads as a page number (`is_page_number`):
     the page's printed label (``in_cell`` False), or such a run lying wholly inside a table cell, alone on
     its line and below the cell's other text (``in_cell`` True): the page number when a browser drew a cut
-    row's rules on past it, or a cell's value printed at the foot. Which, `confirm_foot_numbers` tells from
+    row's rules on past it, or a cell's value printed at the foot. Which, `foot_number_verdicts` tells from
     the neighbouring pages' labels. ``centre`` and ``top`` are measured from the printed page's top left."""
 
     text: str
@@ -405,7 +405,7 @@ def read_page(page: pdfplumber.page.Page, layout: Layout, drop_number_in_cell: b
     The result carries, as the attribute ``foot_number`` (not a field: not in layout.json), the page's
     printed label (`FootNumber`), or a page-number-like run inside a cell at the page foot
     (`_number_in_cell`), or None. With ``drop_number_in_cell`` (the neighbouring pages' labels showed the
-    run is the page number: `confirm_foot_numbers`) that run is read as the page number, outside the
+    run is the page number: `foot_number_verdicts`) that run is read as the page number, outside the
     table, and never into the cell."""
     box = reading_box(page, layout)
     page_top = 0.0
