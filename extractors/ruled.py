@@ -340,9 +340,73 @@ def _refuse_outside_page(page_number: int, chars: list[dict], bbox: tuple[float,
                            [page_number])
 
 
-def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
+@dataclass(frozen=True)
+class FootNumber:
+    """A run of glyphs on one baseline in the page foot that reads as a page number (`is_page_number`):
+    the page's printed label (``in_cell`` False), or such a run lying wholly inside a table cell, alone on
+    its line and below the cell's other text (``in_cell`` True): the page number when a browser drew a cut
+    row's rules on past it, or a cell's value printed at the foot. Which, `foot_number_verdicts` tells from
+    the neighbouring pages' labels. ``centre`` and ``top`` are measured from the printed page's top left."""
+
+    text: str
+    centre: float
+    top: float
+    in_cell: bool = False
+
+
+def _foot_runs(chars: list[dict], page_top: float, page_height: float, layout: Layout) -> list[list[dict]]:
+    """The runs of glyphs in the page foot, one baseline each, that read as a page number: glyphs of one
+    top and size (within `Layout.edge_align`) no farther apart than `Layout.page_number_gap_ems` of their
+    size, the run alone on its baseline in that reach (the same grouping as `_without_page_number`)."""
+    foot = sorted((c for c in chars if c["top"] - page_top > layout.page_foot_share * page_height),
+                  key=lambda c: (round(c["top"], 1), c["x0"]))
+    align, ems = layout.edge_align, layout.page_number_gap_ems
+    runs: list[list[dict]] = []
+    for c in foot:
+        last = runs[-1][-1] if runs else None
+        if last is not None and abs(c["top"] - last["top"]) <= align and abs(c["size"] - last["size"]) <= align \
+                and c["x0"] - last["x1"] <= ems * c["size"]:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    return [run for run in runs
+            if is_page_number("".join(c["text"] for c in run).strip(), run[0]["top"] - page_top, page_height, layout)]
+
+
+def _number_in_cell(chars: list[dict], tables: list[tuple], page_top: float, page_height: float,
+                    layout: Layout) -> tuple[list[dict], FootNumber] | None:
+    """The lowest page-number-like run (`_foot_runs`) that lies wholly inside one cell of a table, alone on
+    its line in that cell and with none of the cell's other glyphs below it, with its `FootNumber`; None
+    when the page has none. A browser printing a table with rows broken over pages can draw a cut row's rules
+    on down past the page number (Chromium on B5), so the page number then lies in the cell."""
+    slack, share = layout.cell_slack, layout.line_overlap_share
+    # the lowest first: the page number is printed below every line of the page
+    for run in sorted(_foot_runs(chars, page_top, page_height, layout), key=lambda r: -r[0]["top"]):
+        members = {id(c) for c in run}
+        for _bbox, cells in tables:
+            cell = next((box for box in cells if all(inside(c, box, slack) for c in run)), None)
+            if cell is None:
+                continue
+            top, bottom = min(c["top"] for c in run), max(c["bottom"] for c in run)
+            height = max(bottom - top, layout.min_glyph_height)
+            others = [c for c in chars if id(c) not in members and c["text"].strip() and inside(c, cell, slack)]
+            if any(c["bottom"] > top + (1 - share) * height for c in others):
+                break  # text beside or under it in the cell: the run is part of the cell's text
+            text = "".join(c["text"] for c in run).strip()
+            return run, FootNumber(text=text, centre=(run[0]["x0"] + run[-1]["x1"]) / 2, top=top - page_top,
+                                   in_cell=True)
+    return None
+
+
+def read_page(page: pdfplumber.page.Page, layout: Layout, drop_number_in_cell: bool = False) -> PageLayout:
     """Read one page: ruled tables with spans, and the visual lines outside them. A press-ready sheet is
-    read inside its page (`reading_box`); its coordinates stay the sheet's."""
+    read inside its page (`reading_box`); its coordinates stay the sheet's.
+
+    The result carries, as the attribute ``foot_number`` (not a field: not in layout.json), the page's
+    printed label (`FootNumber`), or a page-number-like run inside a cell at the page foot
+    (`_number_in_cell`), or None. With ``drop_number_in_cell`` (the neighbouring pages' labels showed the
+    run is the page number: `foot_number_verdicts`) that run is read as the page number, outside the
+    table, and never into the cell."""
     box = reading_box(page, layout)
     page_top = 0.0
     if box is not None:
@@ -385,6 +449,13 @@ def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
             continue
         tables.append((bbox, list(table.cells)))
         boxes.append(bbox)
+    in_cell = _number_in_cell(chars, tables, page_top, page.height, layout) if tables else None
+    if in_cell is not None and drop_number_in_cell:
+        run = {id(c) for c in in_cell[0]}
+        chars = [c for c in chars if id(c) not in run]
+        numbered_apart = in_cell[0]
+    else:
+        numbered_apart = []
     masks = [inside_mask(chars, box, layout.cell_slack) for box in boxes]
     loose = [c for c, *hits in zip(chars, *masks) if not any(hits)]
     for (bbox, cells), mask in zip(tables, masks):
@@ -402,7 +473,7 @@ def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
         fragments.append(_build_fragment(page_number, len(fragments) + 1, cells, held, layout))
         taken.update(id(c) for c in straddling)
 
-    outside = [c for c in loose if id(c) not in taken]
+    outside = [c for c in loose if id(c) not in taken] + numbered_apart
     lines = group_lines(outside, layout)
     page_label = None
     kept: list[VisualLine] = []
@@ -414,14 +485,69 @@ def read_page(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
             continue
         kept.append(line)
     _refuse_n_up(page_number, numbers, kept, page.bbox, page_top, page.height, layout)
-    return PageLayout(page=page_number, width=page.width, height=page.height, fragments=fragments,
-                      lines=kept, page_label=page_label, char_count=len(chars),
-                      stamps=[stamp.text for stamp in stamps])
+    result = PageLayout(page=page_number, width=page.width, height=page.height, fragments=fragments,
+                        lines=kept, page_label=page_label, char_count=len(chars) + len(numbered_apart),
+                        stamps=[stamp.text for stamp in stamps])
+    label = numbers[-1] if numbers else None
+    result.foot_number = (FootNumber(text=label.text.strip(), centre=(label.x0 + label.x1) / 2,
+                                     top=label.top - page_top) if label is not None
+                          else in_cell[1] if in_cell is not None else None)
+    return result
 
 
-def _read_and_close(page: pdfplumber.page.Page, layout: Layout) -> PageLayout:
+def _form(text: str) -> str:
+    """A page number's decoration, its digits and spaces aside ("- 77 -" → "-#-")."""
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _number(text: str) -> int:
+    return int(re.search(r"\d+", text).group())
+
+
+def foot_number_verdicts(numbers: list[tuple[int, FootNumber | None]], layout: Layout) -> dict[int, bool]:
+    """For each page that prints no page number outside its tables but has a page-number-like run inside a
+    cell at its foot (``FootNumber.in_cell``), whether that run is the page's number (True) or the cell's
+    value (False), from the nearest page before and after it that prints its label outside the tables. It
+    is the page number when it stands where they print theirs (its centre and top within
+    `Layout.page_number_place_slack`), in their form ("- # -") and numbered on from them (page distance =
+    number distance); it is the cell's value when it stands elsewhere or in another form. Printed where and
+    as the page numbers are but numbered otherwise, it cannot be told apart: the page is refused, in one
+    line naming it (`PdfReadError`). ``numbers``: (page, foot number) in page order."""
+    labels = [(page, foot) for page, foot in numbers if foot is not None and not foot.in_cell]
+    verdicts: dict[int, bool] = {}
+    align = layout.page_number_place_slack
+    for page, foot in numbers:
+        if foot is None or not foot.in_cell:
+            continue
+        before = [(p, f) for p, f in labels if p < page][-1:]
+        after = [(p, f) for p, f in labels if p > page][:1]
+        alike = [(p, f) for p, f in before + after
+                 if abs(f.centre - foot.centre) <= align and abs(f.top - foot.top) <= align
+                 and _form(f.text) == _form(foot.text)]
+        if not alike:
+            verdicts[page] = False
+            continue
+        if all(_number(foot.text) - _number(f.text) == page - p for p, f in alike):
+            verdicts[page] = True
+            continue
+        around = ", ".join(f"page {p} prints {f.text!r}" for p, f in alike)
+        raise PdfReadError(f"page {page}: {foot.text!r} lies inside a table cell where the page numbers are printed "
+                           f"but does not number on from the pages around it ({around}): the page number cannot be "
+                           "told apart from the cell's value", [page])
+    return verdicts
+
+
+def _with_page_numbers(pages: list[PageLayout], reread: Callable[[int], PageLayout],
+                       layout: Layout) -> list[PageLayout]:
+    """The pages, each one whose page number lies inside a cell (`foot_number_verdicts`) read again with
+    that number outside the table (`read_page`'s ``drop_number_in_cell``)."""
+    verdicts = foot_number_verdicts([(p.page, getattr(p, "foot_number", None)) for p in pages], layout)
+    return [reread(p.page) if verdicts.get(p.page) else p for p in pages]
+
+
+def _read_and_close(page: pdfplumber.page.Page, layout: Layout, drop_number_in_cell: bool = False) -> PageLayout:
     try:
-        return read_page(page, layout)
+        return read_page(page, layout, drop_number_in_cell)
     finally:
         page.close()
 
@@ -452,17 +578,24 @@ def read_pages(document: Document, layout: Layout, progress: bool | None = None,
     numbers = document.read_numbers
     name = Path(document.path).name
     count = workers(len(numbers))
+
+    def reread(number: int) -> PageLayout:  # a page whose page number lies in a cell, read without it there
+        return list(read_guarded([document.pages[number - 1]], functools.partial(
+            _read_and_close, layout=layout, drop_number_in_cell=True), number=lambda p: p.page_number))[0]
+
     if count > 1:
-        yield from _read_parallel(Path(document.path), numbers, count, layout,
-                                  lambda items: progress_bar(items, desc=f"extract {name}", unit="page",
-                                                             enabled=progress), meanwhile)
+        read = list(_read_parallel(Path(document.path), numbers, count, layout,
+                                   lambda items: progress_bar(items, desc=f"extract {name}", unit="page",
+                                                              enabled=progress), meanwhile))
+        yield from _with_page_numbers(read, reread, layout)
         return
     if meanwhile is not None:
         with meanwhile():
             pass
     pages = progress_bar([document.pages[n - 1] for n in numbers], desc=f"extract {name}", unit="page",
                          enabled=progress)
-    yield from read_guarded(pages, functools.partial(_read_and_close, layout=layout), number=lambda p: p.page_number)
+    read = list(read_guarded(pages, functools.partial(_read_and_close, layout=layout), number=lambda p: p.page_number))
+    yield from _with_page_numbers(read, reread, layout)
 
 
 # The PDF a worker process has open: (path, pdfplumber PDF), opened at its first task.

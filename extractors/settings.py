@@ -86,6 +86,11 @@ class Layout:
     # Glyphs of one baseline no farther apart than this many of their size are one run of text (ruled:
     # which glyphs astride a table's edge make up a page number); another text on the baseline is farther.
     page_number_gap_ems: float = 1.0
+    # A number inside a cell at the page foot of a page with no page number of its own stands where the
+    # neighbouring pages print theirs when its centre and top are this close to theirs (ruled
+    # `foot_number_verdicts`): a producer prints the page number at one place on every page (Chromium: the
+    # same to 0.01 pt); a cell's value at the foot stands at its column's place, a column width away.
+    page_number_place_slack: float = 1.5
 
     # A glyph at least this many times the page's body size that lies across a rule is a stamp or
     # watermark (素案), left out of the page (stamps): headings are at most 1.6× the body (LibreOffice's

@@ -96,6 +96,14 @@ MATRIX = {
     "chromium-B5-rows-break-10.5pt-margin19": (_chromium(paper="B5", break_rows=True, size=10.5, heading_ratio=1.238,
                                                          line_height=1.43, margin_mm=19.05), EXACT),
     "chromium-Letter-rows-break": (_chromium(paper="Letter", break_rows=True), EXACT),
+    # 10 pt (and 10.5 pt with 16 mm margins): a cut 事業概要 row's rules run on down past the page number, which
+    # then lies wholly inside the cell ("…各消防本部- 77 -が使用する…" with exit 0 before). Read as the page's
+    # label: it stands where, and as, the neighbouring pages print theirs and numbers on from them
+    # (extractors/ruled.py `foot_number_verdicts`).
+    "chromium-B5-rows-break-10pt": (_chromium(paper="B5", break_rows=True, size=10), EXACT),
+    "chromium-B5-rows-break-10pt-margin20": (_chromium(paper="B5", break_rows=True, size=10, margin_mm=20), EXACT),
+    "chromium-B5-rows-break-10.5pt-lh1.3-margin16": (_chromium(paper="B5", break_rows=True, size=10.5,
+                                                               margin_mm=16), EXACT),
     # WebKit (Qt) breaks rows although told not to (break-inside on rows is unknown to it), paints the rest
     # of a cut row at the row's whole height (ghost rules a few points into the next row), leaves a pushed
     # row's cells blank at the page foot and moves a one-text row's label wholly to the next page: read
@@ -170,6 +178,15 @@ STAMPS = {"stamp-diagonal-behind": ("素案", False), "stamp-diagonal-over": ("�
 # a blank cell on page 6 and reads a cell's second line first on page 17. The blank frames of the pushed No.
 # row at a page's foot (B5: page 16, A3: page 2) are a table of empty cells to pdfplumber and none to camelot.
 _CUT = [("text differs", "役割分担", "役割分"), ("text differs", "費用負担", "費用負")]
+_MISSING = ("cell missing in camelot", "", None)
+_YEN = ("text differs", "事業予定年度及び事業費見込額(千円)", "事業予定年度及び事業費見込額")
+
+
+def _numbered(text: str, number: str) -> tuple[str, str, str]:
+    """A cell that camelot reads with the page number the cut row's rules enclose at its end."""
+    return ("text differs", text, text + number)
+
+
 CROSSCHECK_DISAGREES: dict[str, list[tuple[str, str, str]] | str] = {
     "wkhtmltopdf-A3": [("table missing in camelot", "", None)],
     # Letter: camelot's lattice sees the overrunning frame's lines, and reads the category heading as a cell.
@@ -188,6 +205,30 @@ CROSSCHECK_DISAGREES: dict[str, list[tuple[str, str, str]] | str] = {
     "chromium-B5-rows-break": [("text differs", "評価指標", "")],
     "weasyprint-B5": [("text differs", "事業予定年度及び事業費見込額(千円)", "事業予定年度及び事業費見込額(千")],
     "chromium-B5-rows-break-margin20": [*_CUT, *_CUT, ("text differs", "費用負担", "費用負")],
+    # 10 pt and 10.5 pt on B5, rows cut: camelot reads the page number that a cut 事業概要 row's rules enclose
+    # into that cell ("…各消防本部-77-"; pdfplumber's reading leaves it out as the page's label), misses the
+    # blank cells of a cut row and the label's rest past the cut ("費用負", "…見込額" without "(千円)").
+    "chromium-B5-rows-break-10pt": [
+        *[_MISSING] * 5, _CUT[0],
+        _numbered("圏域内の消防分野における連携・協力を推進するため、各消防単位で実施している消防指令業務の共同整備・運用の検討、"
+                  "各消防本部", "-77-"), _YEN,
+        _numbered("圏域外からの移住を促進し、圏域における人口減少の緩和や労働力の確保等を図るため、「札幌UIターン就職センター」"
+                  "を運営すると", "-84-"), _YEN],
+    "chromium-B5-rows-break-10pt-margin20": [
+        _CUT[1], _CUT[0], _CUT[0],
+        _numbered("圏域内の災害に備える連携を推進するため、災害や防災に関する相互理解や情報共有等を目的とする「さっぽろ連携中枢"
+                  "都市圏防", "-77-"), *[_MISSING] * 5,
+        _numbered("圏域における地元定着や就労を促進し、人口減少の緩和や労働力の確保等を図るため、UIターン希望者向けの合同企業説明会"
+                  "・セミナー等や、圏域内のさまざまな仕事を実際に体験できる高校生向けイベント、シニア層を対象とした体験付き仕事説明会"
+                  "の開", "-83-")],
+    "chromium-B5-rows-break-10.5pt-lh1.3-margin16": [
+        _CUT[1], _CUT[0], _CUT[0],
+        _numbered("圏域内のにぎわいを創出し、地域の振興等を図るため、札幌市各区と近隣市町村が連携したイベントの合同開催や相互PR等"
+                  "を行う", "-75-"),
+        _numbered("圏域内の災害に備える連携を推進するため、災害や防災に関する相互理解や情報共有等を目的とする「さっぽろ連携中枢"
+                  "都市圏防災担当課長会議」の開催や、緊急時における水道水等の放射線物", "-77-"), *[_MISSING] * 5,
+        _numbered("圏域における地元定着や就労を促進し、人口減少の緩和や労働力の確保等を図るため、UIターン希望者向けの合同企業説明会"
+                  "・セミナー等や、圏域内のさまざまな仕事を実際に体験できる高校生", "-83-"), _CUT[0], *[_MISSING] * 5],
     "chromium-A5-rows-break": [("text differs", "費用負担", "費用負"), *[("cell missing in camelot", "", None)] * 5,
                                ("text differs", "評価指標", ""), ("text differs", "役割分担", "役割分")],
     "stamp-diagonal-over": [
