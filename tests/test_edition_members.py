@@ -100,3 +100,19 @@ def test_pin_takes_a_whole_visions_members_in(tmp_path, reviewed, capsys):
     shutil.copy(ROOT / "schemas" / "project_ids.csv", walk)
     assert run_pin(build_dir, params, walk, members_file=reviewed) == 0
     assert municipalities.read_members(reviewed).partners[-1] == NEW_MEMBER[0]
+
+
+def test_the_report_and_review_name_members_that_differ_from_the_reviewed_ones():
+    """The gate stops on a member change: the pages a person reads before `renkei pin` say which."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from pipeline.publish.attention import attention
+    manifest = {"sources": {"plan": {"members": {"changed": {"joined": ["栗山町<b>"], "left": []}}}}}
+    block = attention(manifest, {"results": []})
+    assert block["members"] == {"joined": ["栗山町<b>"], "left": []} and "joined: 栗山町<b>" in block["line"]
+    assert attention({"sources": {"plan": {"members": {}}}}, None)["members"] is None
+    env = Environment(loader=FileSystemLoader(str(ROOT / "pipeline" / "publish" / "templates")),
+                      autoescape=select_autoescape(["html", "j2"]))
+    html = env.get_template("attention.html.j2").render(attention=block, project_href=lambda no: "",
+                                                        failure_href=lambda s: "", validation_path=None)
+    assert "joined: 栗山町&lt;b&gt;" in html and "Nothing" not in html

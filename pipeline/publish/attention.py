@@ -1,7 +1,9 @@
 """What a person must look at before `renkei pin`, the same on report.html and on the review page: the
 build's provisional project ids (``manifest.json["provisional_project_ids"]``: projects not yet in the
-reviewed crosswalk schemas/project_ids.csv) and the failed expectations of its validation (the FAIL rows of
-results.json), each with its offending rows. The gate fails the run on exactly these (pipeline/checks/gate.py).
+reviewed crosswalk schemas/project_ids.csv), the members its PDF's member tables name that differ from the
+reviewed schemas/members.csv (``manifest.json["sources"]["plan"]["members"]["changed"]``) and the failed
+expectations of its validation (the FAIL rows of results.json), each with its offending rows. The gate fails
+the run on exactly these (pipeline/checks/gate.py).
 """
 
 from __future__ import annotations
@@ -47,15 +49,29 @@ def failed_expectations(validation: dict | None) -> list[dict]:
     return failed
 
 
+def member_changes(manifest: dict) -> dict[str, list[str]] | None:
+    """{"joined": [...], "left": [...]} where the edition's members differ from the reviewed ones, else None."""
+    changed = ((manifest.get("sources") or {}).get("plan") or {}).get("members", {}).get("changed")
+    if not changed:
+        return None
+    return {"joined": [str(n) for n in changed.get("joined", [])], "left": [str(n) for n in changed.get("left", [])]}
+
+
 def attention(manifest: dict, validation: dict | None) -> dict:
-    """The template's `attention` block: provisional ids, FAIL rows, whether results were given."""
+    """The template's `attention` block: provisional ids, member changes, FAIL rows, whether results were
+    given."""
     provisional, failures = provisional_ids(manifest), failed_expectations(validation)
+    members = member_changes(manifest)
     parts = []
     if provisional:
         parts.append(f"{len(provisional)} provisional project id{'s' if len(provisional) != 1 else ''} ("
                      + ", ".join(f"{p['project_id']} = No. {p['project_no']}" for p in provisional) + ")")
+    if members:
+        parts.append("members differ from schemas/members.csv (joined: " + ("、".join(members["joined"]) or "none")
+                     + "; left: " + ("、".join(members["left"]) or "none") + ")")
     if failures:
         parts.append(f"{len(failures)} failed expectation{'s' if len(failures) != 1 else ''} ("
                      + ", ".join(sorted({f['suite'] for f in failures})) + ")")
-    return {"provisional": provisional, "failures": failures, "validated": validation is not None,
+    return {"provisional": provisional, "failures": failures, "members": members,
+            "validated": validation is not None,
             "line": "; ".join(parts)}
