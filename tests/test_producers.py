@@ -327,12 +327,9 @@ EXCERPT_PRINTS = {
     "lo-cairo": lambda rows, tmp: producers.cairo(RAW / "overview.pdf", tmp / "overview.pdf"),
     "chromium-B5": _excerpt_chromium(paper="B5"),
     "chromium-A5-rows-break": _excerpt_chromium(paper="A5", break_rows=True),
-    "wkhtmltopdf-A4-padding-3px": _excerpt_wkhtmltopdf("A4", excerpt_padding_pt=2.25),
     "wkhtmltopdf-A4-padding-2px": _excerpt_wkhtmltopdf("A4", excerpt_padding_pt=1.5),
     "wkhtmltopdf-B5-padding-3px": _excerpt_wkhtmltopdf("B5", excerpt_padding_pt=2.25),
-    "wkhtmltopdf-A5-padding-2px": _excerpt_wkhtmltopdf("A5", excerpt_padding_pt=1.5),
     "wkhtmltopdf-Letter-padding-3px": _excerpt_wkhtmltopdf("Letter", excerpt_padding_pt=2.25),
-    "chromium-B5-padding-3px": _excerpt_chromium(paper="B5", excerpt_padding_pt=2.25),
     "chromium-B5-padding-2px": _excerpt_chromium(paper="B5", excerpt_padding_pt=1.5),
     "chromium-A5-padding-2px": _excerpt_chromium(paper="A5", excerpt_padding_pt=1.5),
     "weasyprint-A4-padding-3px": lambda rows, tmp: producers.weasyprint(

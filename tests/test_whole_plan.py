@@ -339,7 +339,9 @@ def test_map_chart_and_photo_pages_around_the_chapter_are_read_by_pdfium_only(tm
 NEW_MEMBER = ("栗山町", "014290")  # a town of 北海道 that is not a member of this plan; its code from 総務省
 
 
-@pytest.mark.parametrize("printer", ["chromium-A4", "libreoffice-docx-A4", "wkhtmltopdf-A4"])
+# LibreOffice prints the whole plan in test_a_whole_plan_printed_here_gives_the_chapters_dataset; the member
+# tables are read from pdfium text alike (its 12-member print passed when written; left out for CI time).
+@pytest.mark.parametrize("printer", ["chromium-A4", "wkhtmltopdf-A4"])
 def test_a_member_joining_gives_every_all_partners_project_the_new_member(printer, tmp_path, plan_build, content,
                                                                          whole_build):
     """The whole vision lists a 12th member in its member table: every 全市町村 project gets 12 partners,
