@@ -20,7 +20,6 @@ Unicode code point), so the result does not depend on the input row order.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,6 +30,7 @@ import pyarrow.compute as pc
 from schemas.errors import SchemaError  # defined apart from pandas; callers import it from here too
 from schemas.rows import check_constraints as _check_constraints  # shared with enforce_rows (no pandas)
 from schemas.rows import check_primary_key as _check_primary_key
+from schemas.rows import converter  # one value converter for frames and rows
 from schemas.tables import TABLES, arrow_schema, located_columns
 
 _MAX_EXACT_FLOAT_INT = 2**53
@@ -107,69 +107,8 @@ def _int_bounds(t: pa.DataType) -> tuple[int, int]:
     return int(info.min), int(info.max)
 
 
-def _py_converter(target: pa.DataType) -> Callable[[Any], Any]:
-    """A function value -> exact Python value for ``target``; raises ValueError with a reason."""
-    if pa.types.is_integer(target):
-        lo, hi = _int_bounds(target)
-
-        def to_int(v: Any) -> int:
-            if isinstance(v, (bool, np.bool_)):
-                raise ValueError(f"boolean in {target} column")
-            if isinstance(v, (int, np.integer)):
-                iv = int(v)
-            elif isinstance(v, (float, np.floating)):
-                if not math.isfinite(v) or not float(v).is_integer():
-                    raise ValueError(f"not an integer, cannot be represented as {target}")
-                iv = int(v)
-            else:
-                raise ValueError(f"{type(v).__name__} cannot be represented as {target}")
-            if not lo <= iv <= hi:
-                raise ValueError(f"out of range for {target} [{lo}, {hi}]")
-            return iv
-
-        return to_int
-    if pa.types.is_floating(target):
-
-        def to_float(v: Any) -> float:
-            if isinstance(v, (bool, np.bool_)):
-                raise ValueError(f"boolean in {target} column")
-            if isinstance(v, (int, np.integer)):
-                if abs(int(v)) > _MAX_EXACT_FLOAT_INT:
-                    raise ValueError(f"integer too large to be exact in {target}")
-                return float(v)
-            if isinstance(v, (float, np.floating)):
-                return float(v)
-            raise ValueError(f"{type(v).__name__} cannot be represented as {target}")
-
-        return to_float
-    if pa.types.is_string(target) or pa.types.is_large_string(target):
-
-        def to_str(v: Any) -> str:
-            if isinstance(v, str):
-                return str(v)
-            raise ValueError(f"{type(v).__name__} in a string column")
-
-        return to_str
-    if pa.types.is_boolean(target):
-
-        def to_bool(v: Any) -> bool:
-            if isinstance(v, (bool, np.bool_)):
-                return bool(v)
-            raise ValueError(f"{type(v).__name__} in a boolean column")
-
-        return to_bool
-
-    def generic(v: Any) -> Any:
-        try:
-            return pa.array([v], type=target)[0].as_py()
-        except (pa.ArrowException, TypeError, ValueError, OverflowError) as e:
-            raise ValueError(f"{type(v).__name__} cannot be represented as {target}") from e
-
-    return generic
-
-
 def _from_objects(col: _Column, values: list[Any], target: pa.DataType) -> pa.Array:
-    convert = _py_converter(target)
+    convert = converter(target, ints=(int, np.integer), floats=(float, np.floating), bools=(bool, np.bool_))
     out: list[Any] = []
     bad: list[int] = []
     first_reason = ""

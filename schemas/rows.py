@@ -82,39 +82,42 @@ def _provenance(columns: Mapping[str, list], pos: int, table: str) -> str:
     return ""
 
 
-def _converter(target: pa.DataType) -> Callable[[Any], Any]:
-    """A function value -> exact Python value for ``target``; raises ValueError with a reason."""
+def converter(target: pa.DataType, ints: tuple[type, ...] = (int,), floats: tuple[type, ...] = (float,),
+              bools: tuple[type, ...] = (bool,)) -> Callable[[Any], Any]:
+    """A function value -> exact Python value for ``target``; raises ValueError with a reason. ``ints``,
+    ``floats``, ``bools``: the scalar types taken as such (`schemas.enforce` adds numpy's; the build's rows are
+    plain Python, and this module imports no numpy)."""
     if pa.types.is_integer(target):
         bits = target.bit_width
         lo, hi = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if pa.types.is_signed_integer(target) else (0, 2**bits - 1)
 
         def to_int(v: Any) -> int:
-            if isinstance(v, bool):
+            if isinstance(v, bools):
                 raise ValueError(f"boolean in {target} column")
-            if isinstance(v, int):
-                iv = v
-            elif isinstance(v, float):
-                if not math.isfinite(v) or not v.is_integer():
+            if isinstance(v, ints):
+                iv = int(v)
+            elif isinstance(v, floats):
+                if not math.isfinite(v) or not float(v).is_integer():
                     raise ValueError(f"not an integer, cannot be represented as {target}")
                 iv = int(v)
             else:
                 raise ValueError(f"{type(v).__name__} cannot be represented as {target}")
             if not lo <= iv <= hi:
                 raise ValueError(f"out of range for {target} [{lo}, {hi}]")
-            return int(iv)
+            return iv
 
         return to_int
     if pa.types.is_floating(target):
 
         def to_float(v: Any) -> float:
-            if isinstance(v, bool):
+            if isinstance(v, bools):
                 raise ValueError(f"boolean in {target} column")
-            if isinstance(v, int):
-                if abs(v) > _MAX_EXACT_FLOAT_INT:
+            if isinstance(v, ints):
+                if abs(int(v)) > _MAX_EXACT_FLOAT_INT:
                     raise ValueError(f"integer too large to be exact in {target}")
                 return float(v)
-            if isinstance(v, float):
-                return v
+            if isinstance(v, floats):
+                return float(v)
             raise ValueError(f"{type(v).__name__} cannot be represented as {target}")
 
         return to_float
@@ -129,8 +132,8 @@ def _converter(target: pa.DataType) -> Callable[[Any], Any]:
     if pa.types.is_boolean(target):
 
         def to_bool(v: Any) -> bool:
-            if isinstance(v, bool):
-                return v
+            if isinstance(v, bools):
+                return bool(v)
             raise ValueError(f"{type(v).__name__} in a boolean column")
 
         return to_bool
@@ -146,7 +149,7 @@ def _converter(target: pa.DataType) -> Callable[[Any], Any]:
 
 def _converted(col: _Column, target: pa.DataType) -> list:
     """The column's values as exact Python values of ``target`` (None for null); the first bad one refused."""
-    convert = _converter(target)
+    convert = converter(target)
     out: list[Any] = []
     bad: list[int] = []
     first_reason = ""
